@@ -1,0 +1,88 @@
+/* hdr - bounded header store */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hdr.h"
+#include "xalloc.h"
+
+/* hdr_init - empty store */
+void
+hdr_init(struct hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+/* hdr_free - release every field */
+void
+hdr_free(struct hdr *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->f[i].name);
+		free(h->f[i].value);
+	}
+	free(h->f);
+	hdr_init(h);
+}
+
+/* hdr_add - store one field unless a limit says no */
+int
+hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
+{
+	size_t nlen = strlen(name);
+	struct hdr_field *f;
+
+	h->seen++;
+	if (h->n >= HDR_MAX_FIELDS || nlen + vlen > HDR_MAX_FIELD ||
+	    h->bytes + nlen + vlen > HDR_MAX_BYTES) {
+		h->overflow = 1;
+		return -1;
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 32;
+		h->f = xreallocarray(h->f, h->cap, sizeof(*h->f));
+	}
+	f = &h->f[h->n++];
+	f->name = xstrndup(name, nlen);
+	f->value = xmalloc(vlen + 1);
+	memcpy(f->value, value, vlen);
+	f->value[vlen] = '\0';
+	f->vlen = vlen;
+	h->bytes += nlen + vlen;
+	return 0;
+}
+
+/* hdr_name_is - field names compare case-insensitively */
+int
+hdr_name_is(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+/* hdr_count - stored fields with this name */
+size_t
+hdr_count(const struct hdr *h, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->n; i++)
+		if (hdr_name_is(h->f[i].name, name))
+			n++;
+	return n;
+}
+
+/* hdr_nth - the idx-th (0-based) stored field with this name */
+const struct hdr_field *
+hdr_nth(const struct hdr *h, const char *name, size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (hdr_name_is(h->f[i].name, name) && idx-- == 0)
+			return &h->f[i];
+	return NULL;
+}

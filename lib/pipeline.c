@@ -1,0 +1,398 @@
+/* pipeline - one message from connect to verdict, MTA-agnostic */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "authres.h"
+#include "config.h"
+#include "json.h"
+#include "log.h"
+#include "pipeline.h"
+#include "resolver.h"
+#include "spf.h"
+#include "xalloc.h"
+
+/* pipeline_env_new - resolver for cfg; takes the caller's cfg reference */
+struct pipeline_env *
+pipeline_env_new(struct config *cfg, struct buf *why)
+{
+	struct pipeline_env *env;
+	char host[256];
+
+	env = xcalloc(1, sizeof(*env));
+	atomic_init(&env->refs, 1);
+	env->cfg = cfg;
+	if ((env->res = resolver_new(cfg, why)) == NULL) {
+		config_release(cfg);
+		free(env);
+		return NULL;
+	}
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	env->hostname = xstrdup(host);
+	return env;
+}
+
+/* pipeline_env_ref - one more user */
+struct pipeline_env *
+pipeline_env_ref(struct pipeline_env *env)
+{
+	atomic_fetch_add(&env->refs, 1);
+	return env;
+}
+
+/* pipeline_env_release - one user less; the last frees resolver and config */
+void
+pipeline_env_release(struct pipeline_env *env)
+{
+	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
+		return;
+	resolver_free(env->res);
+	config_release(env->cfg);
+	free(env->hostname);
+	free(env);
+}
+
+/* pipeline_slot_init - publish the first env (takes its reference) */
+void
+pipeline_slot_init(struct pipeline_slot *slot, struct pipeline_env *env)
+{
+	pthread_mutex_init(&slot->lock, NULL);
+	slot->cur = env;
+}
+
+/* pipeline_slot_acquire - a reference to the env in force */
+struct pipeline_env *
+pipeline_slot_acquire(struct pipeline_slot *slot)
+{
+	struct pipeline_env *env;
+
+	/* take the reference under the lock that publishes the pointer */
+	pthread_mutex_lock(&slot->lock);
+	env = pipeline_env_ref(slot->cur);
+	pthread_mutex_unlock(&slot->lock);
+	return env;
+}
+
+/* pipeline_slot_swap - new env in force; open sessions keep the old one */
+void
+pipeline_slot_swap(struct pipeline_slot *slot, struct pipeline_env *env)
+{
+	struct pipeline_env *old;
+
+	pthread_mutex_lock(&slot->lock);
+	old = slot->cur;
+	slot->cur = env;
+	pthread_mutex_unlock(&slot->lock);
+	pipeline_env_release(old);
+}
+
+/* pipeline_slot_destroy - drop the slot's reference */
+void
+pipeline_slot_destroy(struct pipeline_slot *slot)
+{
+	pipeline_env_release(slot->cur);
+	slot->cur = NULL;
+	pthread_mutex_destroy(&slot->lock);
+}
+
+/* pipeline_message_free - end of one transaction */
+static void
+pipeline_message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	free(m->mailfrom);
+	free(m->queue_id);
+	hdr_free(&m->hdr);
+	free(m->ar_delete);
+	results_free(&m->results);
+	decision_free(&m->decision);
+	buf_free(&m->arheader);
+	free(m);
+}
+
+/* pipeline_message_new - start of one transaction */
+static struct message *
+pipeline_message_new(const char *mailfrom)
+{
+	struct message *m = xcalloc(1, sizeof(*m));
+
+	m->mailfrom = xstrdup(mailfrom);
+	hdr_init(&m->hdr);
+	buf_init(&m->arheader, 64 * 1024);
+	clock_gettime(CLOCK_MONOTONIC, &m->start);
+	return m;
+}
+
+/* pipeline_msg - the current message, made on demand */
+static struct message *
+pipeline_msg(struct session *s)
+{
+	if (s->msg == NULL)
+		s->msg = pipeline_message_new("");
+	return s->msg;
+}
+
+/* pipeline_connect - a new SMTP connection; takes the env reference */
+struct session *
+pipeline_connect(struct pipeline_env *env, unsigned long id,
+    const struct sockaddr *sa, const char *mta_name)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	const struct config *cfg = env->cfg;
+
+	s->env = env;
+	s->id = id;
+	if (cidr_addr_from_sockaddr(sa, &s->client) != 0)
+		s->client.family = 0;	/* unknown family: no SPF */
+	cidr_addr_format(&s->client, s->client_ip, sizeof(s->client_ip));
+	s->trusted = s->client.family != 0 && cidr_match_any(
+	    cfg->policy.trusted, cfg->policy.ntrusted, &s->client);
+	if (*cfg->authserv_id != '\0')
+		s->authserv_id = xstrdup(cfg->authserv_id);
+	else if (mta_name != NULL && *mta_name != '\0')
+		s->authserv_id = xstrdup(mta_name);
+	else
+		s->authserv_id = xstrdup(env->hostname);
+	return s;
+}
+
+/* pipeline_helo - remember the last HELO/EHLO argument */
+void
+pipeline_helo(struct session *s, const char *helo)
+{
+	free(s->helo);
+	s->helo = xstrdup(helo != NULL ? helo : "");
+}
+
+/* pipeline_strip - MAIL FROM argument without <> and surrounding space */
+static char *
+pipeline_strip(const char *arg)
+{
+	size_t len;
+
+	while (*arg == ' ')
+		arg++;
+	len = strlen(arg);
+	while (len > 0 && arg[len - 1] == ' ')
+		len--;
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>')
+		return xstrndup(arg + 1, len - 2);
+	return xstrndup(arg, len);
+}
+
+/* pipeline_mail - a new transaction; auth is {auth_authen} or NULL */
+void
+pipeline_mail(struct session *s, const char *arg, const char *auth)
+{
+	char *from = pipeline_strip(arg != NULL ? arg : "");
+
+	pipeline_message_free(s->msg);
+	s->msg = pipeline_message_new(from);
+	free(from);
+	s->msg->authenticated = auth != NULL && *auth != '\0' &&
+	    s->env->cfg->policy.skip_authenticated;
+}
+
+/* pipeline_rcpt - one more accepted recipient */
+void
+pipeline_rcpt(struct session *s, const char *rcpt)
+{
+	(void)rcpt;	/* recipients matter to reports only */
+	pipeline_msg(s)->nrcpt++;
+}
+
+/* pipeline_queue_id - the MTA's id, once it has one */
+void
+pipeline_queue_id(struct session *s, const char *qid)
+{
+	struct message *m = pipeline_msg(s);
+
+	if (qid == NULL || *qid == '\0' || m->queue_id != NULL)
+		return;
+	m->queue_id = xstrdup(qid);
+}
+
+/* pipeline_ar_seen - count an A-R field; remember it if it is forged */
+static void
+pipeline_ar_seen(struct session *s, struct message *m, const char *value,
+    size_t len)
+{
+	m->ar_seen++;
+	if (!authres_claims(value, len, s->authserv_id))
+		return;
+	if (m->nar_delete >= PIPELINE_MAX_AR_DELETE)
+		return;
+	if (m->nar_delete == m->ar_cap) {
+		m->ar_cap = m->ar_cap ? m->ar_cap * 2 : 4;
+		m->ar_delete = xreallocarray(m->ar_delete, m->ar_cap,
+		    sizeof(*m->ar_delete));
+	}
+	m->ar_delete[m->nar_delete++] = m->ar_seen;
+}
+
+/* pipeline_header - one header field as the MTA gave it */
+void
+pipeline_header(struct session *s, const char *name, const char *value,
+    size_t len)
+{
+	struct message *m = pipeline_msg(s);
+
+	if (hdr_name_is(name, "Authentication-Results"))
+		pipeline_ar_seen(s, m, value, len);
+	if (hdr_add(&m->hdr, name, value, len) != 0 && m->hdr.seen ==
+	    HDR_MAX_FIELDS + 1)
+		log_debug("c=%lu: header limit reached", s->id);
+}
+
+/* pipeline_eoh - end of headers: nothing to start yet */
+void
+pipeline_eoh(struct session *s)
+{
+	(void)pipeline_msg(s);	/* a message exists from here on */
+}
+
+/* pipeline_body - one body chunk */
+void
+pipeline_body(struct session *s, const unsigned char *data, size_t len)
+{
+	(void)data;	/* no method reads the body yet */
+	(void)len;
+	(void)pipeline_msg(s);
+}
+
+/* pipeline_check - run every enabled method */
+static void
+pipeline_check(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+	struct spf_request sr;
+
+	if (cfg->spf.enabled) {
+		memset(&sr, 0, sizeof(sr));
+		sr.client = &s->client;
+		sr.helo = s->helo;
+		sr.mailfrom = m->mailfrom;
+		sr.check_helo = cfg->spf.helo;
+		sr.receiver = s->authserv_id;
+		spf_check(s->env->res, &sr, &m->results.spf);
+	}
+}
+
+/* pipeline_eom - end of message: checks, decision, header to add */
+struct message *
+pipeline_eom(struct session *s)
+{
+	struct message *m = pipeline_msg(s);
+	struct authres ar;
+
+	if (m->evaluated)
+		return m;
+	m->evaluated = 1;
+	if (s->trusted) {
+		/* the daemon never gets here: it accepts at connect */
+		m->decision.action = POLICY_ACCEPT;
+		m->decision.why = "trusted network";
+		return m;
+	}
+	if (m->authenticated) {
+		m->decision.action = POLICY_ACCEPT;
+		m->decision.why = "authenticated client";
+		return m;
+	}
+	pipeline_check(s, m);
+	policy_decide(&m->results, s->env->cfg, &m->decision);
+	authres_init(&ar, s->authserv_id);
+	results_authres(&m->results, &ar);
+	authres_format(&ar, &m->arheader);
+	authres_free(&ar);
+	return m;
+}
+
+/* pipeline_abort - the transaction ended without end of message */
+void
+pipeline_abort(struct session *s)
+{
+	pipeline_message_free(s->msg);
+	s->msg = NULL;
+}
+
+/* pipeline_close - the connection is gone; safe with s == NULL */
+void
+pipeline_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	pipeline_abort(s);
+	pipeline_env_release(s->env);
+	free(s->helo);
+	free(s->authserv_id);
+	free(s);
+}
+
+/* pipeline_elapsed_ms - milliseconds since MAIL FROM */
+static long
+pipeline_elapsed_ms(const struct message *m)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - m->start.tv_sec) * 1000 +
+	    (now.tv_nsec - m->start.tv_nsec) / 1000000;
+}
+
+/* pipeline_verdict_line - SPEC "Logs": the one line per message */
+void
+pipeline_verdict_line(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	if (m != NULL && m->queue_id != NULL) {
+		log_safe(out, m->queue_id, strlen(m->queue_id));
+		buf_putc(out, ':');
+	} else
+		buf_printf(out, "c=%lu:", s->id);
+	if (m == NULL)
+		return;
+	if (m->authenticated || s->trusted)
+		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
+		    "authenticated");
+	results_log(&m->results, out);
+	buf_printf(out, " action=%s ip=%s", policy_action_name(
+	    m->decision.action), s->client_ip);
+	if (m->nar_delete > 0)
+		buf_printf(out, " removed_ar=%zu", m->nar_delete);
+	if (m->decision.why != NULL)
+		buf_printf(out, " reason=\"%s\"", m->decision.why);
+	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
+}
+
+/* pipeline_json - authmilter-check --json: one object */
+void
+pipeline_json(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	buf_putc(out, '{');
+	results_json(&m->results, out);
+	json_kv(out, "action", policy_action_name(m->decision.action), 0);
+	if (m->decision.rcode != NULL) {
+		json_key(out, "reply", 0);
+		buf_putc(out, '{');
+		json_kv(out, "code", m->decision.rcode, 1);
+		json_kv(out, "xcode", m->decision.xcode, 0);
+		json_kv(out, "text", m->decision.text, 0);
+		buf_putc(out, '}');
+	}
+	json_kv(out, "authserv_id", s->authserv_id, 0);
+	json_key(out, "authentication_results", 0);
+	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
+	json_key(out, "removed_ar", 0);
+	buf_printf(out, "%zu", m->nar_delete);
+	buf_puts(out, "}");
+}

@@ -1,0 +1,103 @@
+/*
+ * pipeline - the per-message work, fed by the daemon and by the check CLI
+ *
+ * STANDARDS   DESIGN.md "One pipeline, two front ends"; RFC 8601 section 5
+ *             (forged A-R removal), RFC 7208 (SPF at end of message).
+ * OWNERSHIP   a struct pipeline_env (config + resolver) is refcounted and
+ *             shared; a struct session is one connection and owns its
+ *             struct message; pipeline_close() frees both. What
+ *             pipeline_eom() returns lives until the next pipeline_mail(),
+ *             pipeline_abort() or pipeline_close().
+ * LOCKING     struct pipeline_slot's mutex guards only the env pointer. A
+ *             session is used by one thread at a time (libmilter never runs
+ *             two callbacks of one connection at once) and needs no lock.
+ * LIMITS      header limits of hdr.h; PIPELINE_MAX_AR_DELETE forged A-R
+ *             fields removed per message.
+ * ERRORS      pipeline_env_new() returns NULL with why; the event functions
+ *             cannot fail (results carry every outcome).
+ */
+#ifndef AUTHMILTER_PIPELINE_H
+#define AUTHMILTER_PIPELINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cidr.h"
+#include "hdr.h"
+#include "policy.h"
+#include "results.h"
+
+struct config;
+struct resolver;
+struct sockaddr;
+
+#define PIPELINE_MAX_AR_DELETE	100000
+
+struct pipeline_env {
+	atomic_int	 refs;		/* sessions + slot */
+	struct config	*cfg;		/* one reference */
+	struct resolver	*res;		/* built from cfg->dns */
+	char		*hostname;	/* fallback authserv-id, %{r} */
+};
+
+struct pipeline_slot {
+	pthread_mutex_t	 lock;		/* guards cur */
+	struct pipeline_env *cur;	/* env in force, one reference */
+};
+
+struct message {
+	char		*mailfrom;	/* MAIL FROM without <>, "" null */
+	char		*queue_id;	/* MTA queue id, or NULL */
+	size_t		 nrcpt;		/* recipients accepted */
+	int		 authenticated;	/* SMTP AUTH: no checks */
+	struct hdr	 hdr;		/* header fields */
+	size_t		 ar_seen;	/* A-R fields so far */
+	size_t		*ar_delete;	/* 1-based A-R indices to delete */
+	size_t		 nar_delete;	/* entries in ar_delete */
+	size_t		 ar_cap;	/* allocated entries */
+	struct results	 results;	/* what the checks found */
+	struct decision	 decision;	/* what to do */
+	struct buf	 arheader;	/* A-R value to insert ("" none) */
+	struct timespec	 start;		/* MAIL FROM time, for ms= */
+	int		 evaluated;	/* eom ran */
+};
+
+struct session {
+	struct pipeline_env *env;	/* reference held for the connection */
+	unsigned long	 id;		/* connection number */
+	struct cidr_addr client;	/* client address (family 0 unknown) */
+	char		 client_ip[CIDR_ADDRSTRLEN];	/* text form */
+	char		*helo;		/* HELO/EHLO argument */
+	char		*authserv_id;	/* ours for this connection */
+	int		 trusted;	/* in policy.trusted_networks */
+	int		 leadspc;	/* values keep their leading space */
+	struct message	*msg;		/* current transaction */
+};
+
+struct pipeline_env *pipeline_env_new(struct config *, struct buf *why);
+struct pipeline_env *pipeline_env_ref(struct pipeline_env *);
+void	pipeline_env_release(struct pipeline_env *);
+void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
+struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
+void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);
+void	pipeline_slot_destroy(struct pipeline_slot *);
+
+struct session *pipeline_connect(struct pipeline_env *, unsigned long id,
+	    const struct sockaddr *, const char *mta_name);
+void	pipeline_helo(struct session *, const char *);
+void	pipeline_mail(struct session *, const char *, const char *auth);
+void	pipeline_rcpt(struct session *, const char *);
+void	pipeline_queue_id(struct session *, const char *);
+void	pipeline_header(struct session *, const char *, const char *, size_t);
+void	pipeline_eoh(struct session *);
+void	pipeline_body(struct session *, const unsigned char *, size_t);
+struct message *pipeline_eom(struct session *);
+void	pipeline_abort(struct session *);
+void	pipeline_close(struct session *);
+void	pipeline_verdict_line(const struct session *, struct buf *);
+void	pipeline_json(const struct session *, struct buf *);
+
+#endif

@@ -1,0 +1,441 @@
+/* resolver - libunbound behind every DNS lookup, with deadlines */
+#include "autoconf.h"
+
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unbound.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "resolver.h"
+#include "xalloc.h"
+
+struct resolver {
+	struct ub_ctx	*ctx;		/* shared by all threads */
+	pthread_t	 thread;	/* runs ub_process() */
+	int		 wake[2];	/* write a byte to stop the thread */
+	int		 timeout_ms;	/* dns.timeout */
+};
+
+/* one lookup in flight: shared by the asking thread and the callback */
+struct resolver_wait {
+	pthread_mutex_t	 lock;		/* guards everything below */
+	pthread_cond_t	 cond;		/* signalled when done */
+	int		 done;		/* callback has run */
+	int		 refs;		/* asker + callback */
+	int		 err;		/* ub error code */
+	struct ub_result *result;	/* the answer, if any */
+};
+
+/* resolver_opt - one unbound option or an explained failure */
+static int
+resolver_opt(struct ub_ctx *ctx, const char *opt, const char *val,
+    struct buf *why)
+{
+	int rc = ub_ctx_set_option(ctx, opt, val);
+
+	if (rc != 0) {
+		buf_printf(why, "libunbound rejects %s %s: %s", opt, val,
+		    ub_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* resolver_setup - nameservers, local zones and data, async mode */
+static int
+resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
+{
+	size_t i;
+	int rc;
+
+	/* tests and local caches listen on 127.0.0.1: allow asking them */
+	if (resolver_opt(ctx, "do-not-query-localhost:", "no", why) != 0)
+		return -1;
+	for (i = 0; i < cfg->dns.nameservers.n; i++) {
+		rc = ub_ctx_set_fwd(ctx, cfg->dns.nameservers.v[i]);
+		if (rc != 0) {
+			buf_printf(why, "dns.nameservers '%s': %s",
+			    cfg->dns.nameservers.v[i], ub_strerror(rc));
+			return -1;
+		}
+	}
+	/* no resolv.conf is not fatal: libunbound then recurses itself */
+	if (cfg->dns.nameservers.n == 0 &&
+	    (rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
+		log_debug("resolver: /etc/resolv.conf: %s", ub_strerror(rc));
+	for (i = 0; i < cfg->dns.local_zones.n; i++)
+		if (resolver_opt(ctx, "local-zone:",
+		    cfg->dns.local_zones.v[i], why) != 0)
+			return -1;
+	for (i = 0; i < cfg->dns.local_data.n; i++)
+		if (resolver_opt(ctx, "local-data:",
+		    cfg->dns.local_data.v[i], why) != 0)
+			return -1;
+	if ((rc = ub_ctx_async(ctx, 1)) != 0) {
+		buf_printf(why, "libunbound async mode: %s", ub_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* resolver_loop - deliver answers as libunbound's fd becomes readable */
+static void *
+resolver_loop(void *arg)
+{
+	struct resolver *r = arg;
+	struct pollfd pfd[2];
+
+	pfd[0].fd = ub_fd(r->ctx);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = r->wake[0];
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("resolver: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents != 0 && ub_process(r->ctx) != 0)
+			log_err("resolver: ub_process failed");
+	}
+	return NULL;
+}
+
+/* resolver_new - one context for the process; NULL with why on error */
+struct resolver *
+resolver_new(const struct config *cfg, struct buf *why)
+{
+	struct resolver *r = xcalloc(1, sizeof(*r));
+	sigset_t all, old;
+	int rc;
+
+	r->timeout_ms = cfg->dns.timeout * 1000;
+	r->wake[0] = r->wake[1] = -1;
+	if ((r->ctx = ub_ctx_create()) == NULL) {
+		buf_puts(why, "libunbound: cannot create a context");
+		goto fail;
+	}
+	if (resolver_setup(r->ctx, cfg, why) != 0)
+		goto fail;
+	if (pipe(r->wake) != 0) {
+		buf_printf(why, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	/* our thread must not take the signals libmilter and main wait for */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&r->thread, NULL, resolver_loop, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		buf_printf(why, "resolver thread: %s", strerror(rc));
+		goto fail;
+	}
+	return r;
+fail:
+	if (r->wake[0] >= 0) {
+		close(r->wake[0]);
+		close(r->wake[1]);
+	}
+	if (r->ctx != NULL)
+		ub_ctx_delete(r->ctx);
+	free(r);
+	return NULL;
+}
+
+/* resolver_free - stop the thread and the context */
+void
+resolver_free(struct resolver *r)
+{
+	char c = 0;
+
+	if (r == NULL)
+		return;
+	if (write(r->wake[1], &c, 1) != 1)
+		log_err("resolver: cannot wake the thread: %s",
+		    strerror(errno));
+	pthread_join(r->thread, NULL);
+	close(r->wake[0]);
+	close(r->wake[1]);
+	ub_ctx_delete(r->ctx);
+	free(r);
+}
+
+/* resolver_wait_unref - drop one reference; the last one frees */
+static void
+resolver_wait_unref(struct resolver_wait *w)
+{
+	int last;
+
+	pthread_mutex_lock(&w->lock);
+	last = --w->refs == 0;
+	pthread_mutex_unlock(&w->lock);
+	if (!last)
+		return;
+	if (w->result != NULL)
+		ub_resolve_free(w->result);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+}
+
+/* resolver_cb - libunbound delivers an answer (resolver thread) */
+static void
+resolver_cb(void *arg, int err, struct ub_result *result)
+{
+	struct resolver_wait *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->err = err;
+	w->result = result;
+	w->done = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	resolver_wait_unref(w);
+}
+
+/* resolver_name_ok - length limits of RFC 1035 section 2.3.4 */
+static int
+resolver_name_ok(const char *name)
+{
+	size_t len = strlen(name), label = 0, i;
+
+	if (len == 0 || len > RESOLVER_MAX_NAME + 1)
+		return 0;
+	if (len > RESOLVER_MAX_NAME && name[len - 1] != '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (label == 0 && !(i == 0 && len == 1))
+				return 0;
+			label = 0;
+		} else if (++label > 63)
+			return 0;
+	}
+	return 1;
+}
+
+/* resolver_deadline - now + ms on the monotonic clock */
+void
+resolver_deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* resolver_classify - unbound's result to our status */
+static enum resolver_status
+resolver_classify(int err, const struct ub_result *res)
+{
+	if (err != 0 || res == NULL)
+		return RESOLVER_RETRY;
+	if (res->bogus)
+		return RESOLVER_RETRY;
+	if (res->rcode == 3 || res->nxdomain)
+		return RESOLVER_NXDOMAIN;
+	if (res->rcode != 0)
+		return RESOLVER_RETRY;
+	return res->havedata ? RESOLVER_OK : RESOLVER_NODATA;
+}
+
+/* resolver_wait_for - sleep until answered or the deadline passes */
+static int
+resolver_wait_for(struct resolver_wait *w, const struct timespec *deadline)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&w->cond, &w->lock, deadline);
+	rc = w->done;
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* resolver_wait_new - a wait object with the monotonic clock */
+static struct resolver_wait *
+resolver_wait_new(void)
+{
+	struct resolver_wait *w = xcalloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	w->refs = 2;
+	return w;
+}
+
+/* resolver_answer_make - wrap unbound's result for the caller */
+static struct resolver_answer *
+resolver_answer_make(enum resolver_status st, struct ub_result *res)
+{
+	struct resolver_answer *a = xcalloc(1, sizeof(*a));
+
+	a->status = st;
+	a->impl = res;
+	if (res == NULL)
+		return a;
+	a->rcode = res->rcode;
+	a->secure = res->secure;
+	a->bogus = res->bogus;
+	a->packet = res->answer_packet;
+	a->packet_len = res->answer_len;
+	if (st == RESOLVER_OK) {
+		while (res->data[a->n] != NULL)
+			a->n++;
+		a->rdata = res->data;
+		a->rdlen = res->len;
+	}
+	return a;
+}
+
+/* resolver_query - look up name/type by the deadline; always sets *out */
+enum resolver_status
+resolver_query(struct resolver *r, const char *name, int rrtype,
+    const struct timespec *deadline, struct resolver_answer **out)
+{
+	struct resolver_wait *w;
+	struct timespec dl;
+	struct ub_result *res;
+	enum resolver_status st;
+	int id, got;
+
+	*out = NULL;
+	if (!resolver_name_ok(name)) {
+		*out = resolver_answer_make(RESOLVER_INVAL, NULL);
+		return RESOLVER_INVAL;
+	}
+	resolver_deadline(&dl, r->timeout_ms);
+	if (deadline != NULL && (deadline->tv_sec < dl.tv_sec ||
+	    (deadline->tv_sec == dl.tv_sec && deadline->tv_nsec < dl.tv_nsec)))
+		dl = *deadline;
+	w = resolver_wait_new();
+	if (ub_resolve_async(r->ctx, name, rrtype, 1 /* IN */, w,
+	    resolver_cb, &id) != 0) {
+		w->refs = 1;
+		resolver_wait_unref(w);
+		*out = resolver_answer_make(RESOLVER_FAIL, NULL);
+		return RESOLVER_FAIL;
+	}
+	got = resolver_wait_for(w, &dl);
+	if (!got && ub_cancel(r->ctx, id) == 0) {
+		/* cancelled before delivery: the callback will never run */
+		pthread_mutex_lock(&w->lock);
+		w->refs--;
+		pthread_mutex_unlock(&w->lock);
+	}
+	pthread_mutex_lock(&w->lock);
+	res = got ? w->result : NULL;
+	if (got)
+		w->result = NULL;
+	pthread_mutex_unlock(&w->lock);
+	st = got ? resolver_classify(w->err, res) : RESOLVER_RETRY;
+	resolver_wait_unref(w);
+	log_debug("resolver: %s type %d: %s", name, rrtype,
+	    got ? resolver_strstatus(st) : "timed out");
+	*out = resolver_answer_make(st, res);
+	return st;
+}
+
+/* resolver_answer_free - release an answer and unbound's result */
+void
+resolver_answer_free(struct resolver_answer *a)
+{
+	if (a == NULL)
+		return;
+	if (a->impl != NULL)
+		ub_resolve_free(a->impl);
+	free(a);
+}
+
+/* resolver_txt - record i as one string: character-strings joined */
+int
+resolver_txt(const struct resolver_answer *a, int i, struct buf *out)
+{
+	const unsigned char *p;
+	int len, off = 0;
+
+	if (i < 0 || i >= a->n)
+		return -1;
+	p = (const unsigned char *)a->rdata[i];
+	len = a->rdlen[i];
+	while (off < len) {
+		int n = p[off++];
+
+		if (off + n > len)
+			return -1;
+		if (buf_append(out, p + off, (size_t)n) != 0)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+/* resolver_wire_name - uncompressed wire name at off to text, no final dot */
+int
+resolver_wire_name(const char *rdata, size_t len, size_t off, char *out,
+    size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)rdata;
+	size_t o = 0;
+
+	while (off < len) {
+		size_t n = p[off++];
+
+		if (n == 0) {
+			if (o == 0 && outlen > 1)
+				out[o++] = '.';
+			out[o] = '\0';
+			return 0;
+		}
+		if (n > 63 || off + n > len || o + n + 2 > outlen)
+			return -1;
+		if (o > 0)
+			out[o++] = '.';
+		memcpy(out + o, p + off, n);
+		o += n;
+		off += n;
+	}
+	return -1;
+}
+
+/* resolver_strstatus - for logs and A-R comments */
+const char *
+resolver_strstatus(enum resolver_status st)
+{
+	switch (st) {
+	case RESOLVER_OK:
+		return "ok";
+	case RESOLVER_NXDOMAIN:
+		return "NXDOMAIN";
+	case RESOLVER_NODATA:
+		return "no data";
+	case RESOLVER_RETRY:
+		return "temporary DNS failure";
+	case RESOLVER_FAIL:
+		return "resolver failure";
+	case RESOLVER_INVAL:
+		return "invalid name";
+	}
+	return "?";
+}

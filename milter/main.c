@@ -1,0 +1,269 @@
+/* main - options, configuration, privileges, and the libmilter main loop */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <openssl/crypto.h>
+#include <opendkim/dkim.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unbound.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <spf2/spf.h>
+
+#include "buf.h"
+#include "callbacks.h"
+#include "config.h"
+#include "log.h"
+#include "pipeline.h"
+#include "spf.h"
+
+struct main_opts {
+	const char	*file;		/* -c */
+	const char	*socket;	/* -p, overrides milter.socket */
+	int		 foreground;	/* -f */
+	int		 check;		/* -n */
+};
+
+/* main_usage - the synopsis of SPEC "Programs" */
+static void __attribute__((noreturn))
+main_usage(void)
+{
+	fprintf(stderr, "usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] "
+	    "[-V]\n");
+	exit(2);
+}
+
+/* main_version - our version and what we are linked with */
+static void __attribute__((noreturn))
+main_version(void)
+{
+	unsigned int ma, mi, pl;
+
+	printf("authmilter %s\n", PACKAGE_VERSION);
+	smfi_version(&ma, &mi, &pl);
+	printf("libmilter %u.%u.%u\n", ma, mi, pl);
+	printf("libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR,
+	    SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);
+	printf("libopendkim %#lx\n", (unsigned long)dkim_libversion());
+	printf("libunbound %s\n", ub_version());
+	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
+	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	exit(0);
+}
+
+/* main_load - the config and its env, or a "FILE:LINE: message" */
+static struct pipeline_env *
+main_load(const char *file, int check_only)
+{
+	struct pipeline_env *env;
+	struct config *cfg;
+	struct buf why;
+
+	buf_init(&why, 4096);
+	if ((cfg = config_load(file, &why)) == NULL ||
+	    config_check_files(cfg, &why) != 0) {
+		config_release(cfg);
+		if (check_only) {
+			fprintf(stderr, "%s\n", why.data);
+			exit(1);
+		}
+		log_fatal("%s", why.data);
+	}
+	/* building the resolver also proves dns.local_data parses */
+	if ((env = pipeline_env_new(cfg, &why)) == NULL) {
+		if (check_only) {
+			fprintf(stderr, "%s:0: dns: %s\n", file, why.data);
+			exit(1);
+		}
+		log_fatal("%s: dns: %s", file, why.data);
+	}
+	buf_free(&why);
+	return env;
+}
+
+/* main_reload - SIGUSR1: a valid new file replaces the old one */
+static void *
+main_reload(void *arg)
+{
+	struct pipeline_slot *slot = arg;
+	struct pipeline_env *env, *cur;
+	struct config *cfg;
+	struct buf why;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		cur = pipeline_slot_acquire(slot);
+		buf_init(&why, 4096);
+		cfg = config_load(cur->cfg->file, &why);
+		if (cfg != NULL && config_check_files(cfg, &why) != 0) {
+			config_release(cfg);
+			cfg = NULL;
+		}
+		env = cfg != NULL ? pipeline_env_new(cfg, &why) : NULL;
+		if (env == NULL)
+			log_err("reload: %s; the old configuration stays",
+			    why.data);
+		else {
+			if (strcmp(env->cfg->milter.socket,
+			    cur->cfg->milter.socket) != 0 ||
+			    strcmp(env->cfg->milter.user, cur->cfg->milter.user))
+				log_warnx("reload: milter.socket and milter.user "
+				    "take effect only after a restart");
+			log_set_level(env->cfg->log.level);
+			pipeline_slot_swap(slot, env);
+			log_info("configuration reloaded from %s",
+			    env->cfg->file);
+		}
+		pipeline_env_release(cur);
+		buf_free(&why);
+	}
+	return NULL;
+}
+
+/* main_socket_path - the file of a unix: or local: socket, else NULL */
+static const char *
+main_socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+/* main_drop - as root: hand the socket to the user, then become it */
+static void
+main_drop(const struct config *cfg, const char *sockspec)
+{
+	const char *path = main_socket_path(sockspec);
+	struct passwd *pw;
+
+	if (getuid() != 0 && geteuid() != 0)
+		return;
+	if ((pw = getpwnam(cfg->milter.user)) == NULL)
+		log_fatal("milter.user '%s' does not exist", cfg->milter.user);
+	if (pw->pw_uid == 0)
+		log_fatal("milter.user '%s' is root: refusing to run as root",
+		    cfg->milter.user);
+	if (path != NULL && chown(path, pw->pw_uid, pw->pw_gid) != 0)
+		log_fatal("chown %s: %s", path, strerror(errno));
+	if (setgroups(0, NULL) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0
+	    || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		log_fatal("cannot switch to user %s: %s", pw->pw_name,
+		    strerror(errno));
+	if (setuid(0) == 0)
+		log_fatal("still able to regain root after the switch");
+}
+
+/* main_opts - parse argv */
+static void
+main_parse(int argc, char **argv, struct main_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->file = CONFIG_DEFAULT_FILE;
+	while ((ch = getopt(argc, argv, "c:p:fnVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->file = optarg;
+			break;
+		case 'p':
+			o->socket = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'n':
+			o->check = 1;
+			break;
+		case 'V':
+			main_version();
+		default:
+			main_usage();
+		}
+	}
+	if (optind != argc)
+		main_usage();
+}
+
+/* main_milter - register, open the socket, drop privileges */
+static void
+main_milter(const struct config *cfg, const char *sock)
+{
+	if (smfi_setconn((char *)sock) != MI_SUCCESS)
+		log_fatal("bad milter socket '%s'", sock);
+	if (smfi_settimeout(cfg->milter.timeout) != MI_SUCCESS)
+		log_fatal("smfi_settimeout failed");
+	if (smfi_register(*callbacks_desc()) != MI_SUCCESS)
+		log_fatal("smfi_register failed");
+	umask((mode_t)cfg->milter.umask);
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		log_fatal("cannot open milter socket %s", sock);
+	main_drop(cfg, sock);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pipeline_slot slot;
+	struct pipeline_env *env;
+	struct main_opts o;
+	pthread_t reload;
+	sigset_t set;
+	const char *sock;
+	int rc;
+
+	main_parse(argc, argv, &o);
+	log_open("authmilter", LOG_MAIL, o.foreground || o.check);
+	spf_init();
+	if (o.check) {
+		env = main_load(o.file, 1);
+		printf("%s: configuration OK\n", o.file);
+		pipeline_env_release(env);
+		return 0;
+	}
+	/* daemonize before any thread exists; the resolver starts one */
+	if (!o.foreground && daemon(0, 0) != 0)
+		log_fatal("daemon: %s", strerror(errno));
+	/* SIGUSR1 is ours; libmilter waits for HUP, TERM and INT itself */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	env = main_load(o.file, 0);
+	closelog();
+	log_open("authmilter", env->cfg->log.facility, o.foreground);
+	log_set_level(env->cfg->log.level);
+	sock = o.socket != NULL ? o.socket : env->cfg->milter.socket;
+	main_milter(env->cfg, sock);
+	pipeline_slot_init(&slot, env);
+	callbacks_init(&slot);
+	if ((rc = pthread_create(&reload, NULL, main_reload, &slot)) != 0)
+		log_fatal("reload thread: %s", strerror(rc));
+	log_info("authmilter %s listening on %s", PACKAGE_VERSION, sock);
+	rc = smfi_main();
+	log_info("authmilter stopping");
+	return rc == MI_SUCCESS ? 0 : 1;
+}

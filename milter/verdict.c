@@ -1,0 +1,121 @@
+/* verdict - the decision as milter actions */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "pipeline.h"
+#include "verdict.h"
+#include "xalloc.h"
+
+/* verdict_log - the one line per message of SPEC "Logs" */
+static void
+verdict_log(const struct session *s)
+{
+	struct buf line;
+
+	buf_init(&line, LOG_LINE_MAX);
+	pipeline_verdict_line(s, &line);
+	log_info("%s", line.data);
+	buf_free(&line);
+}
+
+/* verdict_reply_text - % must be doubled for smfi_setreply */
+static char *
+verdict_reply_text(const char *text)
+{
+	struct buf b;
+
+	buf_init(&b, 980);
+	for (; *text != '\0'; text++) {
+		if (*text == '%')
+			buf_putc(&b, '%');
+		if (*text != '\r' && *text != '\n')
+			buf_putc(&b, *text);
+	}
+	return buf_steal(&b);
+}
+
+/* verdict_headers - delete forged A-R (descending), insert ours at 0 */
+static int
+verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
+{
+	size_t i;
+	char *v;
+	int rc;
+
+	for (i = m->nar_delete; i > 0; i--) {
+		if (smfi_chgheader(ctx, "Authentication-Results",
+		    (int)m->ar_delete[i - 1], NULL) != MI_SUCCESS) {
+			log_err("%s: cannot delete Authentication-Results #%zu",
+			    m->queue_id ? m->queue_id : "-", m->ar_delete[i - 1]);
+			return -1;
+		}
+	}
+	if (m->arheader.len == 0)
+		return 0;
+	/* with SMFIP_HDR_LEADSPC the MTA takes the value byte for byte */
+	v = xmalloc(m->arheader.len + 2);
+	strcpy(v, s->leadspc ? " " : "");
+	strcat(v, m->arheader.data);
+	rc = smfi_insheader(ctx, 0, "Authentication-Results", v);
+	free(v);
+	if (rc != MI_SUCCESS) {
+		log_err("%s: cannot insert Authentication-Results",
+		    m->queue_id ? m->queue_id : "-");
+		return -1;
+	}
+	return 0;
+}
+
+/* verdict_reply - set the SMTP reply for reject/tempfail */
+static void
+verdict_reply(SMFICTX *ctx, const struct decision *d)
+{
+	char *text = verdict_reply_text(d->text ? d->text : "");
+
+	if (smfi_setreply(ctx, (char *)d->rcode, (char *)d->xcode, text) !=
+	    MI_SUCCESS)
+		log_err("smfi_setreply %s %s failed", d->rcode, d->xcode);
+	free(text);
+}
+
+/* verdict_apply - header edits, then the action */
+sfsistat
+verdict_apply(SMFICTX *ctx, struct session *s)
+{
+	const struct message *m = s->msg;
+	const struct decision *d = &m->decision;
+
+	if (verdict_headers(ctx, s, m) != 0)
+		return verdict_on_error(ctx, s, "header edit failed");
+	verdict_log(s);
+	switch (d->action) {
+	case POLICY_REJECT:
+		verdict_reply(ctx, d);
+		return SMFIS_REJECT;
+	case POLICY_TEMPFAIL:
+		verdict_reply(ctx, d);
+		return SMFIS_TEMPFAIL;
+	case POLICY_QUARANTINE:
+		if (smfi_quarantine(ctx, d->text) != MI_SUCCESS)
+			log_err("%s: smfi_quarantine failed",
+			    m->queue_id ? m->queue_id : "-");
+		return SMFIS_CONTINUE;
+	case POLICY_ACCEPT:
+		break;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* verdict_on_error - internal fault: log once, never lose the mail */
+sfsistat
+verdict_on_error(SMFICTX *ctx, struct session *s, const char *why)
+{
+	(void)ctx;	/* accepting needs no further milter call */
+	log_err("c=%lu: internal error: %s; message accepted",
+	    s ? s->id : 0UL, why);
+	return SMFIS_ACCEPT;
+}
