@@ -51,6 +51,31 @@ resolver_opt(struct ub_ctx *ctx, const char *opt, const char *val,
 	return 0;
 }
 
+/* resolver_zone - one "NAME TYPE" local zone */
+static int
+resolver_zone(struct ub_ctx *ctx, const char *spec, struct buf *why)
+{
+	char name[RESOLVER_MAX_NAME + 2];
+	const char *sp = strchr(spec, ' ');
+	size_t n = sp ? (size_t)(sp - spec) : 0;
+	int rc;
+
+	if (sp == NULL || n >= sizeof(name)) {
+		buf_printf(why, "dns.local_zones '%s': expected NAME TYPE", spec);
+		return -1;
+	}
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	while (*sp == ' ')
+		sp++;
+	if ((rc = ub_ctx_zone_add(ctx, name, sp)) != 0) {
+		buf_printf(why, "dns.local_zones '%s': %s", spec,
+		    ub_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* resolver_setup - nameservers, local zones and data, async mode */
 static int
 resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
@@ -73,17 +98,20 @@ resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
 	if (cfg->dns.nameservers.n == 0 &&
 	    (rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
 		log_debug("resolver: /etc/resolv.conf: %s", ub_strerror(rc));
-	for (i = 0; i < cfg->dns.local_zones.n; i++)
-		if (resolver_opt(ctx, "local-zone:",
-		    cfg->dns.local_zones.v[i], why) != 0)
-			return -1;
-	for (i = 0; i < cfg->dns.local_data.n; i++)
-		if (resolver_opt(ctx, "local-data:",
-		    cfg->dns.local_data.v[i], why) != 0)
-			return -1;
 	if ((rc = ub_ctx_async(ctx, 1)) != 0) {
 		buf_printf(why, "libunbound async mode: %s", ub_strerror(rc));
 		return -1;
+	}
+	/* zone and data calls parse at once, so -n reports bad lines */
+	for (i = 0; i < cfg->dns.local_zones.n; i++)
+		if (resolver_zone(ctx, cfg->dns.local_zones.v[i], why) != 0)
+			return -1;
+	for (i = 0; i < cfg->dns.local_data.n; i++) {
+		if ((rc = ub_ctx_data_add(ctx, cfg->dns.local_data.v[i])) != 0) {
+			buf_printf(why, "dns.local_data '%s': %s",
+			    cfg->dns.local_data.v[i], ub_strerror(rc));
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <spf2/spf.h>
 
 #include "buf.h"
@@ -205,6 +207,37 @@ main_parse(int argc, char **argv, struct main_opts *o)
 		main_usage();
 }
 
+/*
+ * main_nodelay - TCP_NODELAY on our listening TCP socket. libmilter sets
+ * none and offers no handle; without it Nagle plus delayed ACK cost the
+ * MTA ~40 ms per macro packet. Accepted sockets inherit it on Linux.
+ */
+static void
+main_nodelay(void)
+{
+	int fd, on = 1, listening, type;
+	socklen_t len;
+	struct sockaddr_storage ss;
+
+	for (fd = 3; fd < 1024; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		    &len) != 0 || !listening)
+			continue;
+		len = sizeof(type);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+		    type != SOCK_STREAM)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on)) != 0)
+			log_warn("TCP_NODELAY on the milter socket");
+	}
+}
+
 /* main_milter - register, open the socket, drop privileges */
 static void
 main_milter(const struct config *cfg, const char *sock)
@@ -218,6 +251,7 @@ main_milter(const struct config *cfg, const char *sock)
 	umask((mode_t)cfg->milter.umask);
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s", sock);
+	main_nodelay();
 	main_drop(cfg, sock);
 }
 

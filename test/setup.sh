@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install what authmilter needs to build and test (Debian 12), then build.
+# Used by the README quick start (test/demo.sh, test/run-all.sh) and CI.
+# Set AUTHMILTER_NO_APT=1 to skip apt-get (packages already there).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
+ libspf2-dev libopendkim-dev libopendmarc-dev libssl-dev libconfig-dev
+ libunbound-dev publicsuffix dns-root-data"
+TEST_DEPS="miltertest python3 python3-yaml python3-dnslib python3-dkim
+ python3-nacl python3-authres bind9-dnsutils"
+
+need=""
+for p in $BUILD_DEPS $TEST_DEPS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ] && [ "${AUTHMILTER_NO_APT:-0}" != 1 ]; then
+	echo "setup: installing$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi >/dev/null 2>&1
+fi
+if [ ! -f Makefile ]; then
+	./configure --enable-werror ${CONFIGURE_FLAGS:-} >/dev/null
+fi
+make -j"$(nproc)" >/dev/null
+echo "setup: built $top/milter/authmilter"
