@@ -1,0 +1,53 @@
+#!/bin/sh
+# Quick start, part 2: install what is needed, build, and run every test
+# suite. Each suite prints "<name>: N passed, N failed"; this script adds
+# them up and ends with the plain line "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+"$top/test/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+total_pass=0 total_fail=0
+logdir=$(mktemp -d)
+
+# suite NAME COMMAND...: run it, show its output, add up its summary line
+suite() {
+	name=$1; shift
+	echo "=== $name"
+	"$@" > "$logdir/$name.out" 2>&1
+	rc=$?
+	cat "$logdir/$name.out"
+	sums=$(grep -E '^[A-Za-z0-9_. -]+: [0-9]+ passed, [0-9]+ failed' \
+	    "$logdir/$name.out" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+	if [ -z "$sums" ]; then
+		echo "$name: no summary line (exit $rc): counted as 1 failure"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	# shellcheck disable=SC2046
+	set -- $(echo "$sums" | awk '{p += $1; f += $2} END {print p, f}')
+	p=$1 f=$2
+	if [ $rc -ne 0 ] && [ $f -eq 0 ]; then
+		echo "$name: exit $rc with no failure counted: counted as 1"
+		f=1
+	fi
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+}
+
+unit_tests() {
+	make -j"$(nproc)" check >/dev/null 2>&1
+	rc=$?
+	cat test/unit/*.log test/conf/*.log 2>/dev/null |
+	    grep -E ': [0-9]+ passed, [0-9]+ failed|^FAIL'
+	return $rc
+}
+
+suite unit unit_tests
+suite spf-suite python3 test/spf/run_suite.py
+suite milter sh test/milter/run.sh
+suite e2e bash test/e2e/run.sh
+
+rm -rf "$logdir"
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
