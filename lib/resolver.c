@@ -81,7 +81,7 @@ static int
 resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
 {
 	size_t i;
-	int rc;
+	int rc, forwarding;
 
 	/* tests and local caches listen on 127.0.0.1: allow asking them */
 	if (resolver_opt(ctx, "do-not-query-localhost:", "no", why) != 0)
@@ -95,9 +95,26 @@ resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
 		}
 	}
 	/* no resolv.conf is not fatal: libunbound then recurses itself */
-	if (cfg->dns.nameservers.n == 0 &&
-	    (rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
-		log_debug("resolver: /etc/resolv.conf: %s", ub_strerror(rc));
+	forwarding = cfg->dns.nameservers.n > 0;
+	if (!forwarding) {
+		if ((rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
+			log_debug("resolver: /etc/resolv.conf: %s",
+			    ub_strerror(rc));
+		else
+			forwarding = 1;
+	}
+	/*
+	 * A forwarder knows the site's private reverse zones: do not answer
+	 * them NXDOMAIN ourselves. Recursing alone, keep unbound's defaults
+	 * so private PTR queries never leave the host.
+	 */
+	if (forwarding && (resolver_opt(ctx, "unblock-lan-zones:", "yes",
+	    why) != 0 || resolver_opt(ctx, "insecure-lan-zones:", "yes",
+	    why) != 0))
+		return -1;
+	/* answers in a stable order: SPF's 10-name limits must not be luck */
+	if (resolver_opt(ctx, "rrset-roundrobin:", "no", why) != 0)
+		return -1;
 	if ((rc = ub_ctx_async(ctx, 1)) != 0) {
 		buf_printf(why, "libunbound async mode: %s", ub_strerror(rc));
 		return -1;

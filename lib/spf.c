@@ -19,6 +19,7 @@
 #include "log.h"
 #include "resolver.h"
 #include "spf.h"
+#include "spf_syntax.h"
 #include "xalloc.h"
 
 #define SPF_SUBORDINATE_MAX	SPF_MAX_MX	/* names one MX/PTR answer yields */
@@ -37,6 +38,10 @@ struct spf_eval {
 	int		 voids;		/* void lookups so far */
 	int		 queries;	/* raw lookups so far */
 	const char	*over;		/* limit broken: why, else NULL */
+	struct buf	 why;		/* a record's syntax error */
+	int		 p_macro;	/* a record uses %{p}: PTR not a term */
+	int		 sub_ptr;	/* sub[] came from a PTR answer */
+	int		 v6;		/* the client is IPv6 */
 	char		 sub[SPF_SUBORDINATE_MAX][SPF_NAME_MAX];	/* MX/PTR targets */
 	int		 nsub;		/* entries in sub */
 	int		 isub;		/* next expected subordinate */
@@ -114,11 +119,22 @@ spf_count(struct spf_eval *ev, const char *name, ns_type type,
 	(void)name;	/* kept for debugging symmetry */
 	if (subordinate || type == ns_t_txt)
 		return;	/* exp= TXT and MX/PTR targets are not terms */
+	/* %{p} looks up PTR too, and is no term: then ptr is not counted */
+	if (type == ns_t_ptr && ev->p_macro)
+		return;
 	if (++ev->terms > SPF_MAX_TERMS)
 		spf_limit(ev, "more than 10 DNS-querying terms");
 	if ((st == RESOLVER_NXDOMAIN || st == RESOLVER_NODATA) &&
 	    ++ev->voids > SPF_MAX_VOID)
 		spf_limit(ev, "more than 2 void lookups");
+}
+
+/* spf_lower - lowercase in place */
+static void
+spf_lower(char *p)
+{
+	for (; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
 }
 
 /* spf_rr_fill - copy our answer into libspf2's record list */
@@ -144,6 +160,11 @@ spf_rr_fill(struct spf_eval *ev, SPF_dns_rr_t *rr,
 		if (type == ns_t_ptr &&
 		    resolver_wire_name(rd, len, 0, name, sizeof(name)) != 0)
 			continue;
+		if (type == ns_t_mx || type == ns_t_ptr)
+			spf_lower(name);	/* DNS names compare without case */
+		/* RFC 7208 section 4.6.4: names past the 10th are ignored */
+		if (type == ns_t_ptr && n >= SPF_MAX_PTR)
+			break;
 		if (type == ns_t_txt) {
 			buf_reset(&txt);
 			if (resolver_txt(a, i, &txt) != 0)
@@ -171,6 +192,67 @@ spf_rr_fill(struct spf_eval *ev, SPF_dns_rr_t *rr,
 	buf_free(&txt);
 }
 
+/*
+ * spf_any_addr - answer a virtual "any address" name of spf_syntax.c: does
+ * DOMAIN (a/0) or one of its first 10 MX hosts (mx/0) have an address of
+ * the client's family. The one term was counted by the caller.
+ */
+static enum resolver_status
+spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
+{
+	struct resolver_answer *a = NULL, *b = NULL;
+	enum resolver_status st, any = RESOLVER_NODATA;
+	char domain[SPF_NAME_MAX], mx[SPF_NAME_MAX];
+	int i, type = ev->v6 ? ns_t_aaaa : ns_t_a;
+
+	if (len >= sizeof(domain))
+		return RESOLVER_INVAL;
+	memcpy(domain, name, len);
+	domain[len] = '\0';
+	if (!is_mx)
+		st = resolver_query(ev->res, domain, type, &ev->deadline, &a);
+	else if ((st = resolver_query(ev->res, domain, ns_t_mx, &ev->deadline,
+	    &a)) == RESOLVER_OK) {
+		if (a->n > SPF_MAX_MX)
+			spf_limit(ev, "more than 10 MX names");
+		for (i = 0; i < a->n && any != RESOLVER_OK; i++) {
+			if (a->rdlen[i] < 3 || resolver_wire_name(a->rdata[i],
+			    (size_t)a->rdlen[i], 2, mx, sizeof(mx)) != 0)
+				continue;
+			any = resolver_query(ev->res, mx, type, &ev->deadline,
+			    &b);
+			resolver_answer_free(b);
+			if (any == RESOLVER_RETRY || any == RESOLVER_FAIL)
+				break;
+		}
+		st = any;
+	}
+	resolver_answer_free(a);
+	return st;
+}
+
+/* spf_virtual - "<domain>.<marker><suffix>": marker 1 a, 2 mx, 0 none */
+static int
+spf_virtual(const char *name, size_t *domlen)
+{
+	static const char *const markers[] = { SPF_SYNTAX_ANY_A,
+	    SPF_SYNTAX_ANY_MX };
+	size_t n = strlen(name), sl = strlen(SPF_SYNTAX_ANY_SUFFIX), ml;
+	int i;
+
+	if (n <= sl || strcasecmp(name + n - sl, SPF_SYNTAX_ANY_SUFFIX) != 0)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		ml = strlen(markers[i]);
+		if (n > sl + ml + 1 && name[n - sl - ml - 1] == '.' &&
+		    strncasecmp(name + n - sl - ml, markers[i], ml) == 0) {
+			*domlen = n - sl - ml - 1;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
 /* spf_dns_lookup - libspf2's DNS hook: one lookup through lib/resolver */
 static SPF_dns_rr_t *
 spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
@@ -180,7 +262,8 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	struct resolver_answer *a = NULL;
 	enum resolver_status st;
 	SPF_dns_rr_t *rr;
-	int sub;
+	size_t vlen;
+	int sub, virt;
 
 	(void)should_cache;	/* libunbound caches for everyone */
 	sub = spf_is_subordinate(ev, domain, type);
@@ -193,8 +276,26 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 			spf_limit(ev, "too many DNS lookups");
 		return SPF_dns_rr_new_init(s, domain, type, 0, NO_DATA);
 	}
+	if (!sub && (type == ns_t_mx || type == ns_t_ptr))
+		ev->sub_ptr = type == ns_t_ptr;
+	if (type == ns_t_a && (virt = spf_virtual(domain, &vlen)) != 0) {
+		st = spf_any_addr(ev, domain, vlen, virt == 2);
+		spf_count(ev, domain, type, st, 0);
+		rr = SPF_dns_rr_new_init(s, domain, type, 0, spf_herrno(st));
+		if (rr != NULL && st == RESOLVER_OK &&
+		    SPF_dns_rr_buf_realloc(rr, 0, 4) == SPF_E_SUCCESS) {
+			inet_pton(AF_INET, "127.0.0.2", &rr->rr[0]->a);
+			rr->num_rr = 1;
+		}
+		if (rr == NULL)
+			log_panic("libspf2: out of memory for a DNS record");
+		return rr;
+	}
 	st = resolver_query(ev->res, domain, (int)type, &ev->deadline, &a);
 	spf_count(ev, domain, type, st, sub);
+	/* RFC 7208 section 5.5: a name whose address lookup fails is skipped */
+	if (sub && ev->sub_ptr && st != RESOLVER_OK)
+		st = RESOLVER_NODATA;
 	if ((type == ns_t_mx && st == RESOLVER_OK && a->n > SPF_MAX_MX))
 		spf_limit(ev, "more than 10 MX names");
 	rr = SPF_dns_rr_new_init(s, domain, type, 0, spf_herrno(st));
@@ -249,8 +350,9 @@ spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	const char *domain = req->cur_dom;
 	struct resolver_answer *a = NULL;
 	enum resolver_status st;
-	struct buf rec;
+	struct buf rec, prep;
 	SPF_errcode_t err;
+	unsigned flags;
 	int n;
 
 	*recp = NULL;
@@ -276,11 +378,25 @@ spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 		    spf_get_record_done(resp, SPF_RESULT_PERMERROR,
 		    SPF_E_MULTIPLE_RECORDS, "multiple SPF records", domain);
 	}
-	err = SPF_record_compile(server, resp, recp, rec.data);
+	buf_init(&prep, 65536);
+	if (spf_syntax_prepare(rec.data, rec.len, req->client_ver == AF_INET6,
+	    &prep, &flags, &ev->why) != 0) {
+		buf_free(&rec);
+		buf_free(&prep);
+		return spf_get_record_done(resp, SPF_RESULT_PERMERROR,
+		    SPF_E_SYNTAX, "invalid SPF record", domain);
+	}
+	if (flags & SPF_SYNTAX_P_MACRO)
+		ev->p_macro = 1;
+	err = SPF_record_compile(server, resp, recp, prep.data);
 	buf_free(&rec);
-	if (err != SPF_E_SUCCESS)
+	buf_free(&prep);
+	if (err != SPF_E_SUCCESS) {
+		buf_printf(&ev->why, "libspf2 cannot compile the record of %s",
+		    domain);
 		return spf_get_record_done(resp, SPF_RESULT_PERMERROR, err,
 		    "invalid SPF record", domain);
+	}
 	return SPF_E_SUCCESS;
 }
 
@@ -321,6 +437,20 @@ spf_set_client(SPF_request_t *req, const struct cidr_addr *client)
 	return SPF_request_set_ipv6(req, v6);
 }
 
+/* spf_reason - short text for logs and JSON */
+static char *
+spf_reason(const struct spf_eval *ev, SPF_response_t *resp)
+{
+	SPF_reason_t why = SPF_response_reason(resp);
+
+	if (ev->why.len > 0)
+		return xstrdup(ev->why.data);
+	if (why == SPF_REASON_MECH || why == SPF_REASON_DEFAULT)
+		return xstrdup(why == SPF_REASON_MECH ? "mechanism matched" :
+		    "no mechanism matched");
+	return xstrdup(SPF_strerror(SPF_response_errcode(resp)));
+}
+
 /* spf_run - one check_host() with a fresh server and DNS layer */
 static void
 spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
@@ -333,6 +463,8 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 	struct spf_eval *ev = xcalloc(1, sizeof(*ev));
 
 	ev->res = res;
+	ev->v6 = sr->client->family == AF_INET6;
+	buf_init(&ev->why, 512);
 	resolver_deadline(&ev->deadline, SPF_BUDGET_MS);
 	memset(&dns, 0, sizeof(dns));
 	dns.lookup = spf_dns_lookup;
@@ -362,12 +494,13 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 		id->result = METHOD_PERMERROR;
 		id->reason = xstrdup(ev->over);
 	} else
-		id->reason = xstrdup(SPF_strreason(SPF_response_reason(resp)));
+		id->reason = spf_reason(ev, resp);
 done:
 	if (resp != NULL)
 		SPF_response_free(resp);
 	SPF_request_free(req);
 	SPF_server_free(server);
+	buf_free(&ev->why);
 	free(ev);
 }
 

@@ -27,6 +27,7 @@ struct resolver;
 #define SPF_MAX_TERMS	10	/* RFC 7208 section 4.6.4 */
 #define SPF_MAX_VOID	2	/* RFC 7208 section 4.6.4 */
 #define SPF_MAX_MX	10	/* RFC 7208 section 4.6.4 */
+#define SPF_MAX_PTR	10	/* RFC 7208 section 4.6.4 */
 #define SPF_MAX_QUERIES	100	/* all lookups of one evaluation */
 #define SPF_BUDGET_MS	20000	/* RFC 7208 section 4.6.4: at least 20 s */
 
