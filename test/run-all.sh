@@ -43,7 +43,9 @@ unit_tests() {
 }
 
 suite unit unit_tests
-suite spf-suite python3 test/spf/run_suite.py
+suite testdns /usr/bin/python3 test/tools/test_testdns.py
+suite check-cli /usr/bin/python3 test/check/test_check.py
+suite spf-suite /usr/bin/python3 test/spf/run_suite.py
 suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
 

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""authmilter-check: exit codes, --json, and bad input that must not lose
+the verdict (a header without a colon, NUL bytes, invalid UTF-8, huge and
+many header fields, LF-only files). DNS comes from dns.local_data."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CHECK = os.environ.get("AUTHMILTER_CHECK",
+                       os.path.join(TOP, "milter", "authmilter-check"))
+CONF = """authserv_id = "mx.check.example";
+dns = { local_zones = [ "example. static" ];
+  local_data = [ "pass.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ]; };
+"""
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("PASS", name)
+    else:
+        failed += 1
+        print("FAIL %s: %s" % (name, detail))
+
+
+def run(args, msg, conf=None):
+    with tempfile.TemporaryDirectory() as d:
+        cpath = os.path.join(d, "c.conf")
+        with open(cpath, "w") as f:
+            f.write(conf if conf is not None else CONF)
+        mpath = os.path.join(d, "m.eml")
+        with open(mpath, "wb") as f:
+            f.write(msg)
+        p = subprocess.run([CHECK, "-c", cpath] + args + [mpath],
+                           capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), \
+            p.stderr.decode("utf-8", "replace")
+
+
+ENV = ["--client-ip", "192.0.2.10", "--helo", "mail.pass.example",
+       "--mail-from", "a@pass.example"]
+GOOD = b"From: a@pass.example\r\nSubject: t\r\n\r\nbody\r\n"
+
+
+def main():
+    rc, out, err = run(ENV, GOOD)
+    check("text output", rc == 0 and "spf=pass" in out and
+          "action: accept" in out, out + err)
+    rc, out, err = run(ENV + ["--json"], GOOD)
+    try:
+        j = json.loads(out)
+        ok = j["spf"]["result"] == "pass" and j["action"] == "accept"
+    except ValueError as e:
+        ok, out = False, "%s: %s" % (e, out)
+    check("json output parses", rc == 0 and ok, out)
+    rc, out, err = run(ENV, GOOD, conf="dns = { timout = 1; };\n")
+    check("config error exits 2 with FILE:LINE", rc == 2 and
+          "c.conf:1:" in err, "%d %s" % (rc, err))
+    p = subprocess.run([CHECK, "-c", "/dev/null", "/nonexistent/msg"],
+                       capture_output=True)
+    check("unreadable message exits 3", p.returncode == 3,
+          str(p.returncode))
+    p = subprocess.run([CHECK, "--bogus"], capture_output=True)
+    check("usage error exits 2", p.returncode == 2, str(p.returncode))
+    cases = [
+        ("header without a colon", b"From: a@pass.example\r\n"
+         b"this line has no colon\r\nSubject: x\r\n\r\nbody\r\n"),
+        ("NUL bytes", b"From: a@pass.example\r\nSubject: a\0b\r\n\r\n"
+         b"bo\0dy\r\n"),
+        ("invalid UTF-8", b"From: \xff\xfe <a@pass.example>\r\n"
+         b"Subject: \xc3\x28\r\n\r\n\xe2\x82\r\n"),
+        ("header over 64 KB", b"From: a@pass.example\r\nX-Big: " +
+         b"x" * 70000 + b"\r\n\r\nbody\r\n"),
+        ("10,000 header fields", b"From: a@pass.example\r\n" +
+         b"X-Many: y\r\n" * 10000 + b"\r\nbody\r\n"),
+        ("LF-only line ends", GOOD.replace(b"\r\n", b"\n")),
+        ("no body, no blank line", b"From: a@pass.example\r\n"),
+        ("empty file", b""),
+    ]
+    for name, msg in cases:
+        rc, out, err = run(ENV + ["--json"], msg)
+        try:
+            j = json.loads(out)
+            ok = j["action"] == "accept" and j["spf"]["result"] == "pass" \
+                and "spf=pass" in j["authentication_results"]
+        except (ValueError, KeyError, TypeError) as e:
+            ok, out = False, "%s: %s" % (e, out[:300])
+        check("bad input accepted: " + name, rc == 0 and ok, out + err)
+    rc, out, err = run(["--client-ip", "127.0.0.1", "--json"], GOOD)
+    j = json.loads(out) if rc == 0 else {}
+    check("trusted client not checked", j.get("spf") is None and
+          j.get("action") == "accept" and
+          j.get("authentication_results") is None, out)
+    rc, out, err = run(["--helo", "mail.pass.example", "--json"], GOOD)
+    j = json.loads(out) if rc == 0 else {}
+    check("no client address: spf none", j.get("spf", {}).get("result")
+          == "none", out)
+    print("check-cli: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
