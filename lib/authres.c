@@ -104,8 +104,9 @@ static int
 authres_word(struct rfc5322 *lx, struct buf *out)
 {
 	buf_reset(out);
-	if (rfc5322_cfws(lx) != 0 || rfc5322_keyword(lx, out) != 0)
-		return -1;
+	if (rfc5322_cfws(lx) != 0 || rfc5322_keyword(lx, out) != 0 ||
+	    out->truncated)
+		return -1;	/* a cut word would read as another word */
 	authres_lower(out);
 	return 0;
 }
@@ -133,7 +134,7 @@ authres_pvalue(struct rfc5322 *lx, struct buf *out)
 	}
 	while (authres_is_pvalue(rfc5322_peek(lx)))
 		buf_putc(out, *lx->p++);
-	return out->len > 0 ? 0 : -1;
+	return out->len > 0 && !out->truncated ? 0 : -1;
 }
 
 /* authres_parse_prop - ptype "." property "=" pvalue */
@@ -210,7 +211,7 @@ authres_parse_resinfo(struct rfc5322 *lx, struct authres *ar, struct buf *why)
 		    rfc5322_cfws(lx) == 0 && rfc5322_eat(lx, '=') == 0) {
 			buf_reset(&val);
 			if (rfc5322_cfws(lx) != 0 ||
-			    rfc5322_value(lx, &val) != 0) {
+			    rfc5322_value(lx, &val) != 0 || val.truncated) {
 				buf_puts(why, "bad reason");
 				goto done;
 			}
@@ -337,12 +338,12 @@ authres_claims(const char *v, size_t len, const char *authserv_id)
 
 /* --- writing --- */
 
-/* authres_needs_quote - a value that is not a bare token or address */
+/* authres_needs_quote - not a bare token (or, if allowed, an address) */
 static int
-authres_needs_quote(const char *s)
+authres_needs_quote(const char *s, int allow_addr)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int at = 0;
+	int at = !allow_addr;
 
 	if (*p == '\0')
 		return 1;
@@ -360,9 +361,9 @@ authres_needs_quote(const char *s)
 
 /* authres_put_value - a value, quoted when it must be */
 static void
-authres_put_value(struct buf *out, const char *s)
+authres_put_value(struct buf *out, const char *s, int allow_addr)
 {
-	if (!authres_needs_quote(s)) {
+	if (!authres_needs_quote(s, allow_addr)) {
 		buf_puts(out, s);
 		return;
 	}
@@ -420,14 +421,14 @@ authres_format_result(const struct authres_result *r, struct buf *out)
 	if (r->reason != NULL) {
 		buf_reset(&w);
 		buf_puts(&w, "reason=");
-		authres_put_value(&w, r->reason);
+		authres_put_value(&w, r->reason, 0);
 		authres_word_out(out, &col, &w);
 	}
 	for (i = 0; i < r->nprops; i++) {
 		buf_reset(&w);
 		buf_printf(&w, "%s.%s=", r->props[i].ptype,
 		    r->props[i].property);
-		authres_put_value(&w, r->props[i].value);
+		authres_put_value(&w, r->props[i].value, 1);
 		authres_word_out(out, &col, &w);
 	}
 	buf_free(&w);
@@ -439,7 +440,7 @@ authres_format(const struct authres *ar, struct buf *out)
 {
 	size_t i;
 
-	authres_put_value(out, ar->authserv_id);
+	authres_put_value(out, ar->authserv_id, 0);
 	if (ar->n == 0) {
 		buf_puts(out, "; none");
 		return;

@@ -15,7 +15,7 @@ policy_tempfail(struct decision *d)
 {
 	d->action = POLICY_TEMPFAIL;
 	d->rcode = "451";
-	d->xcode = "4.4.3";
+	d->xcode = "4.7.0";
 	d->text = xstrdup("Temporary DNS failure during sender "
 	    "authentication, try again later");
 	d->why = "dns temperror";

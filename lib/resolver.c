@@ -76,6 +76,36 @@ resolver_zone(struct ub_ctx *ctx, const char *spec, struct buf *why)
 	return 0;
 }
 
+/* resolver_labels - number of labels of a "NAME TYPE" zone */
+static size_t
+resolver_labels(const char *spec)
+{
+	size_t n = 0;
+
+	for (; *spec != '\0' && *spec != ' '; spec++)
+		if (*spec == '.' && spec[1] != ' ' && spec[1] != '\0')
+			n++;
+	return n;
+}
+
+/* resolver_zones - every local zone, the most labels first */
+static int
+resolver_zones(struct ub_ctx *ctx, const struct config_list *zones,
+    struct buf *why)
+{
+	size_t i, depth, max = 0;
+
+	for (i = 0; i < zones->n; i++)
+		if (resolver_labels(zones->v[i]) > max)
+			max = resolver_labels(zones->v[i]);
+	for (depth = max + 1; depth-- > 0;)
+		for (i = 0; i < zones->n; i++)
+			if (resolver_labels(zones->v[i]) == depth &&
+			    resolver_zone(ctx, zones->v[i], why) != 0)
+				return -1;
+	return 0;
+}
+
 /* resolver_setup - nameservers, local zones and data, async mode */
 static int
 resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
@@ -119,10 +149,13 @@ resolver_setup(struct ub_ctx *ctx, const struct config *cfg, struct buf *why)
 		buf_printf(why, "libunbound async mode: %s", ub_strerror(rc));
 		return -1;
 	}
-	/* zone and data calls parse at once, so -n reports bad lines */
-	for (i = 0; i < cfg->dns.local_zones.n; i++)
-		if (resolver_zone(ctx, cfg->dns.local_zones.v[i], why) != 0)
-			return -1;
+	/*
+	 * Zone and data calls parse at once, so -n reports bad lines. Zones
+	 * go in innermost first: libunbound leaves an outer zone's other
+	 * names uncovered when a zone inside it is added after it.
+	 */
+	if (resolver_zones(ctx, &cfg->dns.local_zones, why) != 0)
+		return -1;
 	for (i = 0; i < cfg->dns.local_data.n; i++) {
 		if ((rc = ub_ctx_data_add(ctx, cfg->dns.local_data.v[i])) != 0) {
 			buf_printf(why, "dns.local_data '%s': %s",
@@ -448,8 +481,11 @@ resolver_wire_name(const char *rdata, size_t len, size_t off, char *out,
 		size_t n = p[off++];
 
 		if (n == 0) {
-			if (o == 0 && outlen > 1)
+			if (o == 0) {
+				if (outlen < 2)
+					return -1;
 				out[o++] = '.';
+			}
 			out[o] = '\0';
 			return 0;
 		}

@@ -73,7 +73,7 @@ rfc5322_peek(const struct rfc5322 *lx)
 int
 rfc5322_eat(struct rfc5322 *lx, int c)
 {
-	if (rfc5322_peek(lx) != c)
+	if (c < 0 || rfc5322_peek(lx) != c)
 		return -1;
 	lx->p++;
 	return 0;

@@ -445,6 +445,8 @@ spf_reason(const struct spf_eval *ev, SPF_response_t *resp)
 
 	if (ev->why.len > 0)
 		return xstrdup(ev->why.data);
+	if (SPF_response_result(resp) == SPF_RESULT_NONE)
+		return xstrdup("no SPF record");
 	if (why == SPF_REASON_MECH || why == SPF_REASON_DEFAULT)
 		return xstrdup(why == SPF_REASON_MECH ? "mechanism matched" :
 		    "no mechanism matched");

@@ -1,0 +1,127 @@
+/*
+ * fuzz_pipeline - the whole per-message pipeline from one byte blob:
+ * "client-ip\nhelo\nmail-from\n" then the message (headers and body).
+ * DNS is answered from local data only, so no packet leaves the process.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "pipeline.h"
+#include "spf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static struct pipeline_env *fuzz_env;	/* built once: the resolver */
+
+static const char fuzz_conf[] =
+    "authserv_id = \"mx.fuzz.example\";\n"
+    "dns = { local_zones = [ \". static\" ];\n"
+    "  local_data = [ \"a.example. 300 IN TXT \\\"v=spf1 mx a:b.example "
+    "include:c.example -all\\\"\",\n"
+    "    \"c.example. 300 IN TXT \\\"v=spf1 ip4:192.0.2.0/24 ~all\\\"\",\n"
+    "    \"a.example. 300 IN MX 10 b.example.\",\n"
+    "    \"b.example. 300 IN A 192.0.2.1\" ]; };\n"
+    "policy = { trusted_networks = [ ]; };\n";
+
+/* fuzz_init - one env for every run */
+static void
+fuzz_init(void)
+{
+	char path[] = "/tmp/fuzz_pipeline.XXXXXX";
+	struct config *cfg;
+	struct buf why;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, fuzz_conf, sizeof(fuzz_conf) - 1) < 0)
+		abort();
+	close(fd);
+	buf_init(&why, 4096);
+	log_set_level(LOG_LEVEL_ERR);
+	spf_init();
+	if ((cfg = config_load(path, &why)) == NULL ||
+	    (fuzz_env = pipeline_env_new(cfg, &why)) == NULL) {
+		fprintf(stderr, "%s\n", why.data);
+		abort();
+	}
+	unlink(path);
+	buf_free(&why);
+}
+
+/* fuzz_line - next "\n"-ended field of the blob, NUL-terminated copy */
+static char *
+fuzz_line(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+	char *s = strndup((const char *)*p, n);
+
+	*p += n + (nl ? 1 : 0);
+	return s;
+}
+
+/* fuzz_feed - headers up to the first empty line, then body chunks */
+static void
+fuzz_feed(struct session *s, const uint8_t *p, const uint8_t *end)
+{
+	while (p < end && *p != '\n') {
+		char *line = fuzz_line(&p, end), *colon = strchr(line, ':');
+
+		if (colon != NULL) {
+			*colon = '\0';
+			pipeline_header(s, line, colon + 1, strlen(colon + 1));
+		}
+		free(line);
+	}
+	pipeline_eoh(s);
+	while (p < end) {
+		size_t n = (size_t)(end - p) > 1000 ? 1000 : (size_t)(end - p);
+
+		pipeline_body(s, p, n);
+		p += n;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	char *ip, *helo, *from;
+	struct session *s;
+
+	if (fuzz_env == NULL)
+		fuzz_init();
+	ip = fuzz_line(&p, end);
+	helo = fuzz_line(&p, end);
+	from = fuzz_line(&p, end);
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	s = pipeline_connect(pipeline_env_ref(fuzz_env), 1,
+	    ss.ss_family ? (struct sockaddr *)&ss : NULL, NULL);
+	s->leadspc = 1;
+	pipeline_helo(s, helo);
+	pipeline_mail(s, from, NULL);
+	fuzz_feed(s, p, end);
+	pipeline_eom(s);
+	pipeline_close(s);
+	free(ip);
+	free(helo);
+	free(from);
+	return 0;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Build the libFuzzer targets with clang (ASan + UBSan) and run each one.
+#   test/fuzz/run.sh [SECONDS] [TARGET...]     default 10 s, every target
+# Seeds: test/fuzz/corpus/<target>/ (new finds stay in a temp copy unless
+# FUZZ_KEEP=1). A crash leaves crash-* in the build dir: make it a
+# regression case under test/fuzz/regress/<target>/ and a unit test.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${1:-10}
+[ $# -gt 0 ] && shift
+targets=${*:-"authres rfc5322 spf_syntax pipeline"}
+out=${FUZZ_BUILD:-$top/test/fuzz/build}
+mkdir -p "$out"
+
+cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top"
+libs="-lspf2 -lunbound -lconfig -lopendkim -lopendmarc -lcrypto -lpthread"
+cd "$out" || exit 1
+for f in "$top"/lib/*.c; do
+	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1
+done
+
+pass=0 fail=0
+for t in $targets; do
+	clang $cflags -fsanitize=fuzzer "$top/test/fuzz/fuzz_$t.c" ./*.o $libs \
+	    -o "fuzz_$t" || { fail=$((fail + 1)); continue; }
+	corpus=$(mktemp -d)
+	cp "$top/test/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null
+	regress="$top/test/fuzz/regress/$t"
+	# known crashers must stay fixed
+	if [ -d "$regress" ] && ! "./fuzz_$t" "$regress"/* >/dev/null 2>&1; then
+		echo "FAIL fuzz_$t: a regression input crashes again"
+		fail=$((fail + 1)); rm -rf "$corpus"; continue
+	fi
+	if "./fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 "$corpus" > "fuzz_$t.log" 2>&1; then
+		echo "PASS fuzz_$t ($secs s, $(grep -o 'cov: [0-9]*' "fuzz_$t.log" | tail -1))"
+		pass=$((pass + 1))
+	else
+		echo "FAIL fuzz_$t: see $out/fuzz_$t.log"; tail -30 "fuzz_$t.log"
+		fail=$((fail + 1))
+	fi
+	[ "${FUZZ_KEEP:-0}" = 1 ] && cp "$corpus"/* "$top/test/fuzz/corpus/$t/" 2>/dev/null
+	rm -rf "$corpus"
+done
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,254 @@
+/*
+ * t_policy - policy_decide() over every SPF result and both
+ * policy.dns_error_action values: tempfail (451 4.7.0) only for an SPF
+ * temperror under "tempfail", accept for everything else
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "policy.h"
+#include "results.h"
+#include "unit.h"
+
+#define T_POLICY_N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* t_policy_config - a config from text, or exit: the test needs it */
+static struct config *
+t_policy_config(const char *text)
+{
+	char path[] = "/tmp/t_policy.XXXXXX";
+	struct config *cfg;
+	struct buf why;
+	size_t len = strlen(text);
+	int fd;
+
+	if ((fd = mkstemp(path)) < 0 ||
+	    write(fd, text, len) != (ssize_t)len) {
+		perror("t_policy: temporary config");
+		exit(99);
+	}
+	close(fd);
+	buf_init(&why, 1024);
+	cfg = config_load(path, &why);
+	unlink(path);
+	if (cfg == NULL) {
+		fprintf(stderr, "t_policy: config: %s\n", why.data);
+		exit(99);
+	}
+	buf_free(&why);
+	return cfg;
+}
+
+/* every SPF result against both DNS error actions */
+static const struct {
+	enum method_result spf;		/* results.spf.result */
+	int		 dnserr;	/* policy.dns_error_action */
+	enum policy_action want;	/* decision */
+} t_policy_cases[] = {
+	{ METHOD_NONE, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_PASS, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_FAIL, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_SOFTFAIL, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_NEUTRAL, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_TEMPERROR, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_PERMERROR, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_POLICY, CONFIG_DNSERR_ACCEPT, POLICY_ACCEPT },
+	{ METHOD_NONE, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_PASS, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_FAIL, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_SOFTFAIL, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_NEUTRAL, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_TEMPERROR, CONFIG_DNSERR_TEMPFAIL, POLICY_TEMPFAIL },
+	{ METHOD_PERMERROR, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+	{ METHOD_POLICY, CONFIG_DNSERR_TEMPFAIL, POLICY_ACCEPT },
+};
+
+/* t_policy_label - "spf=temperror dns_error_action=tempfail ..." */
+static void
+t_policy_label(struct buf *b, enum method_result spf, int dnserr,
+    int checked, int null_sender, const char *variant)
+{
+	buf_reset(b);
+	buf_printf(b, "spf=%s%s%s dns_error_action=%s %s",
+	    method_result_name(spf), checked ? "" : " (not checked)",
+	    null_sender ? " null sender" : "",
+	    config_enum_name("policy.dns_error_action", dnserr), variant);
+}
+
+/* t_policy_check - one decision against the expected action */
+static void
+t_policy_check(const struct decision *d, enum policy_action want,
+    const char *label)
+{
+	UNIT_CHECK(d->action == want, label, "action %s, want %s",
+	    policy_action_name(d->action), policy_action_name(want));
+	if (want == POLICY_TEMPFAIL) {
+		UNIT_STREQ(d->rcode, "451", label);
+		UNIT_STREQ(d->xcode, "4.7.0", label);
+		UNIT_CHECK(d->text != NULL && *d->text != '\0', label,
+		    "no reply text");
+		UNIT_CHECK(d->why != NULL && strstr(d->why, "dns") != NULL,
+		    label, "why %s", d->why ? d->why : "(null)");
+	} else {
+		UNIT_CHECK(d->rcode == NULL && d->xcode == NULL &&
+		    d->text == NULL, label, "reply %s %s %s on accept",
+		    d->rcode ? d->rcode : "-", d->xcode ? d->xcode : "-",
+		    d->text ? d->text : "-");
+	}
+}
+
+/*
+ * t_policy_exhaustive - the table under several otherwise different
+ * configs, with and without a null sender, checked and unchecked
+ */
+static void
+t_policy_exhaustive(void)
+{
+	static const struct {
+		const char	*name;	/* variant */
+		const char	*head;	/* config outside the policy group */
+		const char	*policy;	/* more of the policy group */
+	} variants[] = {
+		{ "(defaults)", "", "" },
+		{ "(reject off, trusted empty)",
+		    "dmarc = { reject = false; };\n",
+		    "trusted_networks = [ ]; skip_authenticated = false;" },
+		{ "(spf off, rfc7489)", "spf = { enabled = false; helo = "
+		    "false; };\ndmarc = { mode = \"rfc7489\"; quarantine = "
+		    "\"none\"; };\n", "" },
+	};
+	struct config *base[T_POLICY_N(variants)][2];
+	struct buf label, text;
+	size_t v, i;
+	int a, checked, nulls;
+
+	buf_init(&label, 1024);
+	buf_init(&text, 4096);
+	for (v = 0; v < T_POLICY_N(variants); v++)
+		for (a = 0; a < 2; a++) {
+			buf_reset(&text);
+			buf_printf(&text, "%spolicy = { dns_error_action = "
+			    "\"%s\"; %s };\n", variants[v].head,
+			    a ? "tempfail" : "accept", variants[v].policy);
+			base[v][a] = t_policy_config(text.data);
+			UNIT_CHECK(base[v][a]->policy.dns_error_action ==
+			    (a ? CONFIG_DNSERR_TEMPFAIL : CONFIG_DNSERR_ACCEPT),
+			    variants[v].name, "dns_error_action not set");
+		}
+
+	for (v = 0; v < T_POLICY_N(variants); v++)
+		for (i = 0; i < T_POLICY_N(t_policy_cases); i++)
+			for (checked = 0; checked < 2; checked++)
+				for (nulls = 0; nulls < 2; nulls++) {
+					struct results r;
+					struct decision d;
+					const struct config *cfg = base[v]
+					    [t_policy_cases[i].dnserr ==
+					    CONFIG_DNSERR_TEMPFAIL];
+
+					memset(&r, 0, sizeof(r));
+					r.spf.checked = checked;
+					r.spf.null_sender = nulls;
+					r.spf.result = t_policy_cases[i].spf;
+					if (nulls) {
+						r.spf.helo.checked = 1;
+						r.spf.helo.result =
+						    t_policy_cases[i].spf;
+					} else {
+						r.spf.mailfrom.checked = 1;
+						r.spf.mailfrom.result =
+						    t_policy_cases[i].spf;
+					}
+					t_policy_label(&label,
+					    t_policy_cases[i].spf,
+					    t_policy_cases[i].dnserr, checked,
+					    nulls, variants[v].name);
+					policy_decide(&r, cfg, &d);
+					t_policy_check(&d, checked ?
+					    t_policy_cases[i].want :
+					    POLICY_ACCEPT, label.data);
+					decision_free(&d);
+					UNIT_CHECK(d.text == NULL &&
+					    d.action == POLICY_ACCEPT,
+					    label.data, "decision_free "
+					    "does not reset");
+				}
+
+	for (v = 0; v < T_POLICY_N(variants); v++)
+		for (a = 0; a < 2; a++)
+			config_release(base[v][a]);
+	buf_free(&text);
+	buf_free(&label);
+}
+
+/*
+ * t_policy_helo_only - only the overall SPF result counts: a temperror of
+ * the HELO identity alone, with MAIL FROM pass, is no DNS failure
+ */
+static void
+t_policy_helo_only(void)
+{
+	struct config *cfg = t_policy_config(
+	    "policy = { dns_error_action = \"tempfail\"; };");
+	struct results r;
+	struct decision d;
+
+	memset(&r, 0, sizeof(r));
+	r.spf.checked = 1;
+	r.spf.result = METHOD_PASS;
+	r.spf.mailfrom.checked = 1;
+	r.spf.mailfrom.result = METHOD_PASS;
+	r.spf.helo.checked = 1;
+	r.spf.helo.result = METHOD_TEMPERROR;
+	policy_decide(&r, cfg, &d);
+	t_policy_check(&d, POLICY_ACCEPT, "helo temperror, mailfrom pass");
+	decision_free(&d);
+
+	/* the same inputs twice give the same decision: no hidden state */
+	r.spf.result = METHOD_TEMPERROR;
+	policy_decide(&r, cfg, &d);
+	t_policy_check(&d, POLICY_TEMPFAIL, "temperror, first call");
+	decision_free(&d);
+	policy_decide(&r, cfg, &d);
+	t_policy_check(&d, POLICY_TEMPFAIL, "temperror, second call");
+	decision_free(&d);
+	UNIT_CHECK(r.spf.result == METHOD_TEMPERROR && r.spf.checked == 1,
+	    "results not changed", "result %d", r.spf.result);
+	config_release(cfg);
+}
+
+/* t_policy_names - policy_action_name() */
+static void
+t_policy_names(void)
+{
+	static const struct {
+		enum policy_action a;	/* action */
+		const char	*want;	/* name */
+	} cases[] = {
+		{ POLICY_ACCEPT, "accept" },
+		{ POLICY_REJECT, "reject" },
+		{ POLICY_QUARANTINE, "quarantine" },
+		{ POLICY_TEMPFAIL, "tempfail" },
+		{ (enum policy_action)99, "accept" },
+		{ (enum policy_action)-1, "accept" },
+	};
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(cases); i++)
+		UNIT_STREQ(policy_action_name(cases[i].a), cases[i].want,
+		    cases[i].want);
+}
+
+int
+main(void)
+{
+	t_policy_exhaustive();
+	t_policy_helo_only();
+	t_policy_names();
+	return unit_done("t_policy");
+}
