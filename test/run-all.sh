@@ -48,6 +48,7 @@ suite check-cli /usr/bin/python3 test/check/test_check.py
 suite spf-suite /usr/bin/python3 test/spf/run_suite.py
 suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
+suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 
 rm -rf "$logdir"
 echo
