@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""The daemon's life cycle, driven over the real milter protocol:
+-V, privilege drop, unix socket mode and owner, authserv-id from the {j}
+macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
+and the old one stays), SIGTERM stops it with exit status 0."""
+
+import os
+import pwd
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "test", "tools"))
+from milterclient import MilterClient  # noqa: E402
+
+DAEMON = os.environ.get("AUTHMILTER",
+                        os.path.join(TOP, "milter", "authmilter"))
+passed = failed = 0
+
+CONF = """authserv_id = "%(id)s";
+milter = { socket = "%(sock)s"; user = "nobody"; umask = 0007; };
+dns = { local_zones = [ "example. static" ];
+  local_data = [ "pass.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ]; };
+"""
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("PASS", name)
+    else:
+        failed += 1
+        print("FAIL %s: %s" % (name, detail))
+
+
+def wait_for(pred, secs=10.0):
+    end = time.time() + secs
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def one_message(sock_path=None, port=None, j=None):
+    c = MilterClient(port=port, path=sock_path)
+    c.negotiate()
+    c.connect("mail.pass.example", "192.0.2.10",
+              macros={"j": j} if j else None)
+    c.helo("mail.pass.example")
+    r = c.message("<a@pass.example>", ["<b@x.example>"],
+                  b"From: a@pass.example\r\nSubject: t\r\n\r\nhi\r\n")
+    c.close()
+    return r
+
+
+class Daemon:
+    def __init__(self, conf_text, tmp):
+        self.conf = os.path.join(tmp, "a.conf")
+        self.log = os.path.join(tmp, "daemon.log")
+        with open(self.conf, "w") as f:
+            f.write(conf_text)
+        self.proc = subprocess.Popen([DAEMON, "-f", "-c", self.conf],
+                                     stderr=open(self.log, "w"))
+
+    def logtext(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def rewrite(self, text):
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return None
+        return self.proc.returncode
+
+
+def test_version():
+    p = subprocess.run([DAEMON, "-V"], capture_output=True, text=True)
+    check("-V names the linked libraries", p.returncode == 0 and all(
+        w in p.stdout for w in ("authmilter", "libmilter", "libspf2",
+                                "libunbound", "OpenSSL")), p.stdout)
+
+
+def test_unix_socket_reload(tmp):
+    sock = os.path.join(tmp, "sub", "am.sock")
+    os.makedirs(os.path.dirname(sock))
+    d = Daemon(CONF % {"id": "mx.one.example", "sock": "unix:" + sock}, tmp)
+    try:
+        up = wait_for(lambda: os.path.exists(sock))
+        check("unix socket created", up, d.logtext())
+        if not up:
+            return
+        st = os.stat(sock)
+        nobody = pwd.getpwnam("nobody")
+        check("socket owned by milter.user", st.st_uid == nobody.pw_uid,
+              str(st.st_uid))
+        check("socket mode follows umask 0007",
+              stat.S_IMODE(st.st_mode) & 0o007 == 0, oct(st.st_mode))
+        with open("/proc/%d/status" % d.proc.pid) as f:
+            uids = [l for l in f if l.startswith("Uid:")][0].split()[1:]
+        check("runs as milter.user, not root",
+              all(int(u) == nobody.pw_uid for u in uids), str(uids))
+        r = one_message(sock_path=sock)
+        check("first config in force", "mx.one.example;" in
+              (r.header("Authentication-Results") or ""), str(r.inserted))
+        d.rewrite(CONF % {"id": "mx.two.example", "sock": "unix:" + sock})
+        d.proc.send_signal(signal.SIGUSR1)
+        ok = wait_for(lambda: "configuration reloaded" in d.logtext())
+        r = one_message(sock_path=sock)
+        check("SIGUSR1 reload takes effect", ok and "mx.two.example;" in
+              (r.header("Authentication-Results") or ""), d.logtext()[-500:])
+        d.rewrite("authserv_id = \"mx.three.example\";\nbogus = 1;\n")
+        d.proc.send_signal(signal.SIGUSR1)
+        ok = wait_for(lambda: "the old configuration stays" in d.logtext())
+        r = one_message(sock_path=sock)
+        check("invalid reload logged with FILE:LINE, old config kept",
+              ok and "a.conf:2: unknown key 'bogus'" in d.logtext() and
+              "mx.two.example;" in (r.header("Authentication-Results") or
+                                    ""), d.logtext()[-500:])
+    finally:
+        rc = d.stop()
+    check("SIGTERM stops with status 0", rc == 0, str(rc))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_j_macro(tmp):
+    port = free_port()
+    d = Daemon(CONF % {"id": "", "sock": "inet:%d@127.0.0.1" % port}, tmp)
+    try:
+        up = wait_for(lambda: d.proc.poll() is None and
+                      "listening" in d.logtext())
+        check("inet socket up", up, d.logtext())
+        if not up:
+            return
+        r = one_message(port=port, j="mx.from-j.example")
+        check("authserv-id from the {j} macro", "mx.from-j.example;" in
+              (r.header("Authentication-Results") or ""), str(r.inserted))
+        r = one_message(port=port)
+        host = socket.gethostname()
+        check("authserv-id falls back to the host name", (host + ";") in
+              (r.header("Authentication-Results") or ""), str(r.inserted))
+    finally:
+        d.stop()
+
+
+def test_refuses_bad_config(tmp):
+    path = os.path.join(tmp, "bad.conf")
+    with open(path, "w") as f:
+        f.write("milter = { user = \"no-such-user-xyz\"; socket = "
+                "\"inet:%d@127.0.0.1\"; };\n" % free_port())
+    p = subprocess.run([DAEMON, "-f", "-c", path], capture_output=True,
+                       text=True, timeout=30)
+    check("unknown milter.user is fatal at start", p.returncode == 1 and
+          "no-such-user-xyz" in p.stderr, p.stderr)
+
+
+def main():
+    test_version()
+    for t in (test_unix_socket_reload, test_j_macro, test_refuses_bad_config):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chmod(tmp, 0o755)
+            t(tmp)
+    print("daemon: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
