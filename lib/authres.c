@@ -9,6 +9,7 @@
 #include "authres.h"
 #include "buf.h"
 #include "rfc5322.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* authres_init - empty header for authserv_id */
@@ -359,6 +360,31 @@ authres_needs_quote(const char *s, int allow_addr)
 	return 0;
 }
 
+/*
+ * authres_put_text - escape the given specials; control bytes and bytes
+ * that are not well-formed UTF-8 become "?" so our header is always valid
+ */
+static void
+authres_put_text(struct buf *out, const char *s, const char *specials)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+
+	while (left > 0) {
+		n = utf8_seqlen(p, left);
+		if (n == 0 || *p < ' ' || *p == 0x7f) {
+			buf_putc(out, '?');
+			n = 1;
+		} else {
+			if (n == 1 && strchr(specials, *p) != NULL)
+				buf_putc(out, '\\');
+			buf_append(out, p, n);
+		}
+		p += n;
+		left -= n;
+	}
+}
+
 /* authres_put_value - a value, quoted when it must be */
 static void
 authres_put_value(struct buf *out, const char *s, int allow_addr)
@@ -368,11 +394,7 @@ authres_put_value(struct buf *out, const char *s, int allow_addr)
 		return;
 	}
 	buf_putc(out, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, (unsigned char)*s >= ' ' ? *s : '?');
-	}
+	authres_put_text(out, s, "\"\\");
 	buf_putc(out, '"');
 }
 
@@ -381,11 +403,7 @@ static void
 authres_put_comment(struct buf *out, const char *s)
 {
 	buf_putc(out, '(');
-	for (; *s != '\0'; s++) {
-		if (*s == '(' || *s == ')' || *s == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, (unsigned char)*s >= ' ' ? *s : '?');
-	}
+	authres_put_text(out, s, "()\\");
 	buf_putc(out, ')');
 }
 

@@ -29,6 +29,8 @@
 #include "pipeline.h"
 #include "spf.h"
 
+#define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
+
 struct main_opts {
 	const char	*file;		/* -c */
 	const char	*socket;	/* -p, overrides milter.socket */
@@ -248,6 +250,12 @@ main_milter(const struct config *cfg, const char *sock)
 		log_fatal("smfi_settimeout failed");
 	if (smfi_register(*callbacks_desc()) != MI_SUCCESS)
 		log_fatal("smfi_register failed");
+	/*
+	 * Postfix sends each header field in one packet, up to its
+	 * header_size_limit (100 KiB): libmilter's 64 KiB default would drop
+	 * the connection and the MTA would apply milter_default_action.
+	 */
+	smfi_setmaxdatasize(MAIN_MAX_PACKET);
 	umask((mode_t)cfg->milter.umask);
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s", sock);
