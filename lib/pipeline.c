@@ -2,12 +2,16 @@
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "authres.h"
 #include "config.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "rfc5322.h"
 #include "json.h"
 #include "log.h"
 #include "pipeline.h"
@@ -26,6 +30,12 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	atomic_init(&env->refs, 1);
 	env->cfg = cfg;
 	if ((env->res = resolver_new(cfg, why)) == NULL) {
+		config_release(cfg);
+		free(env);
+		return NULL;
+	}
+	if ((env->dkim = dkim_lib_new(env->res, cfg, why)) == NULL) {
+		resolver_free(env->res);
 		config_release(cfg);
 		free(env);
 		return NULL;
@@ -51,6 +61,7 @@ pipeline_env_release(struct pipeline_env *env)
 {
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
+	dkim_lib_free(env->dkim);
 	resolver_free(env->res);
 	config_release(env->cfg);
 	free(env->hostname);
@@ -108,6 +119,8 @@ pipeline_message_free(struct message *m)
 		return;
 	free(m->mailfrom);
 	free(m->queue_id);
+	free(m->author);
+	dkim_verifier_free(m->dkim);
 	hdr_free(&m->hdr);
 	free(m->ar_delete);
 	results_free(&m->results);
@@ -236,34 +249,111 @@ pipeline_ar_seen(struct session *s, struct message *m, const char *value,
 	m->ar_delete[m->nar_delete++] = m->ar_seen;
 }
 
+/* pipeline_ambiguous - the author cannot be decided: say why once */
+static void
+pipeline_ambiguous(struct message *m, const char *why)
+{
+	if (m->author_why[0] == '\0')
+		snprintf(m->author_why, sizeof(m->author_why), "%s", why);
+	m->ambiguous = 1;
+}
+
+/* pipeline_from - RFC 9989 section 5.3.1: exactly one author domain */
+static void
+pipeline_from(struct message *m, const char *value, size_t len)
+{
+	struct rfc5322_from f;
+	char why[160];
+
+	if (++m->nfrom > 1) {
+		pipeline_ambiguous(m, "several From fields");
+		return;
+	}
+	rfc5322_from(value, len, &f);
+	if (f.error) {
+		snprintf(why, sizeof(why), "unreadable From: %s", f.why);
+		pipeline_ambiguous(m, why);
+	} else if (f.ndomains > 1)
+		pipeline_ambiguous(m, "From names several domains");
+	else if (f.ndomains == 1)
+		m->author = xstrdup(f.domains[0]);
+	rfc5322_from_free(&f);
+}
+
+/* pipeline_dkim - the message's verifier, made with its first header */
+static struct dkim_verifier *
+pipeline_dkim(struct session *s, struct message *m)
+{
+	char id[32];
+
+	if (m->dkim == NULL && s->env->cfg->dkim.enabled) {
+		snprintf(id, sizeof(id), "c=%lu", s->id);
+		m->dkim = dkim_verifier_new(s->env->dkim, id,
+		    s->env->cfg->dkim.max_signatures);
+	}
+	return m->dkim;
+}
+
 /* pipeline_header - one header field as the MTA gave it */
 void
 pipeline_header(struct session *s, const char *name, const char *value,
     size_t len)
 {
 	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
 
 	if (hdr_name_is(name, "Authentication-Results"))
 		pipeline_ar_seen(s, m, value, len);
-	if (hdr_add(&m->hdr, name, value, len) != 0 && m->hdr.seen ==
-	    HDR_MAX_FIELDS + 1)
-		log_debug("c=%lu: header limit reached", s->id);
+	else if (hdr_name_is(name, "From"))
+		pipeline_from(m, value, len);
+	if (hdr_add(&m->hdr, name, value, len) != 0) {
+		if (v != NULL)
+			dkim_verifier_overflow(v);
+		if (m->hdr.seen == HDR_MAX_FIELDS + 1)
+			log_debug("c=%lu: header limit reached", s->id);
+	} else if (v != NULL)
+		dkim_verifier_header(v, name, value, len, s->leadspc);
 }
 
-/* pipeline_eoh - end of headers: nothing to start yet */
+/* pipeline_eoh - end of headers: DKIM key lookups start here */
 void
 pipeline_eoh(struct session *s)
 {
-	(void)pipeline_msg(s);	/* a message exists from here on */
+	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
+
+	if (v != NULL)
+		dkim_verifier_eoh(v);
 }
 
-/* pipeline_body - one body chunk */
+/* pipeline_body - one body chunk, streamed, never kept */
 void
 pipeline_body(struct session *s, const unsigned char *data, size_t len)
 {
-	(void)data;	/* no method reads the body yet */
-	(void)len;
-	(void)pipeline_msg(s);
+	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
+
+	if (v != NULL)
+		dkim_verifier_body(v, data, len);
+}
+
+/* pipeline_dmarc - DMARC over what SPF and DKIM found */
+static void
+pipeline_dmarc(struct session *s, struct message *m)
+{
+	struct dmarc_request dr;
+
+	memset(&dr, 0, sizeof(dr));
+	if (m->nfrom == 0)
+		pipeline_ambiguous(m, "no From field");
+	else if (m->author == NULL && !m->ambiguous)
+		pipeline_ambiguous(m, "From without a domain");
+	dr.author = m->ambiguous ? NULL : m->author;
+	dr.author_error = m->author_why;
+	dr.ambiguous = m->ambiguous;
+	dr.spf = &m->results.spf;
+	dr.dkim = &m->results.dkim;
+	dmarc_check(s->env->res, s->env->cfg, &dr, &m->results.dmarc);
 }
 
 /* pipeline_check - run every enabled method */
@@ -282,6 +372,10 @@ pipeline_check(struct session *s, struct message *m)
 		sr.receiver = s->authserv_id;
 		spf_check(s->env->res, &sr, &m->results.spf);
 	}
+	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)
+		dkim_verifier_finish(m->dkim, &m->results.dkim);
+	if (cfg->dmarc.enabled)
+		pipeline_dmarc(s, m);
 }
 
 /* pipeline_eom - end of message: checks, decision, header to add */
@@ -308,7 +402,7 @@ pipeline_eom(struct session *s)
 	pipeline_check(s, m);
 	policy_decide(&m->results, s->env->cfg, &m->decision);
 	authres_init(&ar, s->authserv_id);
-	results_authres(&m->results, &ar);
+	results_authres(&m->results, &m->decision, &ar);
 	authres_format(&ar, &m->arheader);
 	authres_free(&ar);
 	return m;
@@ -365,6 +459,10 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 	results_log(&m->results, out);
 	buf_printf(out, " action=%s ip=%s", policy_action_name(
 	    m->decision.action), s->client_ip);
+	if (m->author != NULL) {
+		buf_puts(out, " from=");
+		log_safe(out, m->author, strlen(m->author));
+	}
 	if (m->nar_delete > 0)
 		buf_printf(out, " removed_ar=%zu", m->nar_delete);
 	if (m->decision.why != NULL)
@@ -379,7 +477,7 @@ pipeline_json(const struct session *s, struct buf *out)
 	const struct message *m = s->msg;
 
 	buf_putc(out, '{');
-	results_json(&m->results, out);
+	results_json(&m->results, &m->decision, out);
 	json_kv(out, "action", policy_action_name(m->decision.action), 0);
 	if (m->decision.rcode != NULL) {
 		json_key(out, "reply", 0);

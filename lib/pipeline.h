@@ -2,7 +2,9 @@
  * pipeline - the per-message work, fed by the daemon and by the check CLI
  *
  * STANDARDS   DESIGN.md "One pipeline, two front ends"; RFC 8601 section 5
- *             (forged A-R removal), RFC 7208 (SPF at end of message).
+ *             (forged A-R removal), RFC 7208 (SPF at end of message),
+ *             RFC 6376 (headers and body streamed into DKIM as they come),
+ *             RFC 9989 section 5.3.1 (exactly one author domain).
  * OWNERSHIP   a struct pipeline_env (config + resolver) is refcounted and
  *             shared; a struct session is one connection and owns its
  *             struct message; pipeline_close() frees both. What
@@ -31,6 +33,8 @@
 #include "results.h"
 
 struct config;
+struct dkim_lib;
+struct dkim_verifier;
 struct resolver;
 struct sockaddr;
 
@@ -40,6 +44,7 @@ struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
 	struct config	*cfg;		/* one reference */
 	struct resolver	*res;		/* built from cfg->dns */
+	struct dkim_lib	*dkim;		/* libopendkim using res */
 	char		*hostname;	/* fallback authserv-id, %{r} */
 };
 
@@ -58,6 +63,11 @@ struct message {
 	size_t		*ar_delete;	/* 1-based A-R indices to delete */
 	size_t		 nar_delete;	/* entries in ar_delete */
 	size_t		 ar_cap;	/* allocated entries */
+	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
+	size_t		 nfrom;		/* From fields seen */
+	char		*author;	/* the one author domain, or NULL */
+	char		 author_why[192];	/* why there is no author */
+	int		 ambiguous;	/* several From fields or domains */
 	struct results	 results;	/* what the checks found */
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */

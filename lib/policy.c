@@ -1,6 +1,7 @@
 /* policy - results + config -> decision, nothing else */
 #include "autoconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,54 @@
 #include "policy.h"
 #include "results.h"
 #include "xalloc.h"
+
+/* policy_reject - 550 5.7.1 naming the domain */
+static void
+policy_reject(struct decision *d, const char *text, const char *why)
+{
+	d->action = POLICY_REJECT;
+	d->rcode = "550";
+	d->xcode = "5.7.1";
+	d->text = xstrdup(text);
+	d->why = why;
+}
+
+/* policy_dmarc - SPEC "Actions" for a DMARC result */
+static void
+policy_dmarc(const struct dmarc_result *m, const struct config *cfg,
+    struct decision *d)
+{
+	char text[400];
+
+	if (m->ambiguous) {
+		if (cfg->dmarc.multiple_from != CONFIG_MULTIFROM_REJECT)
+			return;
+		snprintf(text, sizeof(text), "Cannot determine the author "
+		    "domain: %s",
+		    m->reason ? m->reason : "several From domains");
+		policy_reject(d, text, "ambiguous From");
+		d->dmarc_dis = DMARC_P_REJECT;
+		return;
+	}
+	if (m->result != METHOD_FAIL)
+		return;
+	if (m->policy == DMARC_P_REJECT && cfg->dmarc.reject) {
+		snprintf(text, sizeof(text), "DMARC policy of %s rejects this "
+		    "message", m->author);
+		policy_reject(d, text, "dmarc reject");
+		d->dmarc_dis = DMARC_P_REJECT;
+	} else if (m->policy == DMARC_P_QUARANTINE &&
+	    cfg->dmarc.quarantine != CONFIG_QUARANTINE_NONE) {
+		d->dmarc_dis = DMARC_P_QUARANTINE;
+		if (cfg->dmarc.quarantine != CONFIG_QUARANTINE_HOLD)
+			return;	/* "header": the A-R is the mark */
+		snprintf(text, sizeof(text), "DMARC policy of %s: quarantine",
+		    m->author);
+		d->action = POLICY_QUARANTINE;
+		d->text = xstrdup(text);
+		d->why = "dmarc quarantine";
+	}
+}
 
 /* policy_tempfail - the DNS error action of policy.dns_error_action */
 static void
@@ -28,8 +77,11 @@ policy_decide(const struct results *r, const struct config *cfg,
 {
 	memset(d, 0, sizeof(*d));
 	d->action = POLICY_ACCEPT;
+	d->dmarc_dis = DMARC_P_NONE;
 	/* SPF alone never rejects: DMARC decides (RFC 7489 section 10.1) */
-	if (results_temperror(r) &&
+	if (r->dmarc.checked)
+		policy_dmarc(&r->dmarc, cfg, d);
+	if (d->action == POLICY_ACCEPT && results_temperror(r) &&
 	    cfg->policy.dns_error_action == CONFIG_DNSERR_TEMPFAIL)
 		policy_tempfail(d);
 }

@@ -1,7 +1,8 @@
 /*
  * policy - what to do with a message, from its results and the config
  *
- * STANDARDS   SPEC.md "Actions".
+ * STANDARDS   SPEC.md "Actions"; RFC 9989 section 5.3.6 (the Domain Owner
+ *             Assessment Policy, t=), RFC 7489 section 6.6.4 (pct).
  * OWNERSHIP   policy_decide() fills a caller-owned struct decision whose
  *             strings are released by decision_free().
  * LOCKING     none: a pure function of its arguments (no I/O, no clock).
@@ -9,6 +10,8 @@
  */
 #ifndef AUTHMILTER_POLICY_H
 #define AUTHMILTER_POLICY_H
+
+#include "dmarc.h"
 
 struct config;
 struct results;
@@ -26,6 +29,7 @@ struct decision {
 	const char	*xcode;		/* enhanced status code */
 	char		*text;		/* reply text or quarantine reason */
 	const char	*why;		/* short reason for the log */
+	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
 };
 
 void	policy_decide(const struct results *, const struct config *,

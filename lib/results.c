@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "json.h"
 #include "log.h"
+#include "policy.h"
 #include "results.h"
 
 /* results_free - release every method's result */
@@ -15,13 +16,29 @@ void
 results_free(struct results *r)
 {
 	spf_result_free(&r->spf);
+	dkim_result_free(&r->dkim);
+	dmarc_result_free(&r->dmarc);
 }
 
-/* results_temperror - did any method fail for a temporary DNS reason */
+/*
+ * results_temperror - a temporary DNS failure that could change the
+ * verdict: DMARC's own, or SPF's or a signature's when DMARC did not pass
+ */
 int
 results_temperror(const struct results *r)
 {
-	return r->spf.checked && r->spf.result == METHOD_TEMPERROR;
+	size_t i;
+
+	if (r->dmarc.checked && r->dmarc.result == METHOD_TEMPERROR)
+		return 1;
+	if (r->dmarc.checked && r->dmarc.result == METHOD_PASS)
+		return 0;
+	if (r->spf.checked && r->spf.result == METHOD_TEMPERROR)
+		return 1;
+	for (i = 0; i < r->dkim.n; i++)
+		if (r->dkim.sig[i].result == METHOD_TEMPERROR)
+			return 1;
+	return 0;
 }
 
 /* results_spf_authres - the spf= clause (RFC 8601 section 2.7.2) */
@@ -48,20 +65,117 @@ results_spf_authres(const struct spf_result *s, struct authres *ar)
 		authres_comment(c, s->mailfrom.reason);
 }
 
+/* results_dkim_comment - why a signature did not pass, or its notes */
+static void
+results_dkim_comment(const struct dkim_sig *g, struct authres_result *c)
+{
+	char note[160];
+
+	if (g->result != METHOD_PASS)
+		snprintf(note, sizeof(note), "%s", g->reason ? g->reason : "");
+	else if (g->length >= 0)
+		snprintf(note, sizeof(note), "l=%ld%s", g->length,
+		    g->testkey ? "; test key" : "");
+	else if (g->testkey)
+		snprintf(note, sizeof(note), "test key");
+	else
+		return;
+	authres_comment(c, note);
+}
+
+/* results_dkim_authres - one dkim= clause per signature (RFC 8601 2.7.1) */
+static void
+results_dkim_authres(const struct dkim_result *d, struct authres *ar)
+{
+	struct authres_result *c;
+	size_t i;
+
+	if (d->n == 0) {
+		authres_add(ar, "dkim", "none");
+		return;
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct dkim_sig *g = &d->sig[i];
+
+		if ((c = authres_add(ar, "dkim",
+		    method_result_name(g->result))) == NULL)
+			return;
+		results_dkim_comment(g, c);
+		authres_prop(c, "header", "d", g->d);
+		if (g->i != NULL)
+			authres_prop(c, "header", "i", g->i);
+		authres_prop(c, "header", "s", g->s);
+		authres_prop(c, "header", "a", g->a);
+		authres_prop(c, "header", "b", g->b);
+	}
+}
+
+/* results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy */
+static void
+results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
+    struct authres *ar)
+{
+	struct authres_result *c;
+	char note[160];
+
+	if ((c = authres_add(ar, "dmarc", method_result_name(m->result))) ==
+	    NULL)
+		return;
+	if (m->have_record) {
+		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s",
+		    dmarc_policy_name(m->rec.p),
+		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
+		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
+		    m->rec.np != DMARC_P_UNSPEC ? dmarc_policy_name(m->rec.np) :
+		    "", m->rec.t ? " t=y" : "", dmarc_policy_name(d != NULL ?
+		    d->dmarc_dis : DMARC_P_NONE));
+		authres_comment(c, note);
+	} else if (m->result == METHOD_PERMERROR || m->result ==
+	    METHOD_TEMPERROR)
+		authres_comment(c, m->reason ? m->reason : "");
+	if (m->author != NULL)
+		authres_prop(c, "header", "from", m->author);
+	if (m->have_record)
+		authres_prop(c, "policy", "dmarc",
+		    dmarc_policy_name(m->policy));
+}
+
 /* results_authres - every checked method, in SPEC order */
 void
-results_authres(const struct results *r, struct authres *ar)
+results_authres(const struct results *r, const struct decision *d,
+    struct authres *ar)
 {
 	if (r->spf.checked)
 		results_spf_authres(&r->spf, ar);
+	if (r->dkim.checked)
+		results_dkim_authres(&r->dkim, ar);
+	if (r->dmarc.checked)
+		results_dmarc_authres(&r->dmarc, d, ar);
 }
 
-/* results_log - key=value part of the verdict line */
+/* results_log - key=value part of the verdict line (SPEC "Logs") */
 void
 results_log(const struct results *r, struct buf *out)
 {
+	size_t i;
+
 	if (r->spf.checked)
 		buf_printf(out, " spf=%s", method_result_name(r->spf.result));
+	if (r->dkim.checked) {
+		buf_puts(out, " dkim=");
+		if (r->dkim.n == 0)
+			buf_puts(out, "none");
+		for (i = 0; i < r->dkim.n; i++) {
+			buf_printf(out, "%s%s:", i ? "," : "",
+			    method_result_name(r->dkim.sig[i].result));
+			log_safe(out, r->dkim.sig[i].d, strlen(r->dkim.sig[i].d));
+		}
+		if (r->dkim.skipped > 0)
+			buf_printf(out, " dkim_unchecked=%zu", r->dkim.skipped);
+	}
+	if (r->dmarc.checked)
+		buf_printf(out, " dmarc=%s", method_result_name(
+		    r->dmarc.result));
 }
 
 /* results_json_identity - {"result":..,"reason":..,"domain":..} */
@@ -104,9 +218,101 @@ results_json_spf(const struct spf_result *s, struct buf *out)
 	buf_putc(out, '}');
 }
 
+/* results_json_dkim - one object per signature */
+static void
+results_json_dkim(const struct dkim_result *d, struct buf *out)
+{
+	size_t i;
+
+	buf_putc(out, '[');
+	for (i = 0; i < d->n; i++) {
+		const struct dkim_sig *g = &d->sig[i];
+
+		buf_puts(out, i ? ",{" : "{");
+		json_kv(out, "result", method_result_name(g->result), 1);
+		json_kv(out, "reason", g->reason, 0);
+		json_key(out, "properties", 0);
+		buf_putc(out, '{');
+		json_kv(out, "header.d", g->d, 1);
+		if (g->i != NULL)
+			json_kv(out, "header.i", g->i, 0);
+		json_kv(out, "header.s", g->s, 0);
+		json_kv(out, "header.a", g->a, 0);
+		json_kv(out, "header.b", g->b, 0);
+		buf_putc(out, '}');
+		json_key(out, "key_bits", 0);
+		buf_printf(out, "%d", g->keybits);
+		json_key(out, "length", 0);
+		buf_printf(out, "%ld", g->length);
+		json_key(out, "test_key", 0);
+		buf_puts(out, g->testkey ? "true" : "false");
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ']');
+}
+
+/* results_json_policy - the record applied and the choices made */
+static void
+results_json_policy(const struct dmarc_result *m, const struct decision *d,
+    struct buf *out)
+{
+	char psd[2] = { m->rec.psd ? m->rec.psd : 'u', '\0' };
+
+	buf_putc(out, '{');
+	json_kv(out, "domain", m->rec.domain, 1);
+	json_kv(out, "org_domain", m->org_domain, 0);
+	json_kv(out, "p", dmarc_policy_name(m->rec.p), 0);
+	json_kv(out, "sp", m->rec.sp ? dmarc_policy_name(m->rec.sp) : NULL, 0);
+	json_kv(out, "np", m->rec.np ? dmarc_policy_name(m->rec.np) : NULL, 0);
+	json_key(out, "t", 0);
+	buf_puts(out, m->rec.t ? "true" : "false");
+	json_kv(out, "psd", psd, 0);
+	json_key(out, "pct", 0);
+	buf_printf(out, "%d", m->rec.pct);
+	json_kv(out, "adkim", m->rec.adkim == 's' ? "s" : "r", 0);
+	json_kv(out, "aspf", m->rec.aspf == 's' ? "s" : "r", 0);
+	json_kv(out, "rua", m->rec.rua, 0);
+	json_kv(out, "requested", dmarc_policy_name(m->requested), 0);
+	json_kv(out, "dis", dmarc_policy_name(d != NULL ? d->dmarc_dis :
+	    DMARC_P_NONE), 0);
+	json_key(out, "nonexistent", 0);
+	buf_puts(out, m->nonexistent ? "true" : "false");
+	json_key(out, "sampled_out", 0);
+	buf_puts(out, m->sampled_out ? "true" : "false");
+	buf_putc(out, '}');
+}
+
+/* results_json_dmarc - result, properties, policy, alignment */
+static void
+results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
+    struct buf *out)
+{
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(m->result), 1);
+	json_kv(out, "reason", m->reason, 0);
+	json_key(out, "properties", 0);
+	buf_putc(out, '{');
+	json_kv(out, "header.from", m->author, 1);
+	if (m->have_record)
+		json_kv(out, "policy.dmarc", dmarc_policy_name(m->policy), 0);
+	buf_putc(out, '}');
+	json_key(out, "ambiguous_from", 0);
+	buf_puts(out, m->ambiguous ? "true" : "false");
+	json_key(out, "policy", 0);
+	if (m->have_record)
+		results_json_policy(m, d, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "alignment", 0);
+	buf_printf(out, "{\"spf\":%s,\"dkim\":%s}", m->spf_aligned ? "true" :
+	    "false", m->dkim_aligned ? "true" : "false");
+	buf_putc(out, '}');
+}
+
 /* results_json - members "spf", "dkim", "dmarc", "arc" (no braces) */
 void
-results_json(const struct results *r, struct buf *out)
+results_json(const struct results *r, const struct decision *d,
+    struct buf *out)
 {
 	json_key(out, "spf", 1);
 	if (r->spf.checked)
@@ -114,9 +320,15 @@ results_json(const struct results *r, struct buf *out)
 	else
 		buf_puts(out, "null");
 	json_key(out, "dkim", 0);
-	buf_puts(out, "[]");
+	if (r->dkim.checked)
+		results_json_dkim(&r->dkim, out);
+	else
+		buf_puts(out, "null");
 	json_key(out, "dmarc", 0);
-	buf_puts(out, "null");
+	if (r->dmarc.checked)
+		results_json_dmarc(&r->dmarc, d, out);
+	else
+		buf_puts(out, "null");
 	json_key(out, "arc", 0);
 	buf_puts(out, "null");
 }

@@ -2,7 +2,8 @@
  * results - what the checks of one message found
  *
  * STANDARDS   DESIGN.md "Data that flows": written once per method, read by
- *             the A-R writer, the policy and (later) the report store.
+ *             the A-R writer, the policy and the report store; RFC 8601
+ *             (the A-R clauses), SPEC.md "Logs" (the verdict line).
  * OWNERSHIP   a struct results owns its method results; results_free().
  *             results_authres() fills a caller-initialized struct authres.
  * LOCKING     none; one message.
@@ -11,19 +12,26 @@
 #ifndef AUTHMILTER_RESULTS_H
 #define AUTHMILTER_RESULTS_H
 
+#include "dkim.h"
+#include "dmarc.h"
 #include "spf.h"
 
 struct authres;
 struct buf;
+struct decision;
 
 struct results {
-	struct spf_result spf;	/* SPF (checked = 0 when not run) */
+	struct spf_result spf;		/* SPF (checked = 0 when not run) */
+	struct dkim_result dkim;	/* DKIM, every signature */
+	struct dmarc_result dmarc;	/* DMARC */
 };
 
 void	results_free(struct results *);
 int	results_temperror(const struct results *);
-void	results_authres(const struct results *, struct authres *);
+void	results_authres(const struct results *, const struct decision *,
+	    struct authres *);
 void	results_log(const struct results *, struct buf *);
-void	results_json(const struct results *, struct buf *);
+void	results_json(const struct results *, const struct decision *,
+	    struct buf *);
 
 #endif

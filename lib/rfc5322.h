@@ -11,6 +11,8 @@
  * LIMITS      comments nest at most RFC5322_MAX_DEPTH deep.
  * ERRORS      0 on success, -1 on a syntax error (the cursor then stays
  *             where the construct began, except after a broken comment).
+ *             rfc5322_from() never fails: a From it cannot read exactly
+ *             has error set and a reason, and DMARC treats it as ambiguous.
  */
 #ifndef AUTHMILTER_RFC5322_H
 #define AUTHMILTER_RFC5322_H
@@ -20,6 +22,9 @@
 struct buf;
 
 #define RFC5322_MAX_DEPTH	16
+#define RFC5322_MAX_DOMAINS	16	/* distinct author domains kept */
+#define RFC5322_MAX_MAILBOXES	1000	/* mailboxes read in one field */
+#define RFC5322_MAX_DOMAIN	253	/* octets of an A-label domain */
 
 struct rfc5322 {
 	const char	*p;	/* next byte */
@@ -36,5 +41,17 @@ int	rfc5322_keyword(struct rfc5322 *, struct buf *);
 int	rfc5322_dot_atom(struct rfc5322 *, struct buf *);
 int	rfc5322_quoted(struct rfc5322 *, struct buf *);
 int	rfc5322_value(struct rfc5322 *, struct buf *);
+
+/* the author domains of one From field (RFC 5322 section 3.6.2) */
+struct rfc5322_from {
+	size_t	 nmailboxes;	/* mailboxes in the field, groups included */
+	char	*domains[RFC5322_MAX_DOMAINS];	/* distinct, lowercase A-label */
+	size_t	 ndomains;	/* entries in domains */
+	int	 error;		/* not exactly readable: see why */
+	char	 why[128];	/* what was wrong, for logs */
+};
+
+void	rfc5322_from(const char *, size_t, struct rfc5322_from *);
+void	rfc5322_from_free(struct rfc5322_from *);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "dmarc.h"
 #include "log.h"
 #include "pipeline.h"
 #include "spf.h"
@@ -269,6 +270,8 @@ main(int argc, char **argv)
 	spf_init();
 	buf_init(&why, 4096);
 	if ((cfg = config_load(o.file, &why)) == NULL ||
+	    config_check_files(cfg, &why) != 0 ||
+	    dmarc_library_init(cfg, &why) != 0 ||
 	    (env = pipeline_env_new(cfg, &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		return 2;

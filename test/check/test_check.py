@@ -81,7 +81,6 @@ def main():
          b"X-Many: y\r\n" * 10000 + b"\r\nbody\r\n"),
         ("LF-only line ends", GOOD.replace(b"\r\n", b"\n")),
         ("no body, no blank line", b"From: a@pass.example\r\n"),
-        ("empty file", b""),
     ]
     for name, msg in cases:
         rc, out, err = run(ENV + ["--json"], msg)
@@ -92,6 +91,18 @@ def main():
         except (ValueError, KeyError, TypeError) as e:
             ok, out = False, "%s: %s" % (e, out[:300])
         check("bad input accepted: " + name, rc == 0 and ok, out + err)
+    # no From at all: policy (dmarc.multiple_from) decides, not a crash
+    rc, out, err = run(ENV + ["--json"], b"")
+    j = json.loads(out) if rc == 0 else {}
+    check("empty message: no From is rejected by default policy",
+          j.get("action") == "reject" and j.get("reply", {}).get("code")
+          == "550" and "no From" in j.get("reply", {}).get("text", ""), out)
+    rc, out, err = run(ENV + ["--json"], b"", conf=CONF +
+                       'dmarc = { multiple_from = "permerror"; };\n')
+    j = json.loads(out) if rc == 0 else {}
+    check("empty message accepted with multiple_from = permerror",
+          j.get("action") == "accept" and
+          j.get("dmarc", {}).get("result") == "permerror", out)
     rc, out, err = run(["--client-ip", "127.0.0.1", "--json"], GOOD)
     j = json.loads(out) if rc == 0 else {}
     check("trusted client not checked", j.get("spf") is None and

@@ -1,0 +1,491 @@
+/* dmarc - policy discovery, organizational domain, alignment, policy */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <arpa/nameser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <opendmarc/dmarc.h>
+
+#include "buf.h"
+#include "config.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "dmarc_record.h"
+#include "resolver.h"
+#include "spf.h"
+#include "xalloc.h"
+
+/* exported by libopendmarc 1.4.2 but not declared in its header */
+int opendmarc_get_tld(u_char *, u_char *, size_t);
+
+#define DMARC_BUDGET_MS		20000	/* all DMARC lookups of a message */
+#define DMARC_ORG_CACHE		(2 + DKIM_MAX_SIGNATURES)
+
+/* the valid records one tree walk found, longest name first */
+struct dmarc_walk {
+	char		*name[DMARC_MAX_WALK];	/* where */
+	char		*text[DMARC_MAX_WALK];	/* the record */
+	char		 psd[DMARC_MAX_WALK];	/* its psd flag */
+	size_t		 n;			/* records found */
+	int		 temp;			/* a lookup failed */
+};
+
+/* one evaluation: deadline and organizational domains already known */
+struct dmarc_eval {
+	struct resolver	*res;		/* shared resolver */
+	const struct config *cfg;	/* mode, actions */
+	struct timespec	 deadline;	/* DMARC_BUDGET_MS from the start */
+	int		 rfc7489;	/* dmarc.mode */
+	char		*org_of[DMARC_ORG_CACHE];	/* domain ... */
+	char		*org[DMARC_ORG_CACHE];		/* ... its org domain */
+	size_t		 norg;		/* cache entries */
+	int		 temp;		/* a lookup failed somewhere */
+};
+
+/* dmarc_library_init - libopendmarc once, with the PSL for rfc7489 */
+int
+dmarc_library_init(const struct config *cfg, struct buf *why)
+{
+	OPENDMARC_LIB_T lib;
+	int rc;
+
+	memset(&lib, 0, sizeof(lib));
+	lib.tld_type = OPENDMARC_TLD_TYPE_MOZILLA;
+	if (cfg->dmarc.mode == CONFIG_DMARC_RFC7489)
+		snprintf((char *)lib.tld_source_file,
+		    sizeof(lib.tld_source_file), "%s",
+		    cfg->dmarc.public_suffix_file);
+	if ((rc = opendmarc_policy_library_init(&lib)) != DMARC_PARSE_OKAY) {
+		buf_printf(why, "libopendmarc: cannot load %s (%d)",
+		    cfg->dmarc.public_suffix_file, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* dmarc_policy_name - none quarantine reject */
+const char *
+dmarc_policy_name(enum dmarc_policy p)
+{
+	switch (p) {
+	case DMARC_P_QUARANTINE:
+		return "quarantine";
+	case DMARC_P_REJECT:
+		return "reject";
+	default:
+		return "none";
+	}
+}
+
+/* dmarc_labels - label count and where each label starts */
+static size_t
+dmarc_labels(const char *d, const char **start, size_t max)
+{
+	size_t n = 0;
+	const char *p = d;
+
+	while (*p != '\0' && n < max) {
+		start[n++] = p;
+		p = strchr(p, '.');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return n;
+}
+
+/* dmarc_walk_free - release what a walk found */
+static void
+dmarc_walk_free(struct dmarc_walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		free(w->name[i]);
+		free(w->text[i]);
+	}
+	memset(w, 0, sizeof(*w));
+}
+
+/* dmarc_walk_one - query one target; 1 when the walk must stop */
+static int
+dmarc_walk_one(struct dmarc_eval *ev, const char *target, struct dmarc_walk *w)
+{
+	struct buf rec;
+	enum dmarc_fetch f;
+	int stop = 0;
+
+	buf_init(&rec, DMARC_MAX_RECORD);
+	f = dmarc_record_fetch(ev->res, target, &ev->deadline, &rec);
+	if (f == DMARC_FETCH_TEMP)
+		w->temp = stop = 1;
+	else if (f == DMARC_FETCH_FOUND && w->n < DMARC_MAX_WALK) {
+		w->name[w->n] = xstrdup(target);
+		w->text[w->n] = xstrdup(rec.data);
+		w->psd[w->n] = dmarc_record_psd(rec.data);
+		/* RFC 9989 section 4.10 steps 2 and 6 */
+		stop = w->psd[w->n] == 'y' || w->psd[w->n] == 'n';
+		w->n++;
+	}
+	buf_free(&rec);
+	return stop;
+}
+
+/* dmarc_walk - RFC 9989 section 4.10: at most 8 queries from start up */
+static void
+dmarc_walk(struct dmarc_eval *ev, const char *start, struct dmarc_walk *w)
+{
+	const char *label[128];
+	size_t x = dmarc_labels(start, label, 128), i;
+
+	memset(w, 0, sizeof(*w));
+	if (x == 0 || dmarc_walk_one(ev, start, w))
+		return;
+	/* the shortcut: more than 7 labels jump straight to the last 7 */
+	for (i = x < 8 ? 1 : x - 7; i < x; i++)
+		if (dmarc_walk_one(ev, label[i], w))
+			return;
+}
+
+/* dmarc_walk_org - RFC 9989 section 4.10.2 selection from a walk */
+static char *
+dmarc_walk_org(const char *start, const struct dmarc_walk *w)
+{
+	const char *label[128];
+	size_t x = dmarc_labels(start, label, 128), i, k, nl;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->psd[i] == 'n')
+			return xstrdup(w->name[i]);
+		if (w->psd[i] == 'y' && strcasecmp(w->name[i], start) != 0) {
+			/* one label below the public suffix domain */
+			nl = dmarc_labels(w->name[i], label + 64, 64);
+			k = x > nl ? x - nl - 1 : 0;
+			return xstrdup(label[k]);
+		}
+	}
+	return xstrdup(w->n > 0 ? w->name[w->n - 1] : start);
+}
+
+/* dmarc_psl_org - RFC 7489: the organizational domain by the PSL */
+static char *
+dmarc_psl_org(const char *domain)
+{
+	u_char org[256];
+
+	if (opendmarc_get_tld((u_char *)domain, org, sizeof(org)) != 0 ||
+	    org[0] == '\0')
+		return xstrdup(domain);
+	return xstrdup((char *)org);
+}
+
+/* dmarc_org - organizational domain of any domain, cached per message */
+static const char *
+dmarc_org(struct dmarc_eval *ev, const char *domain)
+{
+	struct dmarc_walk w;
+	size_t i;
+	char *org;
+
+	for (i = 0; i < ev->norg && i < DMARC_ORG_CACHE; i++)
+		if (strcasecmp(ev->org_of[i], domain) == 0)
+			return ev->org[i];
+	if (ev->rfc7489)
+		org = dmarc_psl_org(domain);
+	else {
+		dmarc_walk(ev, domain, &w);
+		ev->temp |= w.temp;
+		org = dmarc_walk_org(domain, &w);
+		dmarc_walk_free(&w);
+	}
+	/* a full cache (more identities than fit) reuses its oldest slot */
+	i = ev->norg++ % DMARC_ORG_CACHE;
+	if (ev->norg > DMARC_ORG_CACHE) {
+		free(ev->org_of[i]);
+		free(ev->org[i]);
+	}
+	ev->org_of[i] = xstrdup(domain);
+	ev->org[i] = org;
+	return org;
+}
+
+/* dmarc_aligned - RFC 9989 section 3.2.10: strict or relaxed */
+static int
+dmarc_aligned(struct dmarc_eval *ev, const char *id, const char *author,
+    char mode)
+{
+	if (id == NULL || *id == '\0')
+		return 0;
+	if (strcasecmp(id, author) == 0)
+		return 1;
+	if (mode == 's')
+		return 0;
+	return strcasecmp(dmarc_org(ev, id), dmarc_org(ev, author)) == 0;
+}
+
+/* dmarc_eval_free - the cache */
+static void
+dmarc_eval_free(struct dmarc_eval *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->norg && i < DMARC_ORG_CACHE; i++) {
+		free(ev->org_of[i]);
+		free(ev->org[i]);
+	}
+}
+
+/* dmarc_pick - RFC 9989 section 4.10.1: author, org, else PSD record */
+static int
+dmarc_pick(const struct dmarc_walk *w, const char *author, const char *org)
+{
+	size_t i;
+
+	if (w->n > 0 && strcasecmp(w->name[0], author) == 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strcasecmp(w->name[i], org) == 0)
+			return (int)i;
+	for (i = 0; i < w->n; i++)
+		if (w->psd[i] == 'y')
+			return (int)i;
+	return -1;
+}
+
+/*
+ * dmarc_discover_9989 - one tree walk from the author gives the policy
+ * record and the author's organizational domain. 1 found, 0 none,
+ * -1 DNS failure, -2 invalid record.
+ */
+static int
+dmarc_discover_9989(struct dmarc_eval *ev, struct dmarc_result *r,
+    struct buf *why)
+{
+	struct dmarc_walk w;
+	int i, rc = 0;
+
+	dmarc_walk(ev, r->author, &w);
+	if (w.temp) {
+		dmarc_walk_free(&w);
+		return -1;
+	}
+	r->org_domain = dmarc_walk_org(r->author, &w);
+	ev->org_of[0] = xstrdup(r->author);
+	ev->org[0] = xstrdup(r->org_domain);
+	ev->norg = 1;
+	if ((i = dmarc_pick(&w, r->author, r->org_domain)) >= 0) {
+		rc = dmarc_record_parse(w.name[i], w.text[i], 0, &r->rec,
+		    why) == 0 ? 1 : -2;
+		if (rc != 1)
+			dmarc_record_free(&r->rec);
+	}
+	dmarc_walk_free(&w);
+	return rc;
+}
+
+/* dmarc_discover_7489 - RFC 7489 section 6.6.3: author, then PSL org */
+static int
+dmarc_discover_7489(struct dmarc_eval *ev, struct dmarc_result *r,
+    struct buf *why)
+{
+	const char *where = r->author;
+	struct buf rec;
+	enum dmarc_fetch f;
+	int rc;
+
+	r->org_domain = xstrdup(dmarc_org(ev, r->author));
+	buf_init(&rec, DMARC_MAX_RECORD);
+	f = dmarc_record_fetch(ev->res, where, &ev->deadline, &rec);
+	if (f == DMARC_FETCH_NONE && strcasecmp(r->org_domain, where) != 0) {
+		where = r->org_domain;
+		f = dmarc_record_fetch(ev->res, where, &ev->deadline, &rec);
+	}
+	if (f == DMARC_FETCH_TEMP)
+		rc = -1;
+	else if (f == DMARC_FETCH_NONE)
+		rc = 0;
+	else if (dmarc_record_parse(where, rec.data, 1, &r->rec, why) == 0)
+		rc = 1;
+	else {
+		dmarc_record_free(&r->rec);
+		rc = -2;
+	}
+	buf_free(&rec);
+	return rc;
+}
+
+/* dmarc_exists - RFC 8020: NXDOMAIN for the author domain means none */
+static int
+dmarc_exists(struct dmarc_eval *ev, const char *domain)
+{
+	struct resolver_answer *a = NULL;
+	enum resolver_status st;
+
+	st = resolver_query(ev->res, domain, ns_t_a, &ev->deadline, &a);
+	resolver_answer_free(a);
+	/* a failed lookup counts as existing: sp is the milder choice */
+	return st != RESOLVER_NXDOMAIN;
+}
+
+/* dmarc_select - p, sp or np (RFC 9989 section 4.10.1) */
+static enum dmarc_policy
+dmarc_select(struct dmarc_eval *ev, struct dmarc_result *r)
+{
+	const struct dmarc_record *rec = &r->rec;
+
+	if (strcasecmp(rec->domain, r->author) == 0)
+		return rec->p;
+	if (!ev->rfc7489 && !dmarc_exists(ev, r->author)) {
+		r->nonexistent = 1;
+		if (rec->np != DMARC_P_UNSPEC)
+			return rec->np;
+	}
+	return rec->sp != DMARC_P_UNSPEC ? rec->sp : rec->p;
+}
+
+/* dmarc_spf_identity - RFC 9989: MAIL FROM only; RFC 7489: HELO for <> */
+static const char *
+dmarc_spf_identity(const struct dmarc_eval *ev, const struct spf_result *s)
+{
+	if (s == NULL || !s->checked)
+		return NULL;
+	if (!s->null_sender)
+		return s->mailfrom.result == METHOD_PASS ? s->mailfrom.domain :
+		    NULL;
+	if (ev->rfc7489 && s->helo.checked && s->helo.result == METHOD_PASS)
+		return s->helo.domain;
+	return NULL;
+}
+
+/* dmarc_align - any aligned SPF or DKIM pass */
+static void
+dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	const char *spf = dmarc_spf_identity(ev, req->spf);
+	size_t i;
+
+	if (spf != NULL) {
+		r->spf_domain = xstrdup(spf);
+		r->spf_aligned = dmarc_aligned(ev, spf, r->author, r->rec.aspf);
+	}
+	for (i = 0; req->dkim != NULL && i < req->dkim->n; i++) {
+		const struct dkim_sig *sig = &req->dkim->sig[i];
+
+		if (!sig->aligned_use ||
+		    !dmarc_aligned(ev, sig->d, r->author, r->rec.adkim))
+			continue;
+		r->dkim_aligned = 1;
+		r->dkim_domain = xstrdup(sig->d);
+		break;
+	}
+}
+
+/* dmarc_lower - one step down: reject -> quarantine -> none */
+static enum dmarc_policy
+dmarc_lower(enum dmarc_policy p)
+{
+	return p == DMARC_P_REJECT ? DMARC_P_QUARANTINE : DMARC_P_NONE;
+}
+
+/* dmarc_apply_options - t=y (RFC 9989) or pct sampling (RFC 7489) */
+static void
+dmarc_apply_options(struct dmarc_eval *ev, struct dmarc_result *r)
+{
+	r->policy = r->requested == DMARC_P_UNSPEC ? DMARC_P_NONE :
+	    r->requested;
+	if (r->result != METHOD_FAIL || r->policy == DMARC_P_NONE)
+		return;
+	if (!ev->rfc7489 && r->rec.t) {
+		r->testing = 1;
+		r->policy = dmarc_lower(r->policy);
+	} else if (ev->rfc7489 && r->rec.pct < 100 &&
+	    (int)arc4random_uniform(100) >= r->rec.pct) {
+		r->sampled_out = 1;
+		r->policy = dmarc_lower(r->policy);
+	}
+}
+
+/* dmarc_finish - result and reason from what discovery found */
+static void
+dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
+    struct dmarc_result *r, int found, struct buf *why)
+{
+	if (found == -1 || (found == 1 && ev->temp)) {
+		r->result = METHOD_TEMPERROR;
+		buf_puts(why, "DNS failure during policy discovery");
+		return;
+	}
+	if (found == -2) {
+		r->result = METHOD_PERMERROR;
+		return;
+	}
+	if (found == 0) {
+		r->result = METHOD_NONE;
+		buf_puts(why, "no DMARC record");
+		return;
+	}
+	r->have_record = 1;
+	r->requested = dmarc_select(ev, r);
+	dmarc_align(ev, req, r);
+	if (r->spf_aligned || r->dkim_aligned)
+		r->result = METHOD_PASS;
+	else if (ev->temp)
+		r->result = METHOD_TEMPERROR;
+	else
+		r->result = METHOD_FAIL;
+	dmarc_apply_options(ev, r);
+	buf_printf(why, r->result == METHOD_PASS ? "aligned %s pass" :
+	    r->result == METHOD_FAIL ? "no aligned SPF or DKIM pass" :
+	    "DNS failure during alignment", r->dkim_aligned ? "DKIM" : "SPF");
+}
+
+/* dmarc_check - evaluate one message */
+void
+dmarc_check(struct resolver *res, const struct config *cfg,
+    const struct dmarc_request *req, struct dmarc_result *r)
+{
+	struct dmarc_eval ev;
+	struct buf why;
+	int found;
+
+	memset(r, 0, sizeof(*r));
+	r->checked = 1;
+	r->ambiguous = req->ambiguous;
+	if (req->author == NULL) {
+		r->result = METHOD_PERMERROR;
+		r->reason = xstrdup(req->author_error != NULL ?
+		    req->author_error : "no author domain");
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.res = res;
+	ev.cfg = cfg;
+	ev.rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
+	resolver_deadline(&ev.deadline, DMARC_BUDGET_MS);
+	r->author = xstrdup(req->author);
+	buf_init(&why, 512);
+	found = ev.rfc7489 ? dmarc_discover_7489(&ev, r, &why) :
+	    dmarc_discover_9989(&ev, r, &why);
+	dmarc_finish(&ev, req, r, found, &why);
+	r->reason = buf_steal(&why);
+	buf_free(&why);
+	dmarc_eval_free(&ev);
+}
+
+/* dmarc_result_free - release everything */
+void
+dmarc_result_free(struct dmarc_result *r)
+{
+	free(r->reason);
+	free(r->author);
+	free(r->org_domain);
+	free(r->spf_domain);
+	free(r->dkim_domain);
+	dmarc_record_free(&r->rec);
+	memset(r, 0, sizeof(*r));
+}
