@@ -14,7 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed "s/@PORT@/$port/" "$top/test/demo/demo.conf" > "$tmp/demo.conf"
+/usr/bin/python3 "$top/test/demo/demo.py" conf "$port" "$tmp"
 "$top/milter/authmilter" -n -c "$tmp/demo.conf"
 "$top/milter/authmilter" -f -c "$tmp/demo.conf" 2> "$tmp/daemon.log" &
 pid=$!
@@ -25,7 +25,7 @@ until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 
 done
 echo "authmilter is listening on inet:$port@127.0.0.1 (pid $pid)"
 echo
-python3 "$top/test/demo/demo.py" "$port"
+/usr/bin/python3 "$top/test/demo/demo.py" run "$port" "$tmp"
 echo
 echo "=== the daemon's verdict lines (syslog mail.info):"
 sed -n 's/^authmilter: info: //p' "$tmp/daemon.log" | grep -v listening || true

@@ -1,45 +1,137 @@
 #!/usr/bin/python3
-"""Push a handful of real messages through a running authmilter and show
-what it decided: the Authentication-Results it inserted, the forged ones it
-removed, and the action. Usage: demo.py PORT"""
+"""authmilter demo: real messages through a running daemon, over the milter
+protocol, with the verdicts it returns.
 
+    demo.py conf PORT DIR   write DIR/demo.conf: demo DNS data, DKIM keys
+    demo.py run PORT DIR    push the demo messages through the daemon
+
+The DKIM signatures are made here with dkimpy (python3-dkim), an
+implementation independent of authmilter; DNS answers come from
+dns.local_data."""
+
+import base64
 import os
+import subprocess
 import sys
+
+import dkim
+import nacl.signing
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from milterclient import MilterClient  # noqa: E402
 
-MSG = (b"From: Alice <alice@sender.example>\r\nTo: bob@mx.demo.example\r\n"
-       b"Subject: %s\r\nMessage-ID: <%d@sender.example>\r\n%s\r\n"
-       b"Hello Bob.\r\n")
-
-CASES = [
-    ("SPF pass from the sender's network", "192.0.2.10",
-     "mail.sender.example", "<alice@sender.example>", b""),
-    ("forgery: wrong IP, plus a fake A-R claiming our authserv-id",
-     "203.0.113.66", "spoofer.invalid", "<alice@sender.example>",
-     b"Authentication-Results: mx.demo.example; spf=pass "
-     b"smtp.mailfrom=sender.example\r\n"
-     b"Authentication-Results: other.example; spf=pass\r\n"),
-    ("softfail through include:", "203.0.113.66", "spoofer.invalid",
-     "<bob@soft.example>", b""),
-    ("bounce (null sender): the HELO identity decides", "192.0.2.10",
-     "mail.sender.example", "<>", b""),
-    ("IPv6 client inside ip6:", "2001:db8:25::7", "mail.sender.example",
-     "<alice@sender.example>", b""),
-    ("mx mechanism", "198.51.100.25", "mx1.relay.example",
-     "<news@relay.example>", b""),
-    ("domain without SPF", "192.0.2.99", "host.nospf.example",
-     "<x@nospf.example>", b""),
-    ("trusted network: not checked", "10.1.2.3", "internal.example",
-     "<app@sender.example>", b""),
-]
+BASE = os.path.join(os.path.dirname(__file__), "demo.conf")
 
 
-def main():
-    port = int(sys.argv[1])
-    for n, (title, ip, helo, mfrom, extra) in enumerate(CASES, 1):
-        c = MilterClient(port=port)
+def txt(name, value):
+    """A local_data TXT line, split into 255-octet strings."""
+    parts = [value[i:i + 250] for i in range(0, len(value), 250)]
+    quoted = " ".join('\\"%s\\"' % p for p in parts)
+    return '    "%s. 300 IN TXT %s",' % (name, quoted)
+
+
+def keys(d):
+    rsa = os.path.join(d, "rsa.pem")
+    if not os.path.exists(rsa):
+        subprocess.run(["openssl", "genrsa", "-out", rsa, "2048"],
+                       check=True, capture_output=True)
+    der = subprocess.run(["openssl", "rsa", "-in", rsa, "-pubout",
+                          "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    seed = os.path.join(d, "ed25519.seed")
+    if not os.path.exists(seed):
+        with open(seed, "wb") as f:
+            f.write(os.urandom(32))
+    sk = nacl.signing.SigningKey(open(seed, "rb").read())
+    return (open(rsa, "rb").read(), base64.b64encode(der).decode(),
+            base64.b64encode(bytes(sk)), base64.b64encode(
+                bytes(sk.verify_key)).decode())
+
+
+def write_conf(port, d):
+    _, rsa_pub, _, ed_pub = keys(d)
+    lines = open(BASE).read().replace("@PORT@", port)
+    extra = "\n".join([
+        txt("s1._domainkey.sender.example", "v=DKIM1; k=rsa; p=" + rsa_pub),
+        txt("ed1._domainkey.news.example", "v=DKIM1; k=ed25519; p=" + ed_pub),
+        txt("_dmarc.sender.example",
+            "v=DMARC1; p=reject; rua=mailto:dmarc@sender.example"),
+        txt("_dmarc.news.example", "v=DMARC1; p=quarantine"),
+        txt("_dmarc.bank.example", "v=DMARC1; p=reject"),
+        txt("_dmarc.testing.example", "v=DMARC1; p=reject; t=y"),
+    ])
+    lines = lines.replace("    @DMARC_AND_DKIM@", extra)
+    with open(os.path.join(d, "demo.conf"), "w") as f:
+        f.write(lines)
+
+
+def msg(frm, subject, n, extra=b""):
+    return (b"From: " + frm + b"\r\nTo: bob@mx.demo.example\r\nSubject: " +
+            subject + b"\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+            b"Message-ID: <%d@demo.example>\r\n" % n + extra +
+            b"\r\nHello Bob,\r\nthis is demo message %d.\r\n" % n)
+
+
+def sign_rsa(m, d):
+    key = keys(d)[0]
+    return dkim.sign(m, b"s1", b"sender.example", key,
+                     include_headers=[b"from", b"to", b"subject", b"date",
+                                      b"message-id"]) + m
+
+
+def sign_ed(m, d):
+    key = keys(d)[2]
+    return dkim.sign(m, b"ed1", b"news.example", key,
+                     signature_algorithm=b"ed25519-sha256",
+                     include_headers=[b"from", b"to", b"subject"]) + m
+
+
+def cases(d):
+    tampered = sign_rsa(msg(b"Alice <alice@sender.example>",
+                            b"Invoice", 4), d).replace(b"Hello", b"Hallo")
+    return [
+        ("SPF pass from the sender's network", "192.0.2.10",
+         "mail.sender.example", "<alice@sender.example>",
+         msg(b"Alice <alice@sender.example>", b"SPF only", 1)),
+        ("DKIM (rsa-sha256) from a third-party sender: DMARC passes by DKIM",
+         "198.51.100.77", "esp.example", "<bounce@esp.example>",
+         sign_rsa(msg(b"Alice <alice@sender.example>", b"Newsletter", 2), d)),
+        ("ed25519-sha256 signature (RFC 8463)", "198.51.100.77",
+         "esp.example", "<bounce@esp.example>",
+         sign_ed(msg(b"News <news@news.example>", b"ed25519", 3), d)),
+        ("body changed after signing: DKIM fails, DMARC p=reject rejects",
+         "203.0.113.66", "spoofer.invalid", "<x@spoofer.invalid>", tampered),
+        ("spoofed bank (p=reject), plus a fake A-R claiming our id",
+         "203.0.113.66", "spoofer.invalid", "<x@spoofer.invalid>",
+         msg(b"Bank <security@bank.example>", b"Verify your account", 5,
+             b"Authentication-Results: mx.demo.example; dmarc=pass "
+             b"header.from=bank.example\r\n")),
+        ("unsigned mail for news.example (p=quarantine): held",
+         "203.0.113.66", "spoofer.invalid", "<x@spoofer.invalid>",
+         msg(b"News <news@news.example>", b"Quarantine me", 6)),
+        ("t=y (testing) lowers p=reject to quarantine", "203.0.113.66",
+         "spoofer.invalid", "<x@spoofer.invalid>",
+         msg(b"<ops@testing.example>", b"Testing", 7)),
+        ("From naming two domains: the author is ambiguous",
+         "192.0.2.10", "mail.sender.example", "<alice@sender.example>",
+         msg(b"alice@sender.example, security@bank.example",
+             b"Two authors", 8)),
+        ("bounce (null sender): SPF checks the HELO; RFC 9989 DMARC uses "
+         "only MAIL FROM, so an unsigned bounce under p=reject fails",
+         "192.0.2.10",
+         "mail.sender.example", "<>",
+         msg(b"MAILER-DAEMON@mail.sender.example", b"Undeliverable", 9)),
+        ("IPv6 client inside ip6:", "2001:db8:25::7", "mail.sender.example",
+         "<alice@sender.example>",
+         msg(b"<alice@sender.example>", b"IPv6", 10)),
+        ("trusted network: not checked", "10.1.2.3", "internal.example",
+         "<app@sender.example>", msg(b"<app@sender.example>", b"Cron", 11)),
+    ]
+
+
+def run(port, d):
+    for n, (title, ip, helo, mfrom, raw) in enumerate(cases(d), 1):
+        c = MilterClient(port=int(port))
         c.negotiate()
         state = c.connect(helo, ip, macros={"j": "mx.demo.example"})
         print("=== %d. %s" % (n, title))
@@ -49,7 +141,6 @@ def main():
             c.close()
             continue
         c.helo(helo)
-        raw = MSG % (title.encode(), n, extra)
         r = c.message(mfrom, ["<bob@mx.demo.example>"], raw,
                       macros={"i": "DEMO%04d" % n})
         for idx, name, value in r.changed:
@@ -60,10 +151,14 @@ def main():
             print("    inserted at %d: %s:%s" % (idx, name,
                   value.replace("\n", "\n        ")))
         action = "accept" if r.action == "continue" else r.action
+        if r.quarantine:
+            action = "quarantine (%s)" % r.quarantine
         print("    action: %s%s" % (action,
               " (%s)" % r.reply if r.reply else ""))
         c.close()
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) != 4 or sys.argv[1] not in ("conf", "run"):
+        sys.exit(__doc__)
+    (write_conf if sys.argv[1] == "conf" else run)(sys.argv[2], sys.argv[3])
