@@ -164,6 +164,41 @@ done:
 	return rc;
 }
 
+/* authres_parse_props - [reasonspec] *propspec up to ";" or the end */
+static enum authres_status
+authres_parse_props(struct rfc5322 *lx, struct authres_result *r,
+    struct buf *word, struct buf *val, struct buf *why)
+{
+	int rc;
+
+	for (;;) {
+		if (rfc5322_cfws(lx) != 0) {
+			buf_puts(why, "unbalanced comment");
+			return AUTHRES_SYNTAX;
+		}
+		if (rfc5322_peek(lx) == ';' || rfc5322_peek(lx) == -1)
+			return AUTHRES_OK;
+		if (authres_word(lx, word) != 0) {
+			buf_puts(why, "property expected");
+			return AUTHRES_SYNTAX;
+		}
+		if (strcmp(word->data, "reason") == 0 && r->reason == NULL &&
+		    rfc5322_cfws(lx) == 0 && rfc5322_eat(lx, '=') == 0) {
+			buf_reset(val);
+			if (rfc5322_cfws(lx) != 0 ||
+			    rfc5322_value(lx, val) != 0 || val->truncated) {
+				buf_puts(why, "bad reason");
+				return AUTHRES_SYNTAX;
+			}
+			r->reason = xstrdup(val->data);
+			continue;
+		}
+		rc = authres_parse_prop(lx, r, word, val, why);
+		if (rc != 0)
+			return rc == -2 ? AUTHRES_TOOMANY : AUTHRES_SYNTAX;
+	}
+}
+
 /* authres_parse_resinfo - methodspec [reasonspec] *propspec */
 static enum authres_status
 authres_parse_resinfo(struct rfc5322 *lx, struct authres *ar, struct buf *why)
@@ -171,7 +206,6 @@ authres_parse_resinfo(struct rfc5322 *lx, struct authres *ar, struct buf *why)
 	struct buf method, result, word, val;
 	struct authres_result *r;
 	enum authres_status st = AUTHRES_SYNTAX;
-	int rc;
 
 	buf_init(&method, AUTHRES_MAX_VALUE);
 	buf_init(&result, AUTHRES_MAX_VALUE);
@@ -197,34 +231,8 @@ authres_parse_resinfo(struct rfc5322 *lx, struct authres *ar, struct buf *why)
 		st = AUTHRES_TOOMANY;
 		goto done;
 	}
-	for (;;) {
-		if (rfc5322_cfws(lx) != 0) {
-			buf_puts(why, "unbalanced comment");
-			goto done;
-		}
-		if (rfc5322_peek(lx) == ';' || rfc5322_peek(lx) == -1)
-			break;
-		if (authres_word(lx, &word) != 0) {
-			buf_puts(why, "property expected");
-			goto done;
-		}
-		if (strcmp(word.data, "reason") == 0 && r->reason == NULL &&
-		    rfc5322_cfws(lx) == 0 && rfc5322_eat(lx, '=') == 0) {
-			buf_reset(&val);
-			if (rfc5322_cfws(lx) != 0 ||
-			    rfc5322_value(lx, &val) != 0 || val.truncated) {
-				buf_puts(why, "bad reason");
-				goto done;
-			}
-			r->reason = xstrdup(val.data);
-			continue;
-		}
-		rc = authres_parse_prop(lx, r, &word, &val, why);
-		if (rc != 0) {
-			st = rc == -2 ? AUTHRES_TOOMANY : AUTHRES_SYNTAX;
-			goto done;
-		}
-	}
+	if ((st = authres_parse_props(lx, r, &word, &val, why)) != AUTHRES_OK)
+		goto done;
 	st = AUTHRES_OK;
 done:
 	buf_free(&method);

@@ -11,13 +11,12 @@
 
 #include "buf.h"
 #include "config.h"
+#include "config_check.h"
 #include "log.h"
 #include "xalloc.h"
 
 enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM };
 
-/* a value checker: 0 ok, -1 with the reason in why */
-typedef int config_check_fn(struct config *, const char *, struct buf *);
 
 struct config_row {
 	const char	*key;		/* dotted path */
@@ -30,9 +29,6 @@ struct config_row {
 	config_check_fn	*check;		/* string or list element checker */
 };
 
-static config_check_fn config_chk_socket, config_chk_ns, config_chk_cidr,
-    config_chk_zone, config_chk_id, config_chk_store, config_chk_listen,
-    config_chk_domain;
 
 static const char *const config_modes[] = { "rfc9989", "rfc7489", NULL };
 static const char *const config_quar[] = { "quarantine", "header", "none",
@@ -531,161 +527,4 @@ config_enum_name(const char *key, int value)
 		if (i == value)
 			return r->names[i];
 	return "?";
-}
-
-/* --- value checkers --- */
-
-/* config_chk_socket - unix:/path, local:/path, inet:PORT@HOST, inet6:... */
-static int
-config_chk_socket(struct config *cfg, const char *v, struct buf *why)
-{
-	const char *at, *p;
-	long port;
-	char *end;
-
-	(void)cfg;	/* checkers share one signature */
-	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
-		p = strchr(v, ':') + 1;
-		if (*p != '/')
-			return buf_puts(why, "needs an absolute path"), -1;
-		return 0;
-	}
-	if (strncmp(v, "inet:", 5) == 0)
-		p = v + 5;
-	else if (strncmp(v, "inet6:", 6) == 0)
-		p = v + 6;
-	else
-		return buf_puts(why, "expected unix:/path, inet:PORT@HOST or "
-		    "inet6:PORT@HOST"), -1;
-	port = strtol(p, &end, 10);
-	if (end == p || port < 1 || port > 65535 ||
-	    (*end != '\0' && *end != '@'))
-		return buf_puts(why, "bad port"), -1;
-	at = strchr(p, '@');
-	if (at != NULL && at[1] == '\0')
-		return buf_puts(why, "empty host after @"), -1;
-	return 0;
-}
-
-/* config_chk_ns - "ip" or "ip@port" */
-static int
-config_chk_ns(struct config *cfg, const char *v, struct buf *why)
-{
-	char host[CIDR_ADDRSTRLEN + 1];
-	const char *at = strchr(v, '@');
-	size_t n = at ? (size_t)(at - v) : strlen(v);
-	struct cidr_addr a;
-	char *end;
-	long port;
-
-	(void)cfg;
-	if (n >= sizeof(host))
-		return buf_puts(why, "not an IP address"), -1;
-	memcpy(host, v, n);
-	host[n] = '\0';
-	if (cidr_addr_parse(host, &a) != 0)
-		return buf_puts(why, "not an IP address"), -1;
-	if (at != NULL) {
-		port = strtol(at + 1, &end, 10);
-		if (end == at + 1 || *end != '\0' || port < 1 || port > 65535)
-			return buf_puts(why, "bad port after @"), -1;
-	}
-	return 0;
-}
-
-/* config_chk_cidr - an address or network */
-static int
-config_chk_cidr(struct config *cfg, const char *v, struct buf *why)
-{
-	struct cidr c;
-
-	(void)cfg;
-	if (cidr_parse(v, &c) != 0)
-		return buf_puts(why, "not an address or CIDR network"), -1;
-	return 0;
-}
-
-/* config_chk_zone - "NAME TYPE" with an unbound local-zone type */
-static int
-config_chk_zone(struct config *cfg, const char *v, struct buf *why)
-{
-	static const char *const types[] = { "deny", "refuse", "static",
-	    "transparent", "typetransparent", "redirect", "nodefault",
-	    "inform", "inform_deny", "inform_redirect", "always_transparent",
-	    "always_refuse", "always_nxdomain", "always_nodata", "noview",
-	    NULL };
-	const char *sp = strchr(v, ' ');
-	int i;
-
-	(void)cfg;
-	if (sp == NULL || sp == v)
-		return buf_puts(why, "expected \"NAME TYPE\""), -1;
-	while (*sp == ' ')
-		sp++;
-	for (i = 0; types[i] != NULL; i++)
-		if (strcmp(sp, types[i]) == 0)
-			return 0;
-	buf_puts(why, "unknown local-zone type");
-	return -1;
-}
-
-/* config_chk_domain - a plausible domain name (or empty) */
-static int
-config_chk_domain(struct config *cfg, const char *v, struct buf *why)
-{
-	const unsigned char *p;
-
-	(void)cfg;
-	if (strlen(v) > 253)
-		return buf_puts(why, "longer than 253 characters"), -1;
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (!isalnum(*p) && *p != '-' && *p != '.' && *p != '_')
-			return buf_puts(why, "not a domain name"), -1;
-	return 0;
-}
-
-/* config_chk_id - an authserv-id must be a dot-atom-ish token */
-static int
-config_chk_id(struct config *cfg, const char *v, struct buf *why)
-{
-	const unsigned char *p;
-
-	(void)cfg;
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;:\\\"[]?=", *p))
-			return buf_puts(why, "not a valid authserv-id token "
-			    "(RFC 8601 section 2.2)"), -1;
-	return 0;
-}
-
-/* config_chk_store - "", sqlite:PATH or postgresql://... */
-static int
-config_chk_store(struct config *cfg, const char *v, struct buf *why)
-{
-	(void)cfg;
-	if (*v == '\0' || (strncmp(v, "sqlite:", 7) == 0 && v[7] == '/') ||
-	    strncmp(v, "postgresql://", 13) == 0 ||
-	    strncmp(v, "postgres://", 11) == 0)
-		return 0;
-	buf_puts(why, "expected sqlite:/path or postgresql://...");
-	return -1;
-}
-
-/* config_chk_listen - "" or HOST:PORT */
-static int
-config_chk_listen(struct config *cfg, const char *v, struct buf *why)
-{
-	const char *colon = strrchr(v, ':');
-	char *end;
-	long port;
-
-	(void)cfg;
-	if (*v == '\0')
-		return 0;
-	if (colon == NULL || colon == v)
-		return buf_puts(why, "expected HOST:PORT"), -1;
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port < 1 || port > 65535)
-		return buf_puts(why, "bad port"), -1;
-	return 0;
 }

@@ -1,0 +1,23 @@
+/*
+ * config_check - value checkers for the rows of config.c
+ *
+ * STANDARDS   SPEC.md "Configuration" (socket, nameserver, CIDR, local-zone,
+ *             authserv-id, store and listen syntax).
+ * OWNERSHIP   a checker reads a value and writes only the reason to why.
+ * LOCKING     none.
+ * ERRORS      0 valid, -1 with the reason in why.
+ */
+#ifndef AUTHMILTER_CONFIG_CHECK_H
+#define AUTHMILTER_CONFIG_CHECK_H
+
+struct buf;
+struct config;
+
+/* a value checker: 0 ok, -1 with the reason in why */
+typedef int config_check_fn(struct config *, const char *, struct buf *);
+
+config_check_fn config_chk_socket, config_chk_ns, config_chk_cidr,
+    config_chk_zone, config_chk_id, config_chk_store, config_chk_listen,
+    config_chk_domain;
+
+#endif
