@@ -12,13 +12,16 @@
 #include <opendkim/dkim.h>
 
 #include "buf.h"
+#include "canon.h"
 #include "config.h"
 #include "dkim.h"
 #include "log.h"
 #include "resolver.h"
+#include "tags.h"
 #include "xalloc.h"
 
 #define DKIM_MAX_HEADER	(128 * 1024)	/* one field as fed to libopendkim */
+#define DKIM_MAX_FIELDS	1000		/* DKIM-Signature fields remembered */
 
 struct dkim_lib {
 	DKIM_LIB	*lib;		/* libopendkim, shared read-only */
@@ -26,6 +29,13 @@ struct dkim_lib {
 };
 
 enum dkim_state { DKIM_S_HEADERS, DKIM_S_BODY, DKIM_S_DONE };
+
+/* one DKIM-Signature field as we read it ourselves (RFC 6376 3.5) */
+struct dkim_field {
+	char	*d, *s, *a, *i, *b;	/* tag values, NULL when absent */
+	char	 bad[80];		/* why it is unusable, or "" */
+	int	 used;			/* matched to a libopendkim signature */
+};
 
 struct dkim_verifier {
 	struct dkim_lib	*dl;		/* library of this configuration */
@@ -35,6 +45,10 @@ struct dkim_verifier {
 	int		 nosig;		/* no DKIM-Signature at all */
 	char		 broken[96];	/* why verification stopped, or "" */
 	struct buf	 field;		/* scratch: "Name:value" with CRLF */
+	struct dkim_field *fields;	/* DKIM-Signature fields in order */
+	size_t		 nfields;	/* entries in fields */
+	int		 need_len;	/* some signature has l= */
+	struct canon_body len[2];	/* canonical body length: simple, relaxed */
 };
 
 /* one key lookup, done at start and handed over at waitreply */
@@ -182,6 +196,67 @@ dkim_verifier_new(struct dkim_lib *dl, const char *id, int max_signatures)
 	return v;
 }
 
+/* dkim_field_check - RFC 6376 3.5 tags libopendkim does not enforce */
+static void
+dkim_field_check(struct dkim_field *f, const struct tags *t)
+{
+	static const char *const required[] = { "v", "a", "b", "bh", "d", "h",
+	    "s", NULL };
+	const char *i = tags_get(t, "i"), *at;
+	size_t k, dl;
+
+	for (k = 0; required[k] != NULL; k++)
+		if (tags_get(t, required[k]) == NULL) {
+			snprintf(f->bad, sizeof(f->bad), "%s= missing",
+			    required[k]);
+			return;
+		}
+	if (strcmp(tags_get(t, "v"), "1") != 0)
+		snprintf(f->bad, sizeof(f->bad), "unsupported v=");
+	else if (!tags_is_domain(f->d, 2))
+		snprintf(f->bad, sizeof(f->bad), "d= is not a domain name");
+	else if (!tags_is_domain(f->s, 1))
+		snprintf(f->bad, sizeof(f->bad), "s= is not a selector");
+	else if (i != NULL && ((at = strrchr(i, '@')) == NULL ||
+	    (dl = strlen(f->d), strcasecmp(at + 1, f->d) != 0 &&
+	    (strlen(at + 1) <= dl || strcasecmp(at + 1 + strlen(at + 1) - dl,
+	    f->d) != 0 || at[strlen(at + 1) - dl] != '.'))))
+		snprintf(f->bad, sizeof(f->bad), "i= is not within d=");
+}
+
+/* dkim_field_add - remember one DKIM-Signature as written */
+static void
+dkim_field_add(struct dkim_verifier *v, const char *value, size_t len)
+{
+	struct dkim_field *f;
+	struct buf why;
+	struct tags t;
+	const char *l;
+
+	v->fields = xreallocarray(v->fields, v->nfields + 1, sizeof(*f));
+	f = &v->fields[v->nfields++];
+	memset(f, 0, sizeof(*f));
+	buf_init(&why, 128);
+	if (tags_parse(value, len, &t, &why) != 0) {
+		snprintf(f->bad, sizeof(f->bad), "malformed tag list: %s",
+		    why.data);
+		tags_parse_lenient(value, len, &t);	/* for the report */
+	}
+	buf_free(&why);
+#define DKIM_DUP(x) (tags_get(&t, #x) ? xstrdup(tags_get(&t, #x)) : NULL)
+	f->d = DKIM_DUP(d);
+	f->s = DKIM_DUP(s);
+	f->a = DKIM_DUP(a);
+	f->i = DKIM_DUP(i);
+	f->b = DKIM_DUP(b);
+#undef DKIM_DUP
+	if ((l = tags_get(&t, "l")) != NULL)
+		v->need_len = 1;
+	if (f->bad[0] == '\0')
+		dkim_field_check(f, &t);
+	tags_free(&t);
+}
+
 /* dkim_verifier_header - "Name:value" with folds as CRLF, in order */
 void
 dkim_verifier_header(struct dkim_verifier *v, const char *name,
@@ -191,6 +266,9 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 
 	if (v->state != DKIM_S_HEADERS || v->broken[0] != '\0')
 		return;
+	if (strcasecmp(name, "DKIM-Signature") == 0 &&
+	    v->nfields < DKIM_MAX_FIELDS)
+		dkim_field_add(v, value, len);
 	buf_reset(&v->field);
 	buf_printf(&v->field, "%s:%s", name, leadspc ? "" : " ");
 	for (i = 0; i < len; i++) {
@@ -229,6 +307,11 @@ dkim_verifier_eoh(struct dkim_verifier *v)
 	v->state = DKIM_S_BODY;
 	if (v->broken[0] != '\0')
 		return;
+	/* only an l= signature needs the whole canonical body length */
+	if (v->need_len) {
+		canon_body_init(&v->len[0], 0, 0, -1);
+		canon_body_init(&v->len[1], 1, 0, -1);
+	}
 	st = dkim_eoh(v->d);
 	if (st == DKIM_STAT_NOSIG)
 		v->nosig = 1;
@@ -250,6 +333,10 @@ dkim_verifier_body(struct dkim_verifier *v, const unsigned char *p,
 		return;
 	if (dkim_body(v->d, (unsigned char *)p, len) != DKIM_STAT_OK)
 		log_debug("dkim: body chunk refused");
+	if (v->need_len) {
+		canon_body_update(&v->len[0], p, len);
+		canon_body_update(&v->len[1], p, len);
+	}
 }
 
 /* dkim_tag - a tag value of the signature, whitespace removed */
@@ -305,31 +392,86 @@ dkim_map_error(int err, int bh, unsigned flags, const char **why)
 	}
 }
 
+/* dkim_field_match - our reading of the field libopendkim calls sig */
+static struct dkim_field *
+dkim_field_match(struct dkim_verifier *v, DKIM_SIGINFO *sig)
+{
+	char *b = dkim_tag(sig, "b");
+	size_t k;
+
+	/* by b=, which tells signatures apart; else the next in order */
+	for (k = 0; b != NULL && k < v->nfields; k++)
+		if (!v->fields[k].used && v->fields[k].b != NULL &&
+		    strcmp(v->fields[k].b, b) == 0)
+			break;
+	if (b == NULL || k == v->nfields)
+		for (k = 0; k < v->nfields && v->fields[k].used; k++)
+			;
+	free(b);
+	if (k == v->nfields)
+		return NULL;
+	v->fields[k].used = 1;
+	return &v->fields[k];
+}
+
+/* dkim_sig_props - properties from the field as written */
+static void
+dkim_sig_props(const struct dkim_field *f, struct dkim_sig *s)
+{
+	s->d = xstrdup(f != NULL && f->d != NULL ? f->d : "");
+	s->s = xstrdup(f != NULL && f->s != NULL ? f->s : "");
+	s->a = xstrdup(f != NULL && f->a != NULL ? f->a : "");
+	s->i = f != NULL && f->i != NULL ? xstrdup(f->i) : NULL;
+	s->b = xstrdup(f != NULL && f->b != NULL ? f->b : "");
+}
+
+/*
+ * dkim_sig_length - RFC 6376 8.2: content after the l= bytes of the
+ * canonical body is unsigned; compared with the canonical length, since
+ * canonicalization itself may shorten the raw body
+ */
+static void
+dkim_sig_length(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s,
+    const char **why, char *note, size_t notelen)
+{
+	ssize_t msglen = 0, canonlen = 0, signlen = -1;
+	dkim_canon_t hc, bc;
+	uint64_t total;
+
+	if (dkim_sig_getcanonlen(v->d, sig, &msglen, &canonlen, &signlen) !=
+	    DKIM_STAT_OK || signlen == (ssize_t)-1)
+		return;
+	s->length = (long)signlen;
+	if (s->result != METHOD_PASS || !v->need_len ||
+	    dkim_sig_getcanons(sig, &hc, &bc) != DKIM_STAT_OK)
+		return;
+	total = v->len[bc == DKIM_CANON_RELAXED ? 1 : 0].len;
+	if (total > (uint64_t)signlen) {
+		snprintf(note, notelen, "l= leaves %llu body bytes unsigned",
+		    (unsigned long long)(total - (uint64_t)signlen));
+		s->result = METHOD_POLICY;
+		*why = note;
+	}
+}
+
 /* dkim_sig_fill - one signature's fields and result */
 static void
 dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s)
 {
+	const struct dkim_field *f = dkim_field_match(v, sig);
 	unsigned flags = dkim_sig_getflags(sig);
-	unsigned char *p;
 	unsigned int bits = 0;
-	ssize_t msglen = 0, canonlen = 0, signlen = -1;
 	const char *why = NULL;
 	char note[96];
 
-	s->d = xstrdup((p = dkim_sig_getdomain(sig)) ? (char *)p : "");
-	s->s = xstrdup((p = dkim_sig_getselector(sig)) ? (char *)p : "");
-	s->a = xstrdup((p = dkim_sig_getalgorithm(sig)) ? (char *)p : "");
-	s->i = dkim_tag(sig, "i");
-	s->b = dkim_tag(sig, "b");
-	if (s->b == NULL)
-		s->b = xstrdup("");
+	dkim_sig_props(f, s);
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		s->keybits = (int)bits;
 	s->testkey = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
 	s->length = -1;
-	if (v->broken[0] != '\0') {
+	if (v->broken[0] != '\0' || (f != NULL && f->bad[0] != '\0')) {
 		s->result = METHOD_PERMERROR;
-		s->reason = xstrdup(v->broken);
+		s->reason = xstrdup(v->broken[0] ? v->broken : f->bad);
 		return;
 	}
 	if (DKIM_SIG_CHECK(sig)) {
@@ -338,17 +480,7 @@ dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s)
 	} else
 		s->result = dkim_map_error(dkim_sig_geterror(sig),
 		    dkim_sig_getbh(sig), flags, &why);
-	if (dkim_sig_getcanonlen(v->d, sig, &msglen, &canonlen, &signlen) ==
-	    DKIM_STAT_OK && signlen != (ssize_t)-1) {
-		s->length = (long)signlen;
-		/* RFC 6376 section 8.2: anyone may append after l= */
-		if (s->result == METHOD_PASS && msglen > canonlen) {
-			snprintf(note, sizeof(note), "l= leaves %ld body bytes "
-			    "unsigned", (long)(msglen - canonlen));
-			s->result = METHOD_POLICY;
-			why = note;
-		}
-	}
+	dkim_sig_length(v, sig, s, &why, note, sizeof(note));
 	if (s->result == METHOD_PASS && strcasecmp(s->a, "rsa-sha1") == 0) {
 		s->result = METHOD_POLICY;
 		why = "rsa-sha1 is not acceptable (RFC 8301)";
@@ -396,6 +528,10 @@ dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
 	if (v->state == DKIM_S_DONE || v->d == NULL || v->nosig)
 		return;
 	v->state = DKIM_S_DONE;
+	if (v->need_len) {
+		canon_body_final(&v->len[0], NULL, NULL);
+		canon_body_final(&v->len[1], NULL, NULL);
+	}
 	if (v->broken[0] == '\0')
 		(void)dkim_eom(v->d, &testkey);	/* per-signature results below */
 	if (dkim_getsiglist(v->d, &sigs, &nsigs) != DKIM_STAT_OK || nsigs <= 0)
@@ -417,8 +553,18 @@ dkim_verifier_free(struct dkim_verifier *v)
 {
 	if (v == NULL)
 		return;
+	size_t k;
+
 	if (v->d != NULL)
 		dkim_free(v->d);
+	for (k = 0; k < v->nfields; k++) {
+		free(v->fields[k].d);
+		free(v->fields[k].s);
+		free(v->fields[k].a);
+		free(v->fields[k].i);
+		free(v->fields[k].b);
+	}
+	free(v->fields);
 	buf_free(&v->field);
 	free(v);
 }

@@ -171,16 +171,26 @@ dmarc_walk_org(const char *start, const struct dmarc_walk *w)
 	return xstrdup(w->n > 0 ? w->name[w->n - 1] : start);
 }
 
-/* dmarc_psl_org - RFC 7489: the organizational domain by the PSL */
+/*
+ * dmarc_psl_org - RFC 7489 section 3.2: the organizational domain by the
+ * PSL. libopendmarc leaves the buffer untouched when no rule matches;
+ * then the default rule "*" applies: the last two labels.
+ */
 static char *
 dmarc_psl_org(const char *domain)
 {
 	u_char org[256];
+	const char *p;
+	int dots = 0;
 
-	if (opendmarc_get_tld((u_char *)domain, org, sizeof(org)) != 0 ||
-	    org[0] == '\0')
-		return xstrdup(domain);
-	return xstrdup((char *)org);
+	memset(org, 0, sizeof(org));
+	if (opendmarc_get_tld((u_char *)domain, org, sizeof(org)) == 0 &&
+	    org[0] != '\0')
+		return xstrdup((char *)org);
+	for (p = domain + strlen(domain); p > domain; p--)
+		if (p[-1] == '.' && ++dots == 2)
+			return xstrdup(p);
+	return xstrdup(domain);
 }
 
 /* dmarc_org - organizational domain of any domain, cached per message */
@@ -347,16 +357,20 @@ dmarc_select(struct dmarc_eval *ev, struct dmarc_result *r)
 	return rec->sp != DMARC_P_UNSPEC ? rec->sp : rec->p;
 }
 
-/* dmarc_spf_identity - RFC 9989: MAIL FROM only; RFC 7489: HELO for <> */
+/*
+ * dmarc_spf_identity - the MAIL FROM identity only (RFC 9989 3.2.4); for
+ * the null path that is postmaster@HELO (RFC 7208 2.4), so the HELO
+ * domain, in both modes
+ */
 static const char *
-dmarc_spf_identity(const struct dmarc_eval *ev, const struct spf_result *s)
+dmarc_spf_identity(const struct spf_result *s)
 {
 	if (s == NULL || !s->checked)
 		return NULL;
 	if (!s->null_sender)
 		return s->mailfrom.result == METHOD_PASS ? s->mailfrom.domain :
 		    NULL;
-	if (ev->rfc7489 && s->helo.checked && s->helo.result == METHOD_PASS)
+	if (s->helo.checked && s->helo.result == METHOD_PASS)
 		return s->helo.domain;
 	return NULL;
 }
@@ -366,7 +380,7 @@ static void
 dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
     struct dmarc_result *r)
 {
-	const char *spf = dmarc_spf_identity(ev, req->spf);
+	const char *spf = dmarc_spf_identity(req->spf);
 	size_t i;
 
 	if (spf != NULL) {

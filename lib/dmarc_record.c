@@ -216,6 +216,27 @@ dmarc_record_psd(const char *text)
 	return dmarc_flag(&t, T_PSD, "ynu", 'u');
 }
 
+/*
+ * dmarc_value_ok - the ABNF of RFC 9989 4.8 for adkim/aspf ("r" / "s")
+ * and of RFC 7489 for pct (1*3DIGIT, 0..100): libopendmarc takes
+ * "strict" as s and "5x" as 5, and a bad value must fall back to the
+ * default instead
+ */
+static int
+dmarc_value_ok(const struct dmarc_tags *t, enum dmarc_tag tag)
+{
+	size_t i;
+
+	if (tag != T_PCT)
+		return dmarc_flag(t, tag, "rs", 0) != 0;
+	if (t->len[tag] == 0 || t->len[tag] > 3)
+		return 0;
+	for (i = 0; i < t->len[tag]; i++)
+		if (!isdigit((unsigned char)t->v[tag][i]))
+			return 0;
+	return atoi(t->v[tag]) <= 100;
+}
+
 /* dmarc_opendmarc - libopendmarc reads adkim, aspf and pct for us */
 static void
 dmarc_opendmarc(const char *domain, const struct dmarc_tags *t, int rfc7489,
@@ -230,7 +251,8 @@ dmarc_opendmarc(const char *domain, const struct dmarc_tags *t, int rfc7489,
 	/* only values that are valid alone: a bad one must not void the rest */
 	buf_init(&norm, DMARC_MAX_RECORD);
 	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
-		if (t->v[pass[i]] == NULL || (pass[i] == T_PCT && !rfc7489))
+		if (t->v[pass[i]] == NULL || (pass[i] == T_PCT && !rfc7489) ||
+		    !dmarc_value_ok(t, pass[i]))
 			continue;
 		buf_reset(&norm);
 		buf_printf(&norm, "v=DMARC1; p=none; %s=%.*s",

@@ -56,11 +56,19 @@ hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
 	return 0;
 }
 
-/* hdr_name_is - field names compare case-insensitively */
+/*
+ * hdr_name_is - field names compare case-insensitively; white space
+ * before the colon (RFC 5322 4.5 obs syntax, "From :") is not part of
+ * the name, as Postfix also reads it
+ */
 int
 hdr_name_is(const char *a, const char *b)
 {
-	return strcasecmp(a, b) == 0;
+	size_t n = strlen(b), m = strlen(a);
+
+	while (m > n && (a[m - 1] == ' ' || a[m - 1] == '\t'))
+		m--;
+	return m == n && strncasecmp(a, b, n) == 0;
 }
 
 /* hdr_count - stored fields with this name */

@@ -83,6 +83,14 @@ results_dkim_comment(const struct dkim_sig *g, struct authres_result *c)
 	authres_comment(c, note);
 }
 
+/* results_prop - header.NAME=value unless the value is absent */
+static void
+results_prop(struct authres_result *c, const char *name, const char *value)
+{
+	if (value != NULL && *value != '\0')
+		authres_prop(c, "header", name, value);
+}
+
 /* results_dkim_authres - one dkim= clause per signature (RFC 8601 2.7.1) */
 static void
 results_dkim_authres(const struct dkim_result *d, struct authres *ar)
@@ -101,12 +109,12 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 		    method_result_name(g->result))) == NULL)
 			return;
 		results_dkim_comment(g, c);
-		authres_prop(c, "header", "d", g->d);
-		if (g->i != NULL)
-			authres_prop(c, "header", "i", g->i);
-		authres_prop(c, "header", "s", g->s);
-		authres_prop(c, "header", "a", g->a);
-		authres_prop(c, "header", "b", g->b);
+		/* a broken signature may lack a tag: say nothing then */
+		results_prop(c, "d", g->d);
+		results_prop(c, "i", g->i);
+		results_prop(c, "s", g->s);
+		results_prop(c, "a", g->a);
+		results_prop(c, "b", g->b);
 	}
 }
 

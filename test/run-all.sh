@@ -47,8 +47,13 @@ suite testdns /usr/bin/python3 test/tools/test_testdns.py
 suite check-cli /usr/bin/python3 test/check/test_check.py
 suite daemon /usr/bin/python3 test/daemon/test_daemon.py
 suite spf-suite /usr/bin/python3 test/spf/run_suite.py
+suite dkim-vectors /usr/bin/python3 test/dkim/run_vectors.py
+suite dkim-interop /usr/bin/python3 test/dkim/run_interop.py
+suite dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
+suite dmarc-interop /usr/bin/python3 test/dmarc/run_interop.py
 suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
+suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 
 rm -rf "$logdir"

@@ -1,0 +1,129 @@
+/* canon - body canonicalization as a byte stream */
+#include "autoconf.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "canon.h"
+
+/* canon_emit - count and hash canonical bytes, honouring l= */
+static void
+canon_emit(struct canon_body *cb, const void *p, size_t n)
+{
+	size_t h = n;
+
+	if (cb->md != NULL) {
+		if (cb->limit >= 0) {
+			uint64_t room = cb->len >= (uint64_t)cb->limit ? 0 :
+			    (uint64_t)cb->limit - cb->len;
+
+			if (h > room)
+				h = (size_t)room;
+		}
+		if (h > 0)
+			EVP_DigestUpdate(cb->md, p, h);
+	}
+	cb->len += n;
+}
+
+/* canon_flush_lines - empty lines before new content are part of it */
+static void
+canon_flush_lines(struct canon_body *cb)
+{
+	while (cb->crlf > 0) {
+		canon_emit(cb, "\r\n", 2);
+		cb->crlf--;
+	}
+}
+
+/* canon_body_init - a counter, with a SHA-256 context when hash is set */
+int
+canon_body_init(struct canon_body *cb, int relaxed, int hash, int64_t limit)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->relaxed = relaxed;
+	cb->limit = limit;
+	if (!hash)
+		return 0;
+	if ((cb->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(cb->md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(cb->md);
+		cb->md = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* canon_line_end - a CRLF: held back until content follows */
+static void
+canon_line_end(struct canon_body *cb)
+{
+	cb->wsp = 0;	/* relaxed: white space at a line end goes */
+	if (cb->open_line) {
+		cb->open_line = 0;
+		canon_emit(cb, "\r\n", 2);
+	} else
+		cb->crlf++;
+}
+
+/* canon_char - one byte that is not part of a CRLF */
+static void
+canon_char(struct canon_body *cb, unsigned char c)
+{
+	if (cb->relaxed && (c == ' ' || c == '\t')) {
+		cb->wsp = 1;
+		return;
+	}
+	canon_flush_lines(cb);
+	if (cb->wsp) {
+		canon_emit(cb, " ", 1);
+		cb->wsp = 0;
+	}
+	canon_emit(cb, &c, 1);
+	cb->content = cb->open_line = 1;
+}
+
+/* canon_body_update - any chunking: lines may span chunks */
+void
+canon_body_update(struct canon_body *cb, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (cb->cr) {
+			cb->cr = 0;
+			if (p[i] == '\n') {
+				canon_line_end(cb);
+				continue;
+			}
+			canon_char(cb, '\r');	/* a bare CR is content */
+		}
+		if (p[i] == '\r')
+			cb->cr = 1;
+		else
+			canon_char(cb, p[i]);
+	}
+}
+
+/* canon_body_final - the digest (when hashing) and the canonical length */
+uint64_t
+canon_body_final(struct canon_body *cb, unsigned char *digest, size_t *dlen)
+{
+	unsigned int n = 0;
+
+	if (cb->cr)
+		canon_char(cb, '\r');
+	/* simple: an empty body is CRLF; both: a last line gets its CRLF */
+	if (cb->open_line || (!cb->relaxed && !cb->content))
+		canon_emit(cb, "\r\n", 2);
+	if (cb->md != NULL) {
+		if (digest != NULL)
+			EVP_DigestFinal_ex(cb->md, digest, &n);
+		EVP_MD_CTX_free(cb->md);
+		cb->md = NULL;
+	}
+	if (dlen != NULL)
+		*dlen = n;
+	return cb->len;
+}
