@@ -116,8 +116,8 @@ def cases(d):
          "192.0.2.10", "mail.sender.example", "<alice@sender.example>",
          msg(b"alice@sender.example, security@bank.example",
              b"Two authors", 8)),
-        ("bounce (null sender): SPF checks the HELO; RFC 9989 DMARC uses "
-         "only MAIL FROM, so an unsigned bounce under p=reject fails",
+        ("bounce (null sender): the MAIL FROM identity is postmaster@HELO, "
+         "so the HELO domain is the SPF domain DMARC aligns",
          "192.0.2.10",
          "mail.sender.example", "<>",
          msg(b"MAILER-DAEMON@mail.sender.example", b"Undeliverable", 9)),
