@@ -513,6 +513,29 @@ dkim_unique_b(struct dkim_result *r)
 	}
 }
 
+/* dkim_finish_broken - verification stopped: report what was seen */
+static void
+dkim_finish_broken(struct dkim_verifier *v, struct dkim_result *r)
+{
+	size_t k;
+
+	r->sig = xcalloc(v->nfields + 1, sizeof(*r->sig));
+	for (k = 0; k < v->nfields; k++) {
+		struct dkim_sig *s;
+
+		if (k >= (size_t)v->max) {
+			r->skipped++;
+			continue;
+		}
+		s = &r->sig[r->n++];
+		dkim_sig_props(&v->fields[k], s);
+		s->length = -1;
+		s->result = METHOD_PERMERROR;
+		s->reason = xstrdup(v->broken);
+	}
+	dkim_unique_b(r);
+}
+
 /* dkim_verifier_finish - end of message: every signature's result */
 void
 dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
@@ -525,9 +548,13 @@ dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
 	r->checked = 1;
 	if (v->state == DKIM_S_HEADERS)
 		dkim_verifier_eoh(v);
-	if (v->state == DKIM_S_DONE || v->d == NULL || v->nosig)
+	if (v->state == DKIM_S_DONE || v->nosig)
 		return;
 	v->state = DKIM_S_DONE;
+	if (v->broken[0] != '\0' || v->d == NULL) {
+		dkim_finish_broken(v, r);
+		return;
+	}
 	if (v->need_len) {
 		canon_body_final(&v->len[0], NULL, NULL);
 		canon_body_final(&v->len[1], NULL, NULL);

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,10 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "dmarc_record.h"
+#include "psl.h"
 #include "resolver.h"
 #include "spf.h"
 #include "xalloc.h"
-
-/* exported by libopendmarc 1.4.2 but not declared in its header */
-int opendmarc_get_tld(u_char *, u_char *, size_t);
 
 #define DMARC_BUDGET_MS		20000	/* all DMARC lookups of a message */
 #define DMARC_ORG_CACHE		(2 + DKIM_MAX_SIGNATURES)
@@ -37,6 +36,7 @@ struct dmarc_walk {
 /* one evaluation: deadline and organizational domains already known */
 struct dmarc_eval {
 	struct resolver	*res;		/* shared resolver */
+	const struct psl *psl;		/* rfc7489: the public suffix list */
 	const struct config *cfg;	/* mode, actions */
 	struct timespec	 deadline;	/* DMARC_BUDGET_MS from the start */
 	int		 rfc7489;	/* dmarc.mode */
@@ -45,27 +45,6 @@ struct dmarc_eval {
 	size_t		 norg;		/* cache entries */
 	int		 temp;		/* a lookup failed somewhere */
 };
-
-/* dmarc_library_init - libopendmarc once, with the PSL for rfc7489 */
-int
-dmarc_library_init(const struct config *cfg, struct buf *why)
-{
-	OPENDMARC_LIB_T lib;
-	int rc;
-
-	memset(&lib, 0, sizeof(lib));
-	lib.tld_type = OPENDMARC_TLD_TYPE_MOZILLA;
-	if (cfg->dmarc.mode == CONFIG_DMARC_RFC7489)
-		snprintf((char *)lib.tld_source_file,
-		    sizeof(lib.tld_source_file), "%s",
-		    cfg->dmarc.public_suffix_file);
-	if ((rc = opendmarc_policy_library_init(&lib)) != DMARC_PARSE_OKAY) {
-		buf_printf(why, "libopendmarc: cannot load %s (%d)",
-		    cfg->dmarc.public_suffix_file, rc);
-		return -1;
-	}
-	return 0;
-}
 
 /* dmarc_policy_name - none quarantine reject */
 const char *
@@ -155,7 +134,7 @@ dmarc_walk(struct dmarc_eval *ev, const char *start, struct dmarc_walk *w)
 static char *
 dmarc_walk_org(const char *start, const struct dmarc_walk *w)
 {
-	const char *label[128];
+	const char *label[128], *other[128];
 	size_t x = dmarc_labels(start, label, 128), i, k, nl;
 
 	for (i = 0; i < w->n; i++) {
@@ -163,7 +142,7 @@ dmarc_walk_org(const char *start, const struct dmarc_walk *w)
 			return xstrdup(w->name[i]);
 		if (w->psd[i] == 'y' && strcasecmp(w->name[i], start) != 0) {
 			/* one label below the public suffix domain */
-			nl = dmarc_labels(w->name[i], label + 64, 64);
+			nl = dmarc_labels(w->name[i], other, 128);
 			k = x > nl ? x - nl - 1 : 0;
 			return xstrdup(label[k]);
 		}
@@ -171,26 +150,17 @@ dmarc_walk_org(const char *start, const struct dmarc_walk *w)
 	return xstrdup(w->n > 0 ? w->name[w->n - 1] : start);
 }
 
-/*
- * dmarc_psl_org - RFC 7489 section 3.2: the organizational domain by the
- * PSL. libopendmarc leaves the buffer untouched when no rule matches;
- * then the default rule "*" applies: the last two labels.
- */
+/* dmarc_psl_org - RFC 7489 section 3.2: by the public suffix list */
 static char *
-dmarc_psl_org(const char *domain)
+dmarc_psl_org(const struct psl *psl, const char *domain)
 {
-	u_char org[256];
-	const char *p;
-	int dots = 0;
+	char *low = xstrdup(domain), *p, *org;
 
-	memset(org, 0, sizeof(org));
-	if (opendmarc_get_tld((u_char *)domain, org, sizeof(org)) == 0 &&
-	    org[0] != '\0')
-		return xstrdup((char *)org);
-	for (p = domain + strlen(domain); p > domain; p--)
-		if (p[-1] == '.' && ++dots == 2)
-			return xstrdup(p);
-	return xstrdup(domain);
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	org = xstrdup(psl != NULL ? psl_org(psl, low) : low);
+	free(low);
+	return org;
 }
 
 /* dmarc_org - organizational domain of any domain, cached per message */
@@ -205,7 +175,7 @@ dmarc_org(struct dmarc_eval *ev, const char *domain)
 		if (strcasecmp(ev->org_of[i], domain) == 0)
 			return ev->org[i];
 	if (ev->rfc7489)
-		org = dmarc_psl_org(domain);
+		org = dmarc_psl_org(ev->psl, domain);
 	else {
 		dmarc_walk(ev, domain, &w);
 		ev->temp |= w.temp;
@@ -279,10 +249,12 @@ dmarc_discover_9989(struct dmarc_eval *ev, struct dmarc_result *r,
 	int i, rc = 0;
 
 	dmarc_walk(ev, r->author, &w);
-	if (w.temp) {
+	/* the author's own record is enough to go on; its org is unsure */
+	if (w.temp && (w.n == 0 || strcasecmp(w.name[0], r->author) != 0)) {
 		dmarc_walk_free(&w);
 		return -1;
 	}
+	ev->temp |= w.temp;
 	r->org_domain = dmarc_walk_org(r->author, &w);
 	ev->org_of[0] = xstrdup(r->author);
 	ev->org[0] = xstrdup(r->org_domain);
@@ -375,6 +347,33 @@ dmarc_spf_identity(const struct spf_result *s)
 	return NULL;
 }
 
+/*
+ * dmarc_unknown - an identifier that would align but whose check failed
+ * for a temporary reason: without a pass, DMARC cannot say fail (RFC 9989
+ * section 5.3.6)
+ */
+static int
+dmarc_unknown(struct dmarc_eval *ev, const struct dmarc_request *req,
+    const struct dmarc_result *r)
+{
+	const struct spf_result *s = req->spf;
+	size_t i;
+
+	if (s != NULL && s->checked && s->result == METHOD_TEMPERROR) {
+		const char *id = s->null_sender ? s->helo.domain :
+		    s->mailfrom.domain;
+
+		if (dmarc_aligned(ev, id, r->author, r->rec.aspf))
+			return 1;
+	}
+	for (i = 0; req->dkim != NULL && i < req->dkim->n; i++)
+		if (req->dkim->sig[i].result == METHOD_TEMPERROR &&
+		    dmarc_aligned(ev, req->dkim->sig[i].d, r->author,
+		    r->rec.adkim))
+			return 1;
+	return 0;
+}
+
 /* dmarc_align - any aligned SPF or DKIM pass */
 static void
 dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
@@ -429,7 +428,7 @@ static void
 dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
     struct dmarc_result *r, int found, struct buf *why)
 {
-	if (found == -1 || (found == 1 && ev->temp)) {
+	if (found == -1) {
 		r->result = METHOD_TEMPERROR;
 		buf_puts(why, "DNS failure during policy discovery");
 		return;
@@ -448,7 +447,7 @@ dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
 	dmarc_align(ev, req, r);
 	if (r->spf_aligned || r->dkim_aligned)
 		r->result = METHOD_PASS;
-	else if (ev->temp)
+	else if (dmarc_unknown(ev, req, r) || ev->temp)
 		r->result = METHOD_TEMPERROR;
 	else
 		r->result = METHOD_FAIL;
@@ -460,8 +459,9 @@ dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
 
 /* dmarc_check - evaluate one message */
 void
-dmarc_check(struct resolver *res, const struct config *cfg,
-    const struct dmarc_request *req, struct dmarc_result *r)
+dmarc_check(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
 {
 	struct dmarc_eval ev;
 	struct buf why;
@@ -478,6 +478,7 @@ dmarc_check(struct resolver *res, const struct config *cfg,
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.res = res;
+	ev.psl = psl;
 	ev.cfg = cfg;
 	ev.rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
 	resolver_deadline(&ev.deadline, DMARC_BUDGET_MS);

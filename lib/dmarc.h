@@ -7,26 +7,27 @@
  *             list, pct sampling) when dmarc.mode = "rfc7489".
  * WHO DOES WHAT
  *             libopendmarc: parsing the policy tags it knows (p, sp,
- *             adkim, aspf, pct, rua, ruf, fo; opendmarc_policy_parse_dmarc)
- *             and, in rfc7489 mode, the public suffix list
- *             (opendmarc_get_tld). Ours: every DNS query (lib/resolver;
+ *             adkim, aspf, pct; opendmarc_policy_parse_dmarc) once our
+ *             own check of the RFC's ABNF says the value is valid. Ours: every DNS query (lib/resolver;
  *             libopendmarc would use res_* directly), the choice of the
  *             one valid "v=DMARC1" record per name, np/psd/t (libopendmarc
  *             1.4.2 ignores them), the RFC 9989 tree walk and
- *             organizational domain, sp/np selection, t= and pct, and
+ *             organizational domain, the public suffix list of rfc7489
+ *             mode (lib/psl: libopendmarc misses "*." rules and leaves
+ *             its result unset when no rule matches), sp/np selection,
+ *             t= and pct, and
  *             identifier alignment: libopendmarc's relaxed test is a label
  *             suffix test (d=co.uk "aligns" with example.co.uk) and knows
  *             no tree walk, so alignment here compares organizational
  *             domains (relaxed) or whole domains (strict).
  * OWNERSHIP   dmarc_check() fills a caller-owned struct dmarc_result,
  *             released with dmarc_result_free().
- * LOCKING     dmarc_library_init() once in main() before threads (the
- *             public suffix table is libopendmarc's global, read-only
- *             afterwards); dmarc_check() is reentrant.
+ * LOCKING     dmarc_check() is reentrant; the public suffix table is
+ *             per configuration and read-only.
  * LIMITS      DMARC_MAX_WALK queries per tree walk (RFC 9989 section 4.10);
  *             DMARC_MAX_RECORD bytes of a record.
- * ERRORS      dmarc_library_init() -1 with why. Evaluation outcomes are
- *             results (temperror, permerror) with a reason.
+ * ERRORS      none: evaluation outcomes are results (temperror,
+ *             permerror) with a reason.
  */
 #ifndef AUTHMILTER_DMARC_H
 #define AUTHMILTER_DMARC_H
@@ -36,6 +37,7 @@
 struct buf;
 struct config;
 struct dkim_result;
+struct psl;
 struct resolver;
 struct spf_result;
 
@@ -92,9 +94,9 @@ struct dmarc_result {
 	char		*dkim_domain;	/* the aligned d=, if any */
 };
 
-int	dmarc_library_init(const struct config *, struct buf *why);
-void	dmarc_check(struct resolver *, const struct config *,
-	    const struct dmarc_request *, struct dmarc_result *);
+void	dmarc_check(struct resolver *, const struct psl *,
+	    const struct config *, const struct dmarc_request *,
+	    struct dmarc_result *);
 void	dmarc_result_free(struct dmarc_result *);
 const char *dmarc_policy_name(enum dmarc_policy);
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "psl.h"
 #include "rfc5322.h"
 #include "json.h"
 #include "log.h"
@@ -34,7 +35,11 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		free(env);
 		return NULL;
 	}
-	if ((env->dkim = dkim_lib_new(env->res, cfg, why)) == NULL) {
+	if ((env->dkim = dkim_lib_new(env->res, cfg, why)) == NULL ||
+	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
+	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
+	    NULL)) {
+		dkim_lib_free(env->dkim);
 		resolver_free(env->res);
 		config_release(cfg);
 		free(env);
@@ -62,6 +67,7 @@ pipeline_env_release(struct pipeline_env *env)
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
 	dkim_lib_free(env->dkim);
+	psl_free(env->psl);
 	resolver_free(env->res);
 	config_release(env->cfg);
 	free(env->hostname);
@@ -353,7 +359,8 @@ pipeline_dmarc(struct session *s, struct message *m)
 	dr.ambiguous = m->ambiguous;
 	dr.spf = &m->results.spf;
 	dr.dkim = &m->results.dkim;
-	dmarc_check(s->env->res, s->env->cfg, &dr, &m->results.dmarc);
+	dmarc_check(s->env->res, s->env->psl, s->env->cfg, &dr,
+	    &m->results.dmarc);
 }
 
 /* pipeline_check - run every enabled method */

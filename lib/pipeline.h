@@ -35,6 +35,7 @@
 struct config;
 struct dkim_lib;
 struct dkim_verifier;
+struct psl;
 struct resolver;
 struct sockaddr;
 
@@ -45,6 +46,7 @@ struct pipeline_env {
 	struct config	*cfg;		/* one reference */
 	struct resolver	*res;		/* built from cfg->dns */
 	struct dkim_lib	*dkim;		/* libopendkim using res */
+	struct psl	*psl;		/* rfc7489 mode: public suffix list */
 	char		*hostname;	/* fallback authserv-id, %{r} */
 };
 

@@ -13,7 +13,6 @@
 
 #include "buf.h"
 #include "config.h"
-#include "dmarc.h"
 #include "log.h"
 #include "pipeline.h"
 #include "spf.h"
@@ -271,7 +270,6 @@ main(int argc, char **argv)
 	buf_init(&why, 4096);
 	if ((cfg = config_load(o.file, &why)) == NULL ||
 	    config_check_files(cfg, &why) != 0 ||
-	    dmarc_library_init(cfg, &why) != 0 ||
 	    (env = pipeline_env_new(cfg, &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		return 2;

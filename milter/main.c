@@ -25,7 +25,6 @@
 #include "buf.h"
 #include "callbacks.h"
 #include "config.h"
-#include "dmarc.h"
 #include "log.h"
 #include "pipeline.h"
 #include "spf.h"
@@ -77,8 +76,7 @@ main_load(const char *file, int check_only)
 
 	buf_init(&why, 4096);
 	if ((cfg = config_load(file, &why)) == NULL ||
-	    config_check_files(cfg, &why) != 0 ||
-	    dmarc_library_init(cfg, &why) != 0) {
+	    config_check_files(cfg, &why) != 0) {
 		config_release(cfg);
 		if (check_only) {
 			fprintf(stderr, "%s\n", why.data);

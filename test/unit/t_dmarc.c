@@ -20,9 +20,13 @@
 #include "config.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "psl.h"
 #include "resolver.h"
 #include "spf.h"
 #include "unit.h"
+
+/* the rfc7489 cases share one public suffix table */
+static struct psl *t_dmarc_psl;
 
 #define T_DMARC_N(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -96,9 +100,10 @@ static const char *const t_dmarc_zone[] = {
 
 /*
  * One dmarc_check() call. Inputs: spf "RESULT:domain" for MAIL FROM (NULL:
- * SPF not checked), null sender with helo "RESULT:domain"; dkim "d1 !d2"
- * (! = aligned_use 0). Expectations are NULL when not checked; flags is
- * the exact set of record spf dkim testing sampled nonexistent ambiguous.
+ * SPF not checked), null sender with helo "RESULT:domain"; dkim "d1 !d2
+ * ?d3" (! = policy, ? = temperror, both aligned_use 0). Expectations are
+ * NULL when not checked; flags is the exact set of record spf dkim testing
+ * sampled nonexistent ambiguous.
  */
 struct t_dmarc_case {
 	const char	*label;		/* what the case shows */
@@ -330,6 +335,21 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	{ .label = "DNS failure in alignment, SPF aligned: pass", .author =
 	    "rel.example", .spf = "pass:rel.example", .dkim = "k.tf.example",
 	    .want = "pass" },
+	{ .label = "DKIM temperror of an unaligned d=: fail", .author =
+	    "author.example", .dkim = "?other.example", .want = "fail" },
+	/*
+	 * BUG lib/dmarc.c dmarc_finish(): an SPF or DKIM temperror for an
+	 * identifier that would be aligned is ignored, so the message is
+	 * "fail" and p=reject gives 550 for a transient DNS failure. RFC 9989
+	 * section 5.3.6: when DNS queries required for validation do not
+	 * complete, the message can neither pass nor fail and the policy
+	 * cannot be applied; dmarc=temperror (RFC 8601).
+	 */
+	{ .label = "BUG aligned DKIM key temperror: temperror", .author =
+	    "author.example", .dkim = "?author.example", .want = "temperror" },
+	{ .label = "BUG aligned SPF temperror: temperror", .author =
+	    "author.example", .spf = "temperror:author.example", .want =
+	    "temperror" },
 	/*
 	 * BUG lib/dmarc.c dmarc_discover_9989(): a lookup failure anywhere
 	 * in the walk above the author gives temperror, even though the
@@ -411,6 +431,24 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "x.tf.example", .want = "temperror" },
 	{ .label = "rfc7489: no record", .rfc7489 = 1, .author =
 	    "norecord.co.uk", .want = "none" },
+	/* the public suffix list's rules, seen in org_domain */
+	{ .label = "PSL: deep name under .com", .rfc7489 = 1, .author =
+	    "a.b.c.d.example.com", .want = "none", .org = "example.com" },
+	{ .label = "PSL: a public suffix is its own org", .rfc7489 = 1,
+	    .author = "org.uk", .want = "none", .org = "org.uk" },
+	{ .label = "PSL: a TLD is its own org", .rfc7489 = 1, .author = "uk",
+	    .want = "none", .org = "uk" },
+	{ .label = "PSL: *.kawasaki.jp wildcard", .rfc7489 = 1, .author =
+	    "a.x.y.kawasaki.jp", .want = "none", .org = "x.y.kawasaki.jp" },
+	{ .label = "PSL: !city.kawasaki.jp exception", .rfc7489 = 1,
+	    .author = "a.b.city.kawasaki.jp", .want = "none", .org =
+	    "city.kawasaki.jp" },
+	{ .label = "PSL: a U-label rule matches its A-label", .rfc7489 = 1,
+	    .author = "sub.example.xn--p1ai", .want = "none", .org =
+	    "example.xn--p1ai" },
+	{ .label = "PSL: unlisted TLD, default rule *", .rfc7489 = 1,
+	    .author = "a.b.c.nosuch.example", .want = "none", .org =
+	    "nosuch.example" },
 	/*
 	 * BUG lib/dmarc.c dmarc_psl_org(): libopendmarc 1.4.2's
 	 * opendmarc_get_tld() gets wildcard rules wrong ("*.ck": bar.ck is a
@@ -517,7 +555,9 @@ t_dmarc_configs(int port, struct config **c9989, struct config **c7489)
 		    "  nameservers = [ \"127.0.0.1@%d\" ];\n"
 		    "  local_zones = [ \"tf.example. refuse\", "
 		    "\"sub.tf2.example. static\", \"tf2.example. refuse\", "
-		    "\"example. static\", \"uk. static\", \"ck. static\" ];\n"
+		    "\"example. static\", \"uk. static\", \"ck. static\", "
+		    "\"jp. static\", \"com. static\", \"xn--p1ai. static\" "
+		    "];\n"
 		    "  local_data = [\n", mode ? "rfc7489" : "rfc9989", port);
 		for (i = 0; i < T_DMARC_N(t_dmarc_zone); i++) {
 			buf_puts(&text, i ? ",\n    \"" : "    \"");
@@ -577,9 +617,10 @@ t_dmarc_build(const struct t_dmarc_case *c, struct spf_result *spf,
 	    w = strtok_r(NULL, " ", &save)) {
 		struct dkim_sig *s = &dkim->sig[dkim->n++];
 
-		s->aligned_use = *w != '!';
-		s->d = w + (*w == '!');
-		s->result = s->aligned_use ? METHOD_PASS : METHOD_POLICY;
+		s->aligned_use = *w != '!' && *w != '?';
+		s->d = w + !s->aligned_use;
+		s->result = s->aligned_use ? METHOD_PASS : *w == '!' ?
+		    METHOD_POLICY : METHOD_TEMPERROR;
 	}
 }
 
@@ -622,7 +663,8 @@ t_dmarc_one(struct resolver *res, const struct config *cfg,
 	req.author = c->author;
 	req.spf = &spf;
 	req.dkim = &dkim;
-	dmarc_check(res, cfg, &req, &r);
+	dmarc_check(res, cfg->dmarc.mode == CONFIG_DMARC_RFC7489 ?
+	    t_dmarc_psl : NULL, cfg, &req, &r);
 	UNIT_CHECK(r.checked, c->label, "not checked");
 	t_dmarc_str(c->label, "result", method_result_name(r.result),
 	    c->want);
@@ -689,7 +731,8 @@ t_dmarc_no_author(struct resolver *res, const struct config *cfg)
 		memset(&req, 0, sizeof(req));
 		req.author_error = cases[i].error;
 		req.ambiguous = cases[i].ambiguous;
-		dmarc_check(res, cfg, &req, &r);
+		dmarc_check(res, cfg->dmarc.mode == CONFIG_DMARC_RFC7489 ?
+		    t_dmarc_psl : NULL, cfg, &req, &r);
 		UNIT_CHECK(r.checked && r.result == METHOD_PERMERROR,
 		    cases[i].label, "result %s", method_result_name(r.result));
 		UNIT_CHECK(r.ambiguous == cases[i].ambiguous, cases[i].label,
@@ -728,7 +771,8 @@ main(void)
 	}
 	t_dmarc_configs(port, &c9989, &c7489);
 	buf_init(&why, 1024);
-	if (dmarc_library_init(c7489, &why) != 0) {
+	if ((t_dmarc_psl = psl_load(c7489->dmarc.public_suffix_file,
+	    &why)) == NULL) {
 		fprintf(stderr, "t_dmarc: %s\n", why.data);
 		return 99;
 	}
@@ -744,6 +788,7 @@ main(void)
 	t_dmarc_no_author(res, c7489);
 	t_dmarc_names();
 	resolver_free(res);
+	psl_free(t_dmarc_psl);
 	config_release(c9989);
 	config_release(c7489);
 	close(sock);
