@@ -141,12 +141,13 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
-/* buf_steal - hand the string to the caller and leave b empty but usable */
+/* buf_steal - hand the string to the caller; b needs buf_init() again */
 char *
 buf_steal(struct buf *b)
 {
 	char *s = b->data;
 
-	buf_init(b, b->max);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return s;
 }

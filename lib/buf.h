@@ -3,6 +3,8 @@
  *
  * OWNERSHIP   a struct buf owns data; buf_free() releases it. buf_init() on a
  *             caller-provided struct, buf_new() for a heap one.
+ *             buf_steal() hands data to the caller and leaves the buf
+ *             empty: buf_free() is then a no-op, reuse needs buf_init().
  * LOCKING     none; a buf belongs to one thread at a time.
  * LIMITS      every buf has a hard maximum (max, in bytes without the NUL).
  *             Appending past it stores what fits, sets truncated and

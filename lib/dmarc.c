@@ -193,18 +193,41 @@ dmarc_org(struct dmarc_eval *ev, const char *domain)
 	return org;
 }
 
+/* dmarc_under - is d the domain s or a name below it */
+static int
+dmarc_under(const char *d, const char *s)
+{
+	size_t dl = strlen(d), sl = strlen(s);
+
+	if (dl == sl)
+		return strcasecmp(d, s) == 0;
+	return dl > sl && d[dl - sl - 1] == '.' &&
+	    strcasecmp(d + dl - sl, s) == 0;
+}
+
 /* dmarc_aligned - RFC 9989 section 3.2.10: strict or relaxed */
 static int
 dmarc_aligned(struct dmarc_eval *ev, const char *id, const char *author,
     char mode)
 {
+	char *org;
+	int same;
+
 	if (id == NULL || *id == '\0')
 		return 0;
 	if (strcasecmp(id, author) == 0)
 		return 1;
 	if (mode == 's')
 		return 0;
-	return strcasecmp(dmarc_org(ev, id), dmarc_org(ev, author)) == 0;
+	/*
+	 * An organizational domain is a suffix of its domain: an identifier
+	 * outside the author's cannot share it, and needs no lookup at all.
+	 */
+	org = xstrdup(dmarc_org(ev, author));
+	same = dmarc_under(id, org) &&
+	    strcasecmp(dmarc_org(ev, id), org) == 0;
+	free(org);
+	return same;
 }
 
 /* dmarc_eval_free - the cache */

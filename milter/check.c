@@ -272,6 +272,7 @@ main(int argc, char **argv)
 	    config_check_files(cfg, &why) != 0 ||
 	    (env = pipeline_env_new(cfg, &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
+		buf_free(&why);
 		return 2;
 	}
 	buf_free(&why);
@@ -291,7 +292,7 @@ main(int argc, char **argv)
 	pipeline_eoh(s);
 	check_body(s, &msg, body);
 	check_print(s, pipeline_eom(s), o.json);
-	pipeline_close(s);
+	pipeline_close(s);	/* and with the session, the env reference */
 	buf_free(&msg);
 	return 0;
 }

@@ -307,5 +307,9 @@ main(int argc, char **argv)
 	log_info("authmilter %s listening on %s", PACKAGE_VERSION, sock);
 	rc = smfi_main();
 	log_info("authmilter stopping");
+	/* the reload thread waits in sigwait(), a cancellation point */
+	pthread_cancel(reload);
+	pthread_join(reload, NULL);
+	pipeline_slot_destroy(&slot);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -700,17 +700,16 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 	dkim_result_free(&r);
 
 	/*
-	 * BUG lib/dkim.c dkim_verifier_finish(): after
+	 * Regression (lib/dkim.c dkim_verifier_finish(), fixed): after
 	 * dkim_verifier_overflow() dkim_eoh() never runs, so
-	 * dkim_getsiglist() has nothing and the message shows no
+	 * dkim_getsiglist() had nothing and the message showed no
 	 * signature at all (dkim=none), not the "every signature
-	 * permerror" that dkim.h promises; the fields dkim.c read itself
-	 * (v->fields) are there to report.
+	 * permerror" that dkim.h promises.
 	 */
 	t_dkim_sign(&m, k, &s1);
 	t_dkim_verify(dl, &m, 8, 4096, 1, &r);
-	UNIT_CHECK(r.checked && r.n == 1, "BUG overflow: the signature is "
-	    "reported", "n %zu", r.n);
+	UNIT_CHECK(r.checked && r.n == 1, "regression: overflow: the "
+	    "signature is reported", "n %zu", r.n);
 	for (i = 0; i < r.n; i++)
 		UNIT_CHECK(r.sig[i].result == METHOD_PERMERROR &&
 		    !r.sig[i].aligned_use && strstr(r.sig[i].reason, "limit"),
@@ -718,7 +717,7 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 		    method_result_name(r.sig[i].result), r.sig[i].reason);
 	dkim_result_free(&r);
 
-	/* BUG (the same): a field over DKIM's own 128 KiB field limit */
+	/* the same through a field over DKIM's own 128 KiB field limit */
 	buf_init(&big, 300 * 1024);
 	for (i = 0; i < 200 * 1024 / 64; i++)
 		buf_puts(&big, "0123456789abcdef0123456789abcdef"
@@ -726,8 +725,8 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 	m.name[m.n] = "X-Big";
 	m.value[m.n++] = strdup(big.data);
 	t_dkim_verify(dl, &m, 8, 4096, 0, &r);
-	UNIT_CHECK(r.checked && r.n == 1, "BUG 200 KiB header: the signature "
-	    "is reported", "n %zu", r.n);
+	UNIT_CHECK(r.checked && r.n == 1, "regression: 200 KiB header: the "
+	    "signature is reported", "n %zu", r.n);
 	for (i = 0; i < r.n; i++)
 		UNIT_CHECK(r.sig[i].result == METHOD_PERMERROR,
 		    "200 KiB header: permerror", "%s (%s)",

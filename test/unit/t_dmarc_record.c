@@ -184,13 +184,14 @@ static const struct {
 	    "aspf=s", 0, 0, REJ, NA, NA, 'r', 's', NA, NA, NA, NULL, NULL,
 	    NULL },
 	/*
-	 * BUG lib/dmarc_record.c dmarc_opendmarc(): libopendmarc 1.4.2 reads
-	 * only the first character of adkim/aspf, so "adkim=strict" (not
-	 * "r" / "s" in RFC 9989 section 4.7, a syntax error whose value must
-	 * default to "r") gives strict alignment.
+	 * Regression (lib/dmarc_record.c dmarc_opendmarc(), fixed):
+	 * libopendmarc 1.4.2 reads only the first character of adkim/aspf,
+	 * so "adkim=strict" (not "r" / "s" in RFC 9989 section 4.7, a syntax
+	 * error whose value must default to "r") gave strict alignment.
 	 */
-	{ "BUG adkim=strict is invalid: r", "v=DMARC1; p=reject; adkim=strict",
-	    0, 0, REJ, NA, NA, 'r', NA, NA, NA, NA, NULL, NULL, NULL },
+	{ "regression: adkim=strict is invalid: r",
+	    "v=DMARC1; p=reject; adkim=strict", 0, 0, REJ, NA, NA, 'r', NA, NA,
+	    NA, NA, NULL, NULL, NULL },
 	{ "invalid psd: u", "v=DMARC1; p=reject; psd=x", 0, 0, REJ, NA, NA, NA,
 	    NA, 'u', NA, NA, NULL, NULL, NULL },
 	{ "psd=yes is invalid: u", "v=DMARC1; p=reject; psd=yes", 0, 0, REJ,
@@ -226,16 +227,18 @@ static const struct {
 	    "pct=101; adkim=s", 1, 0, REJ, NA, NA, 's', NA, NA, NA, 100, NULL,
 	    NULL, NULL },
 	/*
-	 * BUG lib/dmarc_record.c dmarc_opendmarc(): libopendmarc 1.4.2 reads
-	 * pct with atoi(), so a non-numeric pct is 0 (every failing message
-	 * sampled out: reject is lowered to quarantine) and "5x" is 5. RFC
-	 * 7489 section 6.3 pct is 1*3DIGIT; an invalid value must give the
-	 * default 100.
+	 * Regression (lib/dmarc_record.c dmarc_opendmarc(), fixed):
+	 * libopendmarc 1.4.2 reads pct with atoi(), so a non-numeric pct was
+	 * 0 (every failing message sampled out: reject lowered to
+	 * quarantine) and "5x" was 5. RFC 7489 section 6.3: pct is 1*3DIGIT;
+	 * an invalid value gives the default 100.
 	 */
-	{ "BUG pct=abc, rfc7489: default 100", "v=DMARC1; p=reject; pct=abc",
-	    1, 0, REJ, NA, NA, NA, NA, NA, NA, 100, NULL, NULL, NULL },
-	{ "BUG pct=5x, rfc7489: default 100", "v=DMARC1; p=reject; pct=5x", 1,
-	    0, REJ, NA, NA, NA, NA, NA, NA, 100, NULL, NULL, NULL },
+	{ "regression: pct=abc, rfc7489: default 100",
+	    "v=DMARC1; p=reject; pct=abc", 1, 0, REJ, NA, NA, NA, NA, NA, NA,
+	    100, NULL, NULL, NULL },
+	{ "regression: pct=5x, rfc7489: default 100",
+	    "v=DMARC1; p=reject; pct=5x", 1, 0, REJ, NA, NA, NA, NA, NA, NA,
+	    100, NULL, NULL, NULL },
 	/* np, psd and t do not exist in rfc7489 */
 	{ "np ignored, rfc7489", "v=DMARC1; p=reject; np=none", 1, 0, REJ, UNS,
 	    UNS, NA, NA, NA, NA, NA, NULL, NULL, NULL },

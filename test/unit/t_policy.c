@@ -1,7 +1,9 @@
 /*
  * t_policy - policy_decide() over every SPF result and both
  * policy.dns_error_action values: tempfail (451 4.7.0) only for an SPF
- * temperror under "tempfail", accept for everything else
+ * temperror under "tempfail", accept for everything else; DMARC results
+ * against dmarc.reject, dmarc.quarantine, dmarc.multiple_from and the
+ * DNS error action
  */
 #include "autoconf.h"
 
@@ -222,6 +224,193 @@ t_policy_helo_only(void)
 	config_release(cfg);
 }
 
+/* DMARC results against the configuration */
+static const struct {
+	const char	*label;		/* what the case shows */
+	const char	*config;	/* config text */
+	enum method_result dmarc;	/* results.dmarc.result */
+	enum dmarc_policy policy;	/* results.dmarc.policy */
+	int		 ambiguous;	/* results.dmarc.ambiguous */
+	enum method_result spf;		/* results.spf.result, checked */
+	enum method_result dkim;	/* the one signature's result */
+	enum policy_action want;	/* action */
+	enum dmarc_policy want_dis;	/* dmarc_dis */
+	const char	*want_text;	/* in the text, or NULL for none */
+} t_policy_dmarc_cases[] = {
+	/* p=reject */
+	{ "fail, reject: 550 naming the domain", "", METHOD_FAIL,
+	    DMARC_P_REJECT, 0, METHOD_FAIL, METHOD_NONE, POLICY_REJECT,
+	    DMARC_P_REJECT, "author.example" },
+	{ "fail, reject, dmarc.reject false: accept",
+	    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_REJECT, 0,
+	    METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
+	{ "fail, reject, quarantine off: still reject",
+	    "dmarc = { quarantine = \"none\"; };", METHOD_FAIL,
+	    DMARC_P_REJECT, 0, METHOD_NONE, METHOD_NONE, POLICY_REJECT,
+	    DMARC_P_REJECT, "author.example" },
+	{ "pass, reject: accept", "", METHOD_PASS, DMARC_P_REJECT, 0,
+	    METHOD_PASS, METHOD_PASS, POLICY_ACCEPT, DMARC_P_NONE, NULL },
+	/* p=quarantine */
+	{ "fail, quarantine: quarantine", "", METHOD_FAIL,
+	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_FAIL,
+	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "author.example" },
+	{ "fail, quarantine, \"quarantine\" explicit",
+	    "dmarc = { quarantine = \"quarantine\"; };", METHOD_FAIL,
+	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE,
+	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "quarantine" },
+	{ "fail, quarantine, \"header\": accept, dis=quarantine",
+	    "dmarc = { quarantine = \"header\"; };", METHOD_FAIL,
+	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT,
+	    DMARC_P_QUARANTINE, NULL },
+	{ "fail, quarantine, \"none\": accept, dis=none",
+	    "dmarc = { quarantine = \"none\"; };", METHOD_FAIL,
+	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT,
+	    DMARC_P_NONE, NULL },
+	{ "fail, quarantine, dmarc.reject false: quarantine",
+	    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_QUARANTINE, 0,
+	    METHOD_FAIL, METHOD_NONE, POLICY_QUARANTINE, DMARC_P_QUARANTINE,
+	    "author.example" },
+	/* p=none and no verdict */
+	{ "fail, none: accept", "", METHOD_FAIL, DMARC_P_NONE, 0, METHOD_FAIL,
+	    METHOD_FAIL, POLICY_ACCEPT, DMARC_P_NONE, NULL },
+	{ "none: accept", "", METHOD_NONE, DMARC_P_UNSPEC, 0, METHOD_FAIL,
+	    METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
+	{ "permerror: accept", "", METHOD_PERMERROR, DMARC_P_UNSPEC, 0,
+	    METHOD_NONE, METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
+	{ "fail, t=y lowered reject to quarantine: quarantine", "",
+	    METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_NONE, METHOD_NONE,
+	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, NULL },
+	/* several From domains */
+	{ "ambiguous, multiple_from reject: 550", "", METHOD_PERMERROR,
+	    DMARC_P_UNSPEC, 1, METHOD_PASS, METHOD_PASS, POLICY_REJECT,
+	    DMARC_P_REJECT, "author domain" },
+	{ "ambiguous, multiple_from reject, dmarc.reject false: 550",
+	    "dmarc = { reject = false; };", METHOD_PERMERROR, DMARC_P_UNSPEC,
+	    1, METHOD_NONE, METHOD_NONE, POLICY_REJECT, DMARC_P_REJECT,
+	    "several From" },
+	{ "ambiguous, multiple_from permerror: accept",
+	    "dmarc = { multiple_from = \"permerror\"; };", METHOD_PERMERROR,
+	    DMARC_P_UNSPEC, 1, METHOD_PASS, METHOD_PASS, POLICY_ACCEPT,
+	    DMARC_P_NONE, NULL },
+	{ "ambiguous, permerror, DNS temperror, tempfail: 451",
+	    "dmarc = { multiple_from = \"permerror\"; };\n"
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_PERMERROR,
+	    DMARC_P_UNSPEC, 1, METHOD_TEMPERROR, METHOD_NONE, POLICY_TEMPFAIL,
+	    DMARC_P_NONE, "DNS" },
+	/* DNS errors */
+	{ "pass, SPF temperror, tempfail: no tempfail",
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_PASS,
+	    DMARC_P_REJECT, 0, METHOD_TEMPERROR, METHOD_PASS, POLICY_ACCEPT,
+	    DMARC_P_NONE, NULL },
+	{ "pass, DKIM temperror, tempfail: no tempfail",
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_PASS,
+	    DMARC_P_REJECT, 0, METHOD_PASS, METHOD_TEMPERROR, POLICY_ACCEPT,
+	    DMARC_P_NONE, NULL },
+	{ "temperror, tempfail: 451 4.7.0",
+	    "policy = { dns_error_action = \"tempfail\"; };",
+	    METHOD_TEMPERROR, DMARC_P_UNSPEC, 0, METHOD_PASS, METHOD_NONE,
+	    POLICY_TEMPFAIL, DMARC_P_NONE, "DNS" },
+	{ "temperror, accept: accept",
+	    "policy = { dns_error_action = \"accept\"; };", METHOD_TEMPERROR,
+	    DMARC_P_UNSPEC, 0, METHOD_PASS, METHOD_NONE, POLICY_ACCEPT,
+	    DMARC_P_NONE, NULL },
+	{ "none, DKIM temperror, tempfail: 451",
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_NONE,
+	    DMARC_P_UNSPEC, 0, METHOD_NONE, METHOD_TEMPERROR, POLICY_TEMPFAIL,
+	    DMARC_P_NONE, "DNS" },
+	{ "fail p=none, SPF temperror, tempfail: 451",
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_FAIL,
+	    DMARC_P_NONE, 0, METHOD_TEMPERROR, METHOD_NONE, POLICY_TEMPFAIL,
+	    DMARC_P_NONE, "DNS" },
+	/*
+	 * a definite DMARC fail stands over an unrelated DNS error: whether
+	 * a temperror could have aligned is dmarc.c's call (then the DMARC
+	 * result is temperror itself, t_dmarc "aligned ... temperror")
+	 */
+	{ "fail reject, SPF temperror, tempfail: the reject stands",
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_FAIL,
+	    DMARC_P_REJECT, 0, METHOD_TEMPERROR, METHOD_NONE, POLICY_REJECT,
+	    DMARC_P_REJECT, "author.example" },
+	{ "fail quarantine \"header\", DKIM temperror, tempfail: 451",
+	    "dmarc = { quarantine = \"header\"; };\n"
+	    "policy = { dns_error_action = \"tempfail\"; };", METHOD_FAIL,
+	    DMARC_P_QUARANTINE, 0, METHOD_NONE, METHOD_TEMPERROR,
+	    POLICY_TEMPFAIL, DMARC_P_QUARANTINE, "DNS" },
+};
+
+/* t_policy_dmarc - every DMARC case */
+static void
+t_policy_dmarc(void)
+{
+	struct dkim_sig sig;
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(t_policy_dmarc_cases); i++) {
+		const char *label = t_policy_dmarc_cases[i].label;
+		struct config *cfg;
+		struct results r;
+		struct decision d;
+		enum policy_action want = t_policy_dmarc_cases[i].want;
+
+		cfg = t_policy_config(t_policy_dmarc_cases[i].config);
+		memset(&r, 0, sizeof(r));
+		r.spf.checked = 1;
+		r.spf.result = t_policy_dmarc_cases[i].spf;
+		r.spf.mailfrom.checked = 1;
+		r.spf.mailfrom.result = t_policy_dmarc_cases[i].spf;
+		r.dkim.checked = 1;
+		memset(&sig, 0, sizeof(sig));
+		if (t_policy_dmarc_cases[i].dkim != METHOD_NONE) {
+			sig.result = t_policy_dmarc_cases[i].dkim;
+			sig.d = (char *)"signer.example";
+			r.dkim.sig = &sig;
+			r.dkim.n = 1;
+		}
+		r.dmarc.checked = 1;
+		r.dmarc.result = t_policy_dmarc_cases[i].dmarc;
+		r.dmarc.policy = t_policy_dmarc_cases[i].policy;
+		/* the disposition follows policy (after t= and pct) alone */
+		r.dmarc.requested = r.dmarc.result == METHOD_FAIL ?
+		    DMARC_P_REJECT : t_policy_dmarc_cases[i].policy;
+		r.dmarc.have_record = t_policy_dmarc_cases[i].policy !=
+		    DMARC_P_UNSPEC;
+		r.dmarc.ambiguous = t_policy_dmarc_cases[i].ambiguous;
+		if (r.dmarc.ambiguous)
+			r.dmarc.reason = (char *)"several From domains";
+		else
+			r.dmarc.author = (char *)"author.example";
+		policy_decide(&r, cfg, &d);
+		UNIT_CHECK(d.action == want, label, "action %s, want %s",
+		    policy_action_name(d.action), policy_action_name(want));
+		UNIT_CHECK(d.dmarc_dis == t_policy_dmarc_cases[i].want_dis,
+		    label, "dis %s, want %s", dmarc_policy_name(d.dmarc_dis),
+		    dmarc_policy_name(t_policy_dmarc_cases[i].want_dis));
+		if (want == POLICY_REJECT) {
+			UNIT_STREQ(d.rcode, "550", label);
+			UNIT_STREQ(d.xcode, "5.7.1", label);
+		} else if (want == POLICY_TEMPFAIL) {
+			UNIT_STREQ(d.rcode, "451", label);
+			UNIT_STREQ(d.xcode, "4.7.0", label);
+		} else
+			UNIT_CHECK(d.rcode == NULL && d.xcode == NULL, label,
+			    "reply code %s %s", d.rcode ? d.rcode : "-",
+			    d.xcode ? d.xcode : "-");
+		if (t_policy_dmarc_cases[i].want_text != NULL)
+			UNIT_CHECK(d.text != NULL && strstr(d.text,
+			    t_policy_dmarc_cases[i].want_text) != NULL, label,
+			    "text \"%s\" lacks \"%s\"", d.text ? d.text :
+			    "(null)", t_policy_dmarc_cases[i].want_text);
+		else if (want == POLICY_ACCEPT)
+			UNIT_CHECK(d.text == NULL, label, "text \"%s\"",
+			    d.text);
+		if (want != POLICY_ACCEPT)
+			UNIT_CHECK(d.why != NULL && *d.why != '\0', label,
+			    "no why");
+		decision_free(&d);
+		config_release(cfg);
+	}
+}
+
 /* t_policy_names - policy_action_name() */
 static void
 t_policy_names(void)
@@ -249,6 +438,7 @@ main(void)
 {
 	t_policy_exhaustive();
 	t_policy_helo_only();
+	t_policy_dmarc();
 	t_policy_names();
 	return unit_done("t_policy");
 }
