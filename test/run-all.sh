@@ -55,6 +55,7 @@ suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
+suite sanitizers sh test/sanitize.sh
 
 rm -rf "$logdir"
 echo

@@ -336,27 +336,27 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "rel.example", .spf = "pass:rel.example", .dkim =
 	    "k.tf.rel.example", .want = "pass" },
 	/*
-	 * BUG lib/dmarc.c dmarc_aligned()/dmarc_finish(): relaxed alignment
-	 * walks the DNS tree of every identifier, and a lookup failure there
-	 * makes the whole result temperror. An identifier that does not end
-	 * in the author's organizational domain can never align (its org
-	 * domain is a suffix of itself), so its DNS is not "required to
-	 * perform DMARC validation" (RFC 9989 section 5.3.6). As it is, a
-	 * spoofer of a p=reject domain gets dmarc=temperror, and with the
-	 * default policy.dns_error_action "accept" the message is accepted,
+	 * Regression (lib/dmarc.c dmarc_aligned(), fixed): relaxed alignment
+	 * walked the DNS tree of every identifier, and a lookup failure
+	 * there made the whole result temperror. An identifier that does
+	 * not end in the author's organizational domain can never align
+	 * (its org domain is a suffix of itself), so its DNS is not
+	 * "required to perform DMARC validation" (RFC 9989 section 5.3.6).
+	 * A spoofer of a p=reject domain got dmarc=temperror, and with the
+	 * default policy.dns_error_action "accept" the message was accepted,
 	 * by using a MAIL FROM or a d= under its own domain whose name
 	 * server drops _dmarc queries. These must stay "fail".
 	 */
-	{ .label = "BUG unrelated SPF domain times out: still fail", .author =
+	{ .label = "regression: unrelated SPF domain times out: fail", .author =
 	    "author.example", .spf = "pass:x.slow.example.net", .want =
 	    "fail", .requested = "reject", .policy = "reject" },
-	{ .label = "BUG unrelated d=, DNS failure: still fail", .author =
+	{ .label = "regression: unrelated d=, DNS failure: fail", .author =
 	    "author.example", .dkim = "sig.tf.example", .want = "fail",
 	    .requested = "reject" },
-	{ .label = "BUG unrelated d= with a key temperror: still fail",
+	{ .label = "regression: unrelated d=, key temperror: fail",
 	    .author = "author.example", .dkim = "?sig.tf.example", .want =
 	    "fail", .requested = "reject" },
-	{ .label = "BUG unrelated SPF and d=, DNS failures: still fail",
+	{ .label = "regression: unrelated SPF and d=, DNS failures",
 	    .author = "rel.example", .spf = "pass:b.tf.example", .dkim =
 	    "k.tf.example", .want = "fail" },
 	{ .label = "DKIM temperror of an unaligned d=: fail", .author =
@@ -773,14 +773,13 @@ t_dmarc_no_author(struct resolver *res, const struct config *cfg)
 }
 
 /*
- * BUG lib/dmarc.c dmarc_org(): with more identities than
- * DMARC_ORG_CACHE the cache "reuses its oldest slot", and
- * dmarc_aligned() compares two pointers returned by dmarc_org(): the
- * second call can free the string the first one returned (the author's
- * slot is evicted, re-added, and lands on the identifier's slot). ASan:
- * heap-use-after-free in strcasecmp. Unreachable through the pipeline
- * today (dkim.max_signatures <= 32 = DMARC_ORG_CACHE - 2), but
- * dmarc.h does not bound dkim->n. Without ASan this case passes.
+ * Regression (lib/dmarc.c dmarc_org()/dmarc_aligned(), fixed): with
+ * more identities than DMARC_ORG_CACHE the cache reuses its oldest
+ * slot, and dmarc_aligned() compared two pointers returned by
+ * dmarc_org(): the second call could free the string the first one
+ * returned (ASan: heap-use-after-free in strcasecmp). Unreachable
+ * through the pipeline (dkim.max_signatures <= 32 = DMARC_ORG_CACHE -
+ * 2), but dmarc.h does not bound dkim->n. Only ASan sees a failure.
  */
 static void
 t_dmarc_cache(struct resolver *res, const struct config *cfg)
@@ -809,7 +808,7 @@ t_dmarc_cache(struct resolver *res, const struct config *cfg)
 	req.dkim = &dkim;
 	dmarc_check(res, NULL, cfg, &req, &r);
 	UNIT_CHECK(r.result == METHOD_FAIL && !r.dkim_aligned,
-	    "BUG 40 unaligned signatures: the org cache overflows", "%s",
+	    "regression: 40 unaligned signatures, org cache full", "%s",
 	    method_result_name(r.result));
 	dmarc_result_free(&r);
 	free(dkim.sig);

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Build a second tree with ASan + UBSan (+ LeakSanitizer) and run the unit
+# tests and the suites that drive the binaries against it. Any sanitizer
+# report fails the suite it appears in. Ends with "sanitizers: N passed,
+# N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${SANITIZE_DIR:-$top/build-sanitize}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+no() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+rm -rf "$dir" && mkdir -p "$dir/src" || exit 1
+# an out-of-tree build needs a clean source: copy the tracked files
+(cd "$top" && git ls-files -z | xargs -0 tar -cf -) | tar -xf - -C "$dir/src"
+cd "$dir/src" || exit 1
+if autoreconf -fi >/dev/null 2>&1 && ./configure -q --enable-sanitizers \
+    --enable-werror >/dev/null && make -j"$(nproc)" >/dev/null 2>&1; then
+	ok "sanitizer build"
+else
+	no "sanitizer build"
+	echo "sanitizers: $pass passed, $fail failed"
+	exit 1
+fi
+if make -j"$(nproc)" check >/dev/null 2>&1; then
+	ok "unit tests under ASan/UBSan"
+else
+	no "unit tests under ASan/UBSan"
+	grep -h -A20 "ERROR\|runtime error\|^FAIL" test/unit/*.log | head -60
+fi
+run() {
+	name=$1; shift
+	if "$@" > "$dir/$name.out" 2>&1; then ok "$name under ASan/UBSan"
+	else no "$name under ASan/UBSan"; tail -40 "$dir/$name.out"; fi
+}
+export AUTHMILTER="$dir/src/milter/authmilter"
+export AUTHMILTER_CHECK="$dir/src/milter/authmilter-check"
+cd "$top" || exit 1
+run check-cli /usr/bin/python3 test/check/test_check.py
+run spf-suite /usr/bin/python3 test/spf/run_suite.py
+run dkim-interop /usr/bin/python3 test/dkim/run_interop.py
+run daemon /usr/bin/python3 test/daemon/test_daemon.py
+run milter bash test/milter/run.sh
+run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
+echo "sanitizers: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
