@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 from milterclient import MilterClient  # noqa: E402
+import testlib  # noqa: E402
 
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
@@ -79,15 +80,7 @@ class Daemon:
             f.write(text)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode
+        return testlib.stop(self.proc)
 
 
 def test_version():
@@ -138,16 +131,8 @@ def test_unix_socket_reload(tmp):
     check("SIGTERM stops with status 0", rc == 0, str(rc))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_j_macro(tmp):
-    port = free_port()
+    port = testlib.free_port()
     d = Daemon(CONF % {"id": "", "sock": "inet:%d@127.0.0.1" % port}, tmp)
     try:
         up = wait_for(lambda: d.proc.poll() is None and
@@ -170,7 +155,7 @@ def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
         f.write("milter = { user = \"no-such-user-xyz\"; socket = "
-                "\"inet:%d@127.0.0.1\"; };\n" % free_port())
+                "\"inet:%d@127.0.0.1\"; };\n" % testlib.free_port())
     p = subprocess.run([DAEMON, "-f", "-c", path], capture_output=True,
                        text=True, timeout=30)
     check("unknown milter.user is fatal at start", p.returncode == 1 and

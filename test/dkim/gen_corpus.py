@@ -78,30 +78,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep the work tree free of __pycache__
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """python3-dkim, python3-nacl and python3-cryptography are Debian
-    packages, installed for the system python; another python3 first in PATH
-    (pyenv, a venv) may lack them.  Run this script again with
-    /usr/bin/python3 in that case."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(sys.argv[0])]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-dkim python3-nacl python3-cryptography "
-                     "python3-yaml python3-dnslib)\n"
-                     % (os.path.basename(sys.argv[0]), missing))
-    sys.exit(2)
-
-
 try:
     import dkim
     import dkim.crypto
@@ -112,7 +88,12 @@ try:
     from cryptography.hazmat.primitives.asymmetric import rsa
 except ImportError as e:
     if __name__ == "__main__":
-        _use_system_python(e.name)
+        sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+        import testlib
+        testlib.use_system_python(__file__, e.name,
+                                  "python3-dkim python3-nacl "
+                                  "python3-cryptography python3-yaml "
+                                  "python3-dnslib")
     raise
 
 CRLF = b"\r\n"

@@ -56,7 +56,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,33 +66,15 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "test", "tools"))
 sys.dont_write_bytecode = True
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """The Debian python modules (dkim, nacl, cryptography, dnslib, yaml)
-    are installed for /usr/bin/python3; run again with it."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-dkim python3-nacl python3-cryptography "
-                     "python3-dnslib python3-yaml)\n"
-                     % (os.path.basename(__file__), missing))
-    sys.exit(2)
-
+import testlib  # noqa: E402
 
 try:
     import gen_corpus
     import testdns
 except ImportError as e:
-    _use_system_python(e.name)
+    testlib.use_system_python(__file__, e.name,
+                              "python3-dkim python3-nacl python3-cryptography "
+                              "python3-dnslib python3-yaml")
 
 DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
 DNS_TIMEOUT = 2
@@ -103,15 +84,9 @@ class SetupError(Exception):
     pass
 
 
-def cfg_string(s):
-    """A libconfig string literal."""
-    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
-
-
 def zone_line(rec):
     """A TXT record as a zone-file line for dns.local_data."""
-    quoted = " ".join('"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
-                      for s in rec["strings"])
+    quoted = " ".join(testlib.quote(s) for s in rec["strings"])
     return "%s 300 IN TXT %s" % (rec["name"], quoted)
 
 
@@ -140,7 +115,8 @@ def write_config(path, port, local):
              '  nameservers = [ "127.0.0.1@%d" ];' % port,
              "  timeout = %d;" % DNS_TIMEOUT,
              "  local_data = ["]
-    lines += ["    %s%s" % (cfg_string(l), "," if i < len(local) - 1 else "")
+    lines += ["    %s%s" % (testlib.quote(l),
+                             "," if i < len(local) - 1 else "")
               for i, l in enumerate(local)]
     lines += ["  ];", "};",
               "spf = { enabled = false; };",
@@ -166,41 +142,17 @@ class Run(object):
         self.seconds = 0.0
 
 
-def parse_json(stdout):
-    text = stdout.decode("utf-8", "replace").strip()
-    try:
-        return json.loads(text)
-    except ValueError:
-        a, b = text.find("{"), text.rfind("}")
-        if a >= 0 and b > a:
-            try:
-                return json.loads(text[a:b + 1])
-            except ValueError:
-                pass
-    return None
-
-
 def run_check(check, conf, corpus, msg, timeout):
     r = Run(msg)
     env = msg["envelope"]
     cmd = [check, "-c", conf, "--client-ip", env["client_ip"],
            "--helo", env["helo"], "--mail-from", env["mail_from"], "--json",
            os.path.join(corpus, msg["file"])]
-    t0 = time.monotonic()
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
-        r.rc, r.stdout, r.stderr = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        r.stdout, r.stderr = e.stdout or b"", e.stderr or b""
-        r.problem = "runner-timeout(%ds)" % timeout
-    except OSError as e:
-        r.problem = "exec-error(%s)" % e
-    r.seconds = time.monotonic() - t0
+    r.rc, r.stdout, r.stderr, r.problem, r.seconds = \
+        testlib.run_timed(cmd, timeout)
     if r.problem:
         return r
-    r.data = parse_json(r.stdout)
+    r.data = testlib.json_object(r.stdout)
     if not isinstance(r.data, dict):
         r.problem = ("no-json(rc=%d)" % r.rc) if r.rc >= 0 else \
             ("killed(signal %d)" % -r.rc)

@@ -81,27 +81,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "test", "tools"))
 sys.dont_write_bytecode = True
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """The Debian python modules (dkim, nacl, cryptography, dnslib, yaml)
-    are installed for /usr/bin/python3; run again with it."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-dkim python3-nacl python3-cryptography "
-                     "python3-dnslib python3-yaml)\n"
-                     % (os.path.basename(__file__), missing))
-    sys.exit(2)
-
+import testlib  # noqa: E402
 
 try:
     import yaml
@@ -114,7 +94,9 @@ try:
     import run_interop
     import testdns
 except ImportError as e:
-    _use_system_python(e.name)
+    testlib.use_system_python(__file__, e.name,
+                              "python3-dkim python3-nacl python3-cryptography "
+                              "python3-dnslib python3-yaml")
 
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO, "..", "shared",
                                              "testdata", "dkim"))
@@ -609,7 +591,7 @@ def run_case(case, check, tmp, port, timeout):
                            timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, "runner-timeout(%ds)" % timeout, b""
-    data = run_interop.parse_json(p.stdout)
+    data = testlib.json_object(p.stdout)
     if not isinstance(data, dict) or not isinstance(data.get("dkim"), list):
         return None, "no usable JSON (rc=%d)" % p.returncode, p.stderr
     return data, None, p.stderr

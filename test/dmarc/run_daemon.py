@@ -29,9 +29,6 @@ import argparse
 import json
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +42,7 @@ sys.path.insert(0, HERE)
 from milterclient import MilterClient, MilterError  # noqa: E402
 import cases as corpus  # noqa: E402
 from cases import ABSENT, AnyOf  # noqa: E402
+import testlib  # noqa: E402
 
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
@@ -53,17 +51,13 @@ CHECK = os.environ.get("AUTHMILTER_CHECK",
 RCPT = "rcpt@rcpt.example"
 
 
-def conf_str(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def write_config(path, group, port, records, dns_port=None):
     mode, over, backend = corpus.GROUPS[group]
     d = {"reject": True, "quarantine": "quarantine",
          "multiple_from": "reject"}
     d.update({k: v for k, v in over.items() if k != "dns_error_action"})
     lines = ['# written by test/dmarc/run_daemon.py, group %s' % group,
-             'authserv_id = %s;' % conf_str(corpus.AUTHSERV_ID),
+             'authserv_id = %s;' % testlib.quote(corpus.AUTHSERV_ID),
              'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
              % port]
     if backend == "testdns":
@@ -72,29 +66,22 @@ def write_config(path, group, port, records, dns_port=None):
     else:
         lines.append("dns = {")
         lines.append("  local_zones = [ %s ];" % ", ".join(
-            conf_str(z) for z in corpus.LOCAL_ZONES))
+            testlib.quote(z) for z in corpus.LOCAL_ZONES))
         lines.append("  local_data = [")
         ld = corpus.local_data_lines(records)
-        lines.append(",\n".join("    " + conf_str(x) for x in ld))
+        lines.append(",\n".join("    " + testlib.quote(x) for x in ld))
         lines.append("  ];")
         lines.append("};")
     lines.append("dmarc = { enabled = true; mode = %s; reject = %s; "
                  "quarantine = %s; multiple_from = %s; };"
-                 % (conf_str(mode), "true" if d["reject"] else "false",
-                    conf_str(d["quarantine"]), conf_str(d["multiple_from"])))
+                 % (testlib.quote(mode), "true" if d["reject"] else "false",
+                    testlib.quote(d["quarantine"]),
+                    testlib.quote(d["multiple_from"])))
     lines.append("policy = { trusted_networks = [ ]; dns_error_action = %s; };"
-                 % conf_str(over.get("dns_error_action", "accept")))
+                 % testlib.quote(over.get("dns_error_action", "accept")))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     os.chmod(path, 0o644)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Daemon(object):
@@ -123,15 +110,7 @@ class Daemon(object):
         return self.proc.poll() is None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-                return None
-        return self.proc.returncode
+        return testlib.stop(self.proc)
 
 
 # ---------------------------------------------------------------------------
@@ -434,7 +413,7 @@ def main():
                 corpus.testdns_zone(records)).start()
         n = 0
         for g in groups:
-            port = free_port()
+            port = testlib.free_port()
             conf = os.path.join(tmp, "%s.conf" % g)
             write_config(conf, g, port, records,
                          dnssrv.port if dnssrv else None)
@@ -489,10 +468,7 @@ def main():
             d.stop()
         if dnssrv:
             dnssrv.stop()
-        if a.keep:
-            print("kept %s" % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        testlib.remove_tmp(tmp, a.keep)
     print("dmarc-daemon: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

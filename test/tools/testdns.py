@@ -88,35 +88,16 @@ import struct
 import sys
 import threading
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _use_system_python(missing):
-    """python3-yaml and python3-dnslib are Debian packages, installed for the
-    system python; another python3 first in PATH (pyenv, a venv) may lack
-    them.  Run this script again with /usr/bin/python3 in that case."""
-    if (os.environ.get("AUTHMILTER_PY_REEXEC") != "1"
-            and os.access(SYSTEM_PYTHON, os.X_OK)
-            and os.path.realpath(sys.executable)
-            != os.path.realpath(SYSTEM_PYTHON)):
-        os.environ["AUTHMILTER_PY_REEXEC"] = "1"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)]
-                 + sys.argv[1:])
-    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
-                     "python3-yaml python3-dnslib)\n"
-                     % (os.path.basename(__file__), missing))
-    sys.exit(2)
-
-
 try:
     from dnslib import (A, AAAA, CNAME, MX, NS, PTR, QTYPE, RCODE, RR, SOA,
                         TXT, DNSHeader, DNSLabel, DNSQuestion, DNSRecord,
                         EDNS0)
 except ImportError as e:
     if __name__ == "__main__":
-        _use_system_python(e.name)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import testlib
+        testlib.use_system_python(__file__, e.name,
+                                  "python3-yaml python3-dnslib")
     raise
 
 DEFAULT_TTL = 300

@@ -12,45 +12,12 @@
 
 #include "buf.h"
 #include "config.h"
+#include "fixture.h"
 #include "log.h"
 #include "unit.h"
 
 #define T_CONFIG_N(a)	(sizeof(a) / sizeof((a)[0]))
 #define T_CONFIG_OFF(f)	offsetof(struct config, f)
-
-/* t_config_write - text into a new file under /tmp; its malloc'ed path */
-static char *
-t_config_write(const char *text)
-{
-	char tmpl[] = "/tmp/t_config.XXXXXX";
-	size_t len = strlen(text);
-	int fd;
-
-	if ((fd = mkstemp(tmpl)) < 0) {
-		perror("mkstemp");
-		exit(99);
-	}
-	if (write(fd, text, len) != (ssize_t)len) {
-		perror("write");
-		exit(99);
-	}
-	close(fd);
-	return strdup(tmpl);
-}
-
-/* t_config_load - load text; NULL and the error in why when invalid */
-static struct config *
-t_config_load(const char *text, char **pathp, struct buf *why)
-{
-	char *path = t_config_write(text);
-	struct config *cfg;
-
-	buf_reset(why);
-	cfg = config_load(path, why);
-	unlink(path);
-	*pathp = path;
-	return cfg;
-}
 
 /* t_config_int - an int field by offset */
 static int
@@ -137,7 +104,7 @@ t_config_defaults(void)
 
 	buf_init(&why, 4096);
 	for (t = 0; t < T_CONFIG_N(texts); t++) {
-		cfg = t_config_load(texts[t], &path, &why);
+		cfg = fixture_load(texts[t], &path, &why);
 		UNIT_CHECK(cfg != NULL, "empty file is valid", "file %zu: %s",
 		    t, why.data);
 		if (cfg == NULL) {
@@ -325,7 +292,7 @@ t_config_valid(void)
 
 	buf_init(&why, 4096);
 	for (i = 0; i < T_CONFIG_N(t_config_int_cases); i++) {
-		cfg = t_config_load(t_config_int_cases[i].text, &path, &why);
+		cfg = fixture_load(t_config_int_cases[i].text, &path, &why);
 		UNIT_CHECK(cfg != NULL, t_config_int_cases[i].label,
 		    "rejected: %s", why.data);
 		if (cfg != NULL) {
@@ -339,7 +306,7 @@ t_config_valid(void)
 		free(path);
 	}
 	for (i = 0; i < T_CONFIG_N(t_config_str_cases); i++) {
-		cfg = t_config_load(t_config_str_cases[i].text, &path, &why);
+		cfg = fixture_load(t_config_str_cases[i].text, &path, &why);
 		UNIT_CHECK(cfg != NULL, t_config_str_cases[i].label,
 		    "rejected: %s", why.data);
 		if (cfg != NULL) {
@@ -526,7 +493,7 @@ t_config_bad(void)
 	for (i = 0; i < T_CONFIG_N(t_config_bad_cases); i++) {
 		const char *label = t_config_bad_cases[i].label;
 
-		cfg = t_config_load(t_config_bad_cases[i].text, &path, &why);
+		cfg = fixture_load(t_config_bad_cases[i].text, &path, &why);
 		UNIT_CHECK(cfg == NULL, label, "accepted");
 		config_release(cfg);
 		snprintf(prefix, sizeof(prefix), "%s:%d: ", path,
@@ -569,7 +536,7 @@ t_config_lists(void)
 	size_t i;
 
 	buf_init(&why, 4096);
-	cfg = t_config_load("dns = {\n"
+	cfg = fixture_load("dns = {\n"
 	    "  nameservers = [ \"127.0.0.1@5353\", \"::1\", \"192.0.2.53\" ];\n"
 	    "  local_zones = [ \"example. static\",\n"
 	    "    \"test.   transparent\" ];\n"
@@ -624,7 +591,7 @@ t_config_lists(void)
 	free(path);
 
 	/* an empty list trusts nobody */
-	cfg = t_config_load("policy = { trusted_networks = [ ]; };", &path,
+	cfg = fixture_load("policy = { trusted_networks = [ ]; };", &path,
 	    &why);
 	UNIT_CHECK(cfg != NULL && cfg->policy.ntrusted == 0 &&
 	    cfg->policy.trusted_networks.n == 0, "empty trusted_networks",
@@ -642,7 +609,7 @@ t_config_lists(void)
 			buf_printf(&text, "%s\"s%zu.example\"", j ? "," : "",
 			    j);
 		buf_puts(&text, "]; };\n");
-		cfg = t_config_load(text.data, &path, &why);
+		cfg = fixture_load(text.data, &path, &why);
 		if (i == CONFIG_MAX_LIST)
 			UNIT_CHECK(cfg != NULL && cfg->arc.trusted_sealers.n ==
 			    CONFIG_MAX_LIST, "CONFIG_MAX_LIST entries", "%s",
@@ -667,7 +634,7 @@ t_config_refs(void)
 	char *path;
 
 	buf_init(&why, 4096);
-	cfg = t_config_load("dns = { timeout = 9; };", &path, &why);
+	cfg = fixture_load("dns = { timeout = 9; };", &path, &why);
 	UNIT_CHECK(cfg != NULL, "refs: load", "%s", why.data);
 	if (cfg != NULL) {
 		r = config_ref(cfg);
@@ -723,14 +690,14 @@ t_config_files(void)
 	buf_init(&why, 4096);
 	buf_init(&text, 4096);
 
-	cfg = t_config_load("", &path, &why);
+	cfg = fixture_load("", &path, &why);
 	buf_reset(&why);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : -1;
 	UNIT_CHECK(rc == 0, "defaults need no files", "%s", why.data);
 	config_release(cfg);
 	free(path);
 
-	cfg = t_config_load("arc = { seal = { enabled = true; domain = "
+	cfg = fixture_load("arc = { seal = { enabled = true; domain = "
 	    "\"example.org\"; selector = \"s\"; key_file = "
 	    "\"/nonexistent/key.pem\"; }; };", &path, &why);
 	buf_reset(&why);
@@ -741,10 +708,10 @@ t_config_files(void)
 	config_release(cfg);
 	free(path);
 
-	key = t_config_write("not really a key\n");
+	key = fixture_write("not really a key\n");
 	buf_printf(&text, "arc = { seal = { enabled = true; domain = "
 	    "\"example.org\"; selector = \"s\"; key_file = \"%s\"; }; };", key);
-	cfg = t_config_load(text.data, &path, &why);
+	cfg = fixture_load(text.data, &path, &why);
 	buf_reset(&why);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : -1;
 	UNIT_CHECK(rc == 0, "readable key_file", "rc %d \"%s\"", rc,
@@ -754,7 +721,7 @@ t_config_files(void)
 	unlink(key);
 	free(key);
 
-	cfg = t_config_load("dmarc = { mode = \"rfc7489\"; public_suffix_file "
+	cfg = fixture_load("dmarc = { mode = \"rfc7489\"; public_suffix_file "
 	    "= \"/nonexistent/psl.dat\"; };", &path, &why);
 	buf_reset(&why);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : 0;
@@ -764,7 +731,7 @@ t_config_files(void)
 	config_release(cfg);
 	free(path);
 
-	cfg = t_config_load("dmarc = { public_suffix_file = "
+	cfg = fixture_load("dmarc = { public_suffix_file = "
 	    "\"/nonexistent/psl.dat\"; };", &path, &why);
 	buf_reset(&why);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : -1;

@@ -9,13 +9,10 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -24,6 +21,7 @@
 #include "buf.h"
 #include "config.h"
 #include "dkim.h"
+#include "fixture.h"
 #include "resolver.h"
 #include "unit.h"
 
@@ -790,28 +788,6 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 	t_dkim_msg_free(&m);
 }
 
-/* t_dkim_silent - a UDP socket on 127.0.0.1 that never answers */
-static int
-t_dkim_silent(int *portp)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
-		close(fd);
-		return -1;
-	}
-	*portp = ntohs(sin.sin_port);
-	return fd;
-}
-
 /* t_dkim_keyline - one key record, p= in strings of 200 characters */
 static void
 t_dkim_keyline(struct buf *text, const char *name, const char *tags,
@@ -829,10 +805,8 @@ t_dkim_keyline(struct buf *text, const char *name, const char *tags,
 static struct config *
 t_dkim_config(int port, int min_bits, const struct t_dkim_keys *k)
 {
-	char path[] = "/tmp/t_dkim.XXXXXX";
 	struct config *cfg;
-	struct buf text, why;
-	int fd;
+	struct buf text;
 
 	buf_init(&text, 1024 * 1024);
 	buf_printf(&text, "dkim = { min_key_bits = %d; };\n"
@@ -857,20 +831,7 @@ t_dkim_config(int port, int min_bits, const struct t_dkim_keys *k)
 	t_dkim_keyline(&text, "garbage._domainkey.signer.example.", "k=rsa; ",
 	    "not!base64");
 	buf_puts(&text, "\n  ];\n};\n");
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text.data, text.len) != (ssize_t)text.len) {
-		perror("t_dkim: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_dkim: config: %s\n", why.data);
-		exit(99);
-	}
-	buf_free(&why);
+	cfg = fixture_config(text.data);
 	buf_free(&text);
 	return cfg;
 }
@@ -928,15 +889,15 @@ main(void)
 	struct buf why;
 	int sock, port;
 
-	if ((sock = t_dkim_silent(&port)) < 0) {
+	if ((sock = fixture_silent(&port)) < 0) {
 		perror("t_dkim: UDP socket");
 		return 99;
 	}
 	t_dkim_keys_make(&keys);
 	cfg = t_dkim_config(port, 1024, &keys);
+	res = fixture_resolver(cfg);
 	buf_init(&why, 1024);
-	if ((res = resolver_new(cfg, &why)) == NULL ||
-	    (dl = dkim_lib_new(res, cfg, &why)) == NULL) {
+	if ((dl = dkim_lib_new(res, cfg, &why)) == NULL) {
 		fprintf(stderr, "t_dkim: %s\n", why.data);
 		return 99;
 	}

@@ -9,17 +9,15 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "fixture.h"
 #include "psl.h"
 #include "resolver.h"
 #include "spf.h"
@@ -512,55 +510,6 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "pass:bounce.org7489.example", .want = "pass" },
 };
 
-/* t_dmarc_silent - a UDP socket on 127.0.0.1 that never answers */
-static int
-t_dmarc_silent(int *portp)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
-		close(fd);
-		return -1;
-	}
-	*portp = ntohs(sin.sin_port);
-	return fd;
-}
-
-/* t_dmarc_config - a config from text, or exit */
-static struct config *
-t_dmarc_config(const char *text)
-{
-	char path[] = "/tmp/t_dmarc.XXXXXX";
-	struct config *cfg;
-	struct buf why;
-	size_t len = strlen(text);
-	int fd;
-
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text, len) != (ssize_t)len) {
-		perror("t_dmarc: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_dmarc: config: %s\n", why.data);
-		exit(99);
-	}
-	buf_free(&why);
-	return cfg;
-}
-
 /*
  * t_dmarc_configs - both modes over the same zone; the refusing zones
  * go first (t_resolver: nested local zones)
@@ -569,7 +518,6 @@ static void
 t_dmarc_configs(int port, struct config **c9989, struct config **c7489)
 {
 	struct buf text;
-	const char *p;
 	size_t i;
 	int mode;
 
@@ -587,16 +535,11 @@ t_dmarc_configs(int port, struct config **c9989, struct config **c7489)
 		    "];\n"
 		    "  local_data = [\n", mode ? "rfc7489" : "rfc9989", port);
 		for (i = 0; i < T_DMARC_N(t_dmarc_zone); i++) {
-			buf_puts(&text, i ? ",\n    \"" : "    \"");
-			for (p = t_dmarc_zone[i]; *p != '\0'; p++) {
-				if (*p == '"' || *p == '\\')
-					buf_putc(&text, '\\');
-				buf_putc(&text, *p);
-			}
-			buf_putc(&text, '"');
+			buf_puts(&text, i ? ",\n    " : "    ");
+			fixture_quote(&text, t_dmarc_zone[i]);
 		}
 		buf_puts(&text, "\n  ];\n};\n");
-		*(mode ? c7489 : c9989) = t_dmarc_config(text.data);
+		*(mode ? c7489 : c9989) = fixture_config(text.data);
 	}
 	buf_free(&text);
 }
@@ -828,13 +771,13 @@ t_dmarc_names(void)
 int
 main(void)
 {
-	struct config *c9989, *c7489;
+	struct config *c9989 = NULL, *c7489 = NULL;
 	struct resolver *res;
 	struct buf why;
 	size_t i;
 	int sock, port;
 
-	if ((sock = t_dmarc_silent(&port)) < 0) {
+	if ((sock = fixture_silent(&port)) < 0) {
 		perror("t_dmarc: UDP socket");
 		return 99;
 	}
@@ -845,11 +788,8 @@ main(void)
 		fprintf(stderr, "t_dmarc: %s\n", why.data);
 		return 99;
 	}
-	if ((res = resolver_new(c9989, &why)) == NULL) {
-		fprintf(stderr, "t_dmarc: resolver: %s\n", why.data);
-		return 99;
-	}
 	buf_free(&why);
+	res = fixture_resolver(c9989);
 	for (i = 0; i < T_DMARC_N(t_dmarc_cases); i++)
 		t_dmarc_one(res, t_dmarc_cases[i].rfc7489 ? c7489 : c9989,
 		    &t_dmarc_cases[i]);

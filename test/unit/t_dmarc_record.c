@@ -7,18 +7,16 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
 #include "dmarc_record.h"
+#include "fixture.h"
 #include "resolver.h"
 #include "unit.h"
 
@@ -412,41 +410,6 @@ static const struct {
 	{ "refused zone: temporary", "x.tf.example", DMARC_FETCH_TEMP, NULL },
 };
 
-/* t_dr_silent - a UDP socket on 127.0.0.1 that never answers */
-static int
-t_dr_silent(int *portp)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
-		close(fd);
-		return -1;
-	}
-	*portp = ntohs(sin.sin_port);
-	return fd;
-}
-
-/* t_dr_quote - one local_data line as a libconfig string */
-static void
-t_dr_quote(struct buf *text, const char *line)
-{
-	buf_putc(text, '"');
-	for (; *line != '\0'; line++) {
-		if (*line == '"' || *line == '\\')
-			buf_putc(text, '\\');
-		buf_putc(text, *line);
-	}
-	buf_putc(text, '"');
-}
-
 /* t_dr_long_txt - a TXT line of n bytes in strings of at most 250 */
 static void
 t_dr_long_txt(struct buf *line, const char *name, size_t n)
@@ -472,14 +435,13 @@ t_dr_long_txt(struct buf *line, const char *name, size_t n)
 static struct resolver *
 t_dr_resolver(int *sockp)
 {
-	char path[] = "/tmp/t_dmarc_record.XXXXXX";
 	struct resolver *r;
 	struct config *cfg;
-	struct buf text, why, line;
+	struct buf text, line;
 	size_t i;
-	int fd, port;
+	int port;
 
-	if ((*sockp = t_dr_silent(&port)) < 0) {
+	if ((*sockp = fixture_silent(&port)) < 0) {
 		perror("t_dmarc_record: UDP socket");
 		exit(99);
 	}
@@ -491,35 +453,19 @@ t_dr_resolver(int *sockp)
 	    "  local_data = [\n", port);
 	for (i = 0; i < T_DR_N(t_dr_zone); i++) {
 		buf_puts(&text, "    ");
-		t_dr_quote(&text, t_dr_zone[i]);
+		fixture_quote(&text, t_dr_zone[i]);
 		buf_puts(&text, ",\n");
 	}
 	t_dr_long_txt(&line, "_dmarc.long.example.", DMARC_MAX_RECORD);
 	buf_puts(&text, "    ");
-	t_dr_quote(&text, line.data);
+	fixture_quote(&text, line.data);
 	buf_puts(&text, ",\n    ");
 	t_dr_long_txt(&line, "_dmarc.toolong.example.", DMARC_MAX_RECORD + 1);
-	t_dr_quote(&text, line.data);
+	fixture_quote(&text, line.data);
 	buf_puts(&text, "\n  ];\n};\n");
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text.data, text.len) != (ssize_t)text.len) {
-		perror("t_dmarc_record: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_dmarc_record: config: %s\n", why.data);
-		exit(99);
-	}
-	if ((r = resolver_new(cfg, &why)) == NULL) {
-		fprintf(stderr, "t_dmarc_record: resolver: %s\n", why.data);
-		exit(99);
-	}
+	cfg = fixture_config(text.data);
+	r = fixture_resolver(cfg);
 	config_release(cfg);
-	buf_free(&why);
 	buf_free(&line);
 	buf_free(&text);
 	return r;

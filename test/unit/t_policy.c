@@ -7,44 +7,16 @@
  */
 #include "autoconf.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
+#include "fixture.h"
 #include "policy.h"
 #include "results.h"
 #include "unit.h"
 
 #define T_POLICY_N(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* t_policy_config - a config from text, or exit: the test needs it */
-static struct config *
-t_policy_config(const char *text)
-{
-	char path[] = "/tmp/t_policy.XXXXXX";
-	struct config *cfg;
-	struct buf why;
-	size_t len = strlen(text);
-	int fd;
-
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text, len) != (ssize_t)len) {
-		perror("t_policy: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_policy: config: %s\n", why.data);
-		exit(99);
-	}
-	buf_free(&why);
-	return cfg;
-}
 
 /* every SPF result against both DNS error actions */
 static const struct {
@@ -137,7 +109,7 @@ t_policy_exhaustive(void)
 			buf_printf(&text, "%spolicy = { dns_error_action = "
 			    "\"%s\"; %s };\n", variants[v].head,
 			    a ? "tempfail" : "accept", variants[v].policy);
-			base[v][a] = t_policy_config(text.data);
+			base[v][a] = fixture_config(text.data);
 			UNIT_CHECK(base[v][a]->policy.dns_error_action ==
 			    (a ? CONFIG_DNSERR_TEMPFAIL : CONFIG_DNSERR_ACCEPT),
 			    variants[v].name, "dns_error_action not set");
@@ -195,7 +167,7 @@ t_policy_exhaustive(void)
 static void
 t_policy_helo_only(void)
 {
-	struct config *cfg = t_policy_config(
+	struct config *cfg = fixture_config(
 	    "policy = { dns_error_action = \"tempfail\"; };");
 	struct results r;
 	struct decision d;
@@ -352,7 +324,7 @@ t_policy_dmarc(void)
 		struct decision d;
 		enum policy_action want = t_policy_dmarc_cases[i].want;
 
-		cfg = t_policy_config(t_policy_dmarc_cases[i].config);
+		cfg = fixture_config(t_policy_dmarc_cases[i].config);
 		memset(&r, 0, sizeof(r));
 		r.spf.checked = 1;
 		r.spf.result = t_policy_dmarc_cases[i].spf;

@@ -8,7 +8,6 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "fixture.h"
 #include "resolver.h"
 #include "unit.h"
 
@@ -46,72 +46,15 @@ static const char t_resolver_zone[] =
     "  ];\n"
     "};\n";
 
-/* t_resolver_config - a config from text, or exit: the test needs it */
-static struct config *
-t_resolver_config(const char *text)
-{
-	char path[] = "/tmp/t_resolver.XXXXXX";
-	struct config *cfg;
-	struct buf why;
-	size_t len = strlen(text);
-	int fd;
-
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text, len) != (ssize_t)len) {
-		perror("t_resolver: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_resolver: config: %s\n", why.data);
-		exit(99);
-	}
-	buf_free(&why);
-	return cfg;
-}
-
 /* t_resolver_start - resolver for a config text, or exit */
 static struct resolver *
 t_resolver_start(const char *text)
 {
-	struct config *cfg = t_resolver_config(text);
-	struct resolver *r;
-	struct buf why;
+	struct config *cfg = fixture_config(text);
+	struct resolver *r = fixture_resolver(cfg);
 
-	buf_init(&why, 1024);
-	r = resolver_new(cfg, &why);
-	if (r == NULL) {
-		fprintf(stderr, "t_resolver: resolver_new: %s\n", why.data);
-		exit(99);
-	}
-	buf_free(&why);
 	config_release(cfg);
 	return r;
-}
-
-/* t_resolver_silent_port - a UDP socket on 127.0.0.1 that never answers */
-static int
-t_resolver_silent_port(int *portp)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
-		close(fd);
-		return -1;
-	}
-	*portp = ntohs(sin.sin_port);
-	return fd;
 }
 
 /*
@@ -126,7 +69,7 @@ t_resolver_guarded(const char *body, int *fdp)
 	struct buf text;
 	int port;
 
-	if ((*fdp = t_resolver_silent_port(&port)) < 0) {
+	if ((*fdp = fixture_silent(&port)) < 0) {
 		perror("t_resolver: UDP socket");
 		exit(99);
 	}
@@ -476,7 +419,7 @@ t_resolver_timeouts(void)
 		int fd, port;
 		long ms;
 
-		if ((fd = t_resolver_silent_port(&port)) < 0) {
+		if ((fd = fixture_silent(&port)) < 0) {
 			UNIT_CHECK(0, cases[i].label, "no UDP socket");
 			continue;
 		}
@@ -570,7 +513,7 @@ t_resolver_bad_setup(void)
 	size_t i;
 
 	for (i = 0; i < T_RESOLVER_N(cases); i++) {
-		struct config *cfg = t_resolver_config(cases[i].text);
+		struct config *cfg = fixture_config(cases[i].text);
 		struct resolver *r;
 		struct buf why;
 

@@ -6,16 +6,14 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cidr.h"
 #include "config.h"
+#include "fixture.h"
 #include "resolver.h"
 #include "spf.h"
 #include "unit.h"
@@ -296,28 +294,6 @@ static const struct {
 	    METHOD_NONE, -1, "no client" },
 };
 
-/* t_spf_silent_port - a UDP socket on 127.0.0.1 that never answers */
-static int
-t_spf_silent_port(int *portp)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	int fd;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
-		close(fd);
-		return -1;
-	}
-	*portp = ntohs(sin.sin_port);
-	return fd;
-}
-
 /*
  * t_spf_resolver - the zone above as dns.local_data of a static zone. The
  * only nameserver is a silent socket of ours (*sockp, to close): a lookup
@@ -328,15 +304,13 @@ t_spf_silent_port(int *portp)
 static struct resolver *
 t_spf_resolver(int *sockp)
 {
-	char path[] = "/tmp/t_spf.XXXXXX";
 	struct resolver *r;
 	struct config *cfg;
-	struct buf text, why;
-	const char *p;
+	struct buf text;
 	size_t i;
-	int fd, port;
+	int port;
 
-	if ((*sockp = t_spf_silent_port(&port)) < 0) {
+	if ((*sockp = fixture_silent(&port)) < 0) {
 		perror("t_spf: UDP socket");
 		exit(99);
 	}
@@ -346,34 +320,13 @@ t_spf_resolver(int *sockp)
 	    "\"tf.example. refuse\", \"example. static\" ];\n"
 	    "  local_data = [\n", port);
 	for (i = 0; i < T_SPF_N(t_spf_zone); i++) {
-		buf_puts(&text, i ? ",\n    \"" : "    \"");
-		for (p = t_spf_zone[i]; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&text, '\\');
-			buf_putc(&text, *p);
-		}
-		buf_putc(&text, '"');
+		buf_puts(&text, i ? ",\n    " : "    ");
+		fixture_quote(&text, t_spf_zone[i]);
 	}
 	buf_puts(&text, "\n  ];\n};\n");
-	if ((fd = mkstemp(path)) < 0 ||
-	    write(fd, text.data, text.len) != (ssize_t)text.len) {
-		perror("t_spf: temporary config");
-		exit(99);
-	}
-	close(fd);
-	buf_init(&why, 1024);
-	cfg = config_load(path, &why);
-	unlink(path);
-	if (cfg == NULL) {
-		fprintf(stderr, "t_spf: config: %s\n", why.data);
-		exit(99);
-	}
-	if ((r = resolver_new(cfg, &why)) == NULL) {
-		fprintf(stderr, "t_spf: resolver: %s\n", why.data);
-		exit(99);
-	}
+	cfg = fixture_config(text.data);
+	r = fixture_resolver(cfg);
 	config_release(cfg);
-	buf_free(&why);
 	buf_free(&text);
 	return r;
 }

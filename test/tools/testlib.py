@@ -1,0 +1,129 @@
+"""testlib: small helpers the Python test scripts share (stdlib only).
+
+    import testlib          # test/tools on sys.path
+
+    try:
+        import dnslib
+    except ImportError as e:
+        testlib.use_system_python(__file__, e.name,
+                                  "python3-yaml python3-dnslib")
+
+    testlib.free_port()     # a free TCP port on 127.0.0.1
+    testlib.quote(s)        # s as a libconfig string
+    testlib.run_timed(cmd, timeout)   # rc, stdout, stderr, problem, secs
+    testlib.json_object(stdout)       # authmilter-check --json's object
+    testlib.stop(proc)      # SIGTERM a daemon, its exit status
+    testlib.remove_tmp(tmp, keep)     # rm -rf, or say where it stays
+
+Nothing here needs a Debian python module, so it imports under any
+python3 and can be the one to say which module is missing.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+REEXEC_ENV = "AUTHMILTER_PY_REEXEC"
+
+
+def use_system_python(script, missing, packages):
+    """Run SCRIPT again under /usr/bin/python3, or exit 2.
+
+    For a failed import of module MISSING: the Debian python modules
+    (PACKAGES, as apt-get names them) are installed for the system python;
+    another python3 first in PATH (pyenv, a venv) may lack them.  Unless
+    this already is /usr/bin/python3 or a run again, SCRIPT runs again there
+    with the same arguments; otherwise it says what to install and exits 2
+    (a setup error)."""
+    if (os.environ.get(REEXEC_ENV) != "1"
+            and os.access(SYSTEM_PYTHON, os.X_OK)
+            and os.path.realpath(sys.executable)
+            != os.path.realpath(SYSTEM_PYTHON)):
+        os.environ[REEXEC_ENV] = "1"
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(script)]
+                 + sys.argv[1:])
+    sys.stderr.write("%s: python module %s is missing (apt-get install -y "
+                     "%s)\n" % (os.path.basename(script), missing, packages))
+    sys.exit(2)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def quote(s):
+    """S in double quotes with backslash and double quote escaped: a
+    libconfig string, and a character-string of a zone-file line."""
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def run_timed(cmd, timeout):
+    """(rc, stdout, stderr, problem, seconds) of CMD, run with stdin from
+    /dev/null for at most TIMEOUT seconds.  When it did not finish, rc is
+    None and problem says why: "runner-timeout(Ns)" (stdout and stderr hold
+    what came until then) or "exec-error(...)"; otherwise problem is None."""
+    rc, stdout, stderr, problem = None, b"", b"", None
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        rc, stdout, stderr = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        stdout, stderr = e.stdout or b"", e.stderr or b""
+        problem = "runner-timeout(%ds)" % timeout
+    except OSError as e:
+        problem = "exec-error(%s)" % e
+    return rc, stdout, stderr, problem, time.monotonic() - t0
+
+
+def json_object(stdout):
+    """The JSON in STDOUT (bytes), also when noise surrounds its {...};
+    None when there is none."""
+    text = stdout.decode("utf-8", "replace").strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    a, b = text.find("{"), text.rfind("}")
+    if a >= 0 and b > a:
+        try:
+            return json.loads(text[a:b + 1])
+        except ValueError:
+            pass
+    return None
+
+
+def stop(proc, secs=15):
+    """SIGTERM to PROC (a subprocess.Popen) unless it has ended; its exit
+    status, or None when it had to be killed after SECS seconds."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(secs)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return None
+    return proc.returncode
+
+
+def remove_tmp(tmp, keep):
+    """Remove the directory TMP, or with KEEP print where it stays."""
+    if keep:
+        print("kept %s" % tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
