@@ -1,10 +1,12 @@
 /* canon - body canonicalization as a byte stream */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "canon.h"
 
 /* canon_emit - count and hash canonical bytes, honouring l= */
@@ -126,4 +128,87 @@ canon_body_final(struct canon_body *cb, unsigned char *digest, size_t *dlen)
 	if (dlen != NULL)
 		*dlen = n;
 	return cb->len;
+}
+
+/* canon_wsp - white space of a header value, folds included */
+static int
+canon_wsp(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * canon_header - "name:value" canonicalized, with CRLF unless this is the
+ * signature field itself. value is what the MTA gave: folds as LF or CRLF,
+ * its leading space included when leadspc says so.
+ */
+void
+canon_header(struct buf *out, const char *name, const char *value, size_t len,
+    int relaxed, int leadspc, int crlf)
+{
+	size_t i, nlen = strlen(name);
+	int space = 0, started = 0;
+
+	if (!relaxed) {
+		buf_printf(out, "%s:%s", name, leadspc ? "" : " ");
+		for (i = 0; i < len; i++) {
+			if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
+				buf_putc(out, '\r');
+			buf_putc(out, value[i]);
+		}
+	} else {
+		while (nlen > 0 && (name[nlen - 1] == ' ' ||
+		    name[nlen - 1] == '\t'))
+			nlen--;
+		for (i = 0; i < nlen; i++)
+			buf_putc(out, tolower((unsigned char)name[i]));
+		buf_putc(out, ':');
+		for (i = 0; i < len; i++) {
+			if (value[i] == '\r' || value[i] == '\n')
+				continue;	/* unfold */
+			if (canon_wsp((unsigned char)value[i])) {
+				space = started;
+				continue;
+			}
+			if (space)
+				buf_putc(out, ' ');
+			space = 0;
+			started = 1;
+			buf_putc(out, value[i]);
+		}
+	}
+	if (crlf)
+		buf_puts(out, "\r\n");
+}
+
+/* canon_strip_b - the value with the b= tag's value removed (RFC 6376 3.7) */
+void
+canon_strip_b(const char *v, size_t len, struct buf *out)
+{
+	size_t i = 0, j;
+	int at_tag = 1;
+
+	while (i < len) {
+		if (at_tag) {
+			for (j = i; j < len && canon_wsp((unsigned char)v[j]); j++)
+				;
+			if (j < len && v[j] == 'b') {
+				size_t k = j + 1;
+
+				while (k < len && canon_wsp((unsigned char)v[k]))
+					k++;
+				if (k < len && v[k] == '=') {
+					buf_append(out, v + i, k + 1 - i);
+					for (i = k + 1; i < len && v[i] != ';'; i++)
+						;
+					at_tag = 0;
+					continue;
+				}
+			}
+			at_tag = 0;
+		}
+		if (v[i] == ';')
+			at_tag = 1;
+		buf_putc(out, v[i++]);
+	}
 }

@@ -1,7 +1,9 @@
 /*
  * canon - streaming body canonicalization and body hashes (DKIM, ARC)
  *
- * STANDARDS   RFC 6376 section 3.4.3 (simple body: trailing empty lines
+ * STANDARDS   RFC 6376 section 3.4.1/3.4.2 (simple and relaxed header
+ *             fields), 3.7 (the signature field hashed with b= empty),
+ *             3.4.3 (simple body: trailing empty lines
  *             removed, an empty body is one CRLF), 3.4.4 (relaxed body:
  *             WSP runs become one SP, WSP at line ends removed, trailing
  *             empty lines removed; a non-empty body ends with CRLF), 3.7
@@ -36,5 +38,8 @@ int	canon_body_init(struct canon_body *, int relaxed, int hash,
 void	canon_body_update(struct canon_body *, const unsigned char *, size_t);
 uint64_t canon_body_final(struct canon_body *, unsigned char *digest,
 	    size_t *dlen);
+void	canon_header(struct buf *, const char *name, const char *value,
+	    size_t len, int relaxed, int leadspc, int crlf);
+void	canon_strip_b(const char *value, size_t len, struct buf *);
 
 #endif

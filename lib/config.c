@@ -46,6 +46,11 @@ static const char *const config_facil[] = { "mail", "daemon", "user",
 static const char *const config_trusted_def[] = { "127.0.0.0/8", "::1/128",
     NULL };
 static const char *const config_empty_list[] = { NULL };
+/* RFC 8617 4.1.2: what an AMS should cover; never A-R or ARC fields */
+static const char *const config_seal_headers[] = { "from", "to", "cc",
+    "subject", "date", "message-id", "reply-to", "in-reply-to",
+    "references", "mime-version", "content-type",
+    "content-transfer-encoding", "dkim-signature", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 #define B(k, f, d)	{ k, CFG_BOOL, OFF(f), d, NULL, 0, 1, NULL, NULL }
@@ -92,6 +97,9 @@ static const struct config_row config_rows[] = {
 	S("arc.seal.key_file", arc.seal.key_file, "", NULL),
 	E("arc.seal.algorithm", arc.seal.algorithm, CONFIG_ARC_RSA_SHA256,
 	    config_arcalg),
+	L("arc.seal.headers", arc.seal.headers, config_seal_headers,
+	    config_chk_sealhdr),
+	B("arc.report_remote_ip", arc.report_remote_ip, 0),
 	L("policy.trusted_networks", policy.trusted_networks,
 	    config_trusted_def, config_chk_cidr),
 	B("policy.skip_authenticated", policy.skip_authenticated, 1),

@@ -81,7 +81,9 @@ struct config {
 			char	*selector;	/* s= */
 			char	*key_file;	/* PEM private key */
 			int	 algorithm;	/* enum config_arcalg */
+			struct config_list headers;	/* AMS h= */
 		} seal;
+		int	 report_remote_ip;	/* smtp.remote-ip in arc= */
 	} arc;
 	struct {
 		struct config_list trusted_networks;	/* as written */

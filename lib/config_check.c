@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "cidr.h"
@@ -162,5 +163,24 @@ config_chk_listen(struct config *cfg, const char *v, struct buf *why)
 	port = strtol(colon + 1, &end, 10);
 	if (*end != '\0' || port < 1 || port > 65535)
 		return buf_puts(why, "bad port"), -1;
+	return 0;
+}
+
+/* config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2) */
+int
+config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty field name"), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == ':')
+			return buf_puts(why, "not a field name"), -1;
+	if (strcasecmp(v, "authentication-results") == 0 ||
+	    strncasecmp(v, "arc-", 4) == 0)
+		return buf_puts(why, "an AMS must not sign Authentication-"
+		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "pkey.h"
 #include "psl.h"
 #include "rfc5322.h"
 #include "json.h"
@@ -38,7 +39,9 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	if ((env->dkim = dkim_lib_new(env->res, cfg, why)) == NULL ||
 	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
 	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
-	    NULL)) {
+	    NULL) || (cfg->arc.seal.enabled && (env->seal_key =
+	    pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)) {
+		psl_free(env->psl);
 		dkim_lib_free(env->dkim);
 		resolver_free(env->res);
 		config_release(cfg);
@@ -68,6 +71,7 @@ pipeline_env_release(struct pipeline_env *env)
 		return;
 	dkim_lib_free(env->dkim);
 	psl_free(env->psl);
+	EVP_PKEY_free(env->seal_key);
 	resolver_free(env->res);
 	config_release(env->cfg);
 	free(env->hostname);
@@ -127,6 +131,8 @@ pipeline_message_free(struct message *m)
 	free(m->queue_id);
 	free(m->author);
 	dkim_verifier_free(m->dkim);
+	arc_verifier_free(m->arc);
+	arc_seal_out_free(&m->seal);
 	hdr_free(&m->hdr);
 	free(m->ar_delete);
 	results_free(&m->results);
@@ -321,15 +327,20 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		dkim_verifier_header(v, name, value, len, s->leadspc);
 }
 
-/* pipeline_eoh - end of headers: DKIM key lookups start here */
+/* pipeline_eoh - end of headers: DKIM keys, ARC sets and body hashes */
 void
 pipeline_eoh(struct session *s)
 {
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
+	const struct config *cfg = s->env->cfg;
 
 	if (v != NULL)
 		dkim_verifier_eoh(v);
+	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
+		m->arc = arc_verifier_new(cfg->arc.seal.enabled);
+		arc_verifier_eoh(m->arc, &m->hdr);
+	}
 }
 
 /* pipeline_body - one body chunk, streamed, never kept */
@@ -341,6 +352,10 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 
 	if (v != NULL)
 		dkim_verifier_body(v, data, len);
+	if (m->arc == NULL)
+		pipeline_eoh(s);	/* a body without end of headers */
+	if (m->arc != NULL)
+		arc_verifier_body(m->arc, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -363,6 +378,77 @@ pipeline_dmarc(struct session *s, struct message *m)
 	    &m->results.dmarc);
 }
 
+/* pipeline_arc - validate the chain (sealing needs its status too) */
+static void
+pipeline_arc(struct session *s, struct message *m)
+{
+	if (m->arc == NULL)
+		pipeline_eoh(s);
+	if (m->arc != NULL)
+		arc_verifier_finish(m->arc, s->env->res, &m->hdr, s->leadspc,
+		    s->env->cfg->dkim.min_key_bits, &m->results.arc);
+}
+
+/*
+ * pipeline_trusted_aar - what our ADMD recorded before: the A-R fields
+ * with our authserv-id, merged (RFC 8617 4.1.1), for sealing mail of a
+ * trusted (internal) client we do not check again
+ */
+static void
+pipeline_trusted_aar(struct session *s, struct message *m, struct buf *out)
+{
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < m->hdr.n; i++) {
+		const struct hdr_field *f = &m->hdr.f[i];
+		const char *v = f->value, *semi;
+		size_t len = f->vlen;
+
+		if (!hdr_name_is(f->name, "Authentication-Results") ||
+		    !authres_claims(v, len, s->authserv_id))
+			continue;
+		while (len > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			len--;
+		}
+		if (first)
+			buf_append(out, v, len);
+		else if ((semi = memchr(v, ';', len)) != NULL) {
+			buf_puts(out, ";\n\t");
+			buf_append(out, semi + 1, len - (size_t)(semi + 1 - v));
+		}
+		first = 0;
+	}
+	if (first)
+		buf_printf(out, "%s; none", s->authserv_id);
+}
+
+/* pipeline_seal - RFC 8617 5.1: add our set to mail we let through */
+static void
+pipeline_seal(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+	struct buf payload, why;
+
+	if (!cfg->arc.seal.enabled || m->arc == NULL ||
+	    m->decision.action == POLICY_REJECT ||
+	    m->decision.action == POLICY_TEMPFAIL)
+		return;
+	buf_init(&payload, 65536);
+	buf_init(&why, 256);
+	if (s->trusted)
+		pipeline_trusted_aar(s, m, &payload);
+	else
+		buf_append(&payload, m->arheader.data, m->arheader.len);
+	if (arc_seal(m->arc, &m->results.arc, s->env->seal_key, cfg, &m->hdr,
+	    s->leadspc, payload.data, s->fixed_time ? s->fixed_time :
+	    time(NULL), &m->seal, &why) < 0)
+		log_err("c=%lu: ARC sealing failed: %s", s->id, why.data);
+	buf_free(&payload);
+	buf_free(&why);
+}
+
 /* pipeline_check - run every enabled method */
 static void
 pipeline_check(struct session *s, struct message *m)
@@ -383,6 +469,7 @@ pipeline_check(struct session *s, struct message *m)
 		dkim_verifier_finish(m->dkim, &m->results.dkim);
 	if (cfg->dmarc.enabled)
 		pipeline_dmarc(s, m);
+	pipeline_arc(s, m);
 }
 
 /* pipeline_eom - end of message: checks, decision, header to add */
@@ -396,9 +483,14 @@ pipeline_eom(struct session *s)
 		return m;
 	m->evaluated = 1;
 	if (s->trusted) {
-		/* the daemon never gets here: it accepts at connect */
+		/* only a sealing daemon gets here: it accepts at connect */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
+		if (s->env->cfg->arc.seal.enabled) {
+			pipeline_arc(s, m);
+			pipeline_seal(s, m);
+			arc_result_free(&m->results.arc);
+		}
 		return m;
 	}
 	if (m->authenticated) {
@@ -407,11 +499,16 @@ pipeline_eom(struct session *s)
 		return m;
 	}
 	pipeline_check(s, m);
+	/* validated for sealing only: not reported, not used by policy */
+	if (!s->env->cfg->arc.verify)
+		m->results.arc.checked = 0;
 	policy_decide(&m->results, s->env->cfg, &m->decision);
 	authres_init(&ar, s->authserv_id);
-	results_authres(&m->results, &m->decision, &ar);
+	results_authres(&m->results, &m->decision, s->client_ip,
+	    s->env->cfg->arc.report_remote_ip, &ar);
 	authres_format(&ar, &m->arheader);
 	authres_free(&ar);
+	pipeline_seal(s, m);
 	return m;
 }
 
@@ -499,5 +596,14 @@ pipeline_json(const struct session *s, struct buf *out)
 	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
 	json_key(out, "removed_ar", 0);
 	buf_printf(out, "%zu", m->nar_delete);
+	json_key(out, "arc_seal", 0);
+	if (m->seal.aar != NULL) {
+		buf_putc(out, '{');
+		json_kv(out, "ARC-Seal", m->seal.as, 1);
+		json_kv(out, "ARC-Message-Signature", m->seal.ams, 0);
+		json_kv(out, "ARC-Authentication-Results", m->seal.aar, 0);
+		buf_putc(out, '}');
+	} else
+		buf_puts(out, "null");
 	buf_puts(out, "}");
 }

@@ -26,6 +26,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
+#include "arc.h"
 #include "buf.h"
 #include "cidr.h"
 #include "hdr.h"
@@ -47,6 +50,7 @@ struct pipeline_env {
 	struct resolver	*res;		/* built from cfg->dns */
 	struct dkim_lib	*dkim;		/* libopendkim using res */
 	struct psl	*psl;		/* rfc7489 mode: public suffix list */
+	EVP_PKEY	*seal_key;	/* arc.seal.key_file, or NULL */
 	char		*hostname;	/* fallback authserv-id, %{r} */
 };
 
@@ -66,6 +70,8 @@ struct message {
 	size_t		 nar_delete;	/* entries in ar_delete */
 	size_t		 ar_cap;	/* allocated entries */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
+	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
+	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
 	char		 author_why[192];	/* why there is no author */
@@ -86,6 +92,7 @@ struct session {
 	char		*authserv_id;	/* ours for this connection */
 	int		 trusted;	/* in policy.trusted_networks */
 	int		 leadspc;	/* values keep their leading space */
+	time_t		 fixed_time;	/* seal as of this time (0: now) */
 	struct message	*msg;		/* current transaction */
 };
 

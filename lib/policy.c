@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "authres.h"
+#include "buf.h"
 #include "config.h"
 #include "policy.h"
 #include "results.h"
@@ -21,11 +24,60 @@ policy_reject(struct decision *d, const char *text, const char *why)
 	d->why = why;
 }
 
+/* policy_aar_vouches - the AAR says dmarc=pass with this header.from */
+static int
+policy_aar_vouches(const char *aar, const char *author)
+{
+	struct authres ar;
+	struct buf why;
+	size_t i, j;
+	int yes = 0;
+
+	buf_init(&why, 256);
+	if (authres_parse(aar, strlen(aar), &ar, &why) == AUTHRES_OK)
+		for (i = 0; i < ar.n && !yes; i++) {
+			if (strcmp(ar.r[i].method, "dmarc") != 0 ||
+			    strcmp(ar.r[i].result, "pass") != 0)
+				continue;
+			for (j = 0; j < ar.r[i].nprops; j++)
+				if (strcmp(ar.r[i].props[j].ptype, "header") == 0
+				    && strcmp(ar.r[i].props[j].property,
+				    "from") == 0 && strcasecmp(
+				    ar.r[i].props[j].value, author) == 0)
+					yes = 1;
+		}
+	authres_free(&ar);
+	buf_free(&why);
+	return yes;
+}
+
+/*
+ * policy_arc_override - RFC 8617 7.2.1: a passing chain whose newest
+ * sealer is trusted and vouches dmarc=pass for the same author domain
+ */
+static const char *
+policy_arc_override(const struct results *r, const struct config *cfg)
+{
+	const struct arc_result *a = &r->arc;
+	size_t i;
+
+	if (!a->checked || a->result != METHOD_PASS || a->newest_sealer ==
+	    NULL || a->newest_aar == NULL || r->dmarc.author == NULL)
+		return NULL;
+	for (i = 0; i < cfg->arc.trusted_sealers.n; i++)
+		if (strcasecmp(cfg->arc.trusted_sealers.v[i],
+		    a->newest_sealer) == 0)
+			return policy_aar_vouches(a->newest_aar,
+			    r->dmarc.author) ? a->newest_sealer : NULL;
+	return NULL;
+}
+
 /* policy_dmarc - SPEC "Actions" for a DMARC result */
 static void
-policy_dmarc(const struct dmarc_result *m, const struct config *cfg,
+policy_dmarc(const struct results *r, const struct config *cfg,
     struct decision *d)
 {
+	const struct dmarc_result *m = &r->dmarc;
 	char text[400];
 
 	if (m->ambiguous) {
@@ -40,6 +92,11 @@ policy_dmarc(const struct dmarc_result *m, const struct config *cfg,
 	}
 	if (m->result != METHOD_FAIL)
 		return;
+	if (m->policy != DMARC_P_NONE &&
+	    (d->arc_override = policy_arc_override(r, cfg)) != NULL) {
+		d->why = "trusted ARC sealer";
+		return;
+	}
 	if (m->policy == DMARC_P_REJECT && cfg->dmarc.reject) {
 		snprintf(text, sizeof(text), "DMARC policy of %s rejects this "
 		    "message", m->author);
@@ -80,7 +137,7 @@ policy_decide(const struct results *r, const struct config *cfg,
 	d->dmarc_dis = DMARC_P_NONE;
 	/* SPF alone never rejects: DMARC decides (RFC 7489 section 10.1) */
 	if (r->dmarc.checked)
-		policy_dmarc(&r->dmarc, cfg, d);
+		policy_dmarc(r, cfg, d);
 	if (d->action == POLICY_ACCEPT && results_temperror(r) &&
 	    cfg->policy.dns_error_action == CONFIG_DNSERR_TEMPFAIL)
 		policy_tempfail(d);

@@ -30,6 +30,7 @@ struct decision {
 	char		*text;		/* reply text or quarantine reason */
 	const char	*why;		/* short reason for the log */
 	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
+	const char	*arc_override;	/* trusted sealer that overrode, or NULL */
 };
 
 void	policy_decide(const struct results *, const struct config *,

@@ -18,6 +18,7 @@ results_free(struct results *r)
 	spf_result_free(&r->spf);
 	dkim_result_free(&r->dkim);
 	dmarc_result_free(&r->dmarc);
+	arc_result_free(&r->arc);
 }
 
 /*
@@ -130,13 +131,15 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 	    NULL)
 		return;
 	if (m->have_record) {
-		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s",
+		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s%s%s",
 		    dmarc_policy_name(m->rec.p),
 		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
 		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
 		    m->rec.np != DMARC_P_UNSPEC ? dmarc_policy_name(m->rec.np) :
 		    "", m->rec.t ? " t=y" : "", dmarc_policy_name(d != NULL ?
-		    d->dmarc_dis : DMARC_P_NONE));
+		    d->dmarc_dis : DMARC_P_NONE), d != NULL && d->arc_override ?
+		    "; overridden by trusted ARC sealer " : "", d != NULL &&
+		    d->arc_override ? d->arc_override : "");
 		authres_comment(c, note);
 	} else if (m->result == METHOD_PERMERROR || m->result ==
 	    METHOD_TEMPERROR)
@@ -148,10 +151,35 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 		    dmarc_policy_name(m->policy));
 }
 
+/* results_arc_authres - arc= (RFC 8617 section 10) */
+static void
+results_arc_authres(const struct arc_result *a, const char *client_ip,
+    int remote_ip, struct authres *ar)
+{
+	struct authres_result *c;
+	char note[320], n[16];
+
+	if ((c = authres_add(ar, "arc", method_result_name(a->result))) ==
+	    NULL)
+		return;
+	if (a->result == METHOD_PASS) {
+		snprintf(note, sizeof(note), "i=%d sealers=%s", a->n,
+		    a->sealers ? a->sealers : "");
+		authres_comment(c, note);
+	} else if (a->result == METHOD_FAIL)
+		authres_comment(c, a->reason);
+	if (remote_ip && client_ip != NULL)
+		authres_prop(c, "smtp", "remote-ip", client_ip);
+	if (a->result == METHOD_PASS && a->oldest_pass >= 0) {
+		snprintf(n, sizeof(n), "%d", a->oldest_pass);
+		authres_prop(c, "header", "oldest-pass", n);
+	}
+}
+
 /* results_authres - every checked method, in SPEC order */
 void
 results_authres(const struct results *r, const struct decision *d,
-    struct authres *ar)
+    const char *client_ip, int remote_ip, struct authres *ar)
 {
 	if (r->spf.checked)
 		results_spf_authres(&r->spf, ar);
@@ -159,6 +187,8 @@ results_authres(const struct results *r, const struct decision *d,
 		results_dkim_authres(&r->dkim, ar);
 	if (r->dmarc.checked)
 		results_dmarc_authres(&r->dmarc, d, ar);
+	if (r->arc.checked)
+		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
 }
 
 /* results_log - key=value part of the verdict line (SPEC "Logs") */
@@ -184,6 +214,8 @@ results_log(const struct results *r, struct buf *out)
 	if (r->dmarc.checked)
 		buf_printf(out, " dmarc=%s", method_result_name(
 		    r->dmarc.result));
+	if (r->arc.checked)
+		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
 }
 
 /* results_json_identity - {"result":..,"reason":..,"domain":..} */
@@ -317,6 +349,37 @@ results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
 	buf_putc(out, '}');
 }
 
+/* results_json_arc - result, reason, instances, sealers */
+static void
+results_json_arc(const struct arc_result *a, struct buf *out)
+{
+	const char *p, *q;
+
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(a->result), 1);
+	json_kv(out, "reason", a->reason, 0);
+	json_key(out, "instances", 0);
+	buf_printf(out, "%d", a->n);
+	json_key(out, "sealers", 0);
+	buf_putc(out, '[');
+	for (p = a->sealers; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
+		char d[256];
+
+		q = p + strcspn(p, ",");
+		snprintf(d, sizeof(d), "%.*s", (int)(q - p), p);
+		if (p != a->sealers)
+			buf_putc(out, ',');
+		json_str(out, d);
+	}
+	buf_putc(out, ']');
+	json_key(out, "properties", 0);
+	buf_putc(out, '{');
+	if (a->result == METHOD_PASS && a->oldest_pass >= 0)
+		buf_printf(out, "\"header.oldest-pass\":\"%d\"",
+		    a->oldest_pass);
+	buf_puts(out, "}}");
+}
+
 /* results_json - members "spf", "dkim", "dmarc", "arc" (no braces) */
 void
 results_json(const struct results *r, const struct decision *d,
@@ -338,5 +401,8 @@ results_json(const struct results *r, const struct decision *d,
 	else
 		buf_puts(out, "null");
 	json_key(out, "arc", 0);
-	buf_puts(out, "null");
+	if (r->arc.checked)
+		results_json_arc(&r->arc, out);
+	else
+		buf_puts(out, "null");
 }

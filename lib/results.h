@@ -12,6 +12,7 @@
 #ifndef AUTHMILTER_RESULTS_H
 #define AUTHMILTER_RESULTS_H
 
+#include "arc.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "spf.h"
@@ -24,12 +25,13 @@ struct results {
 	struct spf_result spf;		/* SPF (checked = 0 when not run) */
 	struct dkim_result dkim;	/* DKIM, every signature */
 	struct dmarc_result dmarc;	/* DMARC */
+	struct arc_result arc;		/* ARC chain validation */
 };
 
 void	results_free(struct results *);
 int	results_temperror(const struct results *);
 void	results_authres(const struct results *, const struct decision *,
-	    struct authres *);
+	    const char *client_ip, int remote_ip, struct authres *);
 void	results_log(const struct results *, struct buf *);
 void	results_json(const struct results *, const struct decision *,
 	    struct buf *);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "callbacks.h"
+#include "config.h"
 #include "log.h"
 #include "pipeline.h"
 #include "verdict.h"
@@ -90,7 +91,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	c->s = pipeline_connect(pipeline_slot_acquire(callbacks_slot), id,
 	    hostaddr, smfi_getsymval(ctx, "j"));
 	c->s->leadspc = c->leadspc;
-	if (c->s->trusted) {
+	/* a sealing daemon still seals what its trusted hosts relay */
+	if (c->s->trusted && !c->s->env->cfg->arc.seal.enabled) {
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    c->s->client_ip);
 		return SMFIS_ACCEPT;

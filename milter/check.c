@@ -30,6 +30,7 @@ struct check_opts {
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
+	long long	 time;		/* --time: seal as of then, 0 now */
 	const char	*message;	/* path or "-" */
 };
 
@@ -39,8 +40,8 @@ check_usage(void)
 {
 	fprintf(stderr, "usage: authmilter-check [-c FILE] [--client-ip IP] "
 	    "[--helo NAME] [--mail-from ADDR]\n"
-	    "                        [--rcpt ADDR]... [--json] "
-	    "[MESSAGE | -]\n");
+	    "                        [--rcpt ADDR]... [--time SECONDS] "
+	    "[--json] [MESSAGE | -]\n");
 	exit(2);
 }
 
@@ -54,6 +55,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -70,6 +72,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case 'H': o->helo = optarg; break;
 		case 'm': o->mail_from = optarg; break;
 		case 'j': o->json = 1; break;
+		case 't': o->time = atoll(optarg); break;
 		case 'r':
 			if (o->nrcpt >= CHECK_MAX_RCPT)
 				check_usage();
@@ -237,6 +240,10 @@ check_print(const struct session *s, const struct message *m, int json)
 		pipeline_json(s, &out);
 		printf("%s\n", out.data);
 	} else {
+		if (m->seal.aar != NULL)
+			printf("ARC-Seal: %s\nARC-Message-Signature: %s\n"
+			    "ARC-Authentication-Results: %s\n", m->seal.as,
+			    m->seal.ams, m->seal.aar);
 		if (m->arheader.len > 0)
 			printf("Authentication-Results: %s\n", m->arheader.data);
 		if (m->nar_delete > 0)
@@ -280,6 +287,7 @@ main(int argc, char **argv)
 	check_read(o.message, &msg);
 	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL);
 	s->leadspc = 1;
+	s->fixed_time = (time_t)o.time;
 	if (o.helo != NULL)
 		pipeline_helo(s, o.helo);
 	pipeline_mail(s, o.mail_from, NULL);

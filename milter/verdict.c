@@ -38,13 +38,32 @@ verdict_reply_text(const char *text)
 	return buf_steal(&b);
 }
 
+/* verdict_insert - one field at index 0 */
+static int
+verdict_insert(SMFICTX *ctx, const struct session *s, const char *name,
+    const char *value)
+{
+	char *v = xmalloc(strlen(value) + 2);
+	int rc;
+
+	/* with SMFIP_HDR_LEADSPC the MTA takes the value byte for byte */
+	strcpy(v, s->leadspc ? " " : "");
+	strcat(v, value);
+	rc = smfi_insheader(ctx, 0, (char *)name, v);
+	free(v);
+	if (rc != MI_SUCCESS) {
+		log_err("%s: cannot insert %s", s->msg->queue_id ?
+		    s->msg->queue_id : "-", name);
+		return -1;
+	}
+	return 0;
+}
+
 /* verdict_headers - delete forged A-R (descending), insert ours at 0 */
 static int
 verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
 {
 	size_t i;
-	char *v;
-	int rc;
 
 	for (i = m->nar_delete; i > 0; i--) {
 		if (smfi_chgheader(ctx, "Authentication-Results",
@@ -54,19 +73,15 @@ verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
 			return -1;
 		}
 	}
-	if (m->arheader.len == 0)
-		return 0;
-	/* with SMFIP_HDR_LEADSPC the MTA takes the value byte for byte */
-	v = xmalloc(m->arheader.len + 2);
-	strcpy(v, s->leadspc ? " " : "");
-	strcat(v, m->arheader.data);
-	rc = smfi_insheader(ctx, 0, "Authentication-Results", v);
-	free(v);
-	if (rc != MI_SUCCESS) {
-		log_err("%s: cannot insert Authentication-Results",
-		    m->queue_id ? m->queue_id : "-");
+	if (m->arheader.len > 0 && verdict_insert(ctx, s,
+	    "Authentication-Results", m->arheader.data) != 0)
 		return -1;
-	}
+	/* RFC 8617 5.1: each at the top, so ARC-Seal ends up first */
+	if (m->seal.aar != NULL && (verdict_insert(ctx, s,
+	    "ARC-Authentication-Results", m->seal.aar) != 0 ||
+	    verdict_insert(ctx, s, "ARC-Message-Signature", m->seal.ams) != 0 ||
+	    verdict_insert(ctx, s, "ARC-Seal", m->seal.as) != 0))
+		return -1;
 	return 0;
 }
 
