@@ -8,7 +8,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-"authres rfc5322 from tags spf_syntax dmarc_record pipeline"}
+targets=${*:-"authres rfc5322 from tags spf_syntax dmarc_record arc pipeline"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
