@@ -37,7 +37,7 @@ tags_one(struct tags *t, const char *p, const char *end, int lenient,
 	while (p < end && tags_fws((unsigned char)*p))
 		p++;
 	if (p == end)
-		return 0;	/* an empty spec: the list's trailing ";" */
+		return 0;	/* empty: allowed only last, see tags_scan() */
 	name = p;
 	if (!isalpha((unsigned char)*p))
 		return lenient ? -1 : tags_fail(t, why, "bad tag name");
@@ -70,6 +70,16 @@ tags_one(struct tags *t, const char *p, const char *end, int lenient,
 	return 0;
 }
 
+/* tags_blank - only folding white space in [p, end) */
+static int
+tags_blank(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!tags_fws((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
 /* tags_scan - a whole tag-list; lenient keeps first values, skips junk */
 static int
 tags_scan(const char *s, size_t len, struct tags *t, int lenient,
@@ -84,6 +94,9 @@ tags_scan(const char *s, size_t len, struct tags *t, int lenient,
 		semi = memchr(p, ';', (size_t)(end - p));
 		if (semi == NULL)
 			semi = end;
+		/* RFC 6376 3.2: one trailing ";" is fine, an empty spec is not */
+		if (!lenient && semi < end && tags_blank(p, semi))
+			return tags_fail(t, why, "empty tag-spec");
 		if (tags_one(t, p, semi, lenient, why) != 0) {
 			if (!lenient)
 				return -1;
