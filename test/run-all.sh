@@ -51,9 +51,13 @@ suite dkim-vectors /usr/bin/python3 test/dkim/run_vectors.py
 suite dkim-interop /usr/bin/python3 test/dkim/run_interop.py
 suite dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
 suite dmarc-interop /usr/bin/python3 test/dmarc/run_interop.py
+suite arc-valimail /usr/bin/python3 test/arc/run_valimail.py
+suite arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
+suite arc-daemon /usr/bin/python3 test/arc/run_daemon.py
 suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
+suite e2e-arc bash test/e2e/run_arc.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 

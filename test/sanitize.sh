@@ -44,5 +44,7 @@ run dkim-interop /usr/bin/python3 test/dkim/run_interop.py
 run daemon /usr/bin/python3 test/daemon/test_daemon.py
 run milter bash test/milter/run.sh
 run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
+run arc-valimail /usr/bin/python3 test/arc/run_valimail.py
+run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
 echo "sanitizers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
