@@ -11,20 +11,14 @@
 #include "hdr.h"
 #include "xalloc.h"
 
-#define ARC_SEAL_FOLD	72	/* characters of b= per folded line */
-
-/* arc_append_b - the signature, folded: white space in b= is ignored */
+/*
+ * arc_append_b - the signature in one piece: a fold inside b= would be
+ * white space in the next seal's input, so folds stay at tag boundaries
+ */
 static void
 arc_append_b(struct buf *out, const struct buf *b64)
 {
-	size_t i;
-
-	for (i = 0; i < b64->len; i += ARC_SEAL_FOLD) {
-		if (i > 0)
-			buf_puts(out, "\n\t ");
-		buf_append(out, b64->data + i, b64->len - i > ARC_SEAL_FOLD ?
-		    ARC_SEAL_FOLD : b64->len - i);
-	}
+	buf_append(out, b64->data, b64->len);
 }
 
 /* arc_sign_into - sign data and complete the field value ending in "b=" */
@@ -73,7 +67,7 @@ arc_seal_ams(struct arc_verifier *v, EVP_PKEY *key, const struct config *cfg,
 	buf_init(&h, 4096);
 	arc_seal_hlist(cfg, &h);
 	buf_printf(ams, "i=%d; a=%s; c=relaxed/relaxed; d=%s; s=%s; t=%lld;"
-	    "\n\th=%s;\n\tbh=%s; b=", inst, pkey_alg_name(alg),
+	    "\n\th=%s;\n\tbh=%s;\n\tb=", inst, pkey_alg_name(alg),
 	    cfg->arc.seal.domain, cfg->arc.seal.selector, (long long)t, h.data,
 	    v->bh[v->seal_bh].b64);
 	buf_init(&data, 4 * 1024 * 1024);
@@ -98,7 +92,7 @@ arc_seal_as(const struct arc_verifier *v, EVP_PKEY *key,
 	struct buf data;
 	int j, rc;
 
-	buf_printf(as, "i=%d; a=%s; cv=%s; d=%s; s=%s; t=%lld; b=", inst,
+	buf_printf(as, "i=%d; a=%s; cv=%s; d=%s; s=%s; t=%lld;\n\tb=", inst,
 	    pkey_alg_name(alg), cv, cfg->arc.seal.domain,
 	    cfg->arc.seal.selector, (long long)t);
 	buf_init(&data, 4 * 1024 * 1024);
@@ -137,7 +131,9 @@ arc_seal(struct arc_verifier *v, const struct arc_result *r, EVP_PKEY *key,
 	if (!r->sealable || key == NULL)
 		return 1;
 	arc_body_final(v);
-	cv = r->n == 0 ? "none" : r->result == METHOD_PASS ? "pass" : "fail";
+	/* a chain that failed, even one without a readable instance, is
+	 * continued only as cv=fail over our own set (5.1.2) */
+	cv = r->result == METHOD_FAIL ? "fail" : r->n == 0 ? "none" : "pass";
 	buf_init(&aar, 65536);
 	buf_init(&ams, 65536);
 	buf_init(&as, 65536);

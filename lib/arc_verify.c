@@ -333,7 +333,7 @@ arc_keys_free(struct arc_keys *ks)
 /* arc_check_sig - one AMS or AS over data; NULL when it verifies */
 static const char *
 arc_check_sig(struct arc_keys *ks, struct resolver *res, const struct tags *t,
-    const struct buf *data, int min_bits)
+    const struct buf *data, int min_bits, int is_as)
 {
 	const char *a = tags_get(t, "a"), *d = tags_get(t, "d"),
 	    *s = tags_get(t, "s"), *b = tags_get(t, "b"), *why = NULL;
@@ -346,8 +346,9 @@ arc_check_sig(struct arc_keys *ks, struct resolver *res, const struct tags *t,
 		return "unknown algorithm";
 	if ((key = arc_key(ks, res, d, s, alg, min_bits, &why)) == NULL)
 		return why != NULL && *why != '\0' ? why : "no usable key";
-	return pkey_verify(key, alg, data->data, data->len, b) ? NULL :
-	    "signature mismatch";
+	if (pkey_verify(key, alg, data->data, data->len, b))
+		return NULL;
+	return is_as ? "AS signature mismatch" : "AMS signature mismatch";
 }
 
 /* arc_ams - RFC 8617 5.2 step 4/5: one AMS; NULL when it verifies */
@@ -375,7 +376,7 @@ arc_ams(struct arc_verifier *v, struct arc_keys *ks, struct resolver *res,
 	canon_header(&data, s->ams.name, strip.data, strip.len, c != NULL &&
 	    strncasecmp(c, "relaxed", 7) == 0, leadspc, 0);
 	why = data.truncated ? "AMS input too large" :
-	    arc_check_sig(ks, res, &s->ams_tags, &data, min_bits);
+	    arc_check_sig(ks, res, &s->ams_tags, &data, min_bits, 0);
 	buf_free(&data);
 	buf_free(&strip);
 	return why;
@@ -504,11 +505,10 @@ arc_validate(struct arc_verifier *v, struct arc_keys *ks, struct resolver *res,
 		buf_init(&data, 4 * 1024 * 1024);
 		arc_seal_input(v, i, &data);
 		why = arc_check_sig(ks, res, &v->set[i].as_tags, &data,
-		    min_bits);
+		    min_bits, 1);
 		buf_free(&data);
 		if (why != NULL) {
-			arc_fail(r, i, why[0] == 's' ? "AS signature mismatch" :
-			    why);
+			arc_fail(r, i, why);
 			return;
 		}
 	}
