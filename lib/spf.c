@@ -302,7 +302,7 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	if (rr != NULL && st == RESOLVER_OK)
 		spf_rr_fill(ev, rr, a, type);
 	resolver_answer_free(a);
-	/* XXX NULL would make libspf2 abort: report a temporary failure */
+	/* libspf2 cannot take NULL; out of memory is fatal, as in xalloc */
 	if (rr == NULL)
 		log_panic("libspf2: out of memory for a DNS record");
 	return rr;
