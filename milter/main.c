@@ -87,10 +87,10 @@ main_load(const char *file, int check_only)
 	/* building the resolver also proves dns.local_data parses */
 	if ((env = pipeline_env_new(cfg, &why)) == NULL) {
 		if (check_only) {
-			fprintf(stderr, "%s:0: dns: %s\n", file, why.data);
+			fprintf(stderr, "%s:0: %s\n", file, why.data);
 			exit(1);
 		}
-		log_fatal("%s: dns: %s", file, why.data);
+		log_fatal("%s: %s", file, why.data);
 	}
 	buf_free(&why);
 	return env;
