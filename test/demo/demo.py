@@ -48,8 +48,22 @@ def keys(d):
                 bytes(sk.verify_key)).decode())
 
 
+def list_key(d):
+    """The mailing list's ARC sealing key (ed25519), owner-only."""
+    pem = os.path.join(d, "list.pem")
+    if not os.path.exists(pem):
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ED25519",
+                        "-out", pem], check=True, capture_output=True)
+        os.chmod(pem, 0o600)
+    der = subprocess.run(["openssl", "pkey", "-in", pem, "-pubout",
+                          "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    return pem, base64.b64encode(der[-32:]).decode()
+
+
 def write_conf(port, d):
     _, rsa_pub, _, ed_pub = keys(d)
+    pem, list_pub = list_key(d)
     lines = open(BASE).read().replace("@PORT@", port)
     extra = "\n".join([
         txt("s1._domainkey.sender.example", "v=DKIM1; k=rsa; p=" + rsa_pub),
@@ -59,10 +73,20 @@ def write_conf(port, d):
         txt("_dmarc.news.example", "v=DMARC1; p=quarantine"),
         txt("_dmarc.bank.example", "v=DMARC1; p=reject"),
         txt("_dmarc.testing.example", "v=DMARC1; p=reject; t=y"),
+        txt("arc._domainkey.lists.example",
+            "v=DKIM1; k=ed25519; p=" + list_pub),
     ])
     lines = lines.replace("    @DMARC_AND_DKIM@", extra)
     with open(os.path.join(d, "demo.conf"), "w") as f:
         f.write(lines)
+    # the mailing list's own authmilter: it checks and seals what it relays
+    with open(os.path.join(d, "list.conf"), "w") as f:
+        f.write(lines.replace('authserv_id = "mx.demo.example";',
+                              'authserv_id = "lists.example";').replace(
+            'arc = { trusted_sealers = [ "lists.example" ]; };',
+            'arc = { seal = { enabled = true; domain = "lists.example";'
+            ' selector = "arc"; key_file = "%s"; algorithm = '
+            '"ed25519-sha256"; }; };' % pem))
 
 
 def msg(frm, subject, n, extra=b""):
@@ -84,6 +108,40 @@ def sign_ed(m, d):
     return dkim.sign(m, b"ed1", b"news.example", key,
                      signature_algorithm=b"ed25519-sha256",
                      include_headers=[b"from", b"to", b"subject"]) + m
+
+
+def list_check(d, path, client):
+    """authmilter-check with the list's config: what it prints"""
+    check = os.path.join(os.path.dirname(__file__), "..", "..", "milter",
+                         "authmilter-check")
+    return subprocess.run([check, "-c", os.path.join(d, "list.conf"),
+                           "--client-ip", client, "--helo",
+                           "mail.sender.example", "--mail-from",
+                           "alice@sender.example", path],
+                          check=True, capture_output=True).stdout
+
+
+def list_forward(d):
+    """Alice's signed mail as a mailing list relays it: the list's inbound
+    authmilter checks it (dkim=pass, dmarc=pass), the list tags the
+    subject (which breaks Alice's signature), and the list's outbound
+    authmilter, a trusted internal hop, seals it with those results."""
+    signed = sign_rsa(msg(b"Alice <alice@sender.example>", b"Meeting", 12),
+                      d)
+    path = os.path.join(d, "list-in.eml")
+    with open(path, "wb") as f:
+        f.write(signed)
+    out = list_check(d, path, "192.0.2.10")
+    ar = out.split(b"\nAuthentication-Results:")[1].split(b"\naction:")[0]
+    ar = b"Authentication-Results:" + ar.split(b"\n#")[0] + b"\n"
+    relayed = ar.replace(b"\n", b"\r\n") + signed.replace(
+        b"Subject: Meeting", b"Subject: [team] Meeting")
+    with open(path, "wb") as f:
+        f.write(relayed)
+    out = list_check(d, path, "127.0.0.1")
+    # the ARC set comes first in what authmilter-check prints
+    arc = out.split(b"\naction:")[0] + b"\n"
+    return arc.replace(b"\n", b"\r\n") + relayed
 
 
 def cases(d):
@@ -126,6 +184,10 @@ def cases(d):
          msg(b"<alice@sender.example>", b"IPv6", 10)),
         ("trusted network: not checked", "10.1.2.3", "internal.example",
          "<app@sender.example>", msg(b"<app@sender.example>", b"Cron", 11)),
+        ("mailing list forward: the list broke DKIM, DMARC fails, but its "
+         "ARC seal (trusted sealer lists.example) vouches",
+         "198.51.100.80", "mail.lists.example", "<bounces@lists.example>",
+         list_forward(d)),
     ]
 
 
