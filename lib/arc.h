@@ -14,7 +14,8 @@
  *             caller-owned struct arc_seal_out (arc_seal_out_free()).
  * LOCKING     none; keys (EVP_PKEY) are shared read-only.
  * LIMITS      ARC_MAX_INSTANCE sets; ARC_MAX_FIELDS ARC fields read;
- *             ARC_MAX_BODY_HASHES distinct (canonicalization, l=) pairs.
+ *             ARC_MAX_BODY_HASHES distinct (canonicalization, l=) pairs;
+ *             all key lookups of one validation share a 20 s deadline.
  * ERRORS      validation outcomes are results; arc_seal() -1 with why.
  */
 #ifndef AUTHMILTER_ARC_H

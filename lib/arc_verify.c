@@ -18,8 +18,11 @@
 #define ARC_AMS	"ARC-Message-Signature"
 #define ARC_AS	"ARC-Seal"
 
-/* keys of one validation, looked up once each */
+#define ARC_BUDGET_MS	20000	/* all key lookups of one validation */
+
+/* keys of one validation, looked up once each, within one deadline */
 struct arc_keys {
+	struct timespec	 deadline;			/* ARC_BUDGET_MS */
 	char		*name[2 * ARC_MAX_INSTANCE];	/* s._domainkey.d */
 	EVP_PKEY	*key[2 * ARC_MAX_INSTANCE];	/* NULL: unusable */
 	char		*why[2 * ARC_MAX_INSTANCE];	/* why unusable */
@@ -296,7 +299,8 @@ arc_key(struct arc_keys *ks, struct resolver *res, const char *d,
 		}
 	buf_init(&rec, 16384);
 	buf_init(&w, 256);
-	if (resolver_query(res, name.data, ns_t_txt, NULL, &a) != RESOLVER_OK)
+	if (resolver_query(res, name.data, ns_t_txt, &ks->deadline, &a) !=
+	    RESOLVER_OK)
 		buf_puts(&w, "no key");
 	else if (a->n != 1 || resolver_txt(a, 0, &rec) != 0)
 		buf_puts(&w, "unusable key record");
@@ -544,6 +548,8 @@ arc_verifier_finish(struct arc_verifier *v, struct resolver *res,
 	}
 	arc_describe(v, r);
 	memset(&ks, 0, sizeof(ks));
+	/* one budget for every key: 50 sets of slow domains cannot stall us */
+	resolver_deadline(&ks.deadline, ARC_BUDGET_MS);
 	arc_validate(v, &ks, res, hdr, leadspc, min_key_bits, r);
 	arc_keys_free(&ks);
 }
