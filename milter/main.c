@@ -66,6 +66,24 @@ main_version(void)
 	exit(0);
 }
 
+/*
+ * main_unsupported - keys SPEC defines that this release parses but does
+ * not act on yet: say so instead of ignoring them quietly
+ */
+static void
+main_unsupported(const struct config *cfg)
+{
+	if (*cfg->reports.store != '\0')
+		log_warnx("%s: reports.store is set, but this release does not "
+		    "record aggregate-report data yet", cfg->file);
+	if (*cfg->metrics.listen != '\0')
+		log_warnx("%s: metrics.listen is set, but this release has no "
+		    "metrics endpoint yet", cfg->file);
+	if (cfg->log.format == CONFIG_LOG_JSON)
+		log_warnx("%s: log.format = \"json\" is not supported by this "
+		    "release yet; logging text", cfg->file);
+}
+
 /* main_load - the config and its env, or a "FILE:LINE: message" */
 static struct pipeline_env *
 main_load(const char *file, int check_only)
@@ -93,6 +111,7 @@ main_load(const char *file, int check_only)
 		log_fatal("%s: %s", file, why.data);
 	}
 	buf_free(&why);
+	main_unsupported(env->cfg);
 	return env;
 }
 
@@ -130,6 +149,7 @@ main_reload(void *arg)
 				log_warnx("reload: milter.socket and milter.user "
 				    "take effect only after a restart");
 			log_set_level(env->cfg->log.level);
+			main_unsupported(env->cfg);
 			pipeline_slot_swap(slot, env);
 			log_info("configuration reloaded from %s",
 			    env->cfg->file);
