@@ -34,11 +34,8 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arclib  # noqa: E402
@@ -53,39 +50,6 @@ SEAL_DOMAIN = "example.org"
 SEAL_SELECTOR = "arc1"
 TRUSTED = ["list.example"]
 ACTIONS = ("accept", "continue")
-
-
-class Daemon(object):
-    def __init__(self, daemon, conf, log):
-        self.log = log
-        self.proc = subprocess.Popen([daemon, "-f", "-c", conf],
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=open(log, "w"))
-
-    def text(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-    def wait_up(self, secs=20):
-        end = time.time() + secs
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                return False
-            if "listening" in self.text():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-                return None
-        return self.proc.returncode
 
 
 class World(object):
@@ -487,7 +451,7 @@ def main():
         port = testlib.free_port()
         conf = os.path.join(tmp, "authmilter.conf")
         write_conf(conf, port, world, TRUSTED)
-        d = Daemon(arclib.DAEMON, conf, os.path.join(tmp, "daemon.log"))
+        d = testlib.Daemon(arclib.DAEMON, conf, os.path.join(tmp, "daemon.log"))
         if not d.wait_up():
             print("FAIL daemon-start: %s" % d.text()[-800:])
             print("arc-daemon: 0 passed, 1 failed")

@@ -84,35 +84,6 @@ def write_config(path, group, port, records, dns_port=None):
     os.chmod(path, 0o644)
 
 
-class Daemon(object):
-    def __init__(self, conf, log):
-        self.log = log
-        self.conf = conf
-        self.proc = subprocess.Popen([DAEMON, "-f", "-c", conf],
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=open(log, "w"))
-
-    def text(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-    def wait_up(self, secs=20):
-        end = time.time() + secs
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                return False
-            if "listening on" in self.text():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        return testlib.stop(self.proc)
-
-
 # ---------------------------------------------------------------------------
 # what the daemon did
 
@@ -417,7 +388,7 @@ def main():
             conf = os.path.join(tmp, "%s.conf" % g)
             write_config(conf, g, port, records,
                          dnssrv.port if dnssrv else None)
-            d = Daemon(conf, os.path.join(tmp, "%s.log" % g))
+            d = testlib.Daemon(DAEMON, conf, os.path.join(tmp, "%s.log" % g))
             daemons.append(d)
             gcases = [c for c in sel if c.group == g]
             if not d.wait_up():

@@ -321,3 +321,39 @@ e2e_headers() {
 	     { if (have) print cur; cur = $0; have = 1 }
 	     END { if (have) print cur }' "$1"
 }
+
+# ---- the frame every e2e script shares ---------------------------------
+# A script sets E2E_SUITE (its summary name), then TMP and MILTER_PID as it
+# starts things; pass/fail count, finish prints "SUITE: N passed, N failed"
+# and exits, and the EXIT trap stops what was started and shows the logs
+# of a failed run (authmilter's at $E2E_MILTER_LOG, Postfix's maillog).
+PASSED=0 FAILED=0 TMP='' MILTER_PID=''
+pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
+finish() {
+	echo "${E2E_SUITE:-e2e}: $PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
+	exit
+}
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+e2e_cleanup() {
+	local rc=$?
+	[ -n "$TMP" ] && e2e_postfix_stop "$TMP/pf"
+	e2e_sink_stop
+	[ -n "$MILTER_PID" ] && e2e_stop_pid "$MILTER_PID" 15
+	[ -n "$TMP" ] || return 0
+	if [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
+		{
+			local mlog=${E2E_MILTER_LOG:-$TMP/milter/authmilter.log}
+			echo "---- authmilter log (last 40 lines): $mlog"
+			tail -n 40 "$mlog" 2>/dev/null
+			echo "---- postfix log (last 40 lines): $TMP/pf/maillog"
+			tail -n 40 "$TMP/pf/maillog" 2>/dev/null
+		} >&2
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then e2e_log "kept $TMP"; else rm -rf "$TMP"; fi
+}
+e2e_frame() {
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+}

@@ -12,32 +12,15 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
 
 AUTHMILTER=${AUTHMILTER:-$REPO/milter/authmilter}
-PASSED=0 FAILED=0 TMP='' MILTER_PID=''
-pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
-finish() {
-	echo "e2e-arc: $PASSED passed, $FAILED failed"
-	[ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
-	exit
-}
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	[ -n "$TMP" ] && e2e_postfix_stop "$TMP/pf"
-	e2e_sink_stop
-	[ -n "$MILTER_PID" ] && e2e_stop_pid "$MILTER_PID" 15
-	if [ -n "$TMP" ]; then
-		[ "$FAILED" != 0 ] && tail -n 30 "$TMP/authmilter.log" >&2
-		[ "${KEEP:-0}" = 1 ] || rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+E2E_SUITE=e2e-arc
+e2e_frame
 
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
 e2e_install || { fail setup "postfix is not installed and could not be"; finish; }
 TMP=$(mktemp -d /tmp/authmilter-e2e-arc.XXXXXX) || { fail setup mktemp; finish; }
 chmod 755 "$TMP"
 mkdir -p "$TMP/pf" "$TMP/sink"
+E2E_MILTER_LOG=$TMP/authmilter.log
 MILTER_PORT=$(e2e_free_port) SMTP_PORT=$(e2e_free_port) SINK_PORT=$(e2e_free_port)
 while [ "$SMTP_PORT" = "$MILTER_PORT" ]; do SMTP_PORT=$(e2e_free_port); done
 while [ "$SINK_PORT" = "$MILTER_PORT" ] || [ "$SINK_PORT" = "$SMTP_PORT" ]; do

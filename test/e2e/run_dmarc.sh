@@ -38,40 +38,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 AUTHMILTER=${AUTHMILTER:-$REPO/milter/authmilter}
 AUTHSERV_ID=mx.e2e.test
 ID_RE=${AUTHSERV_ID//./\\.}
-PASSED=0 FAILED=0
-pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
-finish() {
-	echo "e2e-dmarc: $PASSED passed, $FAILED failed"
-	[ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
-	exit
-}
-
-TMP='' MILTER_PID=''
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$?
-	if [ -n "$TMP" ]; then
-		e2e_postfix_stop "$TMP/pf"
-	fi
-	e2e_sink_stop
-	if [ -n "$MILTER_PID" ]; then
-		e2e_stop_pid "$MILTER_PID" 15
-	fi
-	if [ -n "$TMP" ]; then
-		if [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
-			{
-				echo "---- authmilter log (last 40 lines): $TMP/milter/authmilter.log"
-				tail -n 40 "$TMP/milter/authmilter.log" 2>/dev/null
-				echo "---- postfix log (last 40 lines): $TMP/pf/maillog"
-				tail -n 40 "$TMP/pf/maillog" 2>/dev/null
-			} >&2
-		fi
-		if [ "${KEEP:-0}" = 1 ]; then e2e_log "kept $TMP"; else rm -rf "$TMP"; fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+E2E_SUITE=e2e-dmarc
+e2e_frame
 
 # ---- setup ---------------------------------------------------------------
 

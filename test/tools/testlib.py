@@ -121,6 +121,40 @@ def stop(proc, secs=15):
     return proc.returncode
 
 
+class Daemon(object):
+    """authmilter -f -c CONF in the background, its stderr in LOG."""
+
+    def __init__(self, daemon, conf, log):
+        self.log = log
+        self.conf = conf
+        with open(log, "w") as f:
+            self.proc = subprocess.Popen([daemon, "-f", "-c", conf],
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=f)
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def wait_up(self, secs=20):
+        """True once it logged that it listens; False if it died or took
+        longer than SECS seconds."""
+        end = time.time() + secs
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                return False
+            if "listening on" in self.text():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        return stop(self.proc)
+
+
 def remove_tmp(tmp, keep):
     """Remove the directory TMP, or with KEEP print where it stays."""
     if keep:
