@@ -19,9 +19,9 @@ done
 if [ -n "$need" ] && [ "${AUTHMILTER_NO_APT:-0}" != 1 ]; then
 	echo "setup: installing$need"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
+	apt-get -o DPkg::Lock::Timeout=900 update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $need >/dev/null
+	apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $need >/dev/null
 fi
 
 cd "$top"
