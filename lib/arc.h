@@ -15,7 +15,9 @@
  * LOCKING     none; keys (EVP_PKEY) are shared read-only.
  * LIMITS      ARC_MAX_INSTANCE sets; ARC_MAX_FIELDS ARC fields read;
  *             ARC_MAX_BODY_HASHES distinct (canonicalization, l=) pairs;
- *             all key lookups of one validation share a 20 s deadline.
+ *             all key lookups of one validation share a 20 s deadline,
+ *             cut to the message's DNS budget; arc_verifier_limits() may
+ *             lower the number of sets (more is a fail, as past 50).
  * ERRORS      validation outcomes are results; arc_seal() -1 with why.
  */
 #ifndef AUTHMILTER_ARC_H
@@ -58,6 +60,8 @@ struct arc_seal_out {
 struct arc_verifier;
 
 struct arc_verifier *arc_verifier_new(int seal);
+void	arc_verifier_limits(struct arc_verifier *, int max_sets,
+	    const struct timespec *dns_deadline);
 void	arc_verifier_eoh(struct arc_verifier *, const struct hdr *);
 void	arc_verifier_body(struct arc_verifier *, const unsigned char *,
 	    size_t);

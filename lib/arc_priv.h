@@ -47,6 +47,8 @@ struct arc_verifier {
 	int		 nbh;		/* slots used */
 	int		 seal_bh;	/* slot for sealing, or -1 */
 	int		 hashed;	/* digests are final */
+	int		 max_sets;	/* limits.arc_sets */
+	const struct timespec *deadline;	/* the message's DNS budget */
 };
 
 int	arc_body_slot(struct arc_verifier *, int relaxed, long l);

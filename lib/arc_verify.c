@@ -37,7 +37,18 @@ arc_verifier_new(int seal)
 
 	v->seal = seal;
 	v->seal_bh = -1;
+	v->max_sets = ARC_MAX_INSTANCE;
 	return v;
+}
+
+/* arc_verifier_limits - fewer sets; a deadline the caller keeps alive */
+void
+arc_verifier_limits(struct arc_verifier *v, int max_sets,
+    const struct timespec *dns_deadline)
+{
+	if (max_sets > 0 && max_sets < ARC_MAX_INSTANCE)
+		v->max_sets = max_sets;
+	v->deadline = dns_deadline;
 }
 
 /* arc_body_slot - the hash slot for (canonicalization, l=), made once */
@@ -113,8 +124,12 @@ static void
 arc_place(struct arc_verifier *v, int inst, struct arc_field *f,
     const struct hdr_field *h)
 {
-	if (inst < 1 || inst > ARC_MAX_INSTANCE) {
-		arc_bad(v, inst > ARC_MAX_INSTANCE ? "more than 50 ARC sets" :
+	char why[64];
+
+	if (inst < 1 || inst > v->max_sets) {
+		snprintf(why, sizeof(why), "more than %d ARC sets",
+		    v->max_sets);
+		arc_bad(v, inst > v->max_sets ? why :
 		    "ARC field without a valid instance");
 		return;
 	}
@@ -550,6 +565,7 @@ arc_verifier_finish(struct arc_verifier *v, struct resolver *res,
 	memset(&ks, 0, sizeof(ks));
 	/* one budget for every key: 50 sets of slow domains cannot stall us */
 	resolver_deadline(&ks.deadline, ARC_BUDGET_MS);
+	resolver_deadline_cap(&ks.deadline, v->deadline);
 	arc_validate(v, &ks, res, hdr, leadspc, min_key_bits, r);
 	arc_keys_free(&ks);
 }

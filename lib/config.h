@@ -93,6 +93,14 @@ struct config {
 		int	 dns_error_action;	/* enum config_dnserr */
 	} policy;
 	struct {
+		int	 headers;	/* header fields kept per message */
+		int	 header_size;	/* bytes of one header field */
+		int	 header_bytes;	/* bytes of all header fields */
+		int	 arc_sets;	/* ARC sets validated; more: fail */
+		int	 spf_lookups;	/* DNS-querying SPF terms */
+		int	 dns_time;	/* seconds of DNS per message */
+	} limits;
+	struct {
 		char	*store;		/* "", sqlite:PATH, postgresql://... */
 		char	*org_name;	/* report_metadata org_name */
 		char	*email;		/* report_metadata email */

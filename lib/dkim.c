@@ -49,7 +49,16 @@ struct dkim_verifier {
 	size_t		 nfields;	/* entries in fields */
 	int		 need_len;	/* some signature has l= */
 	struct canon_body len[2];	/* canonical body length: simple, relaxed */
+	const struct timespec *deadline;	/* message DNS budget, or NULL */
 };
+
+/*
+ * The deadline of the message whose dkim_eoh()/dkim_eom() runs on this
+ * thread: libopendkim's query callbacks get only the library-wide service
+ * handle (the resolver), never the message, so this is how a key lookup
+ * learns the budget of its message. Set and cleared around those calls.
+ */
+static _Thread_local const struct timespec *dkim_current_deadline;
 
 /* one key lookup, done at start and handed over at waitreply */
 struct dkim_query {
@@ -66,7 +75,8 @@ dkim_q_start(void *srv, int type, unsigned char *name, unsigned char *buf,
 	struct dkim_query *q = xcalloc(1, sizeof(*q));
 	struct resolver_answer *a = NULL;
 
-	q->st = resolver_query(srv, (const char *)name, type, NULL, &a);
+	q->st = resolver_query(srv, (const char *)name, type,
+	    dkim_current_deadline, &a);
 	if (q->st == RESOLVER_OK || q->st == RESOLVER_NXDOMAIN ||
 	    q->st == RESOLVER_NODATA) {
 		/* libopendkim parses the whole wire reply itself */
@@ -287,6 +297,13 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		    name);
 }
 
+/* dkim_verifier_deadline - key lookups end by then; caller keeps it */
+void
+dkim_verifier_deadline(struct dkim_verifier *v, const struct timespec *ts)
+{
+	v->deadline = ts;
+}
+
 /* dkim_verifier_overflow - the message is past our header limits */
 void
 dkim_verifier_overflow(struct dkim_verifier *v)
@@ -312,7 +329,9 @@ dkim_verifier_eoh(struct dkim_verifier *v)
 		canon_body_init(&v->len[0], 0, 0, -1);
 		canon_body_init(&v->len[1], 1, 0, -1);
 	}
+	dkim_current_deadline = v->deadline;
 	st = dkim_eoh(v->d);
+	dkim_current_deadline = NULL;
 	if (st == DKIM_STAT_NOSIG)
 		v->nosig = 1;
 	else if (st == DKIM_STAT_SYNTAX)
@@ -559,8 +578,11 @@ dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
 		canon_body_final(&v->len[0], NULL, NULL);
 		canon_body_final(&v->len[1], NULL, NULL);
 	}
-	if (v->broken[0] == '\0')
+	if (v->broken[0] == '\0') {
+		dkim_current_deadline = v->deadline;
 		(void)dkim_eom(v->d, &testkey);	/* per-signature results below */
+		dkim_current_deadline = NULL;
+	}
 	if (dkim_getsiglist(v->d, &sigs, &nsigs) != DKIM_STAT_OK || nsigs <= 0)
 		return;
 	r->sig = xcalloc((size_t)nsigs, sizeof(*r->sig));

@@ -15,6 +15,8 @@
  * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified;
  *             the rest are counted in skipped. A header over the header
  *             store limits stops verification (every signature permerror).
+ *             Key lookups end at the deadline dkim_verifier_deadline()
+ *             gives (the message's DNS budget), each within dns.timeout.
  * ERRORS      dkim_lib_new() NULL with why. Verification outcomes are
  *             results with a reason, never errors.
  */
@@ -29,6 +31,7 @@ struct buf;
 struct config;
 struct resolver;
 struct dkim_lib;
+struct timespec;
 
 #define DKIM_MAX_SIGNATURES	32
 #define DKIM_B_PREFIX		8	/* header.b characters, at least */
@@ -64,6 +67,8 @@ struct dkim_verifier *dkim_verifier_new(struct dkim_lib *, const char *id,
 void	dkim_verifier_header(struct dkim_verifier *, const char *name,
 	    const char *value, size_t len, int leadspc);
 void	dkim_verifier_overflow(struct dkim_verifier *);
+void	dkim_verifier_deadline(struct dkim_verifier *,
+	    const struct timespec *);
 void	dkim_verifier_eoh(struct dkim_verifier *);
 void	dkim_verifier_body(struct dkim_verifier *, const unsigned char *,
 	    size_t);

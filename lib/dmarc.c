@@ -505,6 +505,7 @@ dmarc_check(struct resolver *res, const struct psl *psl,
 	ev.cfg = cfg;
 	ev.rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
 	resolver_deadline(&ev.deadline, DMARC_BUDGET_MS);
+	resolver_deadline_cap(&ev.deadline, req->deadline);
 	r->author = xstrdup(req->author);
 	buf_init(&why, 512);
 	found = ev.rfc7489 ? dmarc_discover_7489(&ev, r, &why) :

@@ -35,6 +35,7 @@
 #include "method.h"
 
 struct buf;
+struct timespec;
 struct config;
 struct dkim_result;
 struct psl;
@@ -72,6 +73,7 @@ struct dmarc_request {
 	int		 ambiguous;	/* several From fields or domains */
 	const struct spf_result *spf;	/* SPF of this message */
 	const struct dkim_result *dkim;	/* DKIM of this message */
+	const struct timespec *deadline; /* message DNS budget, or NULL */
 };
 
 struct dmarc_result {

@@ -29,6 +29,18 @@ hdr_free(struct hdr *h)
 	hdr_init(h);
 }
 
+/* hdr_limit - lower limits; 0 or more than the compiled one: compiled */
+void
+hdr_limit(struct hdr *h, size_t fields, size_t field, size_t bytes)
+{
+	h->max_fields = fields > 0 && fields < HDR_MAX_FIELDS ? fields :
+	    HDR_MAX_FIELDS;
+	h->max_field = field > 0 && field < HDR_MAX_FIELD ? field :
+	    HDR_MAX_FIELD;
+	h->max_bytes = bytes > 0 && bytes < HDR_MAX_BYTES ? bytes :
+	    HDR_MAX_BYTES;
+}
+
 /* hdr_add - store one field unless a limit says no */
 int
 hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
@@ -36,9 +48,11 @@ hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
 	size_t nlen = strlen(name);
 	struct hdr_field *f;
 
+	if (h->max_fields == 0)
+		hdr_limit(h, 0, 0, 0);
 	h->seen++;
-	if (h->n >= HDR_MAX_FIELDS || nlen + vlen > HDR_MAX_FIELD ||
-	    h->bytes + nlen + vlen > HDR_MAX_BYTES) {
+	if (h->n >= h->max_fields || nlen + vlen > h->max_field ||
+	    h->bytes + nlen + vlen > h->max_bytes) {
 		h->overflow = 1;
 		return -1;
 	}

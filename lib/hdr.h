@@ -7,8 +7,9 @@
  *             (folds as the MTA sent them) for DKIM and ARC.
  * LOCKING     none; one message, one thread at a time.
  * LIMITS      HDR_MAX_FIELDS fields, HDR_MAX_FIELD bytes in one field,
- *             HDR_MAX_BYTES in all. Fields past a limit are counted in
- *             seen but not stored, and overflow is set.
+ *             HDR_MAX_BYTES in all, or the lower limits hdr_limit() set
+ *             (limits.* of the configuration). Fields past a limit are
+ *             counted in seen but not stored, and overflow is set.
  * ERRORS      hdr_add() returns -1 when the field was not stored.
  */
 #ifndef AUTHMILTER_HDR_H
@@ -33,10 +34,14 @@ struct hdr {
 	size_t	 bytes;		/* bytes stored */
 	size_t	 seen;		/* fields offered, stored or not */
 	int	 overflow;	/* a limit dropped a field */
+	size_t	 max_fields;	/* lower limits, 0 = the HDR_MAX_* */
+	size_t	 max_field;
+	size_t	 max_bytes;
 };
 
 void	hdr_init(struct hdr *);
 void	hdr_free(struct hdr *);
+void	hdr_limit(struct hdr *, size_t fields, size_t field, size_t bytes);
 int	hdr_add(struct hdr *, const char *name, const char *value, size_t);
 int	hdr_name_is(const char *, const char *);
 size_t	hdr_count(const struct hdr *, const char *name);

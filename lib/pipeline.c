@@ -143,12 +143,14 @@ pipeline_message_free(struct message *m)
 
 /* pipeline_message_new - start of one transaction */
 static struct message *
-pipeline_message_new(const char *mailfrom)
+pipeline_message_new(const struct config *cfg, const char *mailfrom)
 {
 	struct message *m = xcalloc(1, sizeof(*m));
 
 	m->mailfrom = xstrdup(mailfrom);
 	hdr_init(&m->hdr);
+	hdr_limit(&m->hdr, (size_t)cfg->limits.headers,
+	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
 	buf_init(&m->arheader, 64 * 1024);
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	return m;
@@ -159,7 +161,7 @@ static struct message *
 pipeline_msg(struct session *s)
 {
 	if (s->msg == NULL)
-		s->msg = pipeline_message_new("");
+		s->msg = pipeline_message_new(s->env->cfg, "");
 	return s->msg;
 }
 
@@ -218,7 +220,7 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 	char *from = pipeline_strip(arg != NULL ? arg : "");
 
 	pipeline_message_free(s->msg);
-	s->msg = pipeline_message_new(from);
+	s->msg = pipeline_message_new(s->env->cfg, from);
 	free(from);
 	s->msg->authenticated = auth != NULL && *auth != '\0' &&
 	    s->env->cfg->policy.skip_authenticated;
@@ -292,6 +294,20 @@ pipeline_from(struct message *m, const char *value, size_t len)
 	rfc5322_from_free(&f);
 }
 
+/*
+ * pipeline_dns_deadline - limits.dns_time from the first event that may
+ * look something up (end of headers, else end of message): every lookup
+ * of every method ends by then, so no message waits longer than that
+ */
+static const struct timespec *
+pipeline_dns_deadline(struct session *s, struct message *m)
+{
+	if (m->dns_deadline.tv_sec == 0 && m->dns_deadline.tv_nsec == 0)
+		resolver_deadline(&m->dns_deadline,
+		    s->env->cfg->limits.dns_time * 1000);
+	return &m->dns_deadline;
+}
+
 /* pipeline_dkim - the message's verifier, made with its first header */
 static struct dkim_verifier *
 pipeline_dkim(struct session *s, struct message *m)
@@ -302,6 +318,7 @@ pipeline_dkim(struct session *s, struct message *m)
 		snprintf(id, sizeof(id), "c=%lu", s->id);
 		m->dkim = dkim_verifier_new(s->env->dkim, id,
 		    s->env->cfg->dkim.max_signatures);
+		dkim_verifier_deadline(m->dkim, &m->dns_deadline);
 	}
 	return m->dkim;
 }
@@ -321,7 +338,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
-		if (m->hdr.seen == HDR_MAX_FIELDS + 1)
+		if (m->hdr.seen == m->hdr.max_fields + 1)
 			log_debug("c=%lu: header limit reached", s->id);
 	} else if (v != NULL)
 		dkim_verifier_header(v, name, value, len, s->leadspc);
@@ -335,10 +352,13 @@ pipeline_eoh(struct session *s)
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 	const struct config *cfg = s->env->cfg;
 
+	(void)pipeline_dns_deadline(s, m);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
 		m->arc = arc_verifier_new(cfg->arc.seal.enabled);
+		arc_verifier_limits(m->arc, cfg->limits.arc_sets,
+		    &m->dns_deadline);
 		arc_verifier_eoh(m->arc, &m->hdr);
 	}
 }
@@ -350,6 +370,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 
+	(void)pipeline_dns_deadline(s, m);	/* a body without end of headers */
 	if (v != NULL)
 		dkim_verifier_body(v, data, len);
 	if (m->arc == NULL)
@@ -374,6 +395,7 @@ pipeline_dmarc(struct session *s, struct message *m)
 	dr.ambiguous = m->ambiguous;
 	dr.spf = &m->results.spf;
 	dr.dkim = &m->results.dkim;
+	dr.deadline = pipeline_dns_deadline(s, m);
 	dmarc_check(s->env->res, s->env->psl, s->env->cfg, &dr,
 	    &m->results.dmarc);
 }
@@ -456,6 +478,7 @@ pipeline_check(struct session *s, struct message *m)
 	const struct config *cfg = s->env->cfg;
 	struct spf_request sr;
 
+	(void)pipeline_dns_deadline(s, m);
 	if (cfg->spf.enabled) {
 		memset(&sr, 0, sizeof(sr));
 		sr.client = &s->client;
@@ -463,6 +486,8 @@ pipeline_check(struct session *s, struct message *m)
 		sr.mailfrom = m->mailfrom;
 		sr.check_helo = cfg->spf.helo;
 		sr.receiver = s->authserv_id;
+		sr.max_terms = cfg->limits.spf_lookups;
+		sr.deadline = pipeline_dns_deadline(s, m);
 		spf_check(s->env->res, &sr, &m->results.spf);
 	}
 	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)

@@ -13,8 +13,11 @@
  * LOCKING     struct pipeline_slot's mutex guards only the env pointer. A
  *             session is used by one thread at a time (libmilter never runs
  *             two callbacks of one connection at once) and needs no lock.
- * LIMITS      header limits of hdr.h; PIPELINE_MAX_AR_DELETE forged A-R
- *             fields removed per message.
+ * LIMITS      header limits of hdr.h, lowered by limits.headers,
+ *             limits.header_size and limits.header_bytes;
+ *             PIPELINE_MAX_AR_DELETE forged A-R fields removed per message;
+ *             limits.dns_time seconds for all DNS of one message, counted
+ *             from end of headers.
  * ERRORS      pipeline_env_new() returns NULL with why; the event functions
  *             cannot fail (results carry every outcome).
  */
@@ -80,6 +83,7 @@ struct message {
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
+	struct timespec	 dns_deadline;	/* limits.dns_time; 0 = not started */
 	int		 evaluated;	/* eom ran */
 };
 

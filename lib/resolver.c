@@ -318,6 +318,15 @@ resolver_deadline(struct timespec *ts, int ms)
 	}
 }
 
+/* resolver_deadline_cap - the earlier of *ts and *cap (NULL: no cap) */
+void
+resolver_deadline_cap(struct timespec *ts, const struct timespec *cap)
+{
+	if (cap != NULL && (cap->tv_sec < ts->tv_sec ||
+	    (cap->tv_sec == ts->tv_sec && cap->tv_nsec < ts->tv_nsec)))
+		*ts = *cap;
+}
+
 /* resolver_classify - unbound's result to our status */
 static enum resolver_status
 resolver_classify(int err, const struct ub_result *res)
@@ -404,9 +413,7 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 		return RESOLVER_INVAL;
 	}
 	resolver_deadline(&dl, r->timeout_ms);
-	if (deadline != NULL && (deadline->tv_sec < dl.tv_sec ||
-	    (deadline->tv_sec == dl.tv_sec && deadline->tv_nsec < dl.tv_nsec)))
-		dl = *deadline;
+	resolver_deadline_cap(&dl, deadline);
 	w = resolver_wait_new();
 	if (ub_resolve_async(r->ctx, name, rrtype, 1 /* IN */, w,
 	    resolver_cb, &id) != 0) {

@@ -58,6 +58,8 @@ void		 resolver_answer_free(struct resolver_answer *);
 int		 resolver_txt(const struct resolver_answer *, int, struct buf *);
 int		 resolver_wire_name(const char *, size_t, size_t, char *, size_t);
 void		 resolver_deadline(struct timespec *, int ms);
+void		 resolver_deadline_cap(struct timespec *,
+		    const struct timespec *);
 const char	*resolver_strstatus(enum resolver_status);
 
 #endif

@@ -37,7 +37,9 @@ struct spf_eval {
 	int		 terms;		/* DNS-querying terms so far */
 	int		 voids;		/* void lookups so far */
 	int		 queries;	/* raw lookups so far */
+	int		 max_terms;	/* SPF_MAX_TERMS or lower */
 	const char	*over;		/* limit broken: why, else NULL */
+	char		 overbuf[64];	/* over, when it needs a number */
 	struct buf	 why;		/* a record's syntax error */
 	int		 p_macro;	/* a record uses %{p}: PTR not a term */
 	int		 sub_ptr;	/* sub[] came from a PTR answer */
@@ -122,8 +124,11 @@ spf_count(struct spf_eval *ev, const char *name, ns_type type,
 	/* %{p} looks up PTR too, and is no term: then ptr is not counted */
 	if (type == ns_t_ptr && ev->p_macro)
 		return;
-	if (++ev->terms > SPF_MAX_TERMS)
-		spf_limit(ev, "more than 10 DNS-querying terms");
+	if (++ev->terms > ev->max_terms && ev->over == NULL) {
+		snprintf(ev->overbuf, sizeof(ev->overbuf),
+		    "more than %d DNS-querying terms", ev->max_terms);
+		spf_limit(ev, ev->overbuf);
+	}
 	if ((st == RESOLVER_NXDOMAIN || st == RESOLVER_NODATA) &&
 	    ++ev->voids > SPF_MAX_VOID)
 		spf_limit(ev, "more than 2 void lookups");
@@ -468,6 +473,9 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 	ev->v6 = sr->client->family == AF_INET6;
 	buf_init(&ev->why, 512);
 	resolver_deadline(&ev->deadline, SPF_BUDGET_MS);
+	resolver_deadline_cap(&ev->deadline, sr->deadline);
+	ev->max_terms = sr->max_terms > 0 && sr->max_terms < SPF_MAX_TERMS ?
+	    sr->max_terms : SPF_MAX_TERMS;
 	memset(&dns, 0, sizeof(dns));
 	dns.lookup = spf_dns_lookup;
 	dns.get_spf = spf_get_record;

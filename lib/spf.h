@@ -9,8 +9,10 @@
  *             its strings with spf_result_free().
  * LOCKING     none: every evaluation builds its own libspf2 server and DNS
  *             layer, so nothing is shared but the resolver (thread-safe).
- * LIMITS      SPF_MAX_TERMS, SPF_MAX_VOID, SPF_MAX_MX, SPF_MAX_QUERIES raw
- *             lookups, SPF_BUDGET_MS for one evaluation.
+ * LIMITS      SPF_MAX_TERMS (or the lower max_terms of the request,
+ *             limits.spf_lookups), SPF_MAX_VOID, SPF_MAX_MX,
+ *             SPF_MAX_QUERIES raw lookups, SPF_BUDGET_MS for one
+ *             evaluation, cut to the request's deadline.
  * ERRORS      none: DNS and record problems are temperror or permerror
  *             results with a reason.
  * BUGS        libspf2 passes loopback clients unconditionally; we report
@@ -23,6 +25,7 @@
 #include "method.h"
 
 struct resolver;
+struct timespec;
 
 #define SPF_MAX_TERMS	10	/* RFC 7208 section 4.6.4 */
 #define SPF_MAX_VOID	2	/* RFC 7208 section 4.6.4 */
@@ -52,6 +55,8 @@ struct spf_request {
 	const char	*mailfrom;	/* MAIL FROM without <>, "" if null */
 	int		 check_helo;	/* spf.helo */
 	const char	*receiver;	/* our host name, for %{r} */
+	int		 max_terms;	/* limits.spf_lookups; 0: 10 */
+	const struct timespec *deadline;	/* message DNS budget, or NULL */
 };
 
 void	spf_init(void);
