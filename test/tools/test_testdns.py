@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import tempfile
 import json
 import traceback
@@ -63,6 +64,12 @@ ZONE = {
         "empty.example.com": [{"type": "TXT", "data": []}],
         "4.2.0.192.in-addr.arpa": [{"type": "PTR", "data": "host.example.com."}],
         "broken.example.com": [{"type": "A", "data": "192.0.2.5"}],
+        "slow.example.com": [{"type": "A", "data": "192.0.2.6"},
+                             {"type": "DELAY", "secs": 0.6}],
+        "garbage.example.com": [{"type": "A", "data": "192.0.2.7"},
+                                {"type": "GARBAGE"}],
+        "tc.example.com": [{"type": "A", "data": "192.0.2.8"},
+                           {"type": "TRUNCATE"}],
     },
     "servfail": ["broken.example.com", "error.*"],
 }
@@ -183,6 +190,24 @@ def run_inprocess():
 
         r = ask(p, "broken.example.com", "A")
         check("servfail list", r and rcode(r) == "SERVFAIL", r)
+
+        t0 = time.time()
+        r = ask(p, "slow.example.com", "A")
+        dt = time.time() - t0
+        check("DELAY: answered, late", r and 0.5 < dt < 1.9 and
+              [str(x) for x in rdatas(r, "A")] == ["192.0.2.6"], (dt, r))
+        for tcp in (False, True):
+            try:
+                r = ask(p, "garbage.example.com", "A", tcp=tcp)
+                ok = False
+            except Exception:  # the reply does not parse: that is the fault
+                ok = True
+            check("GARBAGE: unparsable reply (%s)" % ("TCP" if tcp else "UDP"),
+                  ok, r)
+            r = ask(p, "tc.example.com", "A", tcp=tcp)
+            check("TRUNCATE: TC and no records (%s)" %
+                  ("TCP" if tcp else "UDP"),
+                  r is not None and r.header.tc == 1 and not r.rr, r)
         r = ask(p, "error.whatever.example", "TXT")
         check("servfail pattern error.*", r and rcode(r) == "SERVFAIL", r)
 

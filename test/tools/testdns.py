@@ -33,7 +33,10 @@ Zone format
           {"type": "MX",    "data": [10, "mx.example.com"]},
           {"type": "PTR",   "data": "host.example.com"},
           {"type": "CNAME", "data": "other.example.com"},
-          {"type": "TIMEOUT"}
+          {"type": "TIMEOUT"},
+          {"type": "DELAY", "secs": 1.5},
+          {"type": "GARBAGE"},
+          {"type": "TRUNCATE"}
         ]
       },
       "servfail": ["broken.example.com", "error.*"]
@@ -56,6 +59,12 @@ Zone format
       dropped (no reply at all); TIMEOUT alone drops every query;
     - name in "servfail" (exact, or an fnmatch pattern when it contains '*',
       '?' or '[') -> SERVFAIL.
+* Fault injection, per name (any query for it, every type):
+    - DELAY: the answer is sent "secs" seconds late (other queries are
+      served meanwhile);
+    - GARBAGE: the reply is the query's id followed by random bytes;
+    - TRUNCATE: the reply has TC set and no records, over UDP and TCP
+      alike, so no complete answer can ever be had.
   NXDOMAIN and NODATA answers carry an SOA of the made-up zone apex "." in
   the authority section.  Every answer has the AA bit.
 * UDP replies larger than 512 octets (or the EDNS0 size the query offers) are
@@ -65,12 +74,9 @@ Zone format
 Extending (fault injection)
 ---------------------------
 Every query goes through TestDNSServer.handle_query(), which asks
-Zone.behaviour_for(name) for the object that produces the Answer.  Today
-that is always StandardBehaviour.  Slow answers, forced truncation or
-garbage replies can be added as further Behaviour classes selected from the
-zone (e.g. a per-name "behaviour" key) and new Answer fields (delay, raw
-bytes, ...) honoured in TestDNSServer._send_answer().  Nothing of that is
-built yet.
+Zone.behaviour_for(name) for the object that produces the Answer; the
+faults above are Answer fields (delay, garbage, truncate) that
+TestDNSServer._send_answer() honours.
 
 Only loopback addresses are accepted for binding.
 """
@@ -87,6 +93,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 
 try:
     from dnslib import (A, AAAA, CNAME, MX, NS, PTR, QTYPE, RCODE, RR, SOA,
@@ -229,6 +236,8 @@ def _make_record(item):
     rtype = str(item["type"]).upper()
     if rtype == "TIMEOUT":
         return None
+    if rtype in FAULTS:
+        return (rtype, float(item.get("secs", 0)))
     if rtype not in RECORD_TYPES:
         raise ZoneError("unsupported record type %r" % (item["type"],))
     if "data" not in item:
@@ -260,6 +269,9 @@ def _make_record(item):
     return Record(RECORD_TYPES[rtype], rdata, ttl)
 
 
+FAULTS = ("DELAY", "GARBAGE", "TRUNCATE")
+
+
 class NameEntry(object):
     """Everything the zone says about one owner name."""
 
@@ -267,6 +279,7 @@ class NameEntry(object):
         self.records = collections.OrderedDict()  # rtype -> [Record]
         self.timeout = False
         self.cname = None  # Record
+        self.faults = {}  # "DELAY"/"GARBAGE"/"TRUNCATE" -> secs
 
     def add(self, rec):
         self.records.setdefault(rec.rtype, []).append(rec)
@@ -281,7 +294,8 @@ class Answer(object):
     injection fields (delay, raw reply bytes, forced TC, ...) belong here and
     in TestDNSServer._send_answer()."""
 
-    __slots__ = ("rcode", "answer", "authority", "drop", "outcome")
+    __slots__ = ("rcode", "answer", "authority", "drop", "outcome", "delay",
+                 "garbage", "truncate")
 
     def __init__(self, rcode=RCODE.NOERROR, answer=(), authority=(),
                  drop=False, outcome=None):
@@ -290,6 +304,9 @@ class Answer(object):
         self.authority = list(authority)
         self.drop = drop
         self.outcome = outcome or RCODE.get(rcode)
+        self.delay = 0.0
+        self.garbage = False
+        self.truncate = False
 
 
 class StandardBehaviour(object):
@@ -326,6 +343,8 @@ class Zone(object):
                 rec = _make_record(item)
                 if rec is None:
                     entry.timeout = True
+                elif isinstance(rec, tuple):
+                    entry.faults[rec[0]] = rec[1]
                 else:
                     entry.add(rec)
             for i in range(1, len(key) + 1):
@@ -366,6 +385,17 @@ class Zone(object):
 
     def resolve(self, qname, qtype):
         """Resolve one question; qname is a tuple of bytes labels."""
+        ans = self._resolve(qname, qtype)
+        entry = self.names.get(_key(tuple(qname)))
+        if entry is not None and entry.faults:
+            ans.delay = entry.faults.get("DELAY", 0.0)
+            ans.garbage = "GARBAGE" in entry.faults
+            ans.truncate = "TRUNCATE" in entry.faults
+            ans.outcome = "%s+%s" % (ans.outcome, "+".join(
+                sorted(entry.faults)))
+        return ans
+
+    def _resolve(self, qname, qtype):
         owner = tuple(qname)
         key = _key(owner)
         chain = []
@@ -696,6 +726,12 @@ class TestDNSServer(object):
     def _send_answer(self, q, ans, transport):
         if ans.drop:
             return None
+        if ans.delay > 0:
+            time.sleep(min(ans.delay, 120.0))
+        if ans.garbage:
+            return struct.pack("!H", q.id) + os.urandom(40)
+        if ans.truncate:
+            return self._build(q, ans, truncated=True)
         try:
             wire = self._build(q, ans)
         except Exception:  # e.g. a zone name that cannot be encoded
