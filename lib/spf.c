@@ -346,6 +346,41 @@ spf_get_record_done(SPF_response_t *resp, SPF_result_t result,
 	return SPF_response_add_error(resp, err, "%s for '%s'", what, domain);
 }
 
+/*
+ * spf_compiled_whole - libspf2 keeps at most 512 bytes of compiled
+ * mechanisms (about 64 ip4 terms) and drops the rest without an error, so
+ * "v=spf1 <70 ip4 terms> -all" would lose its -all and read as neutral.
+ * Count the terms of the prepared record (the first is v=spf1) and
+ * compare: a record libspf2 did not take whole is never evaluated.
+ */
+static int
+spf_compiled_whole(const char *prep, const SPF_record_t *r)
+{
+	int mech = 0, mod = -1;	/* v=spf1 looks like a modifier */
+	const char *p = prep, *t;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		t = p;
+		if (isalpha((unsigned char)*t))
+			while (isalnum((unsigned char)*t) || *t == '-' ||
+			    *t == '_' || *t == '.')
+				t++;
+		/* libspf2 keeps redirect= with the mechanisms */
+		if (t != p && *t == '=' && (t - p != 8 ||
+		    strncasecmp(p, "redirect", 8) != 0))
+			mod++;
+		else
+			mech++;
+		while (*p != ' ' && *p != '\0')
+			p++;
+	}
+	return r->num_mech == mech && r->num_mod == mod;
+}
+
 /* spf_get_record - record fetch hook: counts include/redirect as terms */
 static SPF_errcode_t
 spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
@@ -394,11 +429,19 @@ spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	if (flags & SPF_SYNTAX_P_MACRO)
 		ev->p_macro = 1;
 	err = SPF_record_compile(server, resp, recp, prep.data);
+	if (err == SPF_E_SUCCESS && !spf_compiled_whole(prep.data, *recp)) {
+		SPF_record_free(*recp);
+		*recp = NULL;
+		buf_printf(&ev->why, "the record of %s is too long for libspf2",
+		    domain);
+		err = SPF_E_BIG_MECH;
+	}
 	buf_free(&rec);
 	buf_free(&prep);
 	if (err != SPF_E_SUCCESS) {
-		buf_printf(&ev->why, "libspf2 cannot compile the record of %s",
-		    domain);
+		if (err != SPF_E_BIG_MECH || ev->why.len == 0)
+			buf_printf(&ev->why, "libspf2 cannot compile the "
+			    "record of %s", domain);
 		return spf_get_record_done(resp, SPF_RESULT_PERMERROR, err,
 		    "invalid SPF record", domain);
 	}

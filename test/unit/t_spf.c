@@ -20,6 +20,11 @@
 
 #define T_SPF_N(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* eight mechanisms, to build long records */
+#define T_SPF_8	"ip4:10.0.0.0/24 ip4:10.0.1.0/24 ip4:10.0.2.0/24 " \
+	"ip4:10.0.3.0/24 ip4:10.0.4.0/24 ip4:10.0.5.0/24 ip4:10.0.6.0/24 " \
+	"ip4:10.0.7.0/24 "
+
 /* the zone: every name under example. is answered here or NXDOMAIN */
 static const char *const t_spf_zone[] = {
 	/* plain results */
@@ -124,6 +129,13 @@ static const char *const t_spf_zone[] = {
 	"m7.example. A 198.51.100.17", "m8.example. A 198.51.100.18",
 	"m9.example. A 198.51.100.19", "m10.example. A 198.51.100.20",
 	"m11.example. A 198.51.100.21",
+	/* 73 mechanisms: more than libspf2 compiles (it drops the tail) */
+	"long.example. TXT \"v=spf1 \" \"" T_SPF_8 "\" \"" T_SPF_8 "\" \""
+	    T_SPF_8 "\" \"" T_SPF_8 "\" \"" T_SPF_8 "\" \"" T_SPF_8 "\" \""
+	    T_SPF_8 "\" \"" T_SPF_8 "\" \"" T_SPF_8 "\" \"ip4:192.0.2.0/24 "
+	    "-all\"",
+	"short.example. TXT \"v=spf1 \" \"" T_SPF_8 "\" \"ip4:192.0.2.0/24 "
+	    "-all\"",
 	/* a DNS failure: the zone below refuses */
 	"inctf.example. TXT \"v=spf1 include:x.tf.example -all\"",
 };
@@ -258,6 +270,13 @@ static const struct {
 	    NULL },
 	{ "HELO address literal not checked", "192.0.2.1", "[192.0.2.1]",
 	    "user@pass.example", 1, METHOD_PASS, -1, NULL },
+	/* a record libspf2 cannot hold whole is no neutral, no pass */
+	{ "73 mechanisms: permerror, not neutral", "198.51.100.1", NULL,
+	    "user@long.example", 0, METHOD_PERMERROR, -1, "too long" },
+	{ "73 mechanisms, matching client: permerror", "192.0.2.1", NULL,
+	    "user@long.example", 0, METHOD_PERMERROR, -1, "too long" },
+	{ "10 mechanisms: fail", "198.51.100.1", NULL, "user@short.example",
+	    0, METHOD_FAIL, -1, NULL },
 	/* RFC 7208 section 4.6.4 limits */
 	{ "10 includes in a chain", "192.0.2.1", NULL, "user@l1.example", 0,
 	    METHOD_PASS, -1, NULL },
@@ -417,6 +436,37 @@ t_spf_run(struct resolver *res)
 	}
 }
 
+/* t_spf_limits - limits.spf_lookups and the message's DNS deadline */
+static void
+t_spf_limits(struct resolver *res)
+{
+	struct spf_request sr;
+	struct spf_result out;
+	struct cidr_addr client;
+	struct timespec past;
+
+	cidr_addr_parse("192.0.2.1", &client);
+	memset(&sr, 0, sizeof(sr));
+	sr.client = &client;
+	sr.mailfrom = "user@one11.example";	/* 11 a: terms */
+	sr.max_terms = 3;
+	spf_check(res, &sr, &out);
+	UNIT_CHECK(out.result == METHOD_PERMERROR && out.mailfrom.reason &&
+	    strstr(out.mailfrom.reason, "more than 3 DNS") != NULL,
+	    "max_terms 3", "result %s (%s)", method_result_name(out.result),
+	    out.mailfrom.reason ? out.mailfrom.reason : "-");
+	spf_result_free(&out);
+	sr.max_terms = 0;
+	sr.mailfrom = "user@pass.example";
+	resolver_deadline(&past, 0);
+	past.tv_sec -= 1;
+	sr.deadline = &past;
+	spf_check(res, &sr, &out);
+	UNIT_CHECK(out.result == METHOD_TEMPERROR, "deadline passed",
+	    "result %s", method_result_name(out.result));
+	spf_result_free(&out);
+}
+
 /* t_spf_no_client - a NULL client pointer is no address at all */
 static void
 t_spf_no_client(struct resolver *res)
@@ -448,6 +498,7 @@ main(void)
 	res = t_spf_resolver(&sock);
 	t_spf_run(res);
 	t_spf_no_client(res);
+	t_spf_limits(res);
 	resolver_free(res);
 	close(sock);
 	return unit_done("t_spf");
