@@ -66,12 +66,19 @@ results_spf_authres(const struct spf_result *s, struct authres *ar)
 		authres_comment(c, s->mailfrom.reason);
 }
 
-/* results_dkim_comment - why a signature did not pass, or its notes */
+/*
+ * results_dkim_comment - why a signature did not pass, or its notes; the
+ * last clause also says how many signatures dkim.max_signatures left out
+ */
 static void
-results_dkim_comment(const struct dkim_sig *g, struct authres_result *c)
+results_dkim_comment(const struct dkim_sig *g, size_t skipped,
+    struct authres_result *c)
 {
-	char note[160];
+	char note[160], more[64] = "";
 
+	if (skipped > 0)
+		snprintf(more, sizeof(more), "%zu more signature%s not checked",
+		    skipped, skipped > 1 ? "s" : "");
 	if (g->result != METHOD_PASS)
 		snprintf(note, sizeof(note), "%s", g->reason ? g->reason : "");
 	else if (g->length >= 0)
@@ -80,8 +87,12 @@ results_dkim_comment(const struct dkim_sig *g, struct authres_result *c)
 	else if (g->testkey)
 		snprintf(note, sizeof(note), "test key");
 	else
-		return;
-	authres_comment(c, note);
+		note[0] = '\0';
+	if (*more != '\0')
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+		    "%s%s", *note != '\0' ? "; " : "", more);
+	if (*note != '\0')
+		authres_comment(c, note);
 }
 
 /* results_prop - header.NAME=value unless the value is absent */
@@ -109,7 +120,7 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 		if ((c = authres_add(ar, "dkim",
 		    method_result_name(g->result))) == NULL)
 			return;
-		results_dkim_comment(g, c);
+		results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0, c);
 		/* a broken signature may lack a tag: say nothing then */
 		results_prop(c, "d", g->d);
 		results_prop(c, "i", g->i);
