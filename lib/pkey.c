@@ -158,6 +158,15 @@ pkey_load_private(const char *path, struct buf *why)
 		buf_printf(why, "%s: readable by others; chmod o-rwx it", path);
 		return NULL;
 	}
+	/* whoever may write the key may sign as us */
+	if (st.st_mode & S_IWGRP) {
+		buf_printf(why, "%s: writable by its group; chmod g-w it", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		buf_printf(why, "%s: not a regular file", path);
+		return NULL;
+	}
 	if ((fp = fopen(path, "r")) == NULL) {
 		buf_printf(why, "%s: %s", path, strerror(errno));
 		return NULL;

@@ -182,6 +182,9 @@ main_drop(const struct config *cfg, const char *sockspec)
 
 	if (getuid() != 0 && geteuid() != 0)
 		return;
+	if (cfg->milter.user[0] == '\0')
+		log_fatal("started as root with milter.user empty: refusing to "
+		    "run as root; set milter.user to an unprivileged user");
 	if ((pw = getpwnam(cfg->milter.user)) == NULL)
 		log_fatal("milter.user '%s' does not exist", cfg->milter.user);
 	if (pw->pw_uid == 0)

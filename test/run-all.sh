@@ -58,6 +58,7 @@ suite milter sh test/milter/run.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
+suite privilege sh test/hardening/test_privilege.sh
 suite limits /usr/bin/python3 test/hardening/test_limits.py
 suite dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"

@@ -152,7 +152,20 @@ t_pkey_private(EVP_PKEY *k)
 	UNIT_CHECK(got != NULL, "private key 0600 loads", "%s", why.data);
 	EVP_PKEY_free(got);
 	buf_reset(&why);
+	chmod(path, 0620);
+	buf_reset(&why);
+	got = pkey_load_private(path, &why);
+	UNIT_CHECK(got == NULL && strstr(why.data, "writable by its group"),
+	    "group-writable private key refused", "why \"%s\"", why.data);
+	EVP_PKEY_free(got);
+	chmod(path, 0640);
+	buf_reset(&why);
+	got = pkey_load_private(path, &why);
+	UNIT_CHECK(got != NULL, "group-readable private key loads", "%s",
+	    why.data);
+	EVP_PKEY_free(got);
 	chmod(path, 0644);
+	buf_reset(&why);
 	got = pkey_load_private(path, &why);
 	UNIT_CHECK(got == NULL && strstr(why.data, "readable by others"),
 	    "world-readable private key refused", "why \"%s\"", why.data);
