@@ -1,7 +1,7 @@
 #!/bin/sh
 # Privilege: started as root, authmilter refuses to stay root (milter.user
 # root or empty: exit 1 with a clear error), runs as milter.user with only
-# groups but its own, creates its unix socket with milter.umask and
+# that user's groups, creates its unix socket with milter.umask and
 # hands it to that user, and refuses a sealing key others may read or its
 # group may write (at start and with -n). Needs root; ends with
 # "privilege: N passed, N failed".
