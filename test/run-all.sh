@@ -61,6 +61,9 @@ suite e2e-arc bash test/e2e/run_arc.sh
 suite privilege sh test/hardening/test_privilege.sh
 suite limits /usr/bin/python3 test/hardening/test_limits.py
 suite dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
+suite load /usr/bin/python3 test/hardening/run_load.py --conc 200 --messages 5000
+suite valgrind /usr/bin/python3 test/hardening/run_load.py --valgrind
+suite crash bash test/hardening/run_crash.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 
