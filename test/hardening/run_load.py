@@ -224,11 +224,13 @@ def run_load(args, corpus, tmp):
         fd0, task0, rss0 = settle(pid)
         print("idle before any message: fds=%d threads=%d rss=%d kB" % (
             fd0, task0, rss0))
-        per = max(1, args.messages // (args.rounds + 1))
+        # the rounds share the messages; the last takes the remainder
+        per = [max(1, args.messages // (args.rounds + 1))] * args.rounds
+        per.append(max(1, args.messages - sum(per)))
         rss = []
         errors = total = 0
         for rnd in range(args.rounds + 1):
-            rc, summary = milterload(port, args.conc, per, corpus.dir,
+            rc, summary = milterload(port, args.conc, per[rnd], corpus.dir,
                                      args.timeout)
             # the warm-up round sets the baseline; then it must not grow
             fds, tasks, r = settle(pid, None if rnd == 0 else base[1])
@@ -244,8 +246,8 @@ def run_load(args, corpus, tmp):
                 break
         check("daemon alive after %d messages" % total, d.alive(), d.text())
         check("zero protocol errors, %d of %d messages answered" % (
-            total, per * (args.rounds + 1)), errors == 0 and
-            total == per * (args.rounds + 1), "errors=%d" % errors)
+            total, sum(per)), errors == 0 and total == sum(per),
+            "errors=%d" % errors)
         fds, tasks, r = settle(pid, base[1])
         check("no fd leak: %d after warm-up, %d at the end" % (base[0], fds),
               fds <= base[0], "fds %d -> %d: %s" % (base[0], fds,
