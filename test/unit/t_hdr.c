@@ -230,6 +230,42 @@ t_hdr_limits(void)
 	free(big);
 }
 
+/* hdr_limit(): lower limits (limits.*); 0 or higher keeps the compiled */
+static void
+t_hdr_lowered(void)
+{
+	struct hdr h;
+	char v[128];
+	size_t i;
+	int fails = 0;
+
+	hdr_init(&h);
+	hdr_limit(&h, 3, 100, 150);
+	for (i = 0; i < 3; i++)
+		fails += hdr_add(&h, "A", " v", 2) != 0;
+	UNIT_CHECK(fails == 0 && hdr_add(&h, "A", " v", 2) == -1 &&
+	    h.n == 3 && h.overflow && h.seen == 4, "3 fields at most",
+	    "fails %d n %zu", fails, h.n);
+	hdr_free(&h);
+	memset(v, 'v', sizeof(v));
+	hdr_limit(&h, 0, 100, 0);
+	UNIT_CHECK(hdr_add(&h, "X", v, 99) == 0 &&
+	    hdr_add(&h, "X", v, 100) == -1 && h.n == 1,
+	    "field of 100 bytes at most", "n %zu", h.n);
+	hdr_free(&h);
+	hdr_limit(&h, 0, 0, 10);
+	UNIT_CHECK(hdr_add(&h, "AB", "12345678", 8) == 0 &&
+	    hdr_add(&h, "C", "", 0) == -1 && h.bytes == 10,
+	    "10 bytes in all at most", "bytes %zu", h.bytes);
+	hdr_free(&h);
+	hdr_limit(&h, 1000000, 0, 0);
+	UNIT_CHECK(h.max_fields == HDR_MAX_FIELDS &&
+	    h.max_field == HDR_MAX_FIELD && h.max_bytes == HDR_MAX_BYTES,
+	    "limits above the compiled ones keep them", "%zu %zu %zu",
+	    h.max_fields, h.max_field, h.max_bytes);
+	hdr_free(&h);
+}
+
 int
 main(void)
 {
@@ -237,5 +273,6 @@ main(void)
 	t_hdr_name_is();
 	t_hdr_binary();
 	t_hdr_limits();
+	t_hdr_lowered();
 	return unit_done("t_hdr");
 }
