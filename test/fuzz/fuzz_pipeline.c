@@ -2,6 +2,7 @@
  * fuzz_pipeline - the whole per-message pipeline from one byte blob:
  * "client-ip\nhelo\nmail-from\n" then the message (headers and body).
  * DNS is answered from local data only, so no packet leaves the process.
+ * Each input runs twice: under the default limits and the lowest ones.
  */
 #include "autoconf.h"
 
@@ -22,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct pipeline_env *fuzz_env;	/* built once: the resolver */
+static struct pipeline_env *fuzz_env[2];	/* default and low limits */
 
 static const char fuzz_conf[] =
     "authserv_id = \"mx.fuzz.example\";\n"
@@ -33,29 +34,44 @@ static const char fuzz_conf[] =
     "    \"a.example. 300 IN MX 10 b.example.\",\n"
     "    \"b.example. 300 IN A 192.0.2.1\" ]; };\n"
     "policy = { trusted_networks = [ ]; };\n";
+/* the same with the smallest limits, so that every limit path is reached */
+static const char fuzz_low[] = "limits = { headers = 32; header_size = 1024; "
+    "header_bytes = 65536; arc_sets = 1; spf_lookups = 1; dns_time = 1; };\n"
+    "dkim = { max_signatures = 1; };\n";
 
-/* fuzz_init - one env for every run */
-static void
-fuzz_init(void)
+/* fuzz_env_new - an env from the configuration text(s) */
+static struct pipeline_env *
+fuzz_env_new(const char *extra)
 {
 	char path[] = "/tmp/fuzz_pipeline.XXXXXX";
+	struct pipeline_env *env;
 	struct config *cfg;
 	struct buf why;
 	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, fuzz_conf, sizeof(fuzz_conf) - 1) < 0)
+	if (fd < 0 || write(fd, fuzz_conf, sizeof(fuzz_conf) - 1) < 0 ||
+	    write(fd, extra, strlen(extra)) < 0)
 		abort();
 	close(fd);
 	buf_init(&why, 4096);
-	log_set_level(LOG_LEVEL_ERR);
-	spf_init();
 	if ((cfg = config_load(path, &why)) == NULL ||
-	    (fuzz_env = pipeline_env_new(cfg, &why)) == NULL) {
+	    (env = pipeline_env_new(cfg, &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		abort();
 	}
 	unlink(path);
 	buf_free(&why);
+	return env;
+}
+
+/* fuzz_init - the envs for every run */
+static void
+fuzz_init(void)
+{
+	log_set_level(LOG_LEVEL_ERR);
+	spf_init();
+	fuzz_env[0] = fuzz_env_new("");
+	fuzz_env[1] = fuzz_env_new(fuzz_low);
 }
 
 /* fuzz_line - next "\n"-ended field of the blob, NUL-terminated copy */
@@ -92,8 +108,9 @@ fuzz_feed(struct session *s, const uint8_t *p, const uint8_t *end)
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* fuzz_one - one transaction through one env */
+static void
+fuzz_one(struct pipeline_env *env, const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
 	struct sockaddr_storage ss;
@@ -102,8 +119,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *ip, *helo, *from;
 	struct session *s;
 
-	if (fuzz_env == NULL)
-		fuzz_init();
 	ip = fuzz_line(&p, end);
 	helo = fuzz_line(&p, end);
 	from = fuzz_line(&p, end);
@@ -112,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ss.ss_family = AF_INET;
 	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
-	s = pipeline_connect(pipeline_env_ref(fuzz_env), 1,
+	s = pipeline_connect(pipeline_env_ref(env), 1,
 	    ss.ss_family ? (struct sockaddr *)&ss : NULL, NULL);
 	s->leadspc = 1;
 	pipeline_helo(s, helo);
@@ -123,5 +138,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(ip);
 	free(helo);
 	free(from);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (fuzz_env[0] == NULL)
+		fuzz_init();
+	fuzz_one(fuzz_env[0], data, size);
+	fuzz_one(fuzz_env[1], data, size);
 	return 0;
 }
