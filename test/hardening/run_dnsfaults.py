@@ -114,6 +114,15 @@ def zone(keys):
     parts = ["v=spf1 "] + ["ip4:10.0.%d.0/24 " % i for i in range(48)] + \
         ["ip4:%s -all" % CLIENT]
     n["spf-strings.example"] = [txt(parts)]
+    # a DKIM key record and a DMARC record in strings of 8 characters
+    good("dk-strings.example")
+    rec = keys["dkim"].record()
+    n["s._domainkey.dk-strings.example"] = [txt([rec[i:i + 8] for i in
+                                                 range(0, len(rec), 8)])]
+    good("dm-strings.example")
+    rec = "v=DMARC1; p=reject; rua=mailto:r@dm-strings.example"
+    n["_dmarc.dm-strings.example"] = [txt([rec[i:i + 8] for i in
+                                           range(0, len(rec), 8)])]
     # one SPF record of 60 KB: more terms than we accept (permerror)
     good("spf-huge.example")
     n["spf-huge.example"] = [txt(["v=spf1 "] + ["ip4:10.%d.%d.0/24 " % (
@@ -194,6 +203,10 @@ def cases():
          "good.example", "good.example", None, "spf", ("pass",), False),
         ("spf record of 60 KB", "spf-huge.example", "good.example",
          "good.example", None, "spf", ("permerror",), False),
+        ("dkim key record of 30 strings", "other.example", "good.example",
+         "dk-strings.example", None, "dkim", ("pass",), False),
+        ("dmarc record of 7 strings", "dm-strings.example",
+         "dm-strings.example", None, None, "dmarc", ("pass",), False),
         ("baseline all pass", "good.example", "good.example",
          "good.example", "good.example", "dmarc", ("pass",), False),
     ]
