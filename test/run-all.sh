@@ -59,6 +59,7 @@ suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
 suite privilege sh test/hardening/test_privilege.sh
+suite regress /usr/bin/python3 test/hardening/test_regress.py
 suite limits /usr/bin/python3 test/hardening/test_limits.py
 suite dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
 suite load /usr/bin/python3 test/hardening/run_load.py --conc 200 --messages 5000

@@ -61,6 +61,7 @@ run milter bash test/milter/run.sh
 run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
 run arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
+run regress /usr/bin/python3 test/hardening/test_regress.py
 run limits /usr/bin/python3 test/hardening/test_limits.py
 run dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
 run privilege sh test/hardening/test_privilege.sh
