@@ -534,7 +534,7 @@ pipeline_close(struct session *s)
 }
 
 /* pipeline_elapsed_ms - milliseconds since MAIL FROM */
-static long
+long
 pipeline_elapsed_ms(const struct message *m)
 {
 	struct timespec now;

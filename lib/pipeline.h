@@ -118,5 +118,7 @@ void	pipeline_abort(struct session *);
 void	pipeline_close(struct session *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_json(const struct session *, struct buf *);
+void	pipeline_verdict_json(const struct session *, struct buf *);
+long	pipeline_elapsed_ms(const struct message *);
 
 #endif

@@ -79,9 +79,6 @@ main_unsupported(const struct config *cfg)
 	if (*cfg->metrics.listen != '\0')
 		log_warnx("%s: metrics.listen is set, but this release has no "
 		    "metrics endpoint yet", cfg->file);
-	if (cfg->log.format == CONFIG_LOG_JSON)
-		log_warnx("%s: log.format = \"json\" is not supported by this "
-		    "release yet; logging text", cfg->file);
 }
 
 /* main_load - the config and its env, or a "FILE:LINE: message" */

@@ -5,19 +5,23 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "log.h"
 #include "pipeline.h"
 #include "verdict.h"
 #include "xalloc.h"
 
-/* verdict_log - the one line per message of SPEC "Logs" */
+/* verdict_log - the one line per message of SPEC "Logs", text or JSON */
 static void
 verdict_log(const struct session *s)
 {
 	struct buf line;
 
 	buf_init(&line, LOG_LINE_MAX);
-	pipeline_verdict_line(s, &line);
+	if (s->env->cfg->log.format == CONFIG_LOG_JSON)
+		pipeline_verdict_json(s, &line);
+	else
+		pipeline_verdict_line(s, &line);
 	log_info("%s", line.data);
 	buf_free(&line);
 }
