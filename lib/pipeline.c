@@ -16,6 +16,7 @@
 #include "rfc5322.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "resolver.h"
 #include "spf.h"
@@ -173,6 +174,7 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 
 	s->env = env;
 	s->id = id;
+	metrics_conn(env->metrics, 1);
 	if (cidr_addr_from_sockaddr(sa, &s->client) != 0)
 		s->client.family = 0;	/* unknown family: no SPF */
 	cidr_addr_format(&s->client, s->client_ip, sizeof(s->client_ip));
@@ -527,6 +529,7 @@ pipeline_close(struct session *s)
 	if (s == NULL)
 		return;
 	pipeline_abort(s);
+	metrics_conn(s->env->metrics, -1);
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);

@@ -38,6 +38,7 @@
 struct config;
 struct dkim_lib;
 struct dkim_verifier;
+struct metrics;
 struct psl;
 struct resolver;
 struct sockaddr;
@@ -52,6 +53,7 @@ struct pipeline_env {
 	struct psl	*psl;		/* rfc7489 mode: public suffix list */
 	EVP_PKEY	*seal_key;	/* arc.seal.key_file, or NULL */
 	char		*hostname;	/* fallback authserv-id, %{r} */
+	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 };
 
 struct pipeline_slot {

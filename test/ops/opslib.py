@@ -61,8 +61,8 @@ def write_conf(path, port, pub, extra=""):
     ld = ",\n    ".join(testlib.quote(x) for x in local_data(pub))
     text = ("authserv_id = %s;\n"
             'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };\n'
-            "dns = { local_zones = [ \"good.example. static\", "
-            "\"strict.example. static\" ];\n  local_data = [\n    %s ]; };\n"
+            "dns = { local_zones = [ \"example. static\" ];\n"
+            "  local_data = [\n    %s ]; };\n"
             "dmarc = { enabled = true; reject = true; };\n"
             "policy = { trusted_networks = [ ]; };\n%s"
             % (testlib.quote(AUTHSERV_ID), port, ld, extra))
