@@ -60,6 +60,7 @@ suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
 suite json-log /usr/bin/python3 test/ops/run_json_log.py
 suite metrics /usr/bin/python3 test/ops/run_metrics.py
+suite package bash test/package/run.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 

@@ -10,7 +10,7 @@ BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
  libunbound-dev libidn2-dev libmicrohttpd-dev publicsuffix dns-root-data"
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
- curl"
+ curl debhelper dpkg-dev fakeroot lintian"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do
