@@ -46,5 +46,7 @@ run milter bash test/milter/run.sh
 run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
 run arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
+run json-log /usr/bin/python3 test/ops/run_json_log.py
+run metrics /usr/bin/python3 test/ops/run_metrics.py
 echo "sanitizers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
