@@ -8,7 +8,8 @@
 #  3. dpkg -i: files, conffile, man pages, units, the authmilter system
 #     user, postfix in its group; systemd-analyze verify of the units and
 #     systemd-analyze security --offline=true of the service (exposure
-#     must stay <= 2.0, the value is printed);
+#     must stay <= 2.0, the value is printed); where systemd runs (a VM),
+#     the unit dpkg -i started must be active and survive a reload;
 #  4. authmilter -n on the shipped config as the authmilter user (the
 #     unit's ExecStartPre);
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
@@ -16,7 +17,8 @@
 #     systemd would make them, UMask 0007, user authmilter, no -f. The
 #     config is the shipped one with only DNS pointed at local data and a
 #     dead loopback forwarder (no query leaves the machine) and
-#     metrics.listen on a loopback port;
+#     metrics.listen on a loopback port; socket 0770 authmilter:authmilter,
+#     a user outside the group is refused;
 #  6. a private Postfix on loopback (test/e2e/lib.sh) with smtpd_milters =
 #     unix:/run/authmilter/authmilter.sock, smtpd as user postfix: the
 #     message reaches the sink with our Authentication-Results; curl of
@@ -160,6 +162,30 @@ else
 	fail "systemd-analyze security" "exposure '$score'"
 fi
 
+# With systemd running (a VM rather than a container), dpkg -i has started
+# the unit itself: the hardened service must come up and reload. Without
+# systemd this is said, not counted.
+if [ -d /run/systemd/system ]; then
+	for ((i = 0; i < 100; i++)); do
+		systemctl is-active --quiet authmilter.service && break
+		sleep 0.2
+	done
+	if systemctl is-active --quiet authmilter.service &&
+	    [ -S /run/authmilter/authmilter.sock ]; then
+		pass "systemd runs the installed authmilter.service"
+	else
+		fail "authmilter.service under systemd" \
+		    "$(journalctl -u authmilter.service -n 20 --no-pager 2>&1)"
+	fi
+	systemctl reload authmilter.service && sleep 1 &&
+	    systemctl is-active --quiet authmilter.service &&
+	    pass "systemctl reload keeps it running" ||
+	    fail "systemctl reload" "$(systemctl status authmilter.service 2>&1 | tail -n 5)"
+	systemctl stop authmilter.service
+else
+	echo "NOTE: no systemd running here: the unit is checked statically only"
+fi
+
 # ---- 4. ExecStartPre -----------------------------------------------------------
 
 if out=$(runuser -u authmilter -- /usr/sbin/authmilter -n 2>&1) &&
@@ -208,6 +234,18 @@ uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$PKG_PID/status")
 st=$(stat -c '%U:%G %a' "$SOCK")
 [ "$st" = "authmilter:authmilter 770" ] && pass "socket authmilter:authmilter 0770" ||
     fail "socket owner and mode" "$st"
+# the group is the lock: a user outside it cannot connect
+if out=$(runuser -u nobody -- /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except PermissionError:
+    sys.exit(0)
+sys.exit(1)' "$SOCK" 2>&1); then
+	pass "user nobody (not in group authmilter) cannot connect"
+else
+	fail "socket permissions" "nobody could connect: $out"
+fi
 
 # ---- 6. mail through Postfix over the package's socket -------------------------
 
