@@ -14,6 +14,8 @@ scraping /metrics with an HTTP client before and after each step:
     message-duration histogram by 4, DNS lookups (TXT ok) and the lookup
     histogram by the same amount;
   * an open connection shows in connections_in_flight, and leaves it;
+  * 400 messages from test/load/milterload at concurrency 8 move
+    messages_total and connections_total by exactly what the client saw;
   * a lookup the dead forwarder cannot answer counts as
     dns_lookups_total{status="retry"} and errors_total{kind="dns"};
   * SIGUSR1: a valid file counts as applied, an invalid one as refused
@@ -236,6 +238,47 @@ def test_reload(url, d, conf, port, pub, extra, before):
               x is not None and x > 0 and y >= x, "%s %s" % (x, y))
 
 
+LOAD = os.path.join(opslib.TOP, "test", "load", "milterload")
+
+
+def test_load(url, port, tmp):
+    """Counters under concurrency: test/load/milterload, 8 connections."""
+    if not os.access(LOAD, os.X_OK):
+        check("milterload built (make)", False, LOAD)
+        return
+    d = os.path.join(tmp, "load")
+    os.makedirs(d)
+    for n in ("spf-only", "rejected"):
+        ip, mailfrom, build, _, _ = opslib.MESSAGES[n]
+        with open(os.path.join(d, n + ".eml"), "wb") as f:
+            f.write(("X-Load-Client-IP: %s\nX-Load-Mail-From: %s\n"
+                     % (ip, mailfrom)).encode() + build(None))
+    a = scrape(url)[0]
+    rc, out, err, problem, _ = testlib.run_timed(
+        [LOAD, "-s", "inet:%d@127.0.0.1" % port, "-c", "8", "-n", "400",
+         "-k", "5", d], 120)
+    summary = dict(kv.split("=", 1) for kv in out.decode().split()
+                   if "=" in kv)
+    check("milterload ran without errors", rc == 0 and
+          summary.get("errors") == "0", "%s %s %s" % (rc, problem, out))
+    wait_for(lambda: val(scrape(url)[0],
+                         "authmilter_connections_in_flight") == 0)
+    b = scrape(url)[0]
+    acc = delta(a, b, "authmilter_messages_total", action="accept")
+    rej = delta(a, b, "authmilter_messages_total", action="reject")
+    check("400 messages at concurrency 8: accept+reject = 400, as the "
+          "client saw them", acc is not None and acc + rej == 400 and
+          str(int(rej)) == summary.get("reject") and
+          str(int(acc)) == summary.get("continue"),
+          "accept %s reject %s client %s" % (acc, rej, summary))
+    conns = delta(a, b, "authmilter_connections_total")
+    check("connections_total moves by the client's connections",
+          str(int(conns or 0)) == summary.get("connections"),
+          "%s %s" % (conns, summary.get("connections")))
+    check("no connection left in flight",
+          val(b, "authmilter_connections_in_flight") == 0, "")
+
+
 def run(tmp):
     priv, pub = opslib.make_key(tmp)
     port, mport = testlib.free_port(), testlib.free_port()
@@ -263,6 +306,7 @@ def run(tmp):
         before = test_traffic(url, port, priv)
         test_in_flight(url, port)
         test_dns_error(url, port)
+        test_load(url, port, tmp)
         test_reload(url, d, conf, port, pub, extra, before)
     finally:
         rc = d.stop()
