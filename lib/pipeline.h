@@ -39,6 +39,7 @@ struct config;
 struct dkim_lib;
 struct dkim_verifier;
 struct psl;
+struct report_store;
 struct resolver;
 struct sockaddr;
 
@@ -52,6 +53,7 @@ struct pipeline_env {
 	struct psl	*psl;		/* rfc7489 mode: public suffix list */
 	EVP_PKEY	*seal_key;	/* arc.seal.key_file, or NULL */
 	char		*hostname;	/* fallback authserv-id, %{r} */
+	struct report_store *reports;	/* reports.store, or NULL */
 };
 
 struct pipeline_slot {
@@ -63,6 +65,7 @@ struct message {
 	char		*mailfrom;	/* MAIL FROM without <>, "" null */
 	char		*queue_id;	/* MTA queue id, or NULL */
 	size_t		 nrcpt;		/* recipients accepted */
+	char		*rcpt_domain;	/* domain of the first one, or NULL */
 	int		 authenticated;	/* SMTP AUTH: no checks */
 	struct hdr	 hdr;		/* header fields */
 	size_t		 ar_seen;	/* A-R fields so far */
@@ -118,5 +121,6 @@ void	pipeline_abort(struct session *);
 void	pipeline_close(struct session *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_json(const struct session *, struct buf *);
+void	pipeline_report(const struct session *, const struct message *);
 
 #endif

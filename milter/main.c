@@ -73,9 +73,6 @@ main_version(void)
 static void
 main_unsupported(const struct config *cfg)
 {
-	if (*cfg->reports.store != '\0')
-		log_warnx("%s: reports.store is set, but this release does not "
-		    "record aggregate-report data yet", cfg->file);
 	if (*cfg->metrics.listen != '\0')
 		log_warnx("%s: metrics.listen is set, but this release has no "
 		    "metrics endpoint yet", cfg->file);

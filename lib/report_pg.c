@@ -1,0 +1,99 @@
+/* report_pg - the shared report store: PostgreSQL through libpq */
+#include "autoconf.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "report_db.h"
+
+/* report_pg_open - connect with the URI as given (libpq conninfo) */
+static void *
+report_pg_open(const char *uri, struct buf *why)
+{
+	PGconn *c = PQconnectdb(uri);
+	PGresult *r;
+
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		buf_printf(why, "postgresql: %s", c != NULL ?
+		    PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	/* warnings about existing tables would go to stderr otherwise */
+	r = PQexec(c, "SET client_min_messages = warning");
+	PQclear(r);
+	return c;
+}
+
+/* report_pg_close - end the session */
+static void
+report_pg_close(void *conn)
+{
+	PQfinish(conn);
+}
+
+/* report_pg_rows - hand each row to fn */
+static int
+report_pg_rows(PGresult *r, report_db_row_fn *fn, void *arg)
+{
+	const char *vals[REPORT_DB_MAX_PARAMS];
+	int row, i, n = PQnfields(r);
+
+	if (n > REPORT_DB_MAX_PARAMS)
+		n = REPORT_DB_MAX_PARAMS;
+	for (row = 0; fn != NULL && row < PQntuples(r); row++) {
+		for (i = 0; i < n; i++)
+			vals[i] = PQgetisnull(r, row, i) ? NULL :
+			    PQgetvalue(r, row, i);
+		if (fn(arg, n, vals) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* report_pg_exec - one statement, text parameters $1..$n */
+static int
+report_pg_exec(void *conn, const char *sql, int nparams,
+    const char *const *params, report_db_row_fn *fn, void *arg,
+    struct buf *why)
+{
+	PGresult *r;
+	size_t len;
+	int rc = -1;
+
+	r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	switch (PQresultStatus(r)) {
+	case PGRES_COMMAND_OK:
+		rc = 0;
+		break;
+	case PGRES_TUPLES_OK:
+		rc = report_pg_rows(r, fn, arg);
+		if (rc != 0)
+			buf_puts(why, "postgresql: stopped by caller");
+		break;
+	default:
+		buf_printf(why, "postgresql: %s", PQerrorMessage(conn));
+		/* libpq ends its messages with a newline */
+		len = why->len;
+		while (len > 0 && (why->data[len - 1] == '\n'))
+			why->data[--len] = '\0';
+		why->len = len;
+		break;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* report_pg_ok - the server is still there */
+static int
+report_pg_ok(void *conn)
+{
+	return PQstatus(conn) == CONNECTION_OK;
+}
+
+const struct report_db_ops report_pg_ops = {
+	"postgresql", report_pg_open, report_pg_close, report_pg_exec,
+	report_pg_ok, "BEGIN", "SELECT pg_advisory_xact_lock(80590990)"
+};
