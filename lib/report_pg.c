@@ -8,6 +8,26 @@
 #include "buf.h"
 #include "report_db.h"
 
+/* report_pg_why - libpq's message on one line (it spans several) */
+static void
+report_pg_why(struct buf *why, PGconn *c)
+{
+	const char *p = c != NULL ? PQerrorMessage(c) : "out of memory";
+	int space = 0;
+
+	buf_puts(why, "postgresql: ");
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ' || *p == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && why->len > 0 && why->data[why->len - 1] != ' ')
+			buf_putc(why, ' ');
+		space = 0;
+		buf_putc(why, *p);
+	}
+}
+
 /* report_pg_open - connect with the URI as given (libpq conninfo) */
 static void *
 report_pg_open(const char *uri, struct buf *why)
@@ -16,8 +36,7 @@ report_pg_open(const char *uri, struct buf *why)
 	PGresult *r;
 
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		buf_printf(why, "postgresql: %s", c != NULL ?
-		    PQerrorMessage(c) : "out of memory");
+		report_pg_why(why, c);
 		PQfinish(c);
 		return NULL;
 	}
@@ -60,7 +79,6 @@ report_pg_exec(void *conn, const char *sql, int nparams,
     struct buf *why)
 {
 	PGresult *r;
-	size_t len;
 	int rc = -1;
 
 	r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
@@ -74,12 +92,7 @@ report_pg_exec(void *conn, const char *sql, int nparams,
 			buf_puts(why, "postgresql: stopped by caller");
 		break;
 	default:
-		buf_printf(why, "postgresql: %s", PQerrorMessage(conn));
-		/* libpq ends its messages with a newline */
-		len = why->len;
-		while (len > 0 && (why->data[len - 1] == '\n'))
-			why->data[--len] = '\0';
-		why->len = len;
+		report_pg_why(why, conn);
 		break;
 	}
 	PQclear(r);
