@@ -353,6 +353,11 @@ report_store_main(void *arg)
 		pthread_mutex_lock(&st->lock);
 	}
 	pthread_mutex_unlock(&st->lock);
+	/* what overflowed the queue goes in now, while the store is here */
+	if (st->db != NULL) {
+		st->scan_at = 0;
+		report_store_replay(st);
+	}
 	report_db_close(st->db);
 	st->db = NULL;
 	return NULL;
