@@ -20,8 +20,10 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 import testlib  # noqa: E402
 from milterclient import MilterClient, MilterError  # noqa: E402
 
-DAEMON = os.path.join(TOP, "milter", "authmilter")
-REPORT = os.path.join(TOP, "milter", "authmilter-report")
+DAEMON = os.environ.get("AUTHMILTER",
+                        os.path.join(TOP, "milter", "authmilter"))
+REPORT = os.environ.get("AUTHMILTER_REPORT",
+                        os.path.join(TOP, "milter", "authmilter-report"))
 XSD = os.environ.get("DMARC_XSD", os.path.join(
     TOP, "..", "shared", "reference", "dmarcbis", "dmarc-xml-0.2.xsd"))
 if not os.path.exists(XSD):
