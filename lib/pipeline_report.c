@@ -25,16 +25,23 @@ pipeline_report_token(struct buf *out, const char *v)
 		    *p == '_' ? tolower(*p) : '?');
 }
 
-/* pipeline_report_sig - "d/s/result " for one signature */
+/* pipeline_report_sig - " d/s/result" for one signature, if it fits */
 static void
 pipeline_report_sig(struct buf *out, const struct dkim_sig *sig)
 {
+	struct buf one;
+
+	buf_init(&one, REPORT_MAX_FIELD);
 	if (out->len > 0)
-		buf_putc(out, ' ');
-	pipeline_report_token(out, sig->d);
-	buf_putc(out, '/');
-	pipeline_report_token(out, sig->s);
-	buf_printf(out, "/%s", method_result_name(sig->result));
+		buf_putc(&one, ' ');
+	pipeline_report_token(&one, sig->d);
+	buf_putc(&one, '/');
+	pipeline_report_token(&one, sig->s);
+	buf_printf(&one, "/%s", method_result_name(sig->result));
+	/* a cut entry would carry a result the schema does not know */
+	if (!one.truncated && out->len + one.len <= REPORT_MAX_FIELD)
+		buf_append(out, one.data, one.len);
+	buf_free(&one);
 }
 
 /*

@@ -373,7 +373,7 @@ report_submit(struct report_store *st, struct report_record *r)
 
 	if (st == NULL)
 		return;
-	buf_init(&line, REPORT_SPOOL_MAX_LINE);
+	buf_init(&line, REPORT_MAX_LINE);
 	report_record_encode(r, &line);
 	l = buf_steal(&line);
 	pthread_mutex_lock(&st->lock);

@@ -14,7 +14,8 @@
  *             never waits for the database; one writer thread, started on
  *             the first submit, drains the queue into the database.
  * LIMITS      reports.queue_size records queued; REPORT_BATCH per
- *             transaction; REPORT_MAX_FIELD bytes per field.
+ *             transaction; REPORT_MAX_FIELD bytes per field (a DKIM list
+ *             keeps the signatures that fit).
  * ERRORS      nothing that reaches a milter thread fails: a store that is
  *             down or a full queue sends the record to the spool file in
  *             reports.spool_dir, replayed once the store answers. Store
@@ -31,6 +32,8 @@ struct config;
 #define REPORT_BATCH		256
 #define REPORT_MAX_FIELD	2048
 #define REPORT_MAX_DKIM		100	/* RFC 9990: signatures per row */
+/* one encoded record: every field escaped (at most doubled), tabs, \n */
+#define REPORT_MAX_LINE		(REPORT_NCOLS * (2 * REPORT_MAX_FIELD + 1) + 2)
 
 /* the columns of a record, in the order of report_columns[] */
 enum report_col {

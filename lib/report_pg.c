@@ -8,6 +8,8 @@
 #include "buf.h"
 #include "report_db.h"
 
+#define REPORT_PG_CONNECT_TIMEOUT	"10"	/* seconds */
+
 /* report_pg_why - libpq's message on one line (it spans several) */
 static void
 report_pg_why(struct buf *why, PGconn *c)
@@ -28,11 +30,17 @@ report_pg_why(struct buf *why, PGconn *c)
 	}
 }
 
-/* report_pg_open - connect with the URI as given (libpq conninfo) */
+/*
+ * report_pg_open - connect with the URI as given (libpq conninfo); a
+ * connect_timeout in the URI wins over ours, which keeps a host that does
+ * not answer from holding the writer (and a drain at reload) for minutes
+ */
 static void *
 report_pg_open(const char *uri, struct buf *why)
 {
-	PGconn *c = PQconnectdb(uri);
+	static const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *vals[] = { REPORT_PG_CONNECT_TIMEOUT, uri, NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	PGresult *r;
 
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {

@@ -19,10 +19,12 @@
 
 #include <stddef.h>
 
+#include "report.h"
+
 struct buf;
 struct report_db;
 
-#define REPORT_SPOOL_MAX_LINE	(64 * 1024)
+#define REPORT_SPOOL_MAX_LINE	REPORT_MAX_LINE
 
 int	report_spool_append(const char *dir, const char *name,
 	    char *const *lines, size_t n, struct buf *why);

@@ -99,6 +99,8 @@ report_xml_reasons(struct buf *out, const char *r)
 
 	while (*r != '\0') {
 		len = (semi = strchr(r, ';')) ? (size_t)(semi - r) : strlen(r);
+		if (len > REPORT_MAX_FIELD)
+			break;
 		memcpy(tmp, r, len);
 		tmp[len] = '\0';
 		colon = strchr(tmp, ':');
@@ -122,6 +124,8 @@ report_xml_dkim(struct buf *out, const char *list)
 
 	while (*list != '\0') {
 		len = strcspn(list, " ");
+		if (len > REPORT_MAX_FIELD)
+			break;
 		memcpy(tmp, list, len);
 		tmp[len] = '\0';
 		list += len + (list[len] == ' ');
