@@ -62,7 +62,7 @@ def local_data():
 
 
 def write_config(path, port, store, spool, sendmail="/bin/false",
-                 extra=""):
+                 extra="", dmarc=""):
     q = testlib.quote
     lines = [
         'authserv_id = "mx.ourorg.example";',
@@ -72,6 +72,7 @@ def write_config(path, port, store, spool, sendmail="/bin/false",
         '  local_data = [ %s ]; };' % ",\n    ".join(
             q(x) for x in local_data()),
         'policy = { trusted_networks = [ ]; };',
+        'dmarc = { %s };' % dmarc,
         'reports = { store = %s; spool_dir = %s; org_name = "Our Org";'
         % (q(store), q(spool)),
         '  email = %s; sendmail = %s; suppress = [ "suppressed.example" ];'
@@ -83,8 +84,10 @@ def write_config(path, port, store, spool, sendmail="/bin/false",
     os.chmod(path, 0o644)
 
 
-def send(port, ip, mailfrom, author, rcpt="user@rcpt.example", qid="Q1"):
-    """One message; the action ("accept", "reject", ...)."""
+def send(port, ip, mailfrom, author, rcpt="user@rcpt.example", qid="Q1",
+         full=False):
+    """One message; the action ("accept", "reject", ...), with full also
+    whether the milter asked for quarantine."""
     raw = ("From: <%s>\r\nTo: <%s>\r\nSubject: test\r\n"
            "Message-ID: <%s@test>\r\n\r\nbody\r\n" % (author, rcpt, qid))
     c = MilterClient(port=port, timeout=30)
@@ -99,7 +102,7 @@ def send(port, ip, mailfrom, author, rcpt="user@rcpt.example", qid="Q1"):
             c.close()
         except (OSError, MilterError):
             pass
-    return r.action
+    return (r.action, bool(r.quarantine)) if full else r.action
 
 
 def xmllint(path):
