@@ -44,11 +44,15 @@ DOMAINS = {
     "e.example": "v=DMARC1; p=none; rua=mailto:tiny@e.example!1",
     "f.example": "v=DMARC1; p=none; rua=mailto:x@suppressed.example",
     "t.example": "v=DMARC1; p=reject; t=y; rua=mailto:dmarc@t.example",
+    "g.example": "v=DMARC1; p=none; rua=mailto:r@ext.example",
 }
 EXTRA = [
     'b.example._report._dmarc.reports.example. 300 IN TXT "v=DMARC1"',
     'd.example._report._dmarc.ourorg.example. 300 IN TXT "v=DMARC1"',
     'f.example._report._dmarc.suppressed.example. 300 IN TXT "v=DMARC1;"',
+    # an override to another host: no report to either (RFC 9990 4)
+    'g.example._report._dmarc.ext.example. 300 IN TXT '
+    '"v=DMARC1; rua=mailto:x@elsewhere.example"',
 ]
 
 

@@ -98,6 +98,7 @@ def drive(port):
         (rl.GOOD_IP, "x@e.example", "e@e.example", 1, "accept"),
         (rl.GOOD_IP, "x@f.example", "f@f.example", 1, "accept"),
         (rl.BAD_IP, "x@t.example", "t@t.example", 1, "accept"),
+        (rl.GOOD_IP, "x@g.example", "g@g.example", 1, "accept"),
     ]
     n = 0
     for ip, mf, author, k, want in plan:
@@ -123,6 +124,7 @@ def check_today(conf, tmp):
         "d.example": [(rl.GOOD_IP, "pass", "pass", 1, ())],
         "e.example": [(rl.GOOD_IP, "pass", "pass", 1, ())],
         "f.example": [(rl.GOOD_IP, "pass", "pass", 1, ())],
+        "g.example": [(rl.GOOD_IP, "pass", "pass", 1, ())],
         "t.example": [(rl.BAD_IP, "none", "fail", 1,
                        ("policy_test_mode", "local_policy"))],
     }
@@ -137,6 +139,8 @@ def check_today(conf, tmp):
         "f.example x@suppressed.example: suppressed: in reports.suppress":
             "reports.suppress",
         "t.example dmarc@t.example: written": "t=y domain",
+        "g.example r@ext.example: not authorized: g.example._report._dmarc."
+        "ext.example: rua override names another host": "override loop",
     }
     for prefix, what in expect.items():
         T.check(any(x.startswith(prefix) for x in lines), what, so)
