@@ -45,6 +45,7 @@ DOMAINS = {
     "f.example": "v=DMARC1; p=none; rua=mailto:x@suppressed.example",
     "t.example": "v=DMARC1; p=reject; t=y; rua=mailto:dmarc@t.example",
     "g.example": "v=DMARC1; p=none; rua=mailto:r@ext.example",
+    "s.example": "v=DMARC1; p=reject; pct=0; rua=mailto:dmarc@s.example",
 }
 EXTRA = [
     'b.example._report._dmarc.reports.example. 300 IN TXT "v=DMARC1"',

@@ -195,6 +195,51 @@ def check_send(conf, tmp, today, dryout):
     T.check(rc == 0 and so.count(": sent") == 3, "--force sends again", so)
 
 
+def check_sampling(tmp):
+    """rfc7489 mode, pct=0: the sampled-out failure is reported with the
+    reason "other" and discovery_method psl."""
+    base = os.path.join(tmp, "rfc7489")
+    os.mkdir(base)
+    os.chmod(base, 0o777)
+    port = testlib.free_port()
+    conf = os.path.join(base, "authmilter.conf")
+    db = os.path.join(base, "r.db")
+    rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
+                    dmarc='mode = "rfc7489";')
+    d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
+    try:
+        if not T.check(d.wait_up(), "rfc7489 daemon up", d.text()[-500:]):
+            return
+        act = rl.send(port, rl.BAD_IP, "x@s.example", "s@s.example")
+        T.check(act in ("accept", "continue"), "pct=0: not rejected", act)
+    finally:
+        T.check(d.stop() == 0, "rfc7489 daemon stops cleanly")
+    out = os.path.join(base, "dry")
+    os.mkdir(out)
+    date = time.strftime("%Y-%m-%d", time.gmtime())
+    rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", out)
+    files = [f for f in rl.gz_files(out) if "!s.example!" in f]
+    if not T.check(rc == 0 and len(files) == 1, "rfc7489 report", so + se):
+        return
+    xml = rl.read_gz(os.path.join(out, files[0]))
+    plain = os.path.join(out, "s.xml")
+    with open(plain, "wb") as f:
+        f.write(xml)
+    T.check(rl.xmllint(plain) is None, "rfc7489 report valid",
+            rl.xmllint(plain))
+    rep = rl.parse(xml)
+    T.check(rep["policy"].get("discovery_method") == "psl",
+            "discovery_method psl", rep["policy"])
+    T.check([(r["disposition"], r["reasons"]) for r in rep["rows"]] ==
+            [("quarantine", ("other",))], "sampled out: reason other",
+            rep["rows"])
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT pct, reasons FROM records").fetchall()
+    con.close()
+    T.check(row == [(0, "other:sampled out by pct=0")], "pct and reason "
+            "stored", row)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-report-")
     os.chmod(tmp, 0o755)
@@ -247,6 +292,7 @@ def main():
                 os.listdir(spool))
         today, dryout = check_today(conf, tmp)
         check_send(conf, tmp, today, dryout)
+        check_sampling(tmp)
     finally:
         if d is not None:
             d.stop()
