@@ -156,18 +156,26 @@ def main():
                 "records spooled by both daemons",
                 [os.listdir(s) for s in spools])
         T.check(all(d.alive() for d in daemons), "daemons still running")
+        # a restart while the store is away: the queue drains to the spool
+        T.check(daemons[1].stop() == 0, "daemon 2 stops during the outage")
+        daemons[1] = testlib.Daemon(rl.DAEMON, confs[1],
+                                    os.path.join(tmp, "daemon2b.log"))
+        T.check(daemons[1].wait_up(), "daemon 2 restarted")
         pg.start()
         # each writer retries every 2 s; one more message wakes it
         parallel([(ports[0], rl.GOOD_IP, 1, "F", "accept"),
                   (ports[1], rl.GOOD_IP, 1, "G", "accept")])
         T.check(wait_for(lambda: count(pg) == 58, 40),
-                "every record replayed exactly once (58)", count(pg))
+                "every record replayed exactly once, none lost in the "
+                "restart (58)", count(pg))
         T.check(wait_for(lambda: not any(os.listdir(s) for s in spools),
                          10), "spools empty",
                 [os.listdir(s) for s in spools])
         for i, d in enumerate(daemons):
             T.check(d.stop() == 0, "daemon %d stops cleanly" % (i + 1))
-            txt = d.text()
+        for i, log in enumerate(("daemon1.log", "daemon2.log")):
+            with open(os.path.join(tmp, log), errors="replace") as f:
+                txt = f.read()
             T.check("report store" in txt and "spool" in txt,
                     "daemon %d logged the outage" % (i + 1))
         daemons = []
