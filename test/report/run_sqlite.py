@@ -13,6 +13,7 @@ import calendar
 import email
 import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -240,6 +241,59 @@ def check_sampling(tmp):
             "stored", row)
 
 
+def check_load(tmp):
+    """3000 messages at concurrency 16 into a queue of 16: overflow goes
+    through the spool, and after the daemon stops every message has exactly
+    one record and the report counts them all."""
+    load = os.path.join(rl.TOP, "test", "load", "milterload")
+    if not T.check(os.access(load, os.X_OK), "milterload built", load):
+        return
+    base = os.path.join(tmp, "load")
+    corpus = os.path.join(base, "corpus")
+    os.makedirs(corpus)
+    os.chmod(base, 0o777)
+    for name, ip, dom in (("a-good", rl.GOOD_IP, "a.example"),
+                          ("a-bad", rl.BAD_IP, "a.example"),
+                          ("b-good", rl.GOOD_IP, "b.example")):
+        with open(os.path.join(corpus, name), "w") as f:
+            f.write("X-Load-Client-IP: %s\nX-Load-Mail-From: <x@%s>\n"
+                    "From: <u@%s>\nTo: <r@rcpt.example>\nSubject: load\n"
+                    "\nbody\n" % (ip, dom, dom))
+    port = testlib.free_port()
+    conf = os.path.join(base, "authmilter.conf")
+    db = os.path.join(base, "r.db")
+    rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
+                    extra="queue_size = 16;")
+    d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
+    try:
+        if not T.check(d.wait_up(), "load daemon up", d.text()[-500:]):
+            return
+        p = subprocess.run([load, "-s", "inet:%d@127.0.0.1" % port, "-c",
+                            "16", "-n", "3000", corpus], capture_output=True,
+                           timeout=300)
+        out = p.stdout.decode(errors="replace")
+        T.check(p.returncode == 0 and "messages=3000 errors=0" in out,
+                "3000 messages, no protocol error", out[-400:])
+    finally:
+        T.check(d.stop() == 0, "load daemon stops cleanly")
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*), count(DISTINCT uid) FROM records"
+                    ).fetchone()
+    con.close()
+    T.check(n == (3000, 3000), "one record per message under load", n)
+    print("load: %s" % " ".join(x for x in out.split() if x.startswith(
+        ("rate=", "p99=")) or x == "latency_ms"))
+    dry = os.path.join(base, "dry")
+    os.mkdir(dry)
+    date = time.strftime("%Y-%m-%d", time.gmtime())
+    rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", dry)
+    total = 0
+    for f in rl.gz_files(dry):
+        total += sum(r["count"] for r in
+                     rl.parse(rl.read_gz(os.path.join(dry, f)))["rows"])
+    T.check(rc == 0 and total == 3000, "report counts 3000", (rc, total))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-report-")
     os.chmod(tmp, 0o755)
@@ -293,6 +347,7 @@ def main():
         today, dryout = check_today(conf, tmp)
         check_send(conf, tmp, today, dryout)
         check_sampling(tmp)
+        check_load(tmp)
     finally:
         if d is not None:
             d.stop()
