@@ -12,6 +12,7 @@
 struct report_db {
 	const struct report_db_ops *ops;	/* the backend */
 	void	*conn;				/* its connection */
+	char	*insert;			/* the INSERT, built once */
 };
 
 /*
@@ -140,6 +141,7 @@ report_db_close(struct report_db *db)
 	if (db == NULL)
 		return;
 	db->ops->close(db->conn);
+	free(db->insert);
 	free(db);
 }
 
@@ -177,26 +179,36 @@ report_db_rollback(struct report_db *db)
 	buf_free(&why);
 }
 
+/* report_db_insert_sql - INSERT INTO records (...) VALUES ($1, ...) */
+static char *
+report_db_insert_sql(void)
+{
+	struct buf sql;
+	int i;
+
+	buf_init(&sql, 4096);
+	buf_puts(&sql, "INSERT INTO records (");
+	for (i = 0; i < REPORT_NCOLS; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
+	buf_puts(&sql, ") VALUES (");
+	for (i = 0; i < REPORT_NCOLS; i++)
+		buf_printf(&sql, "%s$%d", i ? ", " : "", i + 1);
+	buf_puts(&sql, ") ON CONFLICT (uid) DO NOTHING");
+	return buf_steal(&sql);
+}
+
 /* report_db_insert - one record; a replayed duplicate uid is ignored */
 int
 report_db_insert(struct report_db *db, const struct report_record *r,
     struct buf *why)
 {
-	struct buf sql;
 	const char *p[REPORT_NCOLS];
-	int i, rc;
+	int i;
 
-	buf_init(&sql, 4096);
-	buf_puts(&sql, "INSERT INTO records (");
-	for (i = 0; i < REPORT_NCOLS; i++) {
-		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
-		p[i] = r->f[i];
-	}
-	buf_puts(&sql, ") VALUES (");
+	if (db->insert == NULL)
+		db->insert = report_db_insert_sql();
 	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s$%d", i ? ", " : "", i + 1);
-	buf_puts(&sql, ") ON CONFLICT (uid) DO NOTHING");
-	rc = report_db_exec(db, sql.data, REPORT_NCOLS, p, NULL, NULL, why);
-	buf_free(&sql);
-	return rc;
+		p[i] = r->f[i];
+	return report_db_exec(db, db->insert, REPORT_NCOLS, p, NULL, NULL,
+	    why);
 }

@@ -3,17 +3,29 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "report_db.h"
+#include "xalloc.h"
 
 /* a busy database (another writer, authmilter-report) waits this long */
 #define REPORT_SQLITE_BUSY_MS	10000
+/* prepared statements kept per connection (the insert, BEGIN, COMMIT) */
+#define REPORT_SQLITE_CACHE	8
+
+struct report_sqlite {
+	sqlite3		*db;				/* the connection */
+	char		*sql[REPORT_SQLITE_CACHE];	/* cached statement text */
+	sqlite3_stmt	*st[REPORT_SQLITE_CACHE];	/* and its statement */
+	size_t		 next;				/* slot to reuse */
+};
 
 /* report_sqlite_open - open or create PATH, WAL journal */
 static void *
 report_sqlite_open(const char *path, struct buf *why)
 {
+	struct report_sqlite *c;
 	sqlite3 *db = NULL;
 	char *err = NULL;
 
@@ -33,14 +45,53 @@ report_sqlite_open(const char *path, struct buf *why)
 		sqlite3_close(db);
 		return NULL;
 	}
-	return db;
+	c = xcalloc(1, sizeof(*c));
+	c->db = db;
+	return c;
 }
 
-/* report_sqlite_close - close the file */
+/* report_sqlite_close - finalize the cached statements, close the file */
 static void
 report_sqlite_close(void *conn)
 {
-	sqlite3_close(conn);
+	struct report_sqlite *c = conn;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < REPORT_SQLITE_CACHE; i++) {
+		sqlite3_finalize(c->st[i]);
+		free(c->sql[i]);
+	}
+	sqlite3_close(c->db);
+	free(c);
+}
+
+/*
+ * report_sqlite_prepare - a statement for sql, from the cache when the
+ * writer ran it before: parsing the insert once per row cost more than
+ * running it
+ */
+static sqlite3_stmt *
+report_sqlite_prepare(struct report_sqlite *c, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < REPORT_SQLITE_CACHE; i++)
+		if (c->sql[i] != NULL && strcmp(c->sql[i], sql) == 0) {
+			sqlite3_reset(c->st[i]);
+			sqlite3_clear_bindings(c->st[i]);
+			return c->st[i];
+		}
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	i = c->next++ % REPORT_SQLITE_CACHE;
+	sqlite3_finalize(c->st[i]);
+	free(c->sql[i]);
+	c->sql[i] = xstrdup(sql);
+	c->st[i] = st;
+	return st;
 }
 
 /* report_sqlite_rows - step through a prepared statement */
@@ -68,11 +119,12 @@ report_sqlite_exec(void *conn, const char *sql, int nparams,
     const char *const *params, report_db_row_fn *fn, void *arg,
     struct buf *why)
 {
-	sqlite3 *db = conn;
-	sqlite3_stmt *st = NULL;
+	struct report_sqlite *c = conn;
+	sqlite3 *db = c->db;
+	sqlite3_stmt *st;
 	int i, rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+	if ((st = report_sqlite_prepare(c, sql)) == NULL) {
 		buf_printf(why, "sqlite: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -81,17 +133,17 @@ report_sqlite_exec(void *conn, const char *sql, int nparams,
 		if (sqlite3_bind_text(st, i + 1, params[i], -1,
 		    SQLITE_STATIC) != SQLITE_OK) {
 			buf_printf(why, "sqlite: %s", sqlite3_errmsg(db));
-			sqlite3_finalize(st);
 			return -1;
 		}
 	rc = report_sqlite_rows(st, fn, arg);
+	/* a cached statement must not hold its read snapshot or its binds */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		buf_printf(why, "sqlite: %s", rc == SQLITE_ABORT ?
 		    "stopped by caller" : sqlite3_errmsg(db));
-		sqlite3_finalize(st);
 		return -1;
 	}
-	sqlite3_finalize(st);
 	return 0;
 }
 
