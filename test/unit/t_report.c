@@ -315,6 +315,16 @@ t_report_store(void)
 	UNIT_CHECK(t_report_records(uri) == 80, "80 records after replay",
 	    "%ld", t_report_records(uri));
 	UNIT_CHECK(!report_spool_pending(spool), "spool empty", "%s", spool);
+	/* a schema newer than the program is refused, not written into */
+	db = report_db_open(uri, &why);
+	UNIT_CHECK(db != NULL && report_db_exec(db, "INSERT INTO "
+	    "schema_version (version) VALUES (99)", 0, NULL, NULL, NULL,
+	    &why) == 0, "newer schema", "%s", why.data);
+	report_db_close(db);
+	buf_reset(&why);
+	UNIT_CHECK(report_db_open(uri, &why) == NULL && strstr(why.data,
+	    "schema version 99 is newer") != NULL, "newer schema refused",
+	    "%s", why.data);
 	buf_free(&why);
 	snprintf(bad, sizeof(bad), "rm -rf '%s'", dir);
 	UNIT_CHECK(system(bad) == 0, "cleanup", "%s", dir);
