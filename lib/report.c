@@ -248,30 +248,43 @@ report_store_connect(struct report_store *st)
 	return st->db;
 }
 
+/* report_store_decode - the queued lines as records (we encoded them) */
+static size_t
+report_store_decode(char **lines, size_t n, struct report_record *recs)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (report_record_decode(lines[i], strlen(lines[i]) - 1,
+		    &recs[k]) == 0)
+			k++;
+	return k;
+}
+
 /* report_store_batch - one transaction; on failure the batch is spooled */
 static void
 report_store_batch(struct report_store *st, char **lines, size_t n)
 {
-	struct report_record r;
+	struct report_record *recs;
 	struct buf why;
-	size_t i;
-	int rc = 0;
+	size_t i, k;
+	int rc;
 
 	if (report_store_connect(st) == NULL) {
 		report_store_spool(st, lines, n);
 		return;
 	}
 	buf_init(&why, 1024);
+	recs = xcalloc(n, sizeof(*recs));
+	k = report_store_decode(lines, n, recs);
 	rc = report_db_begin(st->db, &why);
-	for (i = 0; i < n && rc == 0; i++) {
-		if (report_record_decode(lines[i], strlen(lines[i]) - 1,
-		    &r) != 0)
-			continue;	/* cannot happen: we encoded it */
-		rc = report_db_insert(st->db, &r, &why);
-		report_record_free(&r);
-	}
+	if (rc == 0)
+		rc = report_db_insert_many(st->db, recs, k, &why);
 	if (rc == 0)
 		rc = report_db_commit(st->db, &why);
+	for (i = 0; i < k; i++)
+		report_record_free(&recs[i]);
+	free(recs);
 	if (rc != 0) {
 		report_db_rollback(st->db);
 		log_err("report store: %s; spooling %zu record(s)", why.data,

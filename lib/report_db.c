@@ -13,6 +13,7 @@ struct report_db {
 	const struct report_db_ops *ops;	/* the backend */
 	void	*conn;				/* its connection */
 	char	*insert;			/* the INSERT, built once */
+	char	*insert_many;			/* REPORT_DB_ROWS rows */
 };
 
 /*
@@ -142,6 +143,7 @@ report_db_close(struct report_db *db)
 		return;
 	db->ops->close(db->conn);
 	free(db->insert);
+	free(db->insert_many);
 	free(db);
 }
 
@@ -179,22 +181,55 @@ report_db_rollback(struct report_db *db)
 	buf_free(&why);
 }
 
-/* report_db_insert_sql - INSERT INTO records (...) VALUES ($1, ...) */
+/* report_db_insert_sql - INSERT INTO records (...) VALUES ($1, ...), ... */
 static char *
-report_db_insert_sql(void)
+report_db_insert_sql(int rows)
 {
 	struct buf sql;
-	int i;
+	int i, r;
 
-	buf_init(&sql, 4096);
+	buf_init(&sql, 65536);
 	buf_puts(&sql, "INSERT INTO records (");
 	for (i = 0; i < REPORT_NCOLS; i++)
 		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
-	buf_puts(&sql, ") VALUES (");
-	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s$%d", i ? ", " : "", i + 1);
-	buf_puts(&sql, ") ON CONFLICT (uid) DO NOTHING");
+	buf_puts(&sql, ") VALUES ");
+	for (r = 0; r < rows; r++) {
+		buf_puts(&sql, r ? ", (" : "(");
+		for (i = 0; i < REPORT_NCOLS; i++)
+			buf_printf(&sql, "%s$%d", i ? ", " : "",
+			    r * REPORT_NCOLS + i + 1);
+		buf_putc(&sql, ')');
+	}
+	buf_puts(&sql, " ON CONFLICT (uid) DO NOTHING");
 	return buf_steal(&sql);
+}
+
+/*
+ * report_db_insert_many - n records, REPORT_DB_ROWS per statement: one
+ * round trip to PostgreSQL per chunk instead of per record
+ */
+int
+report_db_insert_many(struct report_db *db, const struct report_record *r,
+    size_t n, struct buf *why)
+{
+	const char *p[REPORT_DB_ROWS * REPORT_NCOLS];
+	size_t k;
+	int i;
+
+	if (db->insert_many == NULL)
+		db->insert_many = report_db_insert_sql(REPORT_DB_ROWS);
+	for (; n >= REPORT_DB_ROWS; n -= REPORT_DB_ROWS, r += REPORT_DB_ROWS) {
+		for (k = 0; k < REPORT_DB_ROWS; k++)
+			for (i = 0; i < REPORT_NCOLS; i++)
+				p[k * REPORT_NCOLS + i] = r[k].f[i];
+		if (report_db_exec(db, db->insert_many, REPORT_DB_ROWS *
+		    REPORT_NCOLS, p, NULL, NULL, why) != 0)
+			return -1;
+	}
+	for (k = 0; k < n; k++)
+		if (report_db_insert(db, &r[k], why) != 0)
+			return -1;
+	return 0;
 }
 
 /* report_db_insert - one record; a replayed duplicate uid is ignored */
@@ -206,7 +241,7 @@ report_db_insert(struct report_db *db, const struct report_record *r,
 	int i;
 
 	if (db->insert == NULL)
-		db->insert = report_db_insert_sql();
+		db->insert = report_db_insert_sql(1);
 	for (i = 0; i < REPORT_NCOLS; i++)
 		p[i] = r->f[i];
 	return report_db_exec(db, db->insert, REPORT_NCOLS, p, NULL, NULL,

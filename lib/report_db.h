@@ -11,7 +11,8 @@
  *             databases' business (SQLite WAL + busy timeout, PostgreSQL
  *             MVCC); schema migrations take a lock (BEGIN IMMEDIATE, or
  *             pg_advisory_xact_lock) so that two hosts do not race.
- * LIMITS      REPORT_DB_MAX_PARAMS parameters per statement.
+ * LIMITS      REPORT_DB_MAX_PARAMS result columns; REPORT_DB_ROWS records
+ *             per INSERT (SQLite allows 32766 parameters, PostgreSQL 65535).
  * ERRORS      every function returns 0 or -1 with the database's text in
  *             why; after -1 report_db_ok() says whether the connection is
  *             still usable (the writer reconnects when it is not).
@@ -25,6 +26,7 @@ struct buf;
 
 #define REPORT_DB_MAX_PARAMS	32
 #define REPORT_DB_SCHEMA	1
+#define REPORT_DB_ROWS		32	/* records per multi-row INSERT */
 
 /* one result row: ncols text values (NULL for SQL NULL) */
 typedef int report_db_row_fn(void *arg, int ncols, const char *const *vals);
@@ -57,5 +59,7 @@ int	report_db_commit(struct report_db *, struct buf *why);
 void	report_db_rollback(struct report_db *);
 int	report_db_insert(struct report_db *, const struct report_record *,
 	    struct buf *why);
+int	report_db_insert_many(struct report_db *,
+	    const struct report_record *, size_t, struct buf *why);
 
 #endif
