@@ -13,6 +13,7 @@
 #include "dmarc.h"
 #include "pkey.h"
 #include "psl.h"
+#include "report.h"
 #include "rfc5322.h"
 #include "json.h"
 #include "log.h"
@@ -53,6 +54,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	env->hostname = xstrdup(host);
+	/* records are queued by milter threads, written by the store's own */
+	env->reports = report_store_new(cfg);
 	return env;
 }
 
@@ -70,6 +73,8 @@ pipeline_env_release(struct pipeline_env *env)
 {
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
+	/* drain first: nothing acknowledged is lost on reload or stop */
+	report_store_free(env->reports);
 	dkim_lib_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
@@ -130,6 +135,7 @@ pipeline_message_free(struct message *m)
 		return;
 	free(m->mailfrom);
 	free(m->queue_id);
+	free(m->rcpt_domain);
 	free(m->author);
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
@@ -230,8 +236,18 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 void
 pipeline_rcpt(struct session *s, const char *rcpt)
 {
-	(void)rcpt;	/* recipients matter to reports only */
-	pipeline_msg(s)->nrcpt++;
+	struct message *m = pipeline_msg(s);
+	const char *at;
+	size_t len;
+
+	m->nrcpt++;
+	/* RFC 9990 envelope_to: the first recipient's domain */
+	if (m->rcpt_domain != NULL || rcpt == NULL ||
+	    (at = strrchr(rcpt, '@')) == NULL)
+		return;
+	len = strcspn(at + 1, "> \t");
+	if (len > 0 && len <= 253)
+		m->rcpt_domain = xstrndup(at + 1, len);
 }
 
 /* pipeline_queue_id - the MTA's id, once it has one */
@@ -511,6 +527,7 @@ pipeline_eom(struct session *s)
 	authres_format(&ar, &m->arheader);
 	authres_free(&ar);
 	pipeline_seal(s, m);
+	pipeline_report(s, m);
 	return m;
 }
 

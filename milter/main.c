@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "pipeline.h"
+#include "report.h"
 #include "resolver.h"
 #include "spf.h"
 
@@ -69,16 +70,11 @@ main_version(void)
 	exit(0);
 }
 
-/*
- * main_unsupported - keys SPEC defines that this release parses but does
- * not act on yet: say so instead of ignoring them quietly
- */
-static void
-main_unsupported(const struct config *cfg)
+/* main_queue_depth - the report store's queue, as the metrics gauge reads it */
+static long
+main_queue_depth(void *store)
 {
-	if (*cfg->reports.store != '\0')
-		log_warnx("%s: reports.store is set, but this release does not "
-		    "record aggregate-report data yet", cfg->file);
+	return (long)report_queue_depth(store);
 }
 
 /*
@@ -90,6 +86,8 @@ main_attach(struct pipeline_env *env, struct metrics *m)
 {
 	env->metrics = m;
 	resolver_set_observer(env->res, metrics_dns, m);
+	metrics_set_queue_depth(m, env->reports != NULL ? main_queue_depth :
+	    NULL, env->reports);
 }
 
 /* main_load - the config and its env, or a "FILE:LINE: message" */
@@ -119,7 +117,6 @@ main_load(const char *file, int check_only)
 		log_fatal("%s: %s", file, why.data);
 	}
 	buf_free(&why);
-	main_unsupported(env->cfg);
 	return env;
 }
 
@@ -165,7 +162,6 @@ main_reload(void *arg)
 			main_attach(env, m);
 			metrics_reload(m, 1);
 			log_set_level(env->cfg->log.level);
-			main_unsupported(env->cfg);
 			pipeline_slot_swap(slot, env);
 			log_info("configuration reloaded from %s",
 			    env->cfg->file);

@@ -111,12 +111,11 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report.service \
     /lib/systemd/system/authmilter-report.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
-    /usr/share/man/man1/authmilter-check.1.gz; do
+    /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
+    /usr/share/man/man8/authmilter-report.8.gz; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
 pass "binaries, config, units and man pages installed"
-# TODO(coordinator): once issue 5 is merged, add /usr/sbin/authmilter-report
-# and /usr/share/man/man8/authmilter-report.8.gz to the list above.
 cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
     pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf" ||
     fail "shipped config" "differs from conf/authmilter.conf"
@@ -135,21 +134,13 @@ if [ "$had_group" = 0 ] && id -nG postfix | tr ' ' '\n' | grep -qx authmilter; t
 else
 	fail "postfix in group" "before $had_group, now: $(id -nG postfix)"
 fi
-units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-report.timer"
-known=''
-if [ -x /usr/sbin/authmilter-report ]; then
-	units="$units /lib/systemd/system/authmilter-report.service"
-else
-	# TODO(coordinator): gone once authmilter-report and its man page
-	# are in the package (issue 5); nothing else may be filtered here.
-	known="^authmilter-report\.timer: Command 'man authmilter-report\(8\)' failed"
-fi
+units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-report.timer
+    /lib/systemd/system/authmilter-report.service"
 # shellcheck disable=SC2086
 out=$(systemd-analyze verify $units 2>&1)
 rc=$?
-[ -n "$known" ] && out=$(grep -v -E "$known" <<<"$out")
-if [ -z "$out" ] && { [ "$rc" = 0 ] || [ -n "$known" ]; }; then
-	pass "systemd-analyze verify${known:+ (report units: man page not there yet)}"
+if [ -z "$out" ] && [ "$rc" = 0 ]; then
+	pass "systemd-analyze verify"
 else
 	fail "systemd-analyze verify" "$out"
 fi
