@@ -20,7 +20,9 @@ scraping /metrics with an HTTP client before and after each step:
     dns_lookups_total{status="retry"} and errors_total{kind="dns"};
   * SIGUSR1: a valid file counts as applied, an invalid one as refused
     and errors_total{kind="reload"}; the counters survive both;
-  * report_queue_depth exists and reads 0 (no report store);
+  * report_queue_depth exists and reads 0 (no report store); with a SQLite
+    store whose file the test holds locked, it counts the records waiting
+    for the writer and drains to 0 when the lock goes;
   * other paths get 404, other methods 405.
 
 Prints PASS/FAIL lines and "metrics: N passed, N failed".
@@ -29,6 +31,7 @@ Prints PASS/FAIL lines and "metrics: N passed, N failed".
 import os
 import signal
 import socket
+import sqlite3
 import sys
 import tempfile
 import time
@@ -279,6 +282,48 @@ def test_load(url, port, tmp):
           val(b, "authmilter_connections_in_flight") == 0, "")
 
 
+def test_queue_depth(tmp, priv, pub):
+    """The gauge reads the report store's queue: a second daemon with a
+    SQLite store; while the test holds the database locked, the writer
+    waits (busy timeout) and records queue up behind it."""
+    port, mport = testlib.free_port(), testlib.free_port()
+    db = os.path.join(tmp, "reports.db")
+    spool = os.path.join(tmp, "spool")
+    os.makedirs(spool)
+    os.chmod(tmp, 0o777)
+    os.chmod(spool, 0o777)
+    extra = ('metrics = { listen = "127.0.0.1:%d"; };\n'
+             'reports = { store = "sqlite:%s"; spool_dir = "%s"; '
+             'email = "dmarc@ops.example"; };\n' % (mport, db, spool))
+    conf = os.path.join(tmp, "q.conf")
+    opslib.write_conf(conf, port, pub, extra)
+    url = "http://127.0.0.1:%d/metrics" % mport
+    depth = lambda: val(scrape(url)[0], "authmilter_report_queue_depth")
+    d = testlib.Daemon(opslib.DAEMON, conf, os.path.join(tmp, "q.log"))
+    con = None
+    try:
+        if not d.wait_up():
+            check("daemon with a report store starts", False, d.text())
+            return
+        opslib.send(port, "spf-only", priv, "Q0")   # creates the schema
+        check("queue drains to 0 with the store free",
+              wait_for(lambda: depth() == 0 and os.path.exists(db)), "")
+        con = sqlite3.connect(db, timeout=5, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        for i in range(6):
+            opslib.send(port, "spf-only", priv, "Q%d" % (i + 1))
+        # the writer holds the batch it took; the rest wait in the queue
+        check("queue depth counts records behind a locked store",
+              wait_for(lambda: (depth() or 0) >= 5, 5), str(depth()))
+        con.execute("ROLLBACK")
+        check("queue depth back to 0 when the lock goes",
+              wait_for(lambda: depth() == 0, 15), str(depth()))
+    finally:
+        if con is not None:
+            con.close()
+        d.stop()
+
+
 def run(tmp):
     priv, pub = opslib.make_key(tmp)
     port, mport = testlib.free_port(), testlib.free_port()
@@ -312,6 +357,7 @@ def run(tmp):
         rc = d.stop()
     check("daemon stops cleanly", rc == 0, str(rc))
     check("metrics port closed after stop", not port_open(mport), "")
+    test_queue_depth(tmp, priv, pub)
 
 
 def port_open(p):
