@@ -40,7 +40,8 @@ struct report_run {
 	struct resolver	*res;		/* for external destinations */
 	const char	*submitter;	/* domain of reports.email */
 	long long	 begin, end;	/* the period, inclusive */
-	int		 failed;	/* a report could not be sent */
+	int		 failed;	/* a report could not be built or sent */
+	size_t		 retry;		/* destinations left for the next run */
 };
 
 /* report_usage - and exit 2 */
@@ -293,8 +294,10 @@ report_check(struct report_run *run, const struct report_out *out,
 	if (v != REPORT_VERIFY_INTERNAL && v != REPORT_VERIFY_OK) {
 		report_say(out, d->addr, v == REPORT_VERIFY_TEMPFAIL ?
 		    "deferred (DNS)" : "not authorized", why->data);
-		if (v == REPORT_VERIFY_TEMPFAIL)
+		if (v == REPORT_VERIFY_TEMPFAIL) {
 			run->failed = 1;
+			run->retry++;
+		}
 		return 0;
 	}
 	if (d->max_size > 0 && out->gz.len > d->max_size) {
@@ -345,6 +348,7 @@ report_deliver(struct report_run *run, const struct report_out *out,
 	    &why)) {
 		report_say(out, d->addr, "failed", why.data);
 		run->failed = 1;
+		run->retry++;
 	} else {
 		report_say(out, d->addr, run->o.dry_run ? "written" : "sent",
 		    run->o.dry_run ? name.data : out->filename);
@@ -487,6 +491,26 @@ report_open(struct report_run *run)
 	buf_free(&why);
 }
 
+/*
+ * report_retry_say - one line for syslog when destinations were left out
+ * for a DNS failure or a sendmail error: they are not marked sent, so the
+ * next run for the period sends them and only them
+ */
+static void
+report_retry_say(const struct report_run *run)
+{
+	char date[16];
+	time_t t = (time_t)run->begin;
+	struct tm tm;
+
+	if (run->retry == 0 || run->o.dry_run != NULL)
+		return;
+	strftime(date, sizeof(date), "%Y-%m-%d", gmtime_r(&t, &tm));
+	log_warnx("%zu report destination(s) for %s deferred (DNS failure or "
+	    "sendmail error) and not marked sent: the next run for --period "
+	    "%s sends them", run->retry, date, date);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -517,6 +541,7 @@ main(int argc, char **argv)
 	}
 	free(domains.v);
 	buf_free(&why);
+	report_retry_say(&run);
 	report_db_close(run.db);
 	resolver_free(run.res);
 	config_release(run.cfg);

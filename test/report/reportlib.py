@@ -67,13 +67,13 @@ def local_data():
 
 
 def write_config(path, port, store, spool, sendmail="/bin/false",
-                 extra="", dmarc=""):
+                 extra="", dmarc="", dns=""):
     q = testlib.quote
     lines = [
         'authserv_id = "mx.ourorg.example";',
         'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
         % port,
-        'dns = { local_zones = [ "example. static" ];',
+        'dns = { %s local_zones = [ "example. static" ];' % dns,
         '  local_data = [ %s ]; };' % ",\n    ".join(
             q(x) for x in local_data()),
         'policy = { trusted_networks = [ ]; };',
@@ -186,7 +186,9 @@ class Tally(object):
             self.passed += 1
         else:
             self.failed += 1
-            print("FAIL %s%s" % (what, (": %s" % detail) if detail else ""))
+            # detail may be a tuple: format it as one value
+            print("FAIL %s%s" % (what, (": %s" % (detail,)) if detail
+                                 else ""))
         return ok
 
     def finish(self):
@@ -203,8 +205,9 @@ COLUMNS = ["uid", "ts", "reporter", "source_ip", "header_from",
 
 
 def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
-               dkim="", dkim_eval="fail", reasons=""):
-    """A record in the spool's line form (lib/report.c encode)."""
+               dkim="", dkim_eval="fail", reasons="", rua=None):
+    """A record in the spool's line form (lib/report.c encode); rua
+    defaults to the one of DOMAINS[domain]."""
     rec = dict.fromkeys(COLUMNS, "")
     rec.update({"uid": uid, "ts": str(ts), "reporter": "fixture",
                 "source_ip": ip, "header_from": domain,
@@ -214,7 +217,8 @@ def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
                 "dkim": dkim, "policy_domain": domain, "org_domain": domain,
                 "discovery": "treewalk", "p": "reject", "adkim": "r",
                 "aspf": "r", "psd": "u", "testing": "n", "pct": "100",
-                "rua": DOMAINS[domain].split("rua=")[1],
+                "rua": rua if rua is not None else
+                DOMAINS[domain].split("rua=")[1],
                 "dkim_eval": dkim_eval, "spf_eval": spf_eval,
                 "disposition": disposition, "reasons": reasons})
     return "\t".join(rec[c] for c in COLUMNS) + "\n"

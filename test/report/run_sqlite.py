@@ -6,7 +6,8 @@ chosen timestamps) plus messages driven through the real daemon; every
 report validated with xmllint against the RFC 9990 XSD and checked row by
 row; destinations: internal, verified external, unauthorized external, our
 own address, reports.suppress, !size; sending through a sendmail stand-in,
-once per period unless --force; retention expiry.
+once per period unless --force; retention expiry; destinations deferred by
+a DNS temperror or a failing sendmail and sent by the next run (retry.py).
 """
 
 import calendar
@@ -20,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reportlib as rl  # noqa: E402
+import retry  # noqa: E402
 from reportlib import testlib  # noqa: E402
 
 T = rl.Tally("report-sqlite")
@@ -346,6 +348,7 @@ def main():
                 os.listdir(spool))
         today, dryout = check_today(conf, tmp)
         check_send(conf, tmp, today, dryout)
+        retry.check_retry(T, tmp)
         check_sampling(tmp)
         check_load(tmp)
     finally:
