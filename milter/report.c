@@ -252,8 +252,11 @@ report_sent(struct report_run *run, const char *domain, const char *addr,
 		rc = report_db_exec(run->db, "SELECT 1 FROM reports_sent WHERE "
 		    "period_begin = $1 AND policy_domain = $2 AND destination "
 		    "= $3", 3, p, report_sent_row, &found, &why);
-	if (rc != 0)
+	if (rc != 0) {
+		/* a mark not written means a resend next run: say so in $? */
 		log_err("reports_sent: %s", why.data);
+		run->failed = 1;
+	}
 	buf_free(&why);
 	return found;
 }
