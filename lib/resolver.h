@@ -9,7 +9,8 @@
  * LOCKING     resolver_query() may be called from any number of threads at
  *             once: libunbound guards its cache; each query has its own
  *             mutex and condition variable, and one thread of ours runs
- *             ub_process() to deliver answers.
+ *             ub_process() to deliver answers. resolver_set_observer()
+ *             is not locked: call it before the resolver is shared.
  * LIMITS      every lookup ends by its deadline: min(now + dns.timeout, the
  *             caller's deadline). Names over RESOLVER_MAX_NAME octets or with
  *             a label over 63 are refused (RESOLVER_INVAL) without a query.
@@ -61,5 +62,7 @@ void		 resolver_deadline(struct timespec *, int ms);
 void		 resolver_deadline_cap(struct timespec *,
 		    const struct timespec *);
 const char	*resolver_strstatus(enum resolver_status);
+void		 resolver_set_observer(struct resolver *,
+		    void (*)(void *, int, enum resolver_status, long), void *);
 
 #endif

@@ -52,6 +52,7 @@ run() {
 }
 export AUTHMILTER="$dir/src/milter/authmilter"
 export AUTHMILTER_CHECK="$dir/src/milter/authmilter-check"
+export AUTHMILTER_REPORT="$dir/src/milter/authmilter-report"
 cd "$top" || exit 1
 run check-cli /usr/bin/python3 test/check/test_check.py
 run spf-suite /usr/bin/python3 test/spf/run_suite.py
@@ -69,5 +70,9 @@ run privilege sh test/hardening/test_privilege.sh
 run load /usr/bin/python3 test/hardening/run_load.py --conc 100 \
     --messages 2000 --no-rss
 run crash bash test/hardening/run_crash.sh
+run json-log /usr/bin/python3 test/ops/run_json_log.py
+run metrics /usr/bin/python3 test/ops/run_metrics.py
+run report-sqlite /usr/bin/python3 test/report/run_sqlite.py
+run report-pg /usr/bin/python3 test/report/run_pg.py
 echo "sanitizers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
