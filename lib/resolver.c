@@ -330,6 +330,17 @@ resolver_deadline_cap(struct timespec *ts, const struct timespec *cap)
 		*ts = *cap;
 }
 
+/* resolver_past - the deadline is now or earlier */
+static int
+resolver_past(const struct timespec *dl)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > dl->tv_sec || (now.tv_sec == dl->tv_sec &&
+	    now.tv_nsec >= dl->tv_nsec);
+}
+
 /* resolver_classify - unbound's result to our status */
 static enum resolver_status
 resolver_classify(int err, const struct ub_result *res)
@@ -417,6 +428,11 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 	}
 	resolver_deadline(&dl, r->timeout_ms);
 	resolver_deadline_cap(&dl, deadline);
+	if (resolver_past(&dl)) {
+		/* the caller's budget is spent: not even a cached answer */
+		*out = resolver_answer_make(RESOLVER_RETRY, NULL);
+		return RESOLVER_RETRY;
+	}
 	w = resolver_wait_new();
 	if (ub_resolve_async(r->ctx, name, rrtype, 1 /* IN */, w,
 	    resolver_cb, &id) != 0) {

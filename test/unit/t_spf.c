@@ -443,7 +443,8 @@ t_spf_limits(struct resolver *res)
 	struct spf_request sr;
 	struct spf_result out;
 	struct cidr_addr client;
-	struct timespec past;
+	struct timespec past, t0, t1;
+	long ms;
 
 	cidr_addr_parse("192.0.2.1", &client);
 	memset(&sr, 0, sizeof(sr));
@@ -456,6 +457,7 @@ t_spf_limits(struct resolver *res)
 	    "max_terms 3", "result %s (%s)", method_result_name(out.result),
 	    out.mailfrom.reason ? out.mailfrom.reason : "-");
 	spf_result_free(&out);
+	/* a spent budget: temperror at once, even for local data */
 	sr.max_terms = 0;
 	sr.mailfrom = "user@pass.example";
 	resolver_deadline(&past, 0);
@@ -464,6 +466,18 @@ t_spf_limits(struct resolver *res)
 	spf_check(res, &sr, &out);
 	UNIT_CHECK(out.result == METHOD_TEMPERROR, "deadline passed",
 	    "result %s", method_result_name(out.result));
+	spf_result_free(&out);
+	/* a budget of 0.3 s cuts a lookup the silent server never answers */
+	sr.mailfrom = "user@silent.example.net";
+	resolver_deadline(&past, 300);
+	resolver_deadline(&t0, 0);
+	spf_check(res, &sr, &out);
+	resolver_deadline(&t1, 0);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	UNIT_CHECK(out.result == METHOD_TEMPERROR && ms < 1500,
+	    "deadline cuts a lookup", "result %s after %ld ms (dns.timeout "
+	    "2 s)", method_result_name(out.result), ms);
 	spf_result_free(&out);
 }
 
