@@ -157,7 +157,8 @@ alias_database =
 relayhost = [127.0.0.1]:{sink}
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+mynetworks = 127.0.0.0/8 198.51.100.0/24
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
 smtp_dns_support_level = disabled
 smtp_host_lookup = native
 smtpd_peername_lookup = no
@@ -346,7 +347,7 @@ def start_chain(work):
 def smtp_run(pfx, corpus, conc, n):
     before = pfx.sent()
     r = subprocess.run([sys.executable, os.path.join(HERE, "smtpload.py"),
-                        "-p", str(pfx.port), "-c", str(conc), "-n", str(n),
+                        "-p", str(pfx.port), "-c", str(conc), "-n", str(n), "-x",
                         os.path.join(corpus, "msgs")],
                        capture_output=True, text=True, timeout=3600)
     res = json.loads(r.stdout.strip().splitlines()[-1])
@@ -461,6 +462,55 @@ def milterload_runs(work, a, out):
         finally:
             stop(procs[0][1])
             STARTED.remove(procs[0])
+
+
+def profile_run(work, a, out):
+    """perf record of authmilter (all checks, inet) under milterload -c 8;
+    the flat profile (self time, by symbol and by library) goes to OUT."""
+    corpus = os.path.join(work, "corpus", "msgs")
+    procs, _, sock, _ = start_authmilter(work, "inet", "seal" in a.only)
+    pid = procs[0][1].pid
+    sockarg = "inet:%s@127.0.0.1" % sock.split(":")[1].split("@")[0]
+    data = os.path.join(work, "perf.data")
+    try:
+        subprocess.run([MILTERLOAD, "-s", sockarg, "-c", "8", "-n", "300",
+                        corpus], capture_output=True, timeout=600)
+        perf = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-o",
+                                 data, "-p", str(pid)],
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        c0 = cpu_s(pid)
+        r = subprocess.run([MILTERLOAD, "-s", sockarg, "-c", "8", "-n",
+                            str(a.messages), corpus], capture_output=True,
+                           text=True, timeout=3600)
+        cpu = cpu_s(pid) - c0
+        perf.send_signal(signal.SIGINT)
+        perf.wait(120)
+        out.append("milterload: %s" % r.stdout.strip().splitlines()[-1])
+        out.append("authmilter CPU: %.3f ms per message" %
+                   (1000 * cpu / a.messages))
+        with open("/proc/%d/status" % pid) as f:
+            out.append(" ".join(ln.strip() for ln in f
+                                if "ctxt_switches" in ln))
+        for sort in ("dso", "dso,sym"):
+            rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                                  "--no-children", "--percent-limit", "1",
+                                  "-g", "none", "--sort", sort],
+                                 capture_output=True, text=True, timeout=600)
+            out.append("\n".join(ln for ln in rep.stdout.splitlines()
+                                 if ln.strip() and not ln.startswith("#")))
+        if os.environ.get("BENCH_PERF_DATA"):
+            shutil.copy(data, os.environ["BENCH_PERF_DATA"])
+        if os.environ.get("BENCH_CALLERS"):
+            rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                                  "--children", "--percent-limit", "4",
+                                  "-g", "caller,2,callee", "--sort", "sym"],
+                                 capture_output=True, text=True, timeout=600)
+            out.append("\n".join(rep.stdout.splitlines()[:400]))
+    finally:
+        stop(procs[0][1])
+        STARTED.remove(procs[0])
 
 
 def crypto_floor(corpus_json):
@@ -590,15 +640,25 @@ def main():
     rows, extra, ml = [], {}, []
     try:
         start_dns(a.work)
-        floor = crypto_floor(corpus_json)
-        log("crypto floor %.4f ms/msg" % floor["floor_ms_per_msg"])
         want = a.only.split(",")
+        if want != ["profile"]:
+            floor = crypto_floor(corpus_json)
+            log("crypto floor %.4f ms/msg" % floor["floor_ms_per_msg"])
         for name in ("postfix", "chain", "authmilter-inet", "authmilter-unix",
                      "authmilter-seal-inet"):
             if name in want:
                 config_runs(a.work, a, name, rows, extra)
         if "milterload" in want:
             milterload_runs(a.work, a, ml)
+        if "profile" in want:
+            prof = []
+            profile_run(a.work, a, prof)
+            text = "\n".join(prof)
+            print(text)
+            if a.out:
+                with open(a.out, "w") as f:
+                    f.write(text + "\n")
+            return
     finally:
         stop_all()
     text = report(a, rows, extra, ml, floor, corpus_json, started, loads)

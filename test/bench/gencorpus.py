@@ -102,12 +102,12 @@ class Corpus(object):
             d = "s%d.example" % n
             self.key(d, "r", "rsa")
             self.key(d, "e", "ed25519")
-            self.zone.append(txt_record(d + ".", "v=spf1 ip4:127.0.0.1 -all"))
+            self.zone.append(txt_record(d + ".", "v=spf1 ip4:198.51.100.0/24 -all"))
             self.zone.append(txt_record("_dmarc.%s." % d,
                                         "v=DMARC1; p=none"))
             self.zone.append("mail.%s. 300 IN A 127.0.0.1\n" % d)
         self.key("third.example", "r", "rsa")
-        self.zone.append(txt_record("third.example.", "v=spf1 ip4:127.0.0.1 -all"))
+        self.zone.append(txt_record("third.example.", "v=spf1 ip4:198.51.100.0/24 -all"))
         for f in ("fwd1.example", "fwd2.example"):
             self.key(f, "arc", "rsa")
         seal = self.key("seal.example", "a", "rsa")
@@ -149,7 +149,7 @@ class Corpus(object):
                 msg = s.seal_onto(msg, aar_payload=aar,
                                   authserv_id="mx." + f)
             rsa += 3    # both ARC-Seals and the newest AMS (RFC 8617 5.2)
-        env_lines = ("X-Load-Client-IP: 127.0.0.1\r\nX-Load-Helo: mail.%s\r\n"
+        env_lines = ("X-Load-Client-IP: 198.51.100.7\r\nX-Load-Helo: mail.%s\r\n"
                      "X-Load-Mail-From: <bounce@%s>\r\n"
                      "X-Load-Rcpt: <user@sink.example>\r\n" % (dom, env)).encode()
         return env_lines + msg, kind, nsig, len(msg), (rsa, ed, body_len)

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """smtpload.py - send a corpus over SMTP at a fixed concurrency.
 
-    smtpload.py -p PORT -c CONCURRENCY [-n MESSAGES] [-k PER_CONN] DIR
+    smtpload.py -p PORT -c CONCURRENCY [-n MESSAGES] [-k PER_CONN] [-x] DIR
 
-Every message file may start with X-Load-Mail-From: / X-Load-Rcpt: /
-X-Load-Helo: lines (the envelope; not sent). CONCURRENCY connections run at
+Every message file may start with X-Load-Client-IP: / X-Load-Mail-From: /
+X-Load-Rcpt: / X-Load-Helo: lines (the envelope; not sent; the client IP
+and HELO go to Postfix with XCLIENT when -x is given, so the milters see
+them instead of 127.0.0.1). CONCURRENCY connections run at
 once; each sends up to PER_CONN messages (default 1: a new connection per
 message, as smtp-source does without -d), then QUIT. Messages are taken in
 order, wrapping around when -n exceeds the corpus. Prints one JSON object:
@@ -30,7 +32,8 @@ def load(path, limit):
     for fn in files:
         with open(fn, "rb") as f:
             data = f.read()
-        env = {"mail": b"<>", "rcpt": [], "helo": b"load.test"}
+        env = {"mail": b"<>", "rcpt": [], "helo": b"load.example",
+               "ip": None}
         while data.startswith(b"X-Load-"):
             line, _, data = data.partition(b"\r\n")
             k, _, v = line.partition(b":")
@@ -41,6 +44,8 @@ def load(path, limit):
                 env["rcpt"].append(v)
             elif k == b"X-Load-Helo":
                 env["helo"] = v
+            elif k == b"X-Load-Client-IP":
+                env["ip"] = v
         if not env["rcpt"]:
             env["rcpt"] = [b"<user@sink.example>"]
         if not data.endswith(b"\r\n"):
@@ -53,8 +58,9 @@ def load(path, limit):
 
 
 class Load(object):
-    def __init__(self, port, msgs, n, per_conn):
+    def __init__(self, port, msgs, n, per_conn, xclient):
         self.port, self.msgs, self.n, self.per = port, msgs, n, per_conn
+        self.xclient = xclient
         self.next = 0
         self.sent = self.errors = 0
         self.first_error = None
@@ -90,6 +96,12 @@ class Load(object):
                         helo = env["helo"]
                         await self.cmd(r, w, b"EHLO " + helo + b"\r\n",
                                        b"250")
+                        if env["ip"] and self.xclient:
+                            await self.cmd(r, w, b"XCLIENT ADDR=" + env["ip"]
+                                           + b" NAME=[UNAVAILABLE] HELO=" +
+                                           helo + b"\r\n", b"220")
+                            await self.cmd(r, w, b"EHLO " + helo + b"\r\n",
+                                           b"250")
                     try:
                         await self.cmd(r, w, b"MAIL FROM:" + env["mail"] +
                                        b"\r\n", b"250")
@@ -121,11 +133,14 @@ def main():
     ap.add_argument("-c", "--concurrency", type=int, default=10)
     ap.add_argument("-n", "--messages", type=int, default=0)
     ap.add_argument("-k", "--per-connection", type=int, default=1)
+    ap.add_argument("-x", "--xclient", action="store_true",
+                    help="present X-Load-Client-IP and X-Load-Helo with "
+                    "XCLIENT (Postfix: smtpd_authorized_xclient_hosts)")
     ap.add_argument("dir")
     a = ap.parse_args()
     msgs = load(a.dir, a.messages or 10 ** 9)
     n = a.messages or len(msgs)
-    ld = Load(a.port, msgs, n, a.per_connection)
+    ld = Load(a.port, msgs, n, a.per_connection, a.xclient)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.monotonic()
     asyncio.run(asyncio.wait_for(ld.run(a.concurrency), 3600))
