@@ -9,7 +9,9 @@
  * LOCKING     resolver_query() may be called from any number of threads at
  *             once: libunbound guards its cache; each query has its own
  *             mutex and condition variable, and one thread of ours runs
- *             ub_process() to deliver answers.
+ *             ub_process() to deliver answers. Answers (data, NXDOMAIN,
+ *             no data) are reused for their TTL from struct resmemo, which
+ *             has its own mutex, without asking libunbound again.
  * LIMITS      every lookup ends by its deadline: min(now + dns.timeout, the
  *             caller's deadline). Names over RESOLVER_MAX_NAME octets or with
  *             a label over 63 are refused (RESOLVER_INVAL) without a query.
