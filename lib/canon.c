@@ -9,6 +9,35 @@
 #include "buf.h"
 #include "canon.h"
 
+/* canon_stage_flush - hand the staged bytes to the digest */
+static void
+canon_stage_flush(struct canon_body *cb)
+{
+	if (cb->nstage > 0)
+		EVP_DigestUpdate(cb->md, cb->stage, cb->nstage);
+	cb->nstage = 0;
+}
+
+/* canon_stage - hash n bytes, staged: the body arrives a byte at a time */
+static void
+canon_stage(struct canon_body *cb, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t k;
+
+	while (n > 0) {
+		if (cb->nstage == CANON_STAGE)
+			canon_stage_flush(cb);
+		k = CANON_STAGE - cb->nstage;
+		if (k > n)
+			k = n;
+		memcpy(cb->stage + cb->nstage, c, k);
+		cb->nstage += k;
+		c += k;
+		n -= k;
+	}
+}
+
 /* canon_emit - count and hash canonical bytes, honouring l= */
 static void
 canon_emit(struct canon_body *cb, const void *p, size_t n)
@@ -23,8 +52,7 @@ canon_emit(struct canon_body *cb, const void *p, size_t n)
 			if (h > room)
 				h = (size_t)room;
 		}
-		if (h > 0)
-			EVP_DigestUpdate(cb->md, p, h);
+		canon_stage(cb, p, h);
 	}
 	cb->len += n;
 }
@@ -120,6 +148,7 @@ canon_body_final(struct canon_body *cb, unsigned char *digest, size_t *dlen)
 	if (cb->open_line || (!cb->relaxed && !cb->content))
 		canon_emit(cb, "\r\n", 2);
 	if (cb->md != NULL) {
+		canon_stage_flush(cb);
 		if (digest != NULL)
 			EVP_DigestFinal_ex(cb->md, digest, &n);
 		EVP_MD_CTX_free(cb->md);
