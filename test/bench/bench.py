@@ -475,7 +475,7 @@ def profile_run(work, a, out):
     try:
         subprocess.run([MILTERLOAD, "-s", sockarg, "-c", "8", "-n", "300",
                         corpus], capture_output=True, timeout=600)
-        perf = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-o",
+        perf = subprocess.Popen(["perf", "record", "-F", "1999"] + os.environ.get("BENCH_PERF_G", "-g").split() + ["-o",
                                  data, "-p", str(pid)],
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
