@@ -114,13 +114,40 @@ canon_char(struct canon_body *cb, unsigned char c)
 	cb->content = cb->open_line = 1;
 }
 
+/* canon_plain - a byte that neither ends a line nor is white space */
+static int
+canon_plain(unsigned char c)
+{
+	return c != '\r' && c != '\n' && c != ' ' && c != '\t';
+}
+
+/* canon_run - plain bytes p[0..n): what canon_char does, for all at once */
+static void
+canon_run(struct canon_body *cb, const unsigned char *p, size_t n)
+{
+	canon_flush_lines(cb);
+	if (cb->wsp) {
+		canon_emit(cb, " ", 1);
+		cb->wsp = 0;
+	}
+	canon_emit(cb, p, n);
+	cb->content = cb->open_line = 1;
+}
+
 /* canon_body_update - any chunking: lines may span chunks */
 void
 canon_body_update(struct canon_body *cb, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
+		if (!cb->cr && canon_plain(p[i])) {
+			for (j = i + 1; j < n && canon_plain(p[j]); j++)
+				;
+			canon_run(cb, p + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		if (cb->cr) {
 			cb->cr = 0;
 			if (p[i] == '\n') {

@@ -484,7 +484,8 @@ def profile_run(work, a, out):
     """perf record of authmilter (all checks, inet) under milterload -c 8;
     the flat profile (self time, by symbol and by library) goes to OUT."""
     corpus = os.path.join(work, "corpus", "msgs")
-    procs, _, sock, _ = start_authmilter(work, "inet", "seal" in a.only)
+    procs, _, sock, _ = start_authmilter(work, "inet",
+                                         bool(os.environ.get("BENCH_SEAL")))
     pid = procs[0][1].pid
     sockarg = "inet:%s@127.0.0.1" % sock.split(":")[1].split("@")[0]
     data = os.path.join(work, "perf.data")
