@@ -64,9 +64,8 @@ callbacks_session(SMFICTX *ctx)
 }
 
 /*
- * callbacks_continue - the "continue" answer of a step: libmilter wants
- * SMFIS_NOREPLY exactly for the steps negotiated as no-reply (anything else
- * would put an unexpected reply on the wire).
+ * callbacks_continue - the "continue" answer of a step: libmilter's API
+ * asks for SMFIS_NOREPLY exactly from the steps negotiated as no-reply.
  */
 static sfsistat
 callbacks_continue(SMFICTX *ctx, unsigned long step)
