@@ -12,6 +12,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "pkey.h"
+#include "prefetch.h"
 #include "psl.h"
 #include "rfc5322.h"
 #include "json.h"
@@ -222,6 +223,9 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 	free(from);
 	s->msg->authenticated = auth != NULL && *auth != '\0' &&
 	    s->env->cfg->policy.skip_authenticated;
+	if (!s->trusted && !s->msg->authenticated)
+		prefetch_mail(s->env->res, s->env->cfg, s->helo,
+		    s->msg->mailfrom);
 }
 
 /* pipeline_rcpt - one more accepted recipient */
@@ -335,6 +339,8 @@ pipeline_eoh(struct session *s)
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 	const struct config *cfg = s->env->cfg;
 
+	if (!s->trusted && !m->authenticated && m->arc == NULL)
+		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {

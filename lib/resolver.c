@@ -479,6 +479,58 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	return st;
 }
 
+/* resolver_prefetch_cb - a started lookup is answered: remember it */
+static void
+resolver_prefetch_cb(void *arg, int err, struct ub_result *res)
+{
+	struct resolver *r = arg;
+	struct resmemo_res *rr;
+	enum resolver_status st = resolver_classify(err, res);
+
+	if (res == NULL)
+		return;
+	rr = resmemo_res_new(err, res);
+	if (res->qname != NULL && (st == RESOLVER_OK ||
+	    st == RESOLVER_NXDOMAIN || st == RESOLVER_NODATA))
+		resmemo_put(r->memo, res->qname, res->qtype, rr, resolver_now(),
+		    res->ttl);
+	resmemo_res_unref(rr);
+}
+
+/*
+ * resolver_prefetch - start a lookup whose answer a check will ask for
+ * later, unless the memo already has it; returns at once. The answer goes
+ * into the memo; a resolver_query() made before it arrives asks libunbound
+ * again (its cache or the query in flight).
+ */
+void
+resolver_prefetch(struct resolver *r, const char *name, int rrtype)
+{
+	struct resmemo_res *rr;
+	int id;
+
+	if (!resolver_name_ok(name))
+		return;
+	if ((rr = resmemo_get(r->memo, name, rrtype, resolver_now())) != NULL) {
+		resmemo_res_unref(rr);
+		return;
+	}
+	if (ub_resolve_async(r->ctx, name, rrtype, 1 /* IN */, r,
+	    resolver_prefetch_cb, &id) != 0)
+		log_debug("resolver: cannot start a lookup of %s", name);
+}
+
+/* resolver_remembered - whether the memo holds a live answer (tests, logs) */
+int
+resolver_remembered(struct resolver *r, const char *name, int rrtype)
+{
+	struct resmemo_res *rr = resmemo_get(r->memo, name, rrtype,
+	    resolver_now());
+
+	resmemo_res_unref(rr);
+	return rr != NULL;
+}
+
 /* resolver_answer_free - release an answer and unbound's result */
 void
 resolver_answer_free(struct resolver_answer *a)

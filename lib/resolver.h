@@ -56,6 +56,8 @@ void		 resolver_free(struct resolver *);
 enum resolver_status resolver_query(struct resolver *, const char *name,
 		    int rrtype, const struct timespec *deadline,
 		    struct resolver_answer **);
+void		 resolver_prefetch(struct resolver *, const char *name, int rrtype);
+int		 resolver_remembered(struct resolver *, const char *, int);
 void		 resolver_answer_free(struct resolver_answer *);
 int		 resolver_txt(const struct resolver_answer *, int, struct buf *);
 int		 resolver_wire_name(const char *, size_t, size_t, char *, size_t);

@@ -4,6 +4,7 @@
 #include <arpa/nameser.h>
 #include <stdlib.h>
 #include <unbound.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -98,10 +99,44 @@ t_resmemo_resolver(void)
 	config_release(cfg);
 }
 
+/* t_resmemo_prefetch - a started lookup lands in the memo by itself */
+static void
+t_resmemo_prefetch(void)
+{
+	struct config *cfg = fixture_config(t_resmemo_conf);
+	struct resolver *r = fixture_resolver(cfg);
+	struct resolver_answer *a;
+	int i;
+
+	UNIT_CHECK(!resolver_remembered(r, "memo.example.", ns_t_txt),
+	    "nothing remembered before", "remembered");
+	resolver_prefetch(r, "memo.example.", ns_t_txt);
+	resolver_prefetch(r, "none.example.", ns_t_txt);
+	resolver_prefetch(r, "bad..name.", ns_t_txt);	/* skipped */
+	for (i = 0; i < 500 && !(resolver_remembered(r, "memo.example.",
+	    ns_t_txt) && resolver_remembered(r, "none.example.", ns_t_txt));
+	    i++)
+		usleep(10000);
+	UNIT_CHECK(resolver_remembered(r, "memo.example.", ns_t_txt),
+	    "prefetched record remembered", "not within 5 s");
+	UNIT_CHECK(resolver_remembered(r, "none.example.", ns_t_txt),
+	    "prefetched NXDOMAIN remembered", "not within 5 s");
+	UNIT_CHECK(!resolver_remembered(r, "memo.example.", ns_t_a),
+	    "other type not remembered", "remembered");
+	resolver_query(r, "memo.example.", ns_t_txt, NULL, &a);
+	UNIT_CHECK(a->status == RESOLVER_OK && a->n == 1,
+	    "query answered from the prefetch", "status %d", a->status);
+	resolver_answer_free(a);
+	resolver_prefetch(r, "memo.example.", ns_t_txt);  /* remembered: no-op */
+	resolver_free(r);
+	config_release(cfg);
+}
+
 int
 main(void)
 {
 	t_resmemo_table();
 	t_resmemo_resolver();
+	t_resmemo_prefetch();
 	return unit_done("t_resmemo");
 }
