@@ -96,6 +96,11 @@ struct config {
 		char	*store;		/* "", sqlite:PATH, postgresql://... */
 		char	*org_name;	/* report_metadata org_name */
 		char	*email;		/* report_metadata email */
+		char	*spool_dir;	/* records the store could not take */
+		int	 queue_size;	/* records queued for the writer */
+		int	 retention_days;	/* rows older than this expire */
+		struct config_list suppress;	/* never send reports here */
+		char	*sendmail;	/* sendmail-compatible command */
 	} reports;
 	struct {
 		char	*listen;	/* "host:port" or "" */

@@ -184,3 +184,42 @@ config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
 	return 0;
 }
+
+/* config_chk_email - "" or local@domain, no spaces or controls */
+int
+config_chk_email(struct config *cfg, const char *v, struct buf *why)
+{
+	const char *at = strrchr(v, '@');
+	const unsigned char *p;
+
+	if (*v == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>' ||
+		    *p == ',' || *p == '"')
+			return buf_puts(why, "not a plain mail address"), -1;
+	if (at == NULL || at == v || at[1] == '\0')
+		return buf_puts(why, "expected local@domain"), -1;
+	return config_chk_domain(cfg, at + 1, why);
+}
+
+/* config_chk_abspath - an absolute path (a command may have arguments) */
+int
+config_chk_abspath(struct config *cfg, const char *v, struct buf *why)
+{
+	(void)cfg;
+	if (v[0] != '/')
+		return buf_puts(why, "expected an absolute path"), -1;
+	return 0;
+}
+
+/* config_chk_suppress - a mail address or a domain */
+int
+config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
+{
+	if (*v == '\0')
+		return buf_puts(why, "empty entry"), -1;
+	if (strchr(v, '@') != NULL)
+		return config_chk_email(cfg, v, why);
+	return config_chk_domain(cfg, v, why);
+}

@@ -14,9 +14,11 @@
 #include "pkey.h"
 #include "prefetch.h"
 #include "psl.h"
+#include "report.h"
 #include "rfc5322.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "resolver.h"
 #include "spf.h"
@@ -53,6 +55,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	env->hostname = xstrdup(host);
+	/* records are queued by milter threads, written by the store's own */
+	env->reports = report_store_new(cfg);
 	return env;
 }
 
@@ -70,6 +74,8 @@ pipeline_env_release(struct pipeline_env *env)
 {
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
+	/* drain first: nothing acknowledged is lost on reload or stop */
+	report_store_free(env->reports);
 	dkim_lib_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
@@ -130,6 +136,7 @@ pipeline_message_free(struct message *m)
 		return;
 	free(m->mailfrom);
 	free(m->queue_id);
+	free(m->rcpt_domain);
 	free(m->author);
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
@@ -174,6 +181,7 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 
 	s->env = env;
 	s->id = id;
+	metrics_conn(env->metrics, 1);
 	if (cidr_addr_from_sockaddr(sa, &s->client) != 0)
 		s->client.family = 0;	/* unknown family: no SPF */
 	cidr_addr_format(&s->client, s->client_ip, sizeof(s->client_ip));
@@ -232,8 +240,18 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 void
 pipeline_rcpt(struct session *s, const char *rcpt)
 {
-	(void)rcpt;	/* recipients matter to reports only */
-	pipeline_msg(s)->nrcpt++;
+	struct message *m = pipeline_msg(s);
+	const char *at;
+	size_t len;
+
+	m->nrcpt++;
+	/* RFC 9990 envelope_to: the first recipient's domain */
+	if (m->rcpt_domain != NULL || rcpt == NULL ||
+	    (at = strrchr(rcpt, '@')) == NULL)
+		return;
+	len = strcspn(at + 1, "> \t");
+	if (len > 0 && len <= 253)
+		m->rcpt_domain = xstrndup(at + 1, len);
 }
 
 /* pipeline_queue_id - the MTA's id, once it has one */
@@ -515,6 +533,7 @@ pipeline_eom(struct session *s)
 	authres_format(&ar, &m->arheader);
 	authres_free(&ar);
 	pipeline_seal(s, m);
+	pipeline_report(s, m);
 	return m;
 }
 
@@ -533,6 +552,7 @@ pipeline_close(struct session *s)
 	if (s == NULL)
 		return;
 	pipeline_abort(s);
+	metrics_conn(s->env->metrics, -1);
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);
@@ -540,7 +560,7 @@ pipeline_close(struct session *s)
 }
 
 /* pipeline_elapsed_ms - milliseconds since MAIL FROM */
-static long
+long
 pipeline_elapsed_ms(const struct message *m)
 {
 	struct timespec now;

@@ -38,7 +38,9 @@
 struct config;
 struct dkim_lib;
 struct dkim_verifier;
+struct metrics;
 struct psl;
+struct report_store;
 struct resolver;
 struct sockaddr;
 
@@ -52,6 +54,8 @@ struct pipeline_env {
 	struct psl	*psl;		/* rfc7489 mode: public suffix list */
 	EVP_PKEY	*seal_key;	/* arc.seal.key_file, or NULL */
 	char		*hostname;	/* fallback authserv-id, %{r} */
+	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
+	struct report_store *reports;	/* reports.store, or NULL */
 };
 
 struct pipeline_slot {
@@ -63,6 +67,7 @@ struct message {
 	char		*mailfrom;	/* MAIL FROM without <>, "" null */
 	char		*queue_id;	/* MTA queue id, or NULL */
 	size_t		 nrcpt;		/* recipients accepted */
+	char		*rcpt_domain;	/* domain of the first one, or NULL */
 	int		 authenticated;	/* SMTP AUTH: no checks */
 	struct hdr	 hdr;		/* header fields */
 	size_t		 ar_seen;	/* A-R fields so far */
@@ -118,5 +123,8 @@ void	pipeline_abort(struct session *);
 void	pipeline_close(struct session *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_json(const struct session *, struct buf *);
+void	pipeline_verdict_json(const struct session *, struct buf *);
+long	pipeline_elapsed_ms(const struct message *);
+void	pipeline_report(const struct session *, const struct message *);
 
 #endif

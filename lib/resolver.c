@@ -26,6 +26,9 @@ struct resolver {
 	int		 wake[2];	/* write a byte to stop the thread */
 	int		 timeout_ms;	/* dns.timeout */
 	struct resmemo	*memo;		/* answers reused for their TTL */
+	/* told of every lookup (metrics); set before the first query */
+	void		(*observe)(void *, int, enum resolver_status, long);
+	void		*observe_arg;	/* its first argument */
 };
 
 /* one lookup in flight: shared by the asking thread and the callback */
@@ -419,9 +422,9 @@ resolver_now(void)
 	return ts.tv_sec;
 }
 
-/* resolver_query - look up name/type by the deadline; always sets *out */
-enum resolver_status
-resolver_query(struct resolver *r, const char *name, int rrtype,
+/* resolver_lookup - look up name/type by the deadline; always sets *out */
+static enum resolver_status
+resolver_lookup(struct resolver *r, const char *name, int rrtype,
     const struct timespec *deadline, struct resolver_answer **out)
 {
 	struct resolver_wait *w;
@@ -529,6 +532,36 @@ resolver_remembered(struct resolver *r, const char *name, int rrtype)
 
 	resmemo_res_unref(rr);
 	return rr != NULL;
+}
+
+/* resolver_query - resolver_lookup(), timed and shown to the observer */
+enum resolver_status
+resolver_query(struct resolver *r, const char *name, int rrtype,
+    const struct timespec *deadline, struct resolver_answer **out)
+{
+	struct timespec t0, t1;
+	enum resolver_status st;
+
+	if (r->observe == NULL)
+		return resolver_lookup(r, name, rrtype, deadline, out);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = resolver_lookup(r, name, rrtype, deadline, out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->observe(r->observe_arg, rrtype, st, (t1.tv_sec - t0.tv_sec) *
+	    1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	return st;
+}
+
+/*
+ * resolver_set_observer - fn(arg, rrtype, status, microseconds) after
+ * each lookup; call before the resolver is shared (not locked)
+ */
+void
+resolver_set_observer(struct resolver *r,
+    void (*fn)(void *, int, enum resolver_status, long), void *arg)
+{
+	r->observe = fn;
+	r->observe_arg = arg;
 }
 
 /* resolver_answer_free - release an answer and unbound's result */

@@ -12,6 +12,8 @@
  *             ub_process() to deliver answers. Answers (data, NXDOMAIN,
  *             no data) are reused for their TTL from struct resmemo, which
  *             has its own mutex, without asking libunbound again.
+ *             resolver_set_observer() is not locked: call it before the
+ *             resolver is shared.
  * LIMITS      every lookup ends by its deadline: min(now + dns.timeout, the
  *             caller's deadline). Names over RESOLVER_MAX_NAME octets or with
  *             a label over 63 are refused (RESOLVER_INVAL) without a query.
@@ -63,5 +65,7 @@ int		 resolver_txt(const struct resolver_answer *, int, struct buf *);
 int		 resolver_wire_name(const char *, size_t, size_t, char *, size_t);
 void		 resolver_deadline(struct timespec *, int ms);
 const char	*resolver_strstatus(enum resolver_status);
+void		 resolver_set_observer(struct resolver *,
+		    void (*)(void *, int, enum resolver_status, long), void *);
 
 #endif

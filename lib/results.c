@@ -218,6 +218,40 @@ results_log(const struct results *r, struct buf *out)
 		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
 }
 
+/*
+ * results_log_json - the same members as results_log(), for log.format
+ * "json": "spf", "dkim" as [{"result","domain"}], "dkim_unchecked",
+ * "dmarc", "arc"; each only when results_log() writes it. No braces.
+ */
+void
+results_log_json(const struct results *r, struct buf *out)
+{
+	size_t i;
+
+	if (r->spf.checked)
+		json_kv(out, "spf", method_result_name(r->spf.result), 0);
+	if (r->dkim.checked) {
+		json_key(out, "dkim", 0);
+		buf_putc(out, '[');
+		for (i = 0; i < r->dkim.n; i++) {
+			buf_puts(out, i ? ",{" : "{");
+			json_kv(out, "result", method_result_name(
+			    r->dkim.sig[i].result), 1);
+			json_kv(out, "domain", r->dkim.sig[i].d, 0);
+			buf_putc(out, '}');
+		}
+		buf_putc(out, ']');
+		if (r->dkim.skipped > 0) {
+			json_key(out, "dkim_unchecked", 0);
+			buf_printf(out, "%zu", r->dkim.skipped);
+		}
+	}
+	if (r->dmarc.checked)
+		json_kv(out, "dmarc", method_result_name(r->dmarc.result), 0);
+	if (r->arc.checked)
+		json_kv(out, "arc", method_result_name(r->arc.result), 0);
+}
+
 /* results_json_identity - {"result":..,"reason":..,"domain":..} */
 static void
 results_json_identity(struct buf *out, const char *key,

@@ -3,7 +3,8 @@
  *
  * STANDARDS   DESIGN.md "Data that flows": written once per method, read by
  *             the A-R writer, the policy and the report store; RFC 8601
- *             (the A-R clauses), SPEC.md "Logs" (the verdict line).
+ *             (the A-R clauses), SPEC.md "Logs" (the verdict line, text or
+ *             JSON).
  * OWNERSHIP   a struct results owns its method results; results_free().
  *             results_authres() fills a caller-initialized struct authres.
  * LOCKING     none; one message.
@@ -33,6 +34,7 @@ int	results_temperror(const struct results *);
 void	results_authres(const struct results *, const struct decision *,
 	    const char *client_ip, int remote_ip, struct authres *);
 void	results_log(const struct results *, struct buf *);
+void	results_log_json(const struct results *, struct buf *);
 void	results_json(const struct results *, const struct decision *,
 	    struct buf *);
 

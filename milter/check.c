@@ -15,6 +15,7 @@
 #include "config.h"
 #include "log.h"
 #include "pipeline.h"
+#include "report.h"
 #include "spf.h"
 #include "xalloc.h"
 
@@ -283,6 +284,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	buf_free(&why);
+	/* a dry run of one message: it never adds to the report store */
+	report_store_free(env->reports);
+	env->reports = NULL;
 	buf_init(&msg, CHECK_MAX_MESSAGE);
 	check_read(o.message, &msg);
 	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL);

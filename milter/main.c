@@ -26,7 +26,11 @@
 #include "callbacks.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "pipeline.h"
+#include "report.h"
+#include "resolver.h"
 #include "spf.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
@@ -66,22 +70,24 @@ main_version(void)
 	exit(0);
 }
 
+/* main_queue_depth - the report store's queue, as the metrics gauge reads it */
+static long
+main_queue_depth(void *store)
+{
+	return (long)report_queue_depth(store);
+}
+
 /*
- * main_unsupported - keys SPEC defines that this release parses but does
- * not act on yet: say so instead of ignoring them quietly
+ * main_attach - the process's one struct metrics into a new env, before
+ * the env is published: its sessions and its resolver count into it
  */
 static void
-main_unsupported(const struct config *cfg)
+main_attach(struct pipeline_env *env, struct metrics *m)
 {
-	if (*cfg->reports.store != '\0')
-		log_warnx("%s: reports.store is set, but this release does not "
-		    "record aggregate-report data yet", cfg->file);
-	if (*cfg->metrics.listen != '\0')
-		log_warnx("%s: metrics.listen is set, but this release has no "
-		    "metrics endpoint yet", cfg->file);
-	if (cfg->log.format == CONFIG_LOG_JSON)
-		log_warnx("%s: log.format = \"json\" is not supported by this "
-		    "release yet; logging text", cfg->file);
+	env->metrics = m;
+	resolver_set_observer(env->res, metrics_dns, m);
+	metrics_set_queue_depth(m, env->reports != NULL ? main_queue_depth :
+	    NULL, env->reports);
 }
 
 /* main_load - the config and its env, or a "FILE:LINE: message" */
@@ -111,7 +117,6 @@ main_load(const char *file, int check_only)
 		log_fatal("%s: %s", file, why.data);
 	}
 	buf_free(&why);
-	main_unsupported(env->cfg);
 	return env;
 }
 
@@ -120,6 +125,7 @@ static void *
 main_reload(void *arg)
 {
 	struct pipeline_slot *slot = arg;
+	struct metrics *m;
 	struct pipeline_env *env, *cur;
 	struct config *cfg;
 	struct buf why;
@@ -132,6 +138,7 @@ main_reload(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		cur = pipeline_slot_acquire(slot);
+		m = cur->metrics;
 		buf_init(&why, 4096);
 		cfg = config_load(cur->cfg->file, &why);
 		if (cfg != NULL && config_check_files(cfg, &why) != 0) {
@@ -139,17 +146,22 @@ main_reload(void *arg)
 			cfg = NULL;
 		}
 		env = cfg != NULL ? pipeline_env_new(cfg, &why) : NULL;
-		if (env == NULL)
+		if (env == NULL) {
 			log_err("reload: %s; the old configuration stays",
 			    why.data);
-		else {
+			metrics_reload(m, 0);
+		} else {
 			if (strcmp(env->cfg->milter.socket,
 			    cur->cfg->milter.socket) != 0 ||
-			    strcmp(env->cfg->milter.user, cur->cfg->milter.user))
-				log_warnx("reload: milter.socket and milter.user "
-				    "take effect only after a restart");
+			    strcmp(env->cfg->milter.user, cur->cfg->milter.user) ||
+			    strcmp(env->cfg->metrics.listen,
+			    cur->cfg->metrics.listen))
+				log_warnx("reload: milter.socket, milter.user and "
+				    "metrics.listen take effect only after a "
+				    "restart");
+			main_attach(env, m);
+			metrics_reload(m, 1);
 			log_set_level(env->cfg->log.level);
-			main_unsupported(env->cfg);
 			pipeline_slot_swap(slot, env);
 			log_info("configuration reloaded from %s",
 			    env->cfg->file);
@@ -283,11 +295,30 @@ main_milter(const struct config *cfg, const char *sock)
 	main_drop(cfg, sock);
 }
 
+/* main_metrics_http - metrics.listen, after the privilege drop */
+static struct metrics_http *
+main_metrics_http(const struct config *cfg, struct metrics *m)
+{
+	struct metrics_http *h;
+	struct buf why;
+
+	if (*cfg->metrics.listen == '\0')
+		return NULL;
+	buf_init(&why, 1024);
+	if ((h = metrics_http_start(cfg->metrics.listen, m, &why)) == NULL)
+		log_fatal("%s: %s", cfg->file, why.data);
+	buf_free(&why);
+	log_info("metrics on http://%s/metrics", cfg->metrics.listen);
+	return h;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pipeline_slot slot;
 	struct pipeline_env *env;
+	struct metrics *metrics;
+	struct metrics_http *http;
 	struct main_opts o;
 	pthread_t reload;
 	sigset_t set;
@@ -315,11 +346,14 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	env = main_load(o.file, 0);
+	metrics = metrics_new();
+	main_attach(env, metrics);
 	closelog();
 	log_open("authmilter", env->cfg->log.facility, o.foreground);
 	log_set_level(env->cfg->log.level);
 	sock = o.socket != NULL ? o.socket : env->cfg->milter.socket;
 	main_milter(env->cfg, sock);
+	http = main_metrics_http(env->cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
 	if ((rc = pthread_create(&reload, NULL, main_reload, &slot)) != 0)
@@ -331,5 +365,7 @@ main(int argc, char **argv)
 	pthread_cancel(reload);
 	pthread_join(reload, NULL);
 	pipeline_slot_destroy(&slot);
+	metrics_http_stop(http);
+	metrics_free(metrics);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

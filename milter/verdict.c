@@ -5,19 +5,24 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "verdict.h"
 #include "xalloc.h"
 
-/* verdict_log - the one line per message of SPEC "Logs" */
+/* verdict_log - the one line per message of SPEC "Logs", text or JSON */
 static void
 verdict_log(const struct session *s)
 {
 	struct buf line;
 
 	buf_init(&line, LOG_LINE_MAX);
-	pipeline_verdict_line(s, &line);
+	if (s->env->cfg->log.format == CONFIG_LOG_JSON)
+		pipeline_verdict_json(s, &line);
+	else
+		pipeline_verdict_line(s, &line);
 	log_info("%s", line.data);
 	buf_free(&line);
 }
@@ -54,6 +59,7 @@ verdict_insert(SMFICTX *ctx, const struct session *s, const char *name,
 	if (rc != MI_SUCCESS) {
 		log_err("%s: cannot insert %s", s->msg->queue_id ?
 		    s->msg->queue_id : "-", name);
+		metrics_error(s->env->metrics, METRICS_ERR_MILTER);
 		return -1;
 	}
 	return 0;
@@ -70,6 +76,7 @@ verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
 		    (int)m->ar_delete[i - 1], NULL) != MI_SUCCESS) {
 			log_err("%s: cannot delete Authentication-Results #%zu",
 			    m->queue_id ? m->queue_id : "-", m->ar_delete[i - 1]);
+			metrics_error(s->env->metrics, METRICS_ERR_MILTER);
 			return -1;
 		}
 	}
@@ -87,14 +94,39 @@ verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
 
 /* verdict_reply - set the SMTP reply for reject/tempfail */
 static void
-verdict_reply(SMFICTX *ctx, const struct decision *d)
+verdict_reply(SMFICTX *ctx, const struct session *s, const struct decision *d)
 {
 	char *text = verdict_reply_text(d->text ? d->text : "");
 
 	if (smfi_setreply(ctx, (char *)d->rcode, (char *)d->xcode, text) !=
-	    MI_SUCCESS)
+	    MI_SUCCESS) {
 		log_err("smfi_setreply %s %s failed", d->rcode, d->xcode);
+		metrics_error(s->env->metrics, METRICS_ERR_MILTER);
+	}
 	free(text);
+}
+
+/* verdict_count - the message and its method results into the metrics */
+static void
+verdict_count(const struct session *s, const struct message *m)
+{
+	struct metrics *mx = s->env->metrics;
+	const struct results *r = &m->results;
+	size_t i;
+
+	if (mx == NULL)
+		return;
+	metrics_message(mx, m->decision.action, pipeline_elapsed_ms(m));
+	if (r->spf.checked)
+		metrics_result(mx, METRICS_SPF, r->spf.result);
+	if (r->dkim.checked && r->dkim.n == 0)
+		metrics_result(mx, METRICS_DKIM, METHOD_NONE);
+	for (i = 0; r->dkim.checked && i < r->dkim.n; i++)
+		metrics_result(mx, METRICS_DKIM, r->dkim.sig[i].result);
+	if (r->dmarc.checked)
+		metrics_result(mx, METRICS_DMARC, r->dmarc.result);
+	if (r->arc.checked)
+		metrics_result(mx, METRICS_ARC, r->arc.result);
 }
 
 /* verdict_apply - header edits, then the action */
@@ -107,17 +139,20 @@ verdict_apply(SMFICTX *ctx, struct session *s)
 	if (verdict_headers(ctx, s, m) != 0)
 		return verdict_on_error(ctx, s, "header edit failed");
 	verdict_log(s);
+	verdict_count(s, m);
 	switch (d->action) {
 	case POLICY_REJECT:
-		verdict_reply(ctx, d);
+		verdict_reply(ctx, s, d);
 		return SMFIS_REJECT;
 	case POLICY_TEMPFAIL:
-		verdict_reply(ctx, d);
+		verdict_reply(ctx, s, d);
 		return SMFIS_TEMPFAIL;
 	case POLICY_QUARANTINE:
-		if (smfi_quarantine(ctx, d->text) != MI_SUCCESS)
+		if (smfi_quarantine(ctx, d->text) != MI_SUCCESS) {
 			log_err("%s: smfi_quarantine failed",
 			    m->queue_id ? m->queue_id : "-");
+			metrics_error(s->env->metrics, METRICS_ERR_MILTER);
+		}
 		return SMFIS_CONTINUE;
 	case POLICY_ACCEPT:
 		break;
@@ -132,5 +167,7 @@ verdict_on_error(SMFICTX *ctx, struct session *s, const char *why)
 	(void)ctx;	/* accepting needs no further milter call */
 	log_err("c=%lu: internal error: %s; message accepted",
 	    s ? s->id : 0UL, why);
+	if (s != NULL)
+		metrics_error(s->env->metrics, METRICS_ERR_INTERNAL);
 	return SMFIS_ACCEPT;
 }

@@ -55,9 +55,15 @@ suite arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 suite arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
 suite arc-daemon /usr/bin/python3 test/arc/run_daemon.py
 suite milter sh test/milter/run.sh
+suite report-sqlite /usr/bin/python3 test/report/run_sqlite.py
+suite report-pg /usr/bin/python3 test/report/run_pg.py
+suite report-postfix bash test/report/run_postfix.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
+suite json-log /usr/bin/python3 test/ops/run_json_log.py
+suite metrics /usr/bin/python3 test/ops/run_metrics.py
+suite package bash test/package/run.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 

@@ -37,6 +37,7 @@ run() {
 }
 export AUTHMILTER="$dir/src/milter/authmilter"
 export AUTHMILTER_CHECK="$dir/src/milter/authmilter-check"
+export AUTHMILTER_REPORT="$dir/src/milter/authmilter-report"
 cd "$top" || exit 1
 run check-cli /usr/bin/python3 test/check/test_check.py
 run spf-suite /usr/bin/python3 test/spf/run_suite.py
@@ -46,5 +47,9 @@ run milter bash test/milter/run.sh
 run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
 run arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
+run json-log /usr/bin/python3 test/ops/run_json_log.py
+run metrics /usr/bin/python3 test/ops/run_metrics.py
+run report-sqlite /usr/bin/python3 test/report/run_sqlite.py
+run report-pg /usr/bin/python3 test/report/run_pg.py
 echo "sanitizers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

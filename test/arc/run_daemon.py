@@ -130,7 +130,7 @@ class World(object):
         return b"".join(out) + msg
 
 
-def write_conf(path, port, world, trusted):
+def write_conf(path, port, world, trusted, reports=None):
     text = arclib.config_text(
         AUTHSERV_ID, world.records, other_methods=True,
         milter_port=port, trusted_sealers=trusted,
@@ -138,7 +138,24 @@ def write_conf(path, port, world, trusted):
               "key_file": world.seal_key.path, "algorithm": "rsa-sha256",
               "headers": ["from", "to", "subject", "date", "message-id",
                           "mime-version", "content-type", "dkim-signature"]})
+    if reports:
+        # DMARC aggregate records: the override reason must name the sealers
+        text += ('reports = { store = "sqlite:%s/reports.db"; '
+                 'spool_dir = "%s/spool"; };\n' % (reports, reports))
     arclib.write_file(path, text)
+
+
+def report_override_row(rdir):
+    """The report record of the trusted-sealer override, or why not."""
+    import sqlite3
+    con = sqlite3.connect(os.path.join(rdir, "reports.db"))
+    rows = con.execute("SELECT disposition, reasons FROM records WHERE "
+                       "header_from = 'victim.example' AND reasons LIKE "
+                       "'trusted_forwarder:%'").fetchall()
+    con.close()
+    want = ("none", "trusted_forwarder:arc=pass sealer=list.example "
+            "sealers=list.example")
+    return None if want in rows else "rows %r, want %r" % (rows, want)
 
 
 def push(port, msg, ip, helo, mailfrom, qid):
@@ -450,7 +467,10 @@ def main():
                                                     a.k)]
         port = testlib.free_port()
         conf = os.path.join(tmp, "authmilter.conf")
-        write_conf(conf, port, world, TRUSTED)
+        rdir = os.path.join(tmp, "reports")
+        os.mkdir(rdir)
+        os.chmod(rdir, 0o777)
+        write_conf(conf, port, world, TRUSTED, reports=rdir)
         d = testlib.Daemon(arclib.DAEMON, conf, os.path.join(tmp, "daemon.log"))
         if not d.wait_up():
             print("FAIL daemon-start: %s" % d.text()[-800:])
@@ -486,6 +506,14 @@ def main():
             print("FAIL daemon-stops-cleanly: exit %s: %s" % (
                 rc, d.text()[-500:]))
         d = None
+        if any(c.name == "override-trusted-sealer" for c in sel):
+            why = report_override_row(rdir)
+            if why:
+                failed += 1
+                print("FAIL report-record-override: %s" % why)
+            else:
+                passed += 1
+                print("PASS report-record-override")
     finally:
         if d is not None:
             d.stop()

@@ -2,6 +2,7 @@
  * fuzz_pipeline - the whole per-message pipeline from one byte blob:
  * "client-ip\nhelo\nmail-from\n" then the message (headers and body).
  * DNS is answered from local data only, so no packet leaves the process.
+ * The verdict is then written as the text and the JSON log line.
  */
 #include "autoconf.h"
 
@@ -92,6 +93,25 @@ fuzz_feed(struct session *s, const uint8_t *p, const uint8_t *end)
 	}
 }
 
+/*
+ * fuzz_verdict - both forms of the verdict log line; the JSON one must be
+ * one whole object on one line that fits a log line
+ */
+static void
+fuzz_verdict(const struct session *s)
+{
+	struct buf line;
+
+	buf_init(&line, LOG_LINE_MAX);
+	pipeline_verdict_line(s, &line);
+	pipeline_verdict_json(s, &line);
+	if (line.truncated || line.len < 2 || line.data[0] != '{' ||
+	    line.data[line.len - 1] != '}' ||
+	    memchr(line.data, '\n', line.len) != NULL)
+		abort();
+	buf_free(&line);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -119,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_mail(s, from, NULL);
 	fuzz_feed(s, p, end);
 	pipeline_eom(s);
+	fuzz_verdict(s);
 	pipeline_close(s);
 	free(ip);
 	free(helo);

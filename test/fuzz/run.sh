@@ -8,12 +8,12 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-"authres rfc5322 from tags spf_syntax dmarc_record arc pipeline"}
+targets=${*:-"authres rfc5322 from tags spf_syntax dmarc_record arc pipeline report_dest"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
-cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top"
-libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lpthread"
+cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq)"
+libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread"
 cd "$out" || exit 1
 for f in "$top"/lib/*.c; do
 	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1

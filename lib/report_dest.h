@@ -1,0 +1,55 @@
+/*
+ * report_dest - where an aggregate report may go: rua URIs, !size, and
+ *               the external destination check
+ *
+ * STANDARDS   RFC 9990 sections 3 ("Report Delivery") and 4 ("Verifying
+ *             External Destinations"); RFC 9989 section 4.7 (rua is a
+ *             comma-separated list of URIs); RFC 7489 section 6.2 (the
+ *             "!" size limit with k, m, g, t units of 1024); RFC 6068
+ *             (mailto:, percent-encoding).
+ * OWNERSHIP   report_dest_parse() fills a caller-owned array of struct
+ *             report_dest, released with report_dest_free().
+ *             report_dest_verify() returns a new rua list or NULL.
+ * LOCKING     none; the resolver is thread-safe.
+ * LIMITS      REPORT_DEST_MAX destinations per rua (the rest are ignored,
+ *             as RFC 9990 allows); REPORT_DEST_MAX_URI bytes per URI.
+ * ERRORS      report_dest_parse() returns how many URIs it kept and puts
+ *             what it ignored, and why, in why. report_dest_verify()
+ *             returns enum report_verify.
+ */
+#ifndef AUTHMILTER_REPORT_DEST_H
+#define AUTHMILTER_REPORT_DEST_H
+
+#include <stddef.h>
+
+struct buf;
+struct resolver;
+
+#define REPORT_DEST_MAX		8
+#define REPORT_DEST_MAX_URI	512
+
+struct report_dest {
+	char		*addr;		/* local@domain, percent-decoded */
+	char		*host;		/* its domain, lowercase */
+	unsigned long long max_size;	/* bytes after "!", 0 none */
+};
+
+enum report_verify {
+	REPORT_VERIFY_INTERNAL,		/* same organization: no check */
+	REPORT_VERIFY_OK,		/* _report._dmarc says v=DMARC1 */
+	REPORT_VERIFY_REFUSED,		/* no such record: do not send */
+	REPORT_VERIFY_TEMPFAIL,		/* DNS failed: try another day */
+	REPORT_VERIFY_LOOP		/* override to another host: never */
+};
+
+size_t	report_dest_parse(const char *rua, size_t len, struct report_dest *,
+	    size_t max, struct buf *why);
+void	report_dest_free(struct report_dest *, size_t n);
+int	report_dest_record(const char *txt, size_t len, char **rua);
+int	report_dest_internal(const char *org, const char *host);
+enum report_verify report_dest_verify(struct resolver *, const char *domain,
+	    const char *org, const struct report_dest *, char **rua,
+	    struct buf *why);
+const char *report_verify_name(enum report_verify);
+
+#endif

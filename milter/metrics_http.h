@@ -1,0 +1,29 @@
+/*
+ * metrics_http - serve struct metrics as Prometheus text on GET /metrics
+ *
+ * STANDARDS   RFC 9110 (GET/HEAD; 404 elsewhere, 405 for other methods);
+ *             Prometheus text exposition format 0.0.4.
+ * OWNERSHIP   metrics_http_start() returns a server that main() stops with
+ *             metrics_http_stop(); it borrows the struct metrics, which
+ *             must outlive it.
+ * LOCKING     libmicrohttpd runs one internal thread; rendering reads the
+ *             atomics of struct metrics (see metrics.h).
+ * LIMITS      METRICS_HTTP_MAX_CONN connections at once, each at most
+ *             METRICS_HTTP_TIMEOUT seconds idle.
+ * ERRORS      metrics_http_start() returns NULL with the reason in why.
+ */
+#ifndef AUTHMILTER_METRICS_HTTP_H
+#define AUTHMILTER_METRICS_HTTP_H
+
+#define METRICS_HTTP_MAX_CONN	16
+#define METRICS_HTTP_TIMEOUT	10
+
+struct buf;
+struct metrics;
+struct metrics_http;
+
+struct metrics_http *metrics_http_start(const char *listen, struct metrics *,
+	    struct buf *why);
+void	metrics_http_stop(struct metrics_http *);
+
+#endif

@@ -1,0 +1,552 @@
+/* authmilter-report - DMARC aggregate reports from the report store */
+#include "autoconf.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "report.h"
+#include "report_db.h"
+#include "report_dest.h"
+#include "report_mail.h"
+#include "report_send.h"
+#include "report_spool.h"
+#include "report_xml.h"
+#include "resolver.h"
+#include "xalloc.h"
+
+#define REPORT_DAY		86400
+#define REPORT_MAX_XML		(256 * 1024 * 1024)
+
+struct report_opts {
+	const char	*file;		/* -c */
+	const char	*period;	/* --period, default "yesterday" */
+	const char	*dry_run;	/* --dry-run DIR, or NULL */
+	int		 force;		/* --force */
+};
+
+/* the run: what every domain's report needs */
+struct report_run {
+	struct report_opts o;		/* command line */
+	struct config	*cfg;		/* the configuration */
+	struct report_db *db;		/* the store */
+	struct resolver	*res;		/* for external destinations */
+	const char	*submitter;	/* domain of reports.email */
+	long long	 begin, end;	/* the period, inclusive */
+	int		 failed;	/* a report could not be built or sent */
+	size_t		 retry;		/* destinations left for the next run */
+};
+
+/* report_usage - and exit 2 */
+static void __attribute__((noreturn))
+report_usage(void)
+{
+	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
+	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n");
+	exit(2);
+}
+
+/* report_parse - the command line */
+static void
+report_parse(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ "dry-run", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->file = CONFIG_DEFAULT_FILE;
+	o->period = "yesterday";
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->file = optarg;
+			break;
+		case 'p':
+			o->period = optarg;
+			break;
+		case 'd':
+			o->dry_run = optarg;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		default:
+			report_usage();
+		}
+	}
+	if (optind != argc)
+		report_usage();
+}
+
+/* report_period - one UTC day: YYYY-MM-DD or "yesterday" */
+static int
+report_period(const char *s, long long *begin, long long *end)
+{
+	struct tm tm;
+	char *rest;
+	time_t t;
+
+	if (strcmp(s, "yesterday") == 0) {
+		t = time(NULL);
+		*begin = (long long)(t - t % REPORT_DAY) - REPORT_DAY;
+	} else {
+		memset(&tm, 0, sizeof(tm));
+		rest = strptime(s, "%Y-%m-%d", &tm);
+		if (rest == NULL || *rest != '\0' || tm.tm_year < 70)
+			return -1;
+		*begin = (long long)timegm(&tm);
+	}
+	*end = *begin + REPORT_DAY - 1;
+	return 0;
+}
+
+/* report_rows_add - one grouped row: count, then the row columns */
+static int
+report_rows_add(void *arg, int ncols, const char *const *v)
+{
+	static const enum report_col cols[] = {
+		REPORT_SOURCE_IP, REPORT_HEADER_FROM, REPORT_ENVELOPE_FROM,
+		REPORT_ENVELOPE_TO, REPORT_SPF_DOMAIN, REPORT_SPF_SCOPE,
+		REPORT_SPF_RESULT, REPORT_DKIM, REPORT_DKIM_EVAL,
+		REPORT_SPF_EVAL, REPORT_DISPOSITION, REPORT_REASONS
+	};
+	struct report_rows *rows = arg;
+	struct report_record *r;
+	size_t i;
+
+	if (ncols != 1 + (int)(sizeof(cols) / sizeof(cols[0])))
+		return -1;
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap ? rows->cap * 2 : 64;
+		rows->rec = xreallocarray(rows->rec, rows->cap,
+		    sizeof(*rows->rec));
+		rows->count = xreallocarray(rows->count, rows->cap,
+		    sizeof(*rows->count));
+	}
+	r = &rows->rec[rows->n];
+	report_record_init(r);
+	rows->count[rows->n++] = strtoll(v[0] ? v[0] : "0", NULL, 10);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		report_record_set(r, cols[i], v[i + 1]);
+	return 0;
+}
+
+/* report_rows_free - release the rows */
+static void
+report_rows_free(struct report_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->n; i++)
+		report_record_free(&rows->rec[i]);
+	free(rows->rec);
+	free(rows->count);
+	memset(rows, 0, sizeof(*rows));
+}
+
+/* report_policy_row - every column of the newest record */
+static int
+report_policy_row(void *arg, int ncols, const char *const *v)
+{
+	struct report_record *r = arg;
+	int i;
+
+	for (i = 0; i < ncols && i < REPORT_NCOLS; i++)
+		report_record_set(r, (enum report_col)i, v[i]);
+	return 0;
+}
+
+/* report_query - the newest policy record and the grouped rows */
+static int
+report_query(struct report_run *run, const char *domain,
+    struct report_record *policy, struct report_rows *rows, struct buf *why)
+{
+	static const char grouped[] = "source_ip, header_from, "
+	    "envelope_from, envelope_to, spf_domain, spf_scope, spf_result, "
+	    "dkim, dkim_eval, spf_eval, disposition, reasons";
+	char b[24], e[24];
+	const char *p[3] = { domain, b, e };
+	struct buf sql;
+	int i, rc;
+
+	snprintf(b, sizeof(b), "%lld", run->begin);
+	snprintf(e, sizeof(e), "%lld", run->end);
+	buf_init(&sql, 4096);
+	buf_puts(&sql, "SELECT ");
+	for (i = 0; i < REPORT_NCOLS; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
+	buf_puts(&sql, " FROM records WHERE policy_domain = $1 AND ts >= $2 "
+	    "AND ts <= $3 ORDER BY ts DESC, uid LIMIT 1");
+	rc = report_db_exec(run->db, sql.data, 3, p, report_policy_row,
+	    policy, why);
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT count(*), %s FROM records WHERE "
+	    "policy_domain = $1 AND ts >= $2 AND ts <= $3 GROUP BY %s "
+	    "ORDER BY %s", grouped, grouped, grouped);
+	if (rc == 0)
+		rc = report_db_exec(run->db, sql.data, 3, p, report_rows_add,
+		    rows, why);
+	buf_free(&sql);
+	return rc;
+}
+
+/* report_suppressed - our own address, or one configured never to get any */
+static const char *
+report_suppressed(const struct config *cfg, const struct report_dest *d)
+{
+	size_t i;
+	const char *s;
+
+	if (strcasecmp(d->addr, cfg->reports.email) == 0)
+		return "our own report address";
+	for (i = 0; i < cfg->reports.suppress.n; i++) {
+		s = cfg->reports.suppress.v[i];
+		if (strchr(s, '@') != NULL ? strcasecmp(s, d->addr) == 0 :
+		    report_dest_internal(s, d->host))
+			return "in reports.suppress";
+	}
+	return NULL;
+}
+
+/* report_sent_row - a reports_sent row exists */
+static int
+report_sent_row(void *arg, int ncols, const char *const *v)
+{
+	(void)ncols;
+	(void)v;
+	*(int *)arg = 1;
+	return 0;
+}
+
+/* report_sent - has this report already gone to this address */
+static int
+report_sent(struct report_run *run, const char *domain, const char *addr,
+    int mark)
+{
+	char b[24], now[24];
+	const char *p[4] = { b, domain, addr, now };
+	struct buf why;
+	int found = 0, rc;
+
+	snprintf(b, sizeof(b), "%lld", run->begin);
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	buf_init(&why, 1024);
+	if (mark)
+		rc = report_db_exec(run->db, "INSERT INTO reports_sent "
+		    "(period_begin, policy_domain, destination, sent_at) VALUES "
+		    "($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4, p, NULL, NULL,
+		    &why);
+	else
+		rc = report_db_exec(run->db, "SELECT 1 FROM reports_sent WHERE "
+		    "period_begin = $1 AND policy_domain = $2 AND destination "
+		    "= $3", 3, p, report_sent_row, &found, &why);
+	if (rc != 0) {
+		/* a mark not written means a resend next run: say so in $? */
+		log_err("reports_sent: %s", why.data);
+		run->failed = 1;
+	}
+	buf_free(&why);
+	return found;
+}
+
+/* the report of one policy domain, ready to go */
+struct report_out {
+	const char	*domain;	/* policy domain */
+	const char	*org;		/* its organizational domain */
+	char		 report_id[600];	/* ridtxt */
+	char		 filename[800];	/* RFC 9990 file name */
+	struct buf	 gz;		/* the compressed XML */
+};
+
+/* report_say - one line per decision on stdout */
+static void
+report_say(const struct report_out *out, const char *addr, const char *what,
+    const char *why)
+{
+	printf("%s %s: %s%s%s\n", out->domain, addr, what, why && *why ?
+	    ": " : "", why ? why : "");
+}
+
+/* report_check - may this destination get the report; why not */
+static int
+report_check(struct report_run *run, const struct report_out *out,
+    const struct report_dest *d, struct buf *why)
+{
+	const char *s;
+	char *rua = NULL;
+	enum report_verify v;
+
+	if ((s = report_suppressed(run->cfg, d)) != NULL) {
+		report_say(out, d->addr, "suppressed", s);
+		return 0;
+	}
+	v = report_dest_verify(run->res, out->domain, out->org, d, &rua, why);
+	free(rua);	/* an override keeps the host; we keep the address */
+	if (v != REPORT_VERIFY_INTERNAL && v != REPORT_VERIFY_OK) {
+		report_say(out, d->addr, v == REPORT_VERIFY_TEMPFAIL ?
+		    "deferred (DNS)" : "not authorized", why->data);
+		if (v == REPORT_VERIFY_TEMPFAIL) {
+			run->failed = 1;
+			run->retry++;
+		}
+		return 0;
+	}
+	if (d->max_size > 0 && out->gz.len > d->max_size) {
+		buf_reset(why);
+		buf_printf(why, "%zu bytes over the !size limit of %llu",
+		    out->gz.len, d->max_size);
+		report_say(out, d->addr, "too large", why->data);
+		return 0;
+	}
+	if (!run->o.force && run->o.dry_run == NULL &&
+	    report_sent(run, out->domain, d->addr, 0)) {
+		report_say(out, d->addr, "already sent", "use --force");
+		return 0;
+	}
+	return 1;
+}
+
+/* report_deliver - one destination: checks, then the mail */
+static void
+report_deliver(struct report_run *run, const struct report_out *out,
+    const struct report_dest *d)
+{
+	struct report_mail m;
+	struct buf msg, why, name;
+
+	buf_init(&why, 4096);
+	if (!report_check(run, out, d, &why)) {
+		buf_free(&why);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.from = run->cfg->reports.email;
+	m.to = d->addr;
+	m.domain = out->domain;
+	m.submitter = run->submitter;
+	m.report_id = out->report_id;
+	m.filename = out->filename;
+	m.gz = out->gz.data;
+	m.gzlen = out->gz.len;
+	m.date = time(NULL);
+	buf_init(&msg, (size_t)REPORT_MAX_XML * 2);
+	report_mail_build(&m, &msg);
+	buf_init(&name, 4096);
+	buf_printf(&name, "%s.%s.eml", out->filename, d->addr);
+	if (run->o.dry_run != NULL ? report_send_file(run->o.dry_run,
+	    name.data, msg.data, msg.len, &why) : report_send_sendmail(
+	    run->cfg->reports.sendmail, m.from, m.to, msg.data, msg.len,
+	    &why)) {
+		report_say(out, d->addr, "failed", why.data);
+		run->failed = 1;
+		run->retry++;
+	} else {
+		report_say(out, d->addr, run->o.dry_run ? "written" : "sent",
+		    run->o.dry_run ? name.data : out->filename);
+		if (run->o.dry_run == NULL)
+			report_sent(run, out->domain, d->addr, 1);
+	}
+	buf_free(&name);
+	buf_free(&msg);
+	buf_free(&why);
+}
+
+/* report_build - XML and gzip for one domain */
+static int
+report_build(struct report_run *run, struct report_out *out,
+    const struct report_record *policy, const struct report_rows *rows,
+    struct buf *why)
+{
+	struct report_meta meta;
+	struct buf xml;
+	int rc;
+
+	snprintf(out->report_id, sizeof(out->report_id), "%lld.%s@%s",
+	    run->begin, out->domain, run->submitter);
+	snprintf(out->filename, sizeof(out->filename), "%s!%s!%lld!%lld.xml.gz",
+	    run->submitter, out->domain, run->begin, run->end);
+	memset(&meta, 0, sizeof(meta));
+	meta.org_name = *run->cfg->reports.org_name ?
+	    run->cfg->reports.org_name : run->submitter;
+	meta.email = run->cfg->reports.email;
+	meta.report_id = out->report_id;
+	meta.generator = "authmilter " PACKAGE_VERSION;
+	meta.begin = run->begin;
+	meta.end = run->end;
+	buf_init(&xml, REPORT_MAX_XML);
+	report_xml_write(&meta, policy, rows, &xml);
+	rc = xml.truncated ? (buf_puts(why, "report too large"), -1) :
+	    report_mail_gzip(xml.data, xml.len, &out->gz, why);
+	if (rc == 0 && run->o.dry_run != NULL)
+		rc = report_send_file(run->o.dry_run, out->filename,
+		    out->gz.data, out->gz.len, why);
+	buf_free(&xml);
+	return rc;
+}
+
+/* report_domain - the report of one policy domain to each destination */
+static void
+report_domain(struct report_run *run, const char *domain)
+{
+	struct report_record policy;
+	struct report_rows rows;
+	struct report_dest d[REPORT_DEST_MAX];
+	struct report_out out;
+	struct buf why;
+	size_t n = 0, i;
+
+	memset(&rows, 0, sizeof(rows));
+	memset(&out, 0, sizeof(out));
+	report_record_init(&policy);
+	buf_init(&why, 4096);
+	buf_init(&out.gz, REPORT_MAX_XML);
+	out.domain = domain;
+	if (report_query(run, domain, &policy, &rows, &why) != 0 ||
+	    rows.n == 0 || report_build(run, &out, &policy, &rows, &why) != 0) {
+		log_err("%s: %s", domain, rows.n ? why.data : "no rows");
+		run->failed = 1;
+		goto done;
+	}
+	out.org = policy.f[REPORT_ORG_DOMAIN];
+	n = report_dest_parse(policy.f[REPORT_RUA],
+	    strlen(policy.f[REPORT_RUA]), d, REPORT_DEST_MAX, &why);
+	if (why.len > 0)
+		report_say(&out, "rua", "ignored URIs", why.data);
+	for (i = 0; i < n; i++)
+		report_deliver(run, &out, &d[i]);
+done:
+	report_dest_free(d, n);
+	report_rows_free(&rows);
+	report_record_free(&policy);
+	buf_free(&out.gz);
+	buf_free(&why);
+}
+
+/* report_domains_add - collect one policy domain */
+static int
+report_domains_add(void *arg, int ncols, const char *const *v)
+{
+	struct config_list *l = arg;
+
+	if (ncols < 1 || v[0] == NULL || l->n >= CONFIG_MAX_LIST * 256)
+		return 0;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
+	l->v[l->n++] = xstrdup(v[0]);
+	return 0;
+}
+
+/* report_expire - RFC 9990 leaves retention to us: reports.retention_days */
+static void
+report_expire(struct report_run *run)
+{
+	char cut[24];
+	const char *p[1] = { cut };
+	struct buf why;
+
+	snprintf(cut, sizeof(cut), "%lld", (long long)time(NULL) -
+	    (long long)run->cfg->reports.retention_days * REPORT_DAY);
+	buf_init(&why, 1024);
+	if (report_db_exec(run->db, "DELETE FROM records WHERE ts < $1", 1, p,
+	    NULL, NULL, &why) != 0 || report_db_exec(run->db, "DELETE FROM "
+	    "reports_sent WHERE period_begin < $1", 1, p, NULL, NULL,
+	    &why) != 0)
+		log_err("expiring old rows: %s", why.data);
+	buf_free(&why);
+}
+
+/* report_open - config, store, resolver; exit 2 when they are not usable */
+static void
+report_open(struct report_run *run)
+{
+	struct buf why;
+	size_t n;
+
+	buf_init(&why, 4096);
+	if ((run->cfg = config_load(run->o.file, &why)) == NULL)
+		log_fatal("%s", why.data);
+	if (*run->cfg->reports.store == '\0' || *run->cfg->reports.email ==
+	    '\0')
+		log_fatal("%s: reports.store and reports.email must be set",
+		    run->o.file);
+	run->submitter = strrchr(run->cfg->reports.email, '@') + 1;
+	if ((run->res = resolver_new(run->cfg, &why)) == NULL ||
+	    (run->db = report_db_open(run->cfg->reports.store, &why)) == NULL)
+		log_fatal("%s", why.data);
+	/* records a local daemon spooled belong in this report too */
+	if (report_spool_replay_dir(run->db, run->cfg->reports.spool_dir, &n,
+	    &why) != 0)
+		log_warnx("spool %s: %s", run->cfg->reports.spool_dir,
+		    why.data);
+	else if (n > 0)
+		log_info("%zu spooled record(s) replayed", n);
+	buf_free(&why);
+}
+
+/*
+ * report_retry_say - one line for syslog when destinations were left out
+ * for a DNS failure or a sendmail error: they are not marked sent, so the
+ * next run for the period sends them and only them
+ */
+static void
+report_retry_say(const struct report_run *run)
+{
+	char date[16];
+	time_t t = (time_t)run->begin;
+	struct tm tm;
+
+	if (run->retry == 0 || run->o.dry_run != NULL)
+		return;
+	strftime(date, sizeof(date), "%Y-%m-%d", gmtime_r(&t, &tm));
+	log_warnx("%zu report destination(s) for %s deferred (DNS failure or "
+	    "sendmail error) and not marked sent: the next run for --period "
+	    "%s sends them", run->retry, date, date);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct report_run run;
+	struct config_list domains = { NULL, 0 };
+	char b[24], e[24];
+	const char *p[2] = { b, e };
+	struct buf why;
+	size_t i;
+
+	memset(&run, 0, sizeof(run));
+	report_parse(argc, argv, &run.o);
+	log_open("authmilter-report", LOG_MAIL, 1);
+	if (report_period(run.o.period, &run.begin, &run.end) != 0)
+		report_usage();
+	report_open(&run);
+	report_expire(&run);
+	snprintf(b, sizeof(b), "%lld", run.begin);
+	snprintf(e, sizeof(e), "%lld", run.end);
+	buf_init(&why, 4096);
+	if (report_db_exec(run.db, "SELECT DISTINCT policy_domain FROM records "
+	    "WHERE ts >= $1 AND ts <= $2 AND rua <> '' ORDER BY policy_domain",
+	    2, p, report_domains_add, &domains, &why) != 0)
+		log_fatal("%s", why.data);
+	for (i = 0; i < domains.n; i++) {
+		report_domain(&run, domains.v[i]);
+		free(domains.v[i]);
+	}
+	free(domains.v);
+	buf_free(&why);
+	report_retry_say(&run);
+	report_db_close(run.db);
+	resolver_free(run.res);
+	config_release(run.cfg);
+	return run.failed ? 1 : 0;
+}

@@ -1,0 +1,304 @@
+#!/bin/bash
+# test/package/run.sh - the Debian package, built, installed, run, purged.
+#
+#  1. copies the tree (git's file list: no build products) to a temp dir and
+#     runs dpkg-buildpackage -us -uc -b there (DEB_BUILD_OPTIONS=nocheck:
+#     the unit tests run in their own suite); the repo stays untouched;
+#  2. lintian on the .deb: no E: and no W: tags (overrides in debian/);
+#  3. dpkg -i: files, conffile, man pages, units, the authmilter system
+#     user, postfix in its group; systemd-analyze verify of the units and
+#     systemd-analyze security --offline=true of the service (exposure
+#     must stay <= 2.0, the value is printed); where systemd runs (a VM),
+#     the unit dpkg -i started must be active and survive a reload;
+#  4. authmilter -n on the shipped config as the authmilter user (the
+#     unit's ExecStartPre);
+#  5. starts the daemon as the unit's ExecStart does, without systemd:
+#     runtime dir /run/authmilter (authmilter, 0750) and state dir as
+#     systemd would make them, UMask 0007, user authmilter, no -f. The
+#     config is the shipped one with only DNS pointed at local data and a
+#     dead loopback forwarder (no query leaves the machine) and
+#     metrics.listen on a loopback port; socket 0770 authmilter:authmilter,
+#     a user outside the group is refused;
+#  6. a private Postfix on loopback (test/e2e/lib.sh) with smtpd_milters =
+#     unix:/run/authmilter/authmilter.sock, smtpd as user postfix: the
+#     message reaches the sink with our Authentication-Results; curl of
+#     /metrics shows it; SIGUSR1 (ExecReload) reloads;
+#  7. dpkg --purge: files, conffile and state gone, postfix out of the
+#     group, the user kept (debian/README.source).
+#
+# Needs root and a machine where the authmilter package is not installed
+# otherwise (it refuses to replace one). Prints PASS/FAIL lines and
+# "package: N passed, N failed".
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../e2e/lib.sh
+. "$REPO/test/e2e/lib.sh"
+E2E_SUITE=package
+PKG_PID='' INSTALLED=0
+
+pkg_cleanup() {
+	[ -n "$PKG_PID" ] && e2e_stop_pid "$PKG_PID" 15
+	PKG_PID=''
+	if [ "$INSTALLED" = 1 ]; then
+		timeout 300 dpkg --purge authmilter >/dev/null 2>&1
+		INSTALLED=0
+	fi
+}
+trap 'pkg_cleanup; e2e_cleanup' EXIT
+trap 'exit 130' INT TERM
+E2E_MILTER_LOG=/dev/null
+
+# ---- setup -------------------------------------------------------------------
+
+if [ "$(id -u)" != 0 ]; then
+	fail setup "must run as root (dpkg -i, Postfix)"; finish
+fi
+if dpkg-query -W -f='${Status}' authmilter 2>/dev/null | grep -q installed; then
+	fail setup "an authmilter package is installed already: not touching it"
+	finish
+fi
+for t in dpkg-buildpackage dh lintian fakeroot curl systemd-analyze git; do
+	command -v "$t" >/dev/null ||
+	    { fail setup "$t missing (test/setup.sh installs it)"; finish; }
+done
+e2e_install || { fail setup "postfix is not installed and could not be"; finish; }
+
+TMP=$(mktemp -d /tmp/authmilter-pkg.XXXXXX) || { fail setup mktemp; finish; }
+chmod 755 "$TMP"
+mkdir -p "$TMP/pf" "$TMP/sink" "$TMP/msg" "$TMP/build"
+VERSION=$(sed -n '1s/.*(\([^)]*\)).*/\1/p' "$REPO/debian/changelog")
+SRC=$TMP/build/authmilter-$VERSION
+
+# ---- 1. build in a copy --------------------------------------------------------
+
+mkdir -p "$SRC"
+(cd "$REPO" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) |
+    tar -xf - -C "$SRC"
+before=$(cd "$REPO" && git status --porcelain)
+if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck parallel=2" timeout 1200 \
+    nice -n 10 dpkg-buildpackage -us -uc -b) >"$TMP/build.log" 2>&1; then
+	pass build
+else
+	tail -n 30 "$TMP/build.log"; fail build "dpkg-buildpackage failed"; finish
+fi
+DEB=$(ls "$TMP"/build/authmilter_"$VERSION"_*.deb 2>/dev/null | head -n 1)
+[ -f "$DEB" ] && pass "built $(basename "$DEB")" || { fail deb "no .deb"; finish; }
+after=$(cd "$REPO" && git status --porcelain)
+[ "$before" = "$after" ] && pass "repo untouched by the build" ||
+    fail "repo untouched by the build" "git status changed: $after"
+
+# ---- 2. lintian ----------------------------------------------------------------
+
+timeout 600 lintian --no-tag-display-limit "$DEB" >"$TMP/lintian.out" 2>&1
+if grep -E '^[EW]: ' "$TMP/lintian.out"; then
+	fail lintian "errors or warnings (above)"
+else
+	pass "lintian: no errors, no warnings ($(grep -c -E '^[IPX]: ' \
+	    "$TMP/lintian.out") info/pedantic)"
+fi
+
+# ---- 3. install ----------------------------------------------------------------
+
+had_group=$(id -nG postfix | tr ' ' '\n' | grep -cx authmilter)
+if timeout 300 dpkg -i "$DEB" >"$TMP/dpkg.log" 2>&1; then
+	INSTALLED=1; pass "dpkg -i"
+else
+	cat "$TMP/dpkg.log"; fail "dpkg -i" "failed"; finish
+fi
+for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
+    /etc/authmilter/authmilter.conf /lib/systemd/system/authmilter.service \
+    /lib/systemd/system/authmilter-report.service \
+    /lib/systemd/system/authmilter-report.timer \
+    /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
+    /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
+    /usr/share/man/man8/authmilter-report.8.gz; do
+	[ -e "$f" ] || fail "installed $f" "missing"
+done
+pass "binaries, config, units and man pages installed"
+cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
+    pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf" ||
+    fail "shipped config" "differs from conf/authmilter.conf"
+dpkg-query -W -f='${Conffiles}\n' authmilter | grep -q ' /etc/authmilter/authmilter.conf ' &&
+    pass "authmilter.conf is a conffile" || fail conffile "not registered"
+uid=$(id -u authmilter 2>/dev/null)
+shell=$(getent passwd authmilter | cut -d: -f7)
+if [ -n "$uid" ] && [ "$uid" -lt 1000 ] && [ "$uid" -gt 0 ] &&
+    [ "$shell" = /usr/sbin/nologin ]; then
+	pass "system user authmilter (uid $uid, nologin)"
+else
+	fail "system user" "uid '$uid' shell '$shell'"
+fi
+if [ "$had_group" = 0 ] && id -nG postfix | tr ' ' '\n' | grep -qx authmilter; then
+	pass "postinst put postfix in group authmilter"
+else
+	fail "postfix in group" "before $had_group, now: $(id -nG postfix)"
+fi
+units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-report.timer
+    /lib/systemd/system/authmilter-report.service"
+# shellcheck disable=SC2086
+out=$(systemd-analyze verify $units 2>&1)
+rc=$?
+if [ -z "$out" ] && [ "$rc" = 0 ]; then
+	pass "systemd-analyze verify"
+else
+	fail "systemd-analyze verify" "$out"
+fi
+score=$(systemd-analyze security --offline=true \
+    /lib/systemd/system/authmilter.service 2>&1 |
+    sed -n 's/.*Overall exposure level for authmilter.service: \([0-9.]*\).*/\1/p')
+if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+	pass "systemd-analyze security: exposure $score (<= 2.0)"
+else
+	fail "systemd-analyze security" "exposure '$score'"
+fi
+
+# With systemd running (a VM rather than a container), dpkg -i has started
+# the unit itself: the hardened service must come up and reload. Without
+# systemd this is said, not counted.
+if [ -d /run/systemd/system ]; then
+	for ((i = 0; i < 100; i++)); do
+		systemctl is-active --quiet authmilter.service && break
+		sleep 0.2
+	done
+	if systemctl is-active --quiet authmilter.service &&
+	    [ -S /run/authmilter/authmilter.sock ]; then
+		pass "systemd runs the installed authmilter.service"
+	else
+		fail "authmilter.service under systemd" \
+		    "$(journalctl -u authmilter.service -n 20 --no-pager 2>&1)"
+	fi
+	systemctl reload authmilter.service && sleep 1 &&
+	    systemctl is-active --quiet authmilter.service &&
+	    pass "systemctl reload keeps it running" ||
+	    fail "systemctl reload" "$(systemctl status authmilter.service 2>&1 | tail -n 5)"
+	systemctl stop authmilter.service
+else
+	echo "NOTE: no systemd running here: the unit is checked statically only"
+fi
+
+# ---- 4. ExecStartPre -----------------------------------------------------------
+
+if out=$(runuser -u authmilter -- /usr/sbin/authmilter -n 2>&1) &&
+    [ "$out" = "/etc/authmilter/authmilter.conf: configuration OK" ]; then
+	pass "authmilter -n on the shipped config (as authmilter)"
+else
+	fail "authmilter -n" "$out"
+fi
+
+# ---- 5. ExecStart, as systemd would run it --------------------------------------
+
+ports=()
+for ((i = 0; i < 20 && ${#ports[@]} < 4; i++)); do
+	p=$(e2e_free_port)
+	[[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+done
+SMTP_PORT=${ports[0]} SINK_PORT=${ports[1]} METRICS_PORT=${ports[2]} DEAD=${ports[3]}
+CONF=/etc/authmilter/authmilter.conf
+sed -i -e "s|^  nameservers = \[ \];|  nameservers = [ \"127.0.0.1@$DEAD\" ];|" \
+    -e 's|^  local_data  = \[ \];|  local_data  = [ "pass.pkg.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ];|' \
+    -e 's|^  local_zones = \[ \];|  local_zones = [ "example. static" ];|' \
+    -e "s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" "$CONF"
+grep -q "127.0.0.1@$DEAD" "$CONF" && grep -q pass.pkg.example "$CONF" &&
+    grep -q "127.0.0.1:$METRICS_PORT" "$CONF" ||
+    { fail setup "could not point the shipped config at local DNS"; finish; }
+SOCK=/run/authmilter/authmilter.sock
+install -d -o authmilter -g authmilter -m 0750 /run/authmilter
+install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter
+(umask 0007 && exec setpriv --reuid authmilter --regid authmilter \
+    --init-groups --no-new-privs /usr/sbin/authmilter) >"$TMP/start.out" 2>&1
+rc=$?
+for ((i = 0; i < 100; i++)); do
+	[ -S "$SOCK" ] && break
+	sleep 0.1
+done
+PKG_PID=$(ss -xlpnH src "$SOCK" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+if [ "$rc" = 0 ] && [ -S "$SOCK" ] && [ -n "$PKG_PID" ]; then
+	pass "daemon started (forked, pid $PKG_PID) with its socket in /run/authmilter"
+else
+	fail "daemon start" "rc $rc, socket $(ls -l "$SOCK" 2>&1), $(cat "$TMP/start.out")"
+	finish
+fi
+uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$PKG_PID/status")
+[ "$uids" = "$uid $uid $uid $uid" ] && pass "runs as authmilter, never root" ||
+    fail "daemon user" "Uid: $uids"
+st=$(stat -c '%U:%G %a' "$SOCK")
+[ "$st" = "authmilter:authmilter 770" ] && pass "socket authmilter:authmilter 0770" ||
+    fail "socket owner and mode" "$st"
+# the group is the lock: a user outside it cannot connect
+if out=$(runuser -u nobody -- /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except PermissionError:
+    sys.exit(0)
+sys.exit(1)' "$SOCK" 2>&1); then
+	pass "user nobody (not in group authmilter) cannot connect"
+else
+	fail "socket permissions" "nobody could connect: $out"
+fi
+
+# ---- 6. mail through Postfix over the package's socket -------------------------
+
+e2e_sink_start "$TMP/sink" "$SINK_PORT" || { fail setup "sink"; finish; }
+e2e_postfix_start "$TMP/pf" "$SMTP_PORT" "$SINK_PORT" "unix:$SOCK" ||
+	{ fail setup "postfix did not start"; finish; }
+cat >"$TMP/msg/m.eml" <<MSG
+From: <user@pass.pkg.example>
+To: <rcpt@dest.pkg.example>
+Subject: package test
+Message-ID: <pkg.$$@pass.pkg.example>
+Date: $(LC_ALL=C date -R)
+
+through the packaged daemon
+MSG
+reply=$(e2e_send "$SMTP_PORT" user@pass.pkg.example rcpt@dest.pkg.example \
+    "$TMP/msg/m.eml" 192.0.2.10 mail.pass.pkg.example)
+qid=$(e2e_queue_id "$reply")
+if [ "${reply%% *}" = 250 ] && f=$(e2e_find_msg "$TMP/sink" "$qid" 30); then
+	top=$(e2e_headers "$f" | sed -n 1p)
+	if grep -q -E '^Authentication-Results: mx\.e2e\.test;.*spf=pass' <<<"$top"; then
+		pass "message delivered with our A-R on top (spf=pass)"
+	else
+		fail "A-R at the sink" "top header: $top"
+	fi
+else
+	fail "message through Postfix" "reply '$reply'; $(tail -n 5 "$TMP/pf/maillog")"
+fi
+m=$(curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics")
+grep -q '^authmilter_messages_total{action="accept"} 1$' <<<"$m" &&
+    grep -q '^authmilter_results_total{method="spf",result="pass"} 1$' <<<"$m" &&
+    pass "curl /metrics: the message is counted" ||
+    fail "curl /metrics" "$(grep -E '^authmilter_(messages|results)_total' <<<"$m" | head -n 8)"
+kill -USR1 "$PKG_PID"
+for ((i = 0; i < 100; i++)); do
+	m=$(curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics")
+	grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" && break
+	sleep 0.1
+done
+grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" &&
+    pass "ExecReload (SIGUSR1) reloads" || fail "reload" "not counted"
+e2e_postfix_stop "$TMP/pf"
+e2e_stop_pid "$PKG_PID" 15 && pass "daemon stops on SIGTERM" || fail stop "still there"
+PKG_PID=''
+
+# ---- 7. purge ------------------------------------------------------------------
+
+if timeout 300 dpkg --purge authmilter >"$TMP/purge.log" 2>&1; then
+	INSTALLED=0; pass "dpkg --purge"
+else
+	cat "$TMP/purge.log"; fail "dpkg --purge" "failed"
+fi
+left=''
+for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
+    /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
+    /usr/share/doc/authmilter; do
+	[ -e "$f" ] && left="$left $f"
+done
+[ -z "$left" ] && pass "purge leaves no files" || fail "purge" "left:$left"
+dpkg-query -W authmilter >/dev/null 2>&1 && fail purge "still known to dpkg" ||
+    pass "package gone from dpkg"
+id -nG postfix | tr ' ' '\n' | grep -qx authmilter &&
+    fail "postfix left the group" "$(id -nG postfix)" ||
+    pass "postfix left the authmilter group"
+finish

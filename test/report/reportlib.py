@@ -1,0 +1,224 @@
+"""Shared pieces of the DMARC aggregate-report tests (test/report).
+
+Messages go through the real daemon over the milter protocol; DNS answers
+come from dns.local_data under a static local zone "example.", so nothing
+leaves the machine.  authmilter-report runs with --dry-run or with a fake
+sendmail that saves what it is given.
+"""
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "test", "tools"))
+
+import testlib  # noqa: E402
+from milterclient import MilterClient, MilterError  # noqa: E402
+
+DAEMON = os.environ.get("AUTHMILTER",
+                        os.path.join(TOP, "milter", "authmilter"))
+REPORT = os.environ.get("AUTHMILTER_REPORT",
+                        os.path.join(TOP, "milter", "authmilter-report"))
+XSD = os.environ.get("DMARC_XSD", os.path.join(
+    TOP, "..", "shared", "reference", "dmarcbis", "dmarc-xml-0.2.xsd"))
+if not os.path.exists(XSD):
+    XSD = os.path.join(HERE, "dmarc-xml-0.2.xsd")
+NS = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
+OWN = "dmarc-reports@ourorg.example"
+
+GOOD_IP = "192.0.2.10"
+BAD_IP = "203.0.113.66"
+
+# policy domain -> DMARC record; every one gets "v=spf1 ip4:GOOD_IP -all"
+DOMAINS = {
+    "a.example": "v=DMARC1; p=reject; rua=mailto:dmarc@a.example",
+    "b.example": "v=DMARC1; p=quarantine; sp=none; adkim=s; "
+                 "rua=mailto:rep@reports.example!50k",
+    "c.example": "v=DMARC1; p=none; rua=mailto:rep@unauth.example",
+    "d.example": "v=DMARC1; p=none; rua=mailto:" + OWN,
+    "e.example": "v=DMARC1; p=none; rua=mailto:tiny@e.example!1",
+    "f.example": "v=DMARC1; p=none; rua=mailto:x@suppressed.example",
+    "t.example": "v=DMARC1; p=reject; t=y; rua=mailto:dmarc@t.example",
+    "g.example": "v=DMARC1; p=none; rua=mailto:r@ext.example",
+    "s.example": "v=DMARC1; p=reject; pct=0; rua=mailto:dmarc@s.example",
+}
+EXTRA = [
+    'b.example._report._dmarc.reports.example. 300 IN TXT "v=DMARC1"',
+    'd.example._report._dmarc.ourorg.example. 300 IN TXT "v=DMARC1"',
+    'f.example._report._dmarc.suppressed.example. 300 IN TXT "v=DMARC1;"',
+    # an override to another host: no report to either (RFC 9990 4)
+    'g.example._report._dmarc.ext.example. 300 IN TXT '
+    '"v=DMARC1; rua=mailto:x@elsewhere.example"',
+]
+
+
+def local_data():
+    out = list(EXTRA)
+    for d, rec in sorted(DOMAINS.items()):
+        out.append('_dmarc.%s. 300 IN TXT "%s"' % (d, rec))
+        out.append('%s. 300 IN TXT "v=spf1 ip4:%s -all"' % (d, GOOD_IP))
+        out.append('%s. 300 IN A 192.0.2.1' % d)
+    return out
+
+
+def write_config(path, port, store, spool, sendmail="/bin/false",
+                 extra="", dmarc="", dns=""):
+    q = testlib.quote
+    lines = [
+        'authserv_id = "mx.ourorg.example";',
+        'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
+        % port,
+        'dns = { %s local_zones = [ "example. static" ];' % dns,
+        '  local_data = [ %s ]; };' % ",\n    ".join(
+            q(x) for x in local_data()),
+        'policy = { trusted_networks = [ ]; };',
+        'dmarc = { %s };' % dmarc,
+        'reports = { store = %s; spool_dir = %s; org_name = "Our Org";'
+        % (q(store), q(spool)),
+        '  email = %s; sendmail = %s; suppress = [ "suppressed.example" ];'
+        % (q(OWN), q(sendmail)),
+        '  %s };' % extra,
+    ]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o644)
+
+
+def send(port, ip, mailfrom, author, rcpt="user@rcpt.example", qid="Q1",
+         full=False):
+    """One message; the action ("accept", "reject", ...), with full also
+    whether the milter asked for quarantine."""
+    raw = ("From: <%s>\r\nTo: <%s>\r\nSubject: test\r\n"
+           "Message-ID: <%s@test>\r\n\r\nbody\r\n" % (author, rcpt, qid))
+    c = MilterClient(port=port, timeout=30)
+    try:
+        c.negotiate()
+        c.connect("[%s]" % ip, ip)
+        c.helo("mail.sender.test")
+        r = c.message("<%s>" % mailfrom, ["<%s>" % rcpt], raw.encode(),
+                      macros={"i": qid})
+    finally:
+        try:
+            c.close()
+        except (OSError, MilterError):
+            pass
+    return (r.action, bool(r.quarantine)) if full else r.action
+
+
+def xmllint(path):
+    """None when PATH validates against the RFC 9990 XSD, else the error."""
+    p = subprocess.run(["xmllint", "--noout", "--schema", XSD, path],
+                       capture_output=True, timeout=60)
+    if p.returncode == 0:
+        return None
+    return p.stderr.decode(errors="replace")[-600:]
+
+
+def parse(xml_bytes):
+    """The report as {"domain", "policy": {..}, "meta": {..}, "rows": [..]};
+    each row a dict with count and the fields, dkim a sorted tuple."""
+    root = ET.fromstring(xml_bytes)
+    pol = {c.tag.split("}")[1]: c.text for c in
+           root.find("d:policy_published", NS)}
+    meta = root.find("d:report_metadata", NS)
+    out = {"policy": pol, "rows": [],
+           "meta": {"org_name": meta.findtext("d:org_name", None, NS),
+                    "email": meta.findtext("d:email", None, NS),
+                    "report_id": meta.findtext("d:report_id", None, NS),
+                    "begin": meta.findtext("d:date_range/d:begin", None, NS),
+                    "end": meta.findtext("d:date_range/d:end", None, NS)}}
+    for rec in root.findall("d:record", NS):
+        row = rec.find("d:row", NS)
+        pe = row.find("d:policy_evaluated", NS)
+        ids = rec.find("d:identifiers", NS)
+        ar = rec.find("d:auth_results", NS)
+        spf = ar.find("d:spf", NS)
+        out["rows"].append({
+            "ip": row.findtext("d:source_ip", None, NS),
+            "count": int(row.findtext("d:count", None, NS)),
+            "disposition": pe.findtext("d:disposition", None, NS),
+            "dkim": pe.findtext("d:dkim", None, NS),
+            "spf": pe.findtext("d:spf", None, NS),
+            "reasons": tuple(r.findtext("d:type", None, NS)
+                             for r in pe.findall("d:reason", NS)),
+            "header_from": ids.findtext("d:header_from", None, NS),
+            "envelope_from": ids.findtext("d:envelope_from", None, NS),
+            "envelope_to": ids.findtext("d:envelope_to", None, NS),
+            "spf_domain": spf.findtext("d:domain", None, NS)
+            if spf is not None else None,
+            "spf_result": spf.findtext("d:result", None, NS)
+            if spf is not None else None,
+        })
+    return out
+
+
+def run_report(conf, *args, timeout=120):
+    p = subprocess.run([REPORT, "-c", conf] + list(args),
+                       capture_output=True, timeout=timeout)
+    return (p.returncode, p.stdout.decode(errors="replace"),
+            p.stderr.decode(errors="replace"))
+
+
+def gz_files(d):
+    return sorted(f for f in os.listdir(d) if f.endswith(".xml.gz"))
+
+
+def read_gz(path):
+    with open(path, "rb") as f:
+        return gzip.decompress(f.read())
+
+
+FILENAME_RE = re.compile(r"^ourorg\.example!([a-z0-9.-]+)!(\d+)!(\d+)"
+                         r"\.xml\.gz$")
+
+
+class Tally(object):
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            # detail may be a tuple: format it as one value
+            print("FAIL %s%s" % (what, (": %s" % (detail,)) if detail
+                                 else ""))
+        return ok
+
+    def finish(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed,
+                                            self.failed))
+        return 0 if self.failed == 0 else 1
+
+
+COLUMNS = ["uid", "ts", "reporter", "source_ip", "header_from",
+           "envelope_from", "envelope_to", "spf_domain", "spf_scope",
+           "spf_result", "dkim", "policy_domain", "org_domain", "discovery",
+           "p", "sp", "np", "adkim", "aspf", "psd", "testing", "pct", "fo",
+           "rua", "dkim_eval", "spf_eval", "disposition", "reasons"]
+
+
+def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
+               dkim="", dkim_eval="fail", reasons="", rua=None):
+    """A record in the spool's line form (lib/report.c encode); rua
+    defaults to the one of DOMAINS[domain]."""
+    rec = dict.fromkeys(COLUMNS, "")
+    rec.update({"uid": uid, "ts": str(ts), "reporter": "fixture",
+                "source_ip": ip, "header_from": domain,
+                "envelope_from": domain, "envelope_to": "rcpt.example",
+                "spf_domain": domain, "spf_scope": "mfrom",
+                "spf_result": "pass" if spf_eval == "pass" else "fail",
+                "dkim": dkim, "policy_domain": domain, "org_domain": domain,
+                "discovery": "treewalk", "p": "reject", "adkim": "r",
+                "aspf": "r", "psd": "u", "testing": "n", "pct": "100",
+                "rua": rua if rua is not None else
+                DOMAINS[domain].split("rua=")[1],
+                "dkim_eval": dkim_eval, "spf_eval": spf_eval,
+                "disposition": disposition, "reasons": reasons})
+    return "\t".join(rec[c] for c in COLUMNS) + "\n"

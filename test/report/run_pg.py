@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""DMARC aggregate reports on PostgreSQL (test/report).
+
+A real PostgreSQL server (Debian's package) started by this test on
+127.0.0.1 on a free port, with its own data directory in a temp dir (as the
+postgres user); two authmilter processes write into it at the same time;
+then the server is stopped in the middle of the traffic: messages are still
+accepted, the records go to each daemon's spool and are replayed when the
+server is back; one report carries the exact summed counts.
+"""
+
+import glob
+import os
+import pwd
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reportlib as rl  # noqa: E402
+from reportlib import testlib  # noqa: E402
+
+T = rl.Tally("report-pg")
+
+
+class Pg(object):
+    """initdb + pg_ctl as the postgres user; only this instance is touched."""
+
+    def __init__(self, tmp):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            raise RuntimeError("PostgreSQL server missing: apt-get install "
+                               "postgresql")
+        self.bin = os.path.dirname(bins[-1])
+        self.data = os.path.join(tmp, "pgdata")
+        self.sock = os.path.join(tmp, "pgsock")
+        self.log = os.path.join(tmp, "pg.log")
+        self.port = testlib.free_port()
+        pw = pwd.getpwnam("postgres")
+        for d in (self.data, self.sock):
+            os.mkdir(d, 0o700)
+            os.chown(d, pw.pw_uid, pw.pw_gid)
+        open(self.log, "w").close()
+        os.chown(self.log, pw.pw_uid, pw.pw_gid)
+        self._as_pg([os.path.join(self.bin, "initdb"), "-D", self.data,
+                     "-U", "postgres", "--auth=trust", "-E", "UTF8"], 120)
+        self.uri = "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
+
+    def _as_pg(self, cmd, timeout):
+        p = subprocess.run(["runuser", "-u", "postgres", "--"] + cmd,
+                           capture_output=True, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError("%s: %s" % (cmd[0], p.stderr.decode()[-500:]))
+
+    def start(self):
+        self._as_pg([os.path.join(self.bin, "pg_ctl"), "-D", self.data,
+                     "-l", self.log, "-w", "-t", "60", "-o",
+                     "-p %d -k %s -c listen_addresses=127.0.0.1 "
+                     "-c fsync=off" % (self.port, self.sock), "start"], 90)
+
+    def stop(self):
+        self._as_pg([os.path.join(self.bin, "pg_ctl"), "-D", self.data,
+                     "-m", "fast", "-w", "-t", "60", "stop"], 90)
+
+    def running(self):
+        return os.path.exists(os.path.join(self.data, "postmaster.pid"))
+
+    def query(self, sql):
+        p = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port),
+                            "-U", "postgres", "-d", "postgres", "-Atc", sql],
+                           capture_output=True, timeout=30)
+        return p.stdout.decode().strip() if p.returncode == 0 else None
+
+
+def count(pg):
+    v = pg.query("SELECT count(*) FROM records")
+    return int(v) if v is not None and v.isdigit() else -1
+
+
+def wait_for(pred, secs):
+    end = time.time() + secs
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return pred()
+
+
+def burst(port, ip, n, tag, want, errors):
+    for i in range(n):
+        try:
+            t0 = time.time()
+            act = rl.send(port, ip, "x@a.example", "a@a.example",
+                          qid="%s%d" % (tag, i))
+            took = time.time() - t0
+            ok = (act in ("accept", "continue")) if want == "accept" \
+                else act == want
+            if not ok or took > 5:
+                errors.append("%s%d: %s in %.1fs" % (tag, i, act, took))
+        except Exception as e:  # noqa: BLE001 - reported as a failure
+            errors.append("%s%d: %s" % (tag, i, e))
+
+
+def parallel(jobs):
+    errors = []
+    ts = [threading.Thread(target=burst, args=j + (errors,)) for j in jobs]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    return errors
+
+
+def load(tmp, port, n):
+    """N messages from the load client at concurrency 8."""
+    prog = os.path.join(rl.TOP, "test", "load", "milterload")
+    corpus = os.path.join(tmp, "corpus")
+    os.makedirs(corpus, exist_ok=True)
+    with open(os.path.join(corpus, "a-good"), "w") as f:
+        f.write("X-Load-Client-IP: %s\nX-Load-Mail-From: <x@a.example>\n"
+                "X-Load-Rcpt: <user@rcpt.example>\n"
+                "From: <u@a.example>\nTo: <r@rcpt.example>\n"
+                "Subject: load\n\nbody\n" % rl.GOOD_IP)
+    p = subprocess.run([prog, "-s", "inet:%d@127.0.0.1" % port, "-c", "8",
+                        "-n", str(n), corpus], capture_output=True,
+                       timeout=300)
+    return p.returncode == 0 and ("messages=%d errors=0" % n) in \
+        p.stdout.decode(errors="replace")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="authmilter-report-pg-")
+    os.chmod(tmp, 0o755)
+    keep = "-k" in sys.argv
+    daemons, pg = [], None
+    try:
+        pg = Pg(tmp)
+        pg.start()
+        T.check(pg.query("SELECT 1") == "1", "PostgreSQL up on 127.0.0.1")
+        confs, ports, spools = [], [], []
+        for i in (1, 2):
+            spool = os.path.join(tmp, "spool%d" % i)
+            os.mkdir(spool)
+            os.chmod(spool, 0o777)
+            port = testlib.free_port()
+            conf = os.path.join(tmp, "authmilter%d.conf" % i)
+            rl.write_config(conf, port, pg.uri, spool)
+            d = testlib.Daemon(rl.DAEMON, conf,
+                               os.path.join(tmp, "daemon%d.log" % i))
+            daemons.append(d)
+            confs.append(conf)
+            ports.append(port)
+            spools.append(spool)
+            T.check(d.wait_up(), "daemon %d up" % i, d.text()[-500:])
+        # two daemons writing into one database at once
+        err = parallel([(ports[0], rl.GOOD_IP, 20, "A", "accept"),
+                        (ports[1], rl.GOOD_IP, 15, "B", "accept"),
+                        (ports[1], rl.BAD_IP, 5, "C", "reject")])
+        T.check(not err, "concurrent traffic", err[:5])
+        T.check(wait_for(lambda: count(pg) == 40, 30),
+                "40 records from two daemons", count(pg))
+        T.check(pg.query("SELECT max(version) FROM schema_version") == "1",
+                "schema_version 1")
+        # a burst through the load client: multi-row inserts on PostgreSQL
+        T.check(load(tmp, ports[0], 1000), "1000 messages by milterload")
+        T.check(wait_for(lambda: count(pg) == 1040, 60),
+                "1040 records after the burst", count(pg))
+        # the store goes away mid-traffic
+        pg.stop()
+        err = parallel([(ports[0], rl.GOOD_IP, 10, "D", "accept"),
+                        (ports[1], rl.BAD_IP, 6, "E", "reject")])
+        T.check(not err, "messages accepted (and rejected by policy) "
+                "without the store, no delay", err[:5])
+        T.check(wait_for(lambda: all(os.listdir(s) for s in spools), 30),
+                "records spooled by both daemons",
+                [os.listdir(s) for s in spools])
+        T.check(all(d.alive() for d in daemons), "daemons still running")
+        # a restart while the store is away: the queue drains to the spool
+        T.check(daemons[1].stop() == 0, "daemon 2 stops during the outage")
+        daemons[1] = testlib.Daemon(rl.DAEMON, confs[1],
+                                    os.path.join(tmp, "daemon2b.log"))
+        T.check(daemons[1].wait_up(), "daemon 2 restarted")
+        pg.start()
+        # each writer retries every 2 s; one more message wakes it
+        parallel([(ports[0], rl.GOOD_IP, 1, "F", "accept"),
+                  (ports[1], rl.GOOD_IP, 1, "G", "accept")])
+        T.check(wait_for(lambda: count(pg) == 1058, 40),
+                "every record replayed exactly once, none lost in the "
+                "restart (1058)", count(pg))
+        T.check(wait_for(lambda: not any(os.listdir(s) for s in spools),
+                         10), "spools empty",
+                [os.listdir(s) for s in spools])
+        for i, d in enumerate(daemons):
+            T.check(d.stop() == 0, "daemon %d stops cleanly" % (i + 1))
+        for i, log in enumerate(("daemon1.log", "daemon2.log")):
+            with open(os.path.join(tmp, log), errors="replace") as f:
+                txt = f.read()
+            T.check("report store" in txt and "spool" in txt,
+                    "daemon %d logged the outage" % (i + 1))
+        daemons = []
+        T.check(count(pg) == 1058, "nothing lost or doubled at stop",
+                count(pg))
+        out = os.path.join(tmp, "dry")
+        os.mkdir(out)
+        date = time.strftime("%Y-%m-%d", time.gmtime())
+        rc, so, se = rl.run_report(confs[0], "--period", date,
+                                   "--dry-run", out)
+        T.check(rc == 0, "authmilter-report on PostgreSQL", so + se)
+        files = [f for f in rl.gz_files(out) if "!a.example!" in f]
+        if T.check(len(files) == 1, "one report for a.example", so):
+            xml = rl.read_gz(os.path.join(out, files[0]))
+            plain = os.path.join(out, "a.xml")
+            with open(plain, "wb") as f:
+                f.write(xml)
+            e = rl.xmllint(plain)
+            T.check(e is None, "xmllint", e)
+            rows = sorted((r["ip"], r["disposition"], r["count"])
+                          for r in rl.parse(xml)["rows"])
+            T.check(rows == [(rl.GOOD_IP, "pass", 1047),
+                             (rl.BAD_IP, "reject", 11)],
+                    "summed counts", rows)
+    except RuntimeError as e:
+        T.check(False, "setup", str(e))
+    finally:
+        for d in daemons:
+            d.stop()
+        if pg is not None and pg.running():
+            try:
+                pg.stop()
+            except RuntimeError as e:
+                print("pg stop: %s" % e)
+        testlib.remove_tmp(tmp, keep)
+    return T.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+/*
+ * t_report - report records (line form round trip, hostile lines), rua
+ * destinations (mailto:, !size units, percent-encoding, limits), the
+ * _report._dmarc record test, the organizational-domain test, XML text
+ * escaping, gzip output, and the SQLite store end to end (submit, drain,
+ * spool when the store cannot be opened, replay)
+ */
+#include "autoconf.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "config.h"
+#include "report.h"
+#include "report_db.h"
+#include "report_dest.h"
+#include "report_mail.h"
+#include "report_spool.h"
+#include "report_xml.h"
+#include "unit.h"
+#include "xalloc.h"
+
+#define T_N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* rua lists: how many kept, first address and size */
+static const struct {
+	const char	*label;		/* what the case shows */
+	const char	*rua;		/* rua= value */
+	size_t		 n;		/* destinations kept */
+	const char	*addr;		/* first address, or NULL */
+	unsigned long long size;	/* its limit */
+} t_rua[] = {
+	{ "one", "mailto:a@example.com", 1, "a@example.com", 0 },
+	{ "two with WSP", " mailto:a@x.example , mailto:b@y.example", 2,
+	    "a@x.example", 0 },
+	{ "size plain", "mailto:a@x.example!100", 1, "a@x.example", 100 },
+	{ "size k", "mailto:a@x.example!10k", 1, "a@x.example", 10240 },
+	{ "size M upper", "mailto:a@x.example!2M", 1, "a@x.example",
+	    2097152 },
+	{ "size g", "mailto:a@x.example!1g", 1, "a@x.example", 1073741824ULL },
+	{ "size t", "mailto:a@x.example!1t", 1, "a@x.example",
+	    1099511627776ULL },
+	{ "bad size unit", "mailto:a@x.example!10x", 0, NULL, 0 },
+	{ "empty size", "mailto:a@x.example!", 0, NULL, 0 },
+	{ "size too long", "mailto:a@x.example!9999999999999", 0, NULL, 0 },
+	{ "case of scheme", "MAILTO:a@x.example", 1, "a@x.example", 0 },
+	{ "percent-encoded", "mailto:a%2Bb@x.example", 1, "a+b@x.example", 0 },
+	{ "percent comma", "mailto:a%2Cb@x.example", 0, NULL, 0 },
+	{ "truncated percent", "mailto:a@x.example%2", 0, NULL, 0 },
+	{ "percent NUL", "mailto:a%00@x.example", 0, NULL, 0 },
+	{ "hfields dropped", "mailto:a@x.example?subject=hi", 1,
+	    "a@x.example", 0 },
+	{ "https ignored", "https://x.example/r, mailto:b@y.example", 1,
+	    "b@y.example", 0 },
+	{ "no at", "mailto:nobody", 0, NULL, 0 },
+	{ "empty local", "mailto:@x.example", 0, NULL, 0 },
+	{ "header injection", "mailto:a@x.example%0ABcc:c@evil.example", 0,
+	    NULL, 0 },
+	{ "angle brackets", "mailto:<a@x.example>", 0, NULL, 0 },
+	{ "bad domain", "mailto:a@x..example", 0, NULL, 0 },
+	{ "empty list", "", 0, NULL, 0 },
+	{ "only commas", ",,,", 0, NULL, 0 },
+	{ "nine: max 8", "mailto:a@x.example,mailto:a@x.example,"
+	    "mailto:a@x.example,mailto:a@x.example,mailto:a@x.example,"
+	    "mailto:a@x.example,mailto:a@x.example,mailto:a@x.example,"
+	    "mailto:a@x.example", 8, "a@x.example", 0 },
+};
+
+/* _report._dmarc records: accepted, and the override rua */
+static const struct {
+	const char	*label;		/* what the case shows */
+	const char	*txt;		/* TXT content */
+	int		 ok;		/* a v=DMARC1 record */
+	const char	*rua;		/* override, or NULL */
+} t_rec[] = {
+	{ "bare", "v=DMARC1", 1, NULL },
+	{ "trailing semicolon", "v=DMARC1;", 1, NULL },
+	{ "spaces", "v = DMARC1 ;", 1, NULL },
+	{ "override", "v=DMARC1; rua=mailto:x@y.example", 1,
+	    "mailto:x@y.example" },
+	{ "override spaced", "v=DMARC1; rua = mailto:x@y.example ;", 1,
+	    "mailto:x@y.example " },
+	{ "other tags", "v=DMARC1; p=none", 1, NULL },
+	{ "wrong version", "v=DMARC2", 0, NULL },
+	{ "v not first", "p=none; v=DMARC1", 0, NULL },
+	{ "lowercase value", "v=dmarc1", 0, NULL },
+	{ "junk after", "v=DMARC1x", 0, NULL },
+	{ "spf record", "v=spf1 -all", 0, NULL },
+	{ "empty", "", 0, NULL },
+};
+
+/* organizational-domain membership */
+static const struct {
+	const char *org, *host;		/* policy org domain, rua host */
+	int	 internal;		/* no verification needed */
+} t_internal[] = {
+	{ "example.com", "example.com", 1 },
+	{ "example.com", "reports.example.com", 1 },
+	{ "example.com", "EXAMPLE.COM", 1 },
+	{ "example.com", "badexample.com", 0 },
+	{ "example.com", "example.net", 0 },
+	{ "example.com", "com", 0 },
+	{ "", "example.com", 0 },
+};
+
+/* t_report_rua - report_dest_parse() */
+static void
+t_report_rua(void)
+{
+	struct report_dest d[REPORT_DEST_MAX];
+	struct buf why;
+	size_t i, n;
+
+	for (i = 0; i < T_N(t_rua); i++) {
+		buf_init(&why, 4096);
+		n = report_dest_parse(t_rua[i].rua, strlen(t_rua[i].rua), d,
+		    REPORT_DEST_MAX, &why);
+		UNIT_CHECK(n == t_rua[i].n, t_rua[i].label, "kept %zu, want "
+		    "%zu (%s)", n, t_rua[i].n, why.data);
+		if (n > 0 && t_rua[i].addr != NULL) {
+			UNIT_STREQ(d[0].addr, t_rua[i].addr, t_rua[i].label);
+			UNIT_CHECK(d[0].max_size == t_rua[i].size,
+			    t_rua[i].label, "size %llu", d[0].max_size);
+		}
+		report_dest_free(d, n);
+		buf_free(&why);
+	}
+}
+
+/* t_report_rec - report_dest_record() and report_dest_internal() */
+static void
+t_report_rec(void)
+{
+	char *rua;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < T_N(t_rec); i++) {
+		ok = report_dest_record(t_rec[i].txt, strlen(t_rec[i].txt),
+		    &rua);
+		UNIT_CHECK(ok == t_rec[i].ok, t_rec[i].label, "got %d", ok);
+		if (t_rec[i].rua != NULL)
+			UNIT_STREQ(rua, t_rec[i].rua, t_rec[i].label);
+		else
+			UNIT_CHECK(rua == NULL, t_rec[i].label, "rua %s", rua);
+		free(rua);
+	}
+	for (i = 0; i < T_N(t_internal); i++)
+		UNIT_CHECK(report_dest_internal(t_internal[i].org,
+		    t_internal[i].host) == t_internal[i].internal,
+		    t_internal[i].host, "org %s", t_internal[i].org);
+}
+
+/* t_report_line - encode/decode round trip and hostile lines */
+static void
+t_report_line(void)
+{
+	static const char *const bad[] = {
+		"", "a\tb", "x\\q\t1\t", "\\",
+	};
+	struct report_record r, back;
+	struct buf line;
+	int i;
+
+	report_record_init(&r);
+	report_record_set(&r, REPORT_TS, "1795392000");
+	report_record_set(&r, REPORT_PCT, "100");
+	report_record_set(&r, REPORT_REASONS, "tab\there\nnl\\bs\rcr");
+	report_record_set(&r, REPORT_DKIM, "a.example/sel/pass");
+	buf_init(&line, 65536);
+	report_record_encode(&r, &line);
+	UNIT_CHECK(strchr(line.data, '\n') == line.data + line.len - 1,
+	    "one line", "%s", line.data);
+	UNIT_CHECK(report_record_decode(line.data, line.len - 1, &back) == 0,
+	    "decode", "%s", line.data);
+	for (i = 0; i < REPORT_NCOLS && back.f[0] != NULL; i++)
+		UNIT_STREQ(back.f[i], r.f[i], report_columns[i]);
+	report_record_free(&back);
+	for (i = 0; i < (int)T_N(bad); i++)
+		UNIT_CHECK(report_record_decode(bad[i], strlen(bad[i]),
+		    &back) != 0, "hostile line", "%s", bad[i]);
+	/* a non-numeric timestamp would break the database insert */
+	report_record_set(&r, REPORT_TS, "12x");
+	buf_reset(&line);
+	report_record_encode(&r, &line);
+	UNIT_CHECK(report_record_decode(line.data, line.len - 1, &back) != 0,
+	    "ts must be digits", "%s", line.data);
+	report_record_free(&r);
+	buf_free(&line);
+}
+
+/* t_report_xml - text escaping and gzip */
+static void
+t_report_xml(void)
+{
+	struct buf b, gz, why;
+	unsigned char out[256];
+	uLongf outlen = sizeof(out);
+	z_stream z;
+
+	buf_init(&b, 4096);
+	report_xml_text(&b, "a<b>&\"c\x01\xff\xc3\xa9");
+	UNIT_STREQ(b.data, "a&lt;b&gt;&amp;&quot;c??\xc3\xa9", "xml text");
+	buf_init(&gz, 1 << 20);
+	buf_init(&why, 256);
+	UNIT_CHECK(report_mail_gzip("hello report", 12, &gz, &why) == 0,
+	    "gzip", "%s", why.data);
+	UNIT_CHECK(gz.len > 18 && (unsigned char)gz.data[0] == 0x1f &&
+	    (unsigned char)gz.data[1] == 0x8b, "gzip magic", "%zu", gz.len);
+	memset(&z, 0, sizeof(z));
+	inflateInit2(&z, 15 + 16);
+	z.next_in = (unsigned char *)gz.data;
+	z.avail_in = (uInt)gz.len;
+	z.next_out = out;
+	z.avail_out = (uInt)outlen;
+	UNIT_CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == 12 &&
+	    memcmp(out, "hello report", 12) == 0, "gunzip", "%lu",
+	    z.total_out);
+	inflateEnd(&z);
+	buf_free(&b);
+	buf_free(&gz);
+	buf_free(&why);
+}
+
+/* t_report_count - SELECT count(*) row */
+static int
+t_report_count(void *arg, int ncols, const char *const *v)
+{
+	if (ncols == 1 && v[0] != NULL)
+		*(long *)arg = atol(v[0]);
+	return 0;
+}
+
+/* t_report_records - rows in the database at path */
+static long
+t_report_records(const char *uri)
+{
+	struct report_db *db;
+	struct buf why;
+	long n = -1;
+
+	buf_init(&why, 1024);
+	if ((db = report_db_open(uri, &why)) != NULL) {
+		if (report_db_exec(db, "SELECT count(*) FROM records", 0, NULL,
+		    t_report_count, &n, &why) != 0)
+			n = -1;
+		report_db_close(db);
+	}
+	buf_free(&why);
+	return n;
+}
+
+/* t_report_submit - n records through a store with this uri */
+static void
+t_report_submit(const char *uri, const char *spool, int n)
+{
+	struct config cfg;
+	struct report_store *st;
+	struct report_record r;
+	char uid[40];
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.reports.store = (char *)uri;
+	cfg.reports.spool_dir = (char *)spool;
+	cfg.reports.queue_size = 4;	/* small: most go through the spool */
+	st = report_store_new(&cfg);
+	for (i = 0; i < n; i++) {
+		report_record_init(&r);
+		report_uid(uid, sizeof(uid));
+		report_record_set(&r, REPORT_UID, uid);
+		report_record_set(&r, REPORT_TS, "1795392000");
+		report_record_set(&r, REPORT_PCT, "100");
+		report_submit(st, &r);
+		report_record_free(&r);
+	}
+	report_store_free(st);	/* drains */
+}
+
+/* t_report_store - submit, drain, spool on a store that cannot open, replay */
+static void
+t_report_store(void)
+{
+	char dir[] = "/tmp/t_report.XXXXXX", uri[128], bad[160], spool[128];
+	struct report_db *db;
+	struct buf why;
+	size_t n = 0;
+
+	if (mkdtemp(dir) == NULL) {
+		UNIT_CHECK(0, "mkdtemp", "%s", dir);
+		return;
+	}
+	snprintf(uri, sizeof(uri), "sqlite:%s/r.db", dir);
+	snprintf(bad, sizeof(bad), "sqlite:%s/missing/dir/r.db", dir);
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	t_report_submit(uri, spool, 50);
+	UNIT_CHECK(t_report_records(uri) == 50, "50 records stored", "%ld",
+	    t_report_records(uri));
+	t_report_submit(bad, spool, 30);
+	UNIT_CHECK(report_spool_pending(spool), "spooled while unreachable",
+	    "%s", spool);
+	buf_init(&why, 1024);
+	db = report_db_open(uri, &why);
+	UNIT_CHECK(db != NULL && report_spool_replay_dir(db, spool, &n,
+	    &why) == 0 && n == 30, "replayed 30", "%zu %s", n, why.data);
+	/* a second replay of the same lines would be ignored by uid */
+	report_db_close(db);
+	UNIT_CHECK(t_report_records(uri) == 80, "80 records after replay",
+	    "%ld", t_report_records(uri));
+	UNIT_CHECK(!report_spool_pending(spool), "spool empty", "%s", spool);
+	/* a schema newer than the program is refused, not written into */
+	db = report_db_open(uri, &why);
+	UNIT_CHECK(db != NULL && report_db_exec(db, "INSERT INTO "
+	    "schema_version (version) VALUES (99)", 0, NULL, NULL, NULL,
+	    &why) == 0, "newer schema", "%s", why.data);
+	report_db_close(db);
+	buf_reset(&why);
+	UNIT_CHECK(report_db_open(uri, &why) == NULL && strstr(why.data,
+	    "schema version 99 is newer") != NULL, "newer schema refused",
+	    "%s", why.data);
+	buf_free(&why);
+	snprintf(bad, sizeof(bad), "rm -rf '%s'", dir);
+	UNIT_CHECK(system(bad) == 0, "cleanup", "%s", dir);
+}
+
+int
+main(void)
+{
+	t_report_rua();
+	t_report_rec();
+	t_report_line();
+	t_report_xml();
+	t_report_store();
+	return unit_done("t_report");
+}
