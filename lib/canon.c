@@ -9,6 +9,35 @@
 #include "buf.h"
 #include "canon.h"
 
+/* canon_stage_flush - hand the staged bytes to the digest */
+static void
+canon_stage_flush(struct canon_body *cb)
+{
+	if (cb->nstage > 0)
+		EVP_DigestUpdate(cb->md, cb->stage, cb->nstage);
+	cb->nstage = 0;
+}
+
+/* canon_stage - hash n bytes, staged: the body arrives a byte at a time */
+static void
+canon_stage(struct canon_body *cb, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t k;
+
+	while (n > 0) {
+		if (cb->nstage == CANON_STAGE)
+			canon_stage_flush(cb);
+		k = CANON_STAGE - cb->nstage;
+		if (k > n)
+			k = n;
+		memcpy(cb->stage + cb->nstage, c, k);
+		cb->nstage += k;
+		c += k;
+		n -= k;
+	}
+}
+
 /* canon_emit - count and hash canonical bytes, honouring l= */
 static void
 canon_emit(struct canon_body *cb, const void *p, size_t n)
@@ -23,8 +52,7 @@ canon_emit(struct canon_body *cb, const void *p, size_t n)
 			if (h > room)
 				h = (size_t)room;
 		}
-		if (h > 0)
-			EVP_DigestUpdate(cb->md, p, h);
+		canon_stage(cb, p, h);
 	}
 	cb->len += n;
 }
@@ -86,13 +114,40 @@ canon_char(struct canon_body *cb, unsigned char c)
 	cb->content = cb->open_line = 1;
 }
 
+/* canon_plain - a byte that neither ends a line nor is white space */
+static int
+canon_plain(unsigned char c)
+{
+	return c != '\r' && c != '\n' && c != ' ' && c != '\t';
+}
+
+/* canon_run - plain bytes p[0..n): what canon_char does, for all at once */
+static void
+canon_run(struct canon_body *cb, const unsigned char *p, size_t n)
+{
+	canon_flush_lines(cb);
+	if (cb->wsp) {
+		canon_emit(cb, " ", 1);
+		cb->wsp = 0;
+	}
+	canon_emit(cb, p, n);
+	cb->content = cb->open_line = 1;
+}
+
 /* canon_body_update - any chunking: lines may span chunks */
 void
 canon_body_update(struct canon_body *cb, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
+		if (!cb->cr && canon_plain(p[i])) {
+			for (j = i + 1; j < n && canon_plain(p[j]); j++)
+				;
+			canon_run(cb, p + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		if (cb->cr) {
 			cb->cr = 0;
 			if (p[i] == '\n') {
@@ -120,6 +175,7 @@ canon_body_final(struct canon_body *cb, unsigned char *digest, size_t *dlen)
 	if (cb->open_line || (!cb->relaxed && !cb->content))
 		canon_emit(cb, "\r\n", 2);
 	if (cb->md != NULL) {
+		canon_stage_flush(cb);
 		if (digest != NULL)
 			EVP_DigestFinal_ex(cb->md, digest, &n);
 		EVP_MD_CTX_free(cb->md);

@@ -12,7 +12,9 @@
  *             releases its digest context.
  * LOCKING     none; one message.
  * LIMITS      none but the caller's l=; nothing is buffered but one run of
- *             pending empty lines and white space (counted, not stored).
+ *             pending empty lines and white space (counted, not stored)
+ *             and up to CANON_STAGE bytes of canonical output, which go to
+ *             the digest in one call instead of one call per byte.
  * ERRORS      canon_body_init() -1 when the digest cannot be set up.
  */
 #ifndef AUTHMILTER_CANON_H
@@ -20,6 +22,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define CANON_STAGE	2048
 
 struct canon_body {
 	int		 relaxed;	/* relaxed, else simple */
@@ -31,6 +35,8 @@ struct canon_body {
 	int		 cr;		/* the previous byte was CR */
 	int		 content;	/* anything but empty lines seen */
 	int		 open_line;	/* a line has content and no CRLF yet */
+	size_t		 nstage;	/* bytes in stage */
+	unsigned char	 stage[CANON_STAGE];	/* output not yet hashed */
 };
 
 int	canon_body_init(struct canon_body *, int relaxed, int hash,

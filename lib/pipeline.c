@@ -12,6 +12,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "pkey.h"
+#include "prefetch.h"
 #include "psl.h"
 #include "report.h"
 #include "rfc5322.h"
@@ -232,6 +233,9 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 	free(from);
 	s->msg->authenticated = auth != NULL && *auth != '\0' &&
 	    s->env->cfg->policy.skip_authenticated;
+	if (!s->trusted && !s->msg->authenticated)
+		prefetch_mail(s->env->res, s->env->cfg, s->helo,
+		    s->msg->mailfrom);
 }
 
 /* pipeline_rcpt - one more accepted recipient */
@@ -371,6 +375,8 @@ pipeline_eoh(struct session *s)
 	const struct config *cfg = s->env->cfg;
 
 	(void)pipeline_dns_deadline(s, m);
+	if (!s->trusted && !m->authenticated && m->arc == NULL)
+		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {

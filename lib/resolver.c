@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "resmemo.h"
 #include "resolver.h"
 #include "xalloc.h"
 
@@ -24,6 +25,7 @@ struct resolver {
 	pthread_t	 thread;	/* runs ub_process() */
 	int		 wake[2];	/* write a byte to stop the thread */
 	int		 timeout_ms;	/* dns.timeout */
+	struct resmemo	*memo;		/* answers reused for their TTL */
 	/* told of every lookup (metrics); set before the first query */
 	void		(*observe)(void *, int, enum resolver_status, long);
 	void		*observe_arg;	/* its first argument */
@@ -205,6 +207,7 @@ resolver_new(const struct config *cfg, struct buf *why)
 
 	r->timeout_ms = cfg->dns.timeout * 1000;
 	r->wake[0] = r->wake[1] = -1;
+	r->memo = resmemo_new();
 	if ((r->ctx = ub_ctx_create()) == NULL) {
 		buf_puts(why, "libunbound: cannot create a context");
 		goto fail;
@@ -232,6 +235,7 @@ fail:
 	}
 	if (r->ctx != NULL)
 		ub_ctx_delete(r->ctx);
+	resmemo_free(r->memo);
 	free(r);
 	return NULL;
 }
@@ -251,6 +255,7 @@ resolver_free(struct resolver *r)
 	close(r->wake[0]);
 	close(r->wake[1]);
 	ub_ctx_delete(r->ctx);
+	resmemo_free(r->memo);
 	free(r);
 }
 
@@ -386,14 +391,15 @@ resolver_wait_new(void)
 	return w;
 }
 
-/* resolver_answer_make - wrap unbound's result for the caller */
+/* resolver_answer_make - wrap unbound's result (one reference) */
 static struct resolver_answer *
-resolver_answer_make(enum resolver_status st, struct ub_result *res)
+resolver_answer_make(enum resolver_status st, struct resmemo_res *rr)
 {
 	struct resolver_answer *a = xcalloc(1, sizeof(*a));
+	struct ub_result *res = rr != NULL ? rr->res : NULL;
 
 	a->status = st;
-	a->impl = res;
+	a->impl = rr;
 	if (res == NULL)
 		return a;
 	a->rcode = res->rcode;
@@ -410,6 +416,32 @@ resolver_answer_make(enum resolver_status st, struct ub_result *res)
 	return a;
 }
 
+/*
+ * resolver_memo_get - a remembered answer, or NULL. Only answers that are
+ * facts about the zone (data, NXDOMAIN, no data) are remembered: a
+ * temporary failure is always asked again.
+ */
+static struct resolver_answer *
+resolver_memo_get(struct resolver *r, const char *name, int rrtype,
+    time_t now)
+{
+	struct resmemo_res *rr = resmemo_get(r->memo, name, rrtype, now);
+
+	if (rr == NULL)
+		return NULL;
+	return resolver_answer_make(resolver_classify(rr->err, rr->res), rr);
+}
+
+/* resolver_now - monotonic seconds, the clock of the memo */
+static time_t
+resolver_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 /* resolver_lookup - look up name/type by the deadline; always sets *out */
 static enum resolver_status
 resolver_lookup(struct resolver *r, const char *name, int rrtype,
@@ -418,7 +450,9 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 	struct resolver_wait *w;
 	struct timespec dl;
 	struct ub_result *res;
+	struct resmemo_res *rr;
 	enum resolver_status st;
+	time_t now;
 	int id, got;
 
 	*out = NULL;
@@ -426,10 +460,17 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		*out = resolver_answer_make(RESOLVER_INVAL, NULL);
 		return RESOLVER_INVAL;
 	}
+	now = resolver_now();
+	if ((*out = resolver_memo_get(r, name, rrtype, now)) != NULL) {
+		log_debug("resolver: %s type %d: %s (remembered)", name,
+		    rrtype, resolver_strstatus((*out)->status));
+		return (*out)->status;
+	}
 	resolver_deadline(&dl, r->timeout_ms);
 	resolver_deadline_cap(&dl, deadline);
 	if (resolver_past(&dl)) {
-		/* the caller's budget is spent: not even a cached answer */
+		/* the budget is spent: no new lookup (a remembered answer
+		 * above costs nothing and is still used) */
 		*out = resolver_answer_make(RESOLVER_RETRY, NULL);
 		return RESOLVER_RETRY;
 	}
@@ -454,11 +495,67 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		w->result = NULL;
 	pthread_mutex_unlock(&w->lock);
 	st = got ? resolver_classify(w->err, res) : RESOLVER_RETRY;
+	rr = resmemo_res_new(got ? w->err : 0, res);
 	resolver_wait_unref(w);
 	log_debug("resolver: %s type %d: %s", name, rrtype,
 	    got ? resolver_strstatus(st) : "timed out");
-	*out = resolver_answer_make(st, res);
+	if (res != NULL && (st == RESOLVER_OK || st == RESOLVER_NXDOMAIN ||
+	    st == RESOLVER_NODATA))
+		resmemo_put(r->memo, name, rrtype, rr, now, res->ttl);
+	*out = resolver_answer_make(st, rr);
 	return st;
+}
+
+/* resolver_prefetch_cb - a started lookup is answered: remember it */
+static void
+resolver_prefetch_cb(void *arg, int err, struct ub_result *res)
+{
+	struct resolver *r = arg;
+	struct resmemo_res *rr;
+	enum resolver_status st = resolver_classify(err, res);
+
+	if (res == NULL)
+		return;
+	rr = resmemo_res_new(err, res);
+	if (res->qname != NULL && (st == RESOLVER_OK ||
+	    st == RESOLVER_NXDOMAIN || st == RESOLVER_NODATA))
+		resmemo_put(r->memo, res->qname, res->qtype, rr, resolver_now(),
+		    res->ttl);
+	resmemo_res_unref(rr);
+}
+
+/*
+ * resolver_prefetch - start a lookup whose answer a check will ask for
+ * later, unless the memo already has it; returns at once. The answer goes
+ * into the memo; a resolver_query() made before it arrives asks libunbound
+ * again (its cache or the query in flight).
+ */
+void
+resolver_prefetch(struct resolver *r, const char *name, int rrtype)
+{
+	struct resmemo_res *rr;
+	int id;
+
+	if (!resolver_name_ok(name))
+		return;
+	if ((rr = resmemo_get(r->memo, name, rrtype, resolver_now())) != NULL) {
+		resmemo_res_unref(rr);
+		return;
+	}
+	if (ub_resolve_async(r->ctx, name, rrtype, 1 /* IN */, r,
+	    resolver_prefetch_cb, &id) != 0)
+		log_debug("resolver: cannot start a lookup of %s", name);
+}
+
+/* resolver_remembered - whether the memo holds a live answer (tests, logs) */
+int
+resolver_remembered(struct resolver *r, const char *name, int rrtype)
+{
+	struct resmemo_res *rr = resmemo_get(r->memo, name, rrtype,
+	    resolver_now());
+
+	resmemo_res_unref(rr);
+	return rr != NULL;
 }
 
 /* resolver_query - resolver_lookup(), timed and shown to the observer */
@@ -497,8 +594,7 @@ resolver_answer_free(struct resolver_answer *a)
 {
 	if (a == NULL)
 		return;
-	if (a->impl != NULL)
-		ub_resolve_free(a->impl);
+	resmemo_res_unref(a->impl);
 	free(a);
 }
 

@@ -9,8 +9,11 @@
  * LOCKING     resolver_query() may be called from any number of threads at
  *             once: libunbound guards its cache; each query has its own
  *             mutex and condition variable, and one thread of ours runs
- *             ub_process() to deliver answers. resolver_set_observer()
- *             is not locked: call it before the resolver is shared.
+ *             ub_process() to deliver answers. Answers (data, NXDOMAIN,
+ *             no data) are reused for their TTL from struct resmemo, which
+ *             has its own mutex, without asking libunbound again.
+ *             resolver_set_observer() is not locked: call it before the
+ *             resolver is shared.
  * LIMITS      every lookup ends by its deadline: min(now + dns.timeout, the
  *             caller's deadline). Names over RESOLVER_MAX_NAME octets or with
  *             a label over 63 are refused (RESOLVER_INVAL) without a query.
@@ -55,6 +58,8 @@ void		 resolver_free(struct resolver *);
 enum resolver_status resolver_query(struct resolver *, const char *name,
 		    int rrtype, const struct timespec *deadline,
 		    struct resolver_answer **);
+void		 resolver_prefetch(struct resolver *, const char *name, int rrtype);
+int		 resolver_remembered(struct resolver *, const char *, int);
 void		 resolver_answer_free(struct resolver_answer *);
 int		 resolver_txt(const struct resolver_answer *, int, struct buf *);
 int		 resolver_wire_name(const char *, size_t, size_t, char *, size_t);

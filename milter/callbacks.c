@@ -15,6 +15,18 @@
 #define CALLBACKS_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
 
 /*
+ * Steps we never answer with anything but "continue": the MTA need not wait
+ * for a reply, which saves one round trip per step (one per header field
+ * and body chunk). Connect is not here: trusted clients are accepted there.
+ * Only end of message carries a verdict. DATA and unknown commands have no
+ * callback, so libmilter answers them itself: they are skipped instead.
+ */
+#define CALLBACKS_NOREPLY	(SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | \
+	SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+/* steps we have no callback for: the MTA need not send them at all */
+#define CALLBACKS_SKIPSTEPS	(SMFIP_NOUNKNOWN | SMFIP_NODATA)
+
+/*
  * libmilter gives callbacks no user pointer, so the env slot and the
  * connection counter are the two process-wide values of milter/; both are
  * set before smfi_main() and are themselves thread-safe.
@@ -25,6 +37,7 @@ static atomic_ulong callbacks_conns;
 /* per connection, from negotiate to close */
 struct milter_conn {
 	int		 leadspc;	/* SMFIP_HDR_LEADSPC negotiated */
+	unsigned long	 noreply;	/* SMFIP_NR_* negotiated */
 	struct session	*s;		/* NULL before connect */
 };
 
@@ -50,6 +63,20 @@ callbacks_session(SMFICTX *ctx)
 	return c != NULL ? c->s : NULL;
 }
 
+/*
+ * callbacks_continue - the "continue" answer of a step: libmilter's API
+ * asks for SMFIS_NOREPLY exactly from the steps negotiated as no-reply.
+ */
+static sfsistat
+callbacks_continue(SMFICTX *ctx, unsigned long step)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && (c->noreply & step) != 0)
+		return SMFIS_NOREPLY;
+	return SMFIS_CONTINUE;
+}
+
 /* mlfi_negotiate - actions we need, steps we skip, macros we want */
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
@@ -66,9 +93,12 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_REJECT;
 	}
 	*pf0 = CALLBACKS_ACTIONS | (f0 & SMFIF_SETSYMLIST);
-	*pf1 = f1 & (SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
+	*pf1 = f1 & (CALLBACKS_SKIPSTEPS | CALLBACKS_NOREPLY | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	c->noreply = *pf1 & CALLBACKS_NOREPLY;
+	log_debug("negotiated actions %#lx, protocol %#lx (MTA offered %#lx)",
+	    *pf0, *pf1, f1);
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} _");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
@@ -108,7 +138,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 
 	if (s != NULL)
 		pipeline_helo(s, helo);
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_HELO);
 }
 
 /* mlfi_envfrom - new transaction */
@@ -118,10 +148,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	struct session *s = callbacks_session(ctx);
 
 	if (s == NULL)
-		return SMFIS_CONTINUE;
+		return callbacks_continue(ctx, SMFIP_NR_MAIL);
 	pipeline_mail(s, argv[0], smfi_getsymval(ctx, "{auth_authen}"));
 	pipeline_queue_id(s, smfi_getsymval(ctx, "i"));
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_MAIL);
 }
 
 /* mlfi_envrcpt - one recipient */
@@ -132,7 +162,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (s != NULL)
 		pipeline_rcpt(s, argv[0]);
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_RCPT);
 }
 
 /* mlfi_header - one header field */
@@ -143,7 +173,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (s != NULL)
 		pipeline_header(s, name, value, strlen(value));
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_HDR);
 }
 
 /* mlfi_eoh - end of headers; Postfix has a queue id by now */
@@ -156,7 +186,7 @@ mlfi_eoh(SMFICTX *ctx)
 		pipeline_queue_id(s, smfi_getsymval(ctx, "i"));
 		pipeline_eoh(s);
 	}
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_EOH);
 }
 
 /* mlfi_body - one body chunk */
@@ -167,7 +197,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
 	if (s != NULL)
 		pipeline_body(s, data, len);
-	return SMFIS_CONTINUE;
+	return callbacks_continue(ctx, SMFIP_NR_BODY);
 }
 
 /* mlfi_eom - evaluate and carry out the verdict */

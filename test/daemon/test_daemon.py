@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 from milterclient import MilterClient  # noqa: E402
+import milterclient as mc  # noqa: E402
 import testlib  # noqa: E402
 
 DAEMON = os.environ.get("AUTHMILTER",
@@ -151,6 +152,55 @@ def test_j_macro(tmp):
         d.stop()
 
 
+NR_WANTED = (0x2000 | 0x4000 | 0x8000 | 0x80 | 0x40000 | 0x80000)  # helo
+# mail rcpt header eoh body: never answered with anything but continue
+
+
+def test_noreply_steps(tmp):
+    """Offered every no-reply flag as Postfix does, the daemon takes them
+    for every step but connect and answers only end of message."""
+    port = testlib.free_port()
+    d = Daemon(CONF % {"id": "mx.nr.example",
+                       "sock": "inet:%d@127.0.0.1" % port}, tmp)
+    try:
+        up = wait_for(lambda: d.proc.poll() is None and
+                      "listening" in d.logtext())
+        check("inet socket up (no-reply)", up, d.logtext())
+        if not up:
+            return
+        c = MilterClient(port=port)
+        offer = mc.SMFIP_NR_ALL | mc.SMFIP_NOUNKNOWN | mc.SMFIP_NODATA
+        _, prot = c.negotiate(offer=offer)
+        want = NR_WANTED | mc.SMFIP_NOUNKNOWN | mc.SMFIP_NODATA | \
+            mc.SMFIP_HDR_LEADSPC
+        check("negotiated protocol flags", prot == want,
+              "got %#x, want %#x" % (prot, want))
+        check("connect is not no-reply (trusted clients are accepted)",
+              c.connect("mail.pass.example", "192.0.2.10") == "continue")
+        c.helo("mail.pass.example")
+        res = []
+        for i in range(2):
+            res.append(c.message(
+                "<a@pass.example>", ["<b@x.example>", "<c@x.example>"],
+                b"From: a@pass.example\r\nSubject: %d\r\n\r\n" % i +
+                b"body line\r\n" * 9000, chunk=8192))
+        c.sock.settimeout(0.5)
+        try:
+            stray = c.sock.recv(64)
+        except socket.timeout:
+            stray = b""
+        c.close()
+        ok = all(r.action == "continue" and "spf=pass" in
+                 (r.header("Authentication-Results") or "") for r in res)
+        check("two messages on one no-reply connection: verdict and A-R",
+              ok, str([(r.action, r.inserted) for r in res]))
+        check("no reply to a no-reply step", stray == b"", repr(stray))
+        check("daemon alive after no-reply session", d.proc.poll() is None,
+              d.logtext()[-500:])
+    finally:
+        d.stop()
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -164,7 +214,8 @@ def test_refuses_bad_config(tmp):
 
 def main():
     test_version()
-    for t in (test_unix_socket_reload, test_j_macro, test_refuses_bad_config):
+    for t in (test_unix_socket_reload, test_j_macro, test_noreply_steps,
+              test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             t(tmp)

@@ -27,6 +27,13 @@ ACTIONS = {b"a": "accept", b"c": "continue", b"d": "discard",
            b"r": "reject", b"t": "tempfail", b"y": "replycode"}
 SMFIF_ALL = 0x1FF          # every action an MTA may offer
 SMFIP_HDR_LEADSPC = 0x100000
+SMFIP_NOUNKNOWN = 0x100
+SMFIP_NODATA = 0x200
+# no-reply flags by the command they apply to (Postfix offers all of them)
+SMFIP_NR = {b"C": 0x1000, b"H": 0x2000, b"M": 0x4000, b"R": 0x8000,
+            b"T": 0x10000, b"U": 0x20000, b"N": 0x40000, b"B": 0x80000,
+            b"L": 0x80}
+SMFIP_NR_ALL = sum(SMFIP_NR.values())
 
 
 class MilterError(Exception):
@@ -65,6 +72,7 @@ class MilterClient:
             # command until the milter's delayed ACK (40 ms) arrives
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.leadspc = False
+        self.protocol = 0           # protocol flags the milter asked for
 
     def _send(self, cmd, data=b""):
         self.sock.sendall(struct.pack("!I", len(data) + 1) + cmd + data)
@@ -92,14 +100,18 @@ class MilterClient:
         code, rest = self._recv()
         return code, rest
 
-    def negotiate(self, leadspc=True, actions=SMFIF_ALL):
-        proto = SMFIP_HDR_LEADSPC if leadspc else 0
+    def negotiate(self, leadspc=True, actions=SMFIF_ALL, offer=0):
+        """offer: further protocol flags to offer, e.g. SMFIP_NR_ALL as
+        Postfix does; steps the milter takes as no-reply are then sent
+        without waiting for an answer."""
+        proto = (SMFIP_HDR_LEADSPC if leadspc else 0) | offer
         code, rest = self._step(SMFIC["optneg"],
                                 struct.pack("!III", 6, actions, proto))
         if code != b"O":
             raise MilterError("negotiation answered %r" % code)
         _, acts, prot = struct.unpack("!III", rest[:12])
         self.leadspc = bool(prot & SMFIP_HDR_LEADSPC)
+        self.protocol = prot
         return acts, prot
 
     def macros(self, stage, pairs):
@@ -123,6 +135,9 @@ class MilterClient:
         return self._expect_continue(SMFIC["helo"], name.encode() + b"\0")
 
     def _expect_continue(self, cmd, data=b""):
+        if self.protocol & SMFIP_NR.get(cmd, 0):
+            self._send(cmd, data)
+            return "noreply"
         code, rest = self._step(cmd, data)
         return ACTIONS.get(code, repr(code))
 
@@ -133,7 +148,7 @@ class MilterClient:
         if mail_macros:
             self.macros("mail", mail_macros)
         code = self._expect_continue(SMFIC["mail"], mailfrom.encode() + b"\0")
-        if code != "continue":
+        if code not in ("continue", "noreply"):
             r.action = code
             return r
         for rc in rcpts:

@@ -136,6 +136,8 @@ static const char *const t_spf_zone[] = {
 	    "-all\"",
 	"short.example. TXT \"v=spf1 \" \"" T_SPF_8 "\" \"ip4:192.0.2.0/24 "
 	    "-all\"",
+	/* looked up only with a spent budget (t_spf_limits) */
+	"fresh.example. TXT \"v=spf1 +all\"",
 	/* a DNS failure: the zone below refuses */
 	"inctf.example. TXT \"v=spf1 include:x.tf.example -all\"",
 };
@@ -457,9 +459,10 @@ t_spf_limits(struct resolver *res)
 	    "max_terms 3", "result %s (%s)", method_result_name(out.result),
 	    out.mailfrom.reason ? out.mailfrom.reason : "-");
 	spf_result_free(&out);
-	/* a spent budget: temperror at once, even for local data */
+	/* a spent budget: temperror at once, even for local data (a name
+	 * not looked up before: a remembered answer would still be used) */
 	sr.max_terms = 0;
-	sr.mailfrom = "user@pass.example";
+	sr.mailfrom = "user@fresh.example";
 	resolver_deadline(&past, 0);
 	past.tv_sec -= 1;
 	sr.deadline = &past;
