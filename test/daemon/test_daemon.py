@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -20,6 +19,7 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 from milterclient import MilterClient  # noqa: E402
 import milterclient as mc  # noqa: E402
 import testlib  # noqa: E402
+from testlib import wait_for  # noqa: E402
 
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
@@ -40,15 +40,6 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print("FAIL %s: %s" % (name, detail))
-
-
-def wait_for(pred, secs=10.0):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def one_message(sock_path=None, port=None, j=None):

@@ -24,12 +24,12 @@ import re
 import signal
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import opslib  # noqa: E402
 import testlib  # noqa: E402
+from testlib import wait_for  # noqa: E402
 
 passed = failed = 0
 PREFIX = "authmilter: info: "
@@ -43,15 +43,6 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print("FAIL %s: %s" % (name, detail))
-
-
-def wait_for(pred, secs=15.0):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def text_fields(line):

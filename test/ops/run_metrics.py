@@ -34,7 +34,6 @@ import socket
 import sqlite3
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
@@ -42,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import opslib  # noqa: E402
 import testlib  # noqa: E402
+from testlib import wait_for  # noqa: E402
 from milterclient import MilterClient  # noqa: E402
 
 try:
@@ -60,15 +60,6 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print("FAIL %s: %s" % (name, detail))
-
-
-def wait_for(pred, secs=15.0):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def http(url, method="GET"):

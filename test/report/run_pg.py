@@ -22,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reportlib as rl  # noqa: E402
 from reportlib import testlib  # noqa: E402
 
+wait_for = testlib.wait_for
+
 T = rl.Tally("report-pg")
 
 
@@ -77,15 +79,6 @@ class Pg(object):
 def count(pg):
     v = pg.query("SELECT count(*) FROM records")
     return int(v) if v is not None and v.isdigit() else -1
-
-
-def wait_for(pred, secs):
-    end = time.time() + secs
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return pred()
 
 
 def burst(port, ip, n, tag, want, errors):

@@ -55,6 +55,16 @@ def use_system_python(script, missing, packages):
     sys.exit(2)
 
 
+def wait_for(pred, secs=15.0, step=0.05):
+    """Poll pred() until it is true or secs pass; its last answer."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return bool(pred())
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     s = socket.socket()
