@@ -18,6 +18,7 @@
 #include "hdr.h"
 #include "log.h"
 #include "resolver.h"
+#include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -27,26 +28,24 @@ static struct resolver *fuzz_res;	/* built once */
 static void
 fuzz_init(void)
 {
-	static const char conf[] = "dns = { local_zones = [ \". static\" ]; "
-	    "local_data = [ \"s._domainkey.example.org. 300 IN TXT "
-	    "\\\"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPc"
-	    "HURo=\\\"\" ]; };\n";
-	char path[] = "/tmp/fuzz_arc.XXXXXX";
-	struct config *cfg;
+	struct config *cfg = fuzzlib_config("dns = { local_zones = "
+	    "[ \". static\" ]; local_data = [ \"s._domainkey.example.org. "
+	    "300 IN TXT \\\"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hc"
+	    "vPapiMlrwIaaPcHURo=\\\"\" ]; };\n", NULL);
 	struct buf why;
-	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, conf, sizeof(conf) - 1) < 0)
-		abort();
-	close(fd);
 	buf_init(&why, 1024);
-	log_set_level(LOG_LEVEL_ERR);
-	if ((cfg = config_load(path, &why)) == NULL ||
-	    (fuzz_res = resolver_new(cfg, &why)) == NULL)
+	if ((fuzz_res = resolver_new(cfg, &why)) == NULL)
 		abort();
-	unlink(path);
 	config_release(cfg);
 	buf_free(&why);
+}
+
+/* fuzz_field - one header field into the store */
+static void
+fuzz_field(void *h, const char *name, const char *value, size_t len)
+{
+	hdr_add(h, name, value, len);
 }
 
 int
@@ -60,27 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_res == NULL)
 		fuzz_init();
 	hdr_init(&h);
-	while (p < end && *p != '\n') {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *colon;
-		char name[128];
-
-		if (nl == NULL)
-			nl = end;
-		/* continuation lines belong to the field before */
-		while (nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {
-			const char *more = memchr(nl + 1, '\n',
-			    (size_t)(end - nl - 1));
-
-			nl = more != NULL ? more : end;
-		}
-		colon = memchr(p, ':', (size_t)(nl - p));
-		if (colon != NULL && (size_t)(colon - p) < sizeof(name)) {
-			memcpy(name, p, (size_t)(colon - p));
-			name[colon - p] = '\0';
-			hdr_add(&h, name, colon + 1, (size_t)(nl - colon - 1));
-		}
-		p = nl < end ? nl + 1 : end;
-	}
+	p = fuzzlib_headers(p, end, fuzz_field, &h);
 	v = arc_verifier_new(1);
 	arc_verifier_eoh(v, &h);
 	if (p < end)

@@ -26,6 +26,7 @@
 #include "dmarc.h"
 #include "log.h"
 #include "resolver.h"
+#include "fuzzlib.h"
 #include "spf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -87,20 +88,8 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 static void
 fuzz_init(void)
 {
-	char path[] = "/tmp/fuzz_dns.XXXXXX";
-	struct buf why;
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		abort();
-	close(fd);
-	buf_init(&why, 1024);
-	log_set_level(LOG_LEVEL_ERR);
 	spf_init();
-	if ((fuzz_cfg = config_load(path, &why)) == NULL)
-		abort();
-	unlink(path);
-	buf_free(&why);
+	fuzz_cfg = fuzzlib_config("", NULL);
 }
 
 int

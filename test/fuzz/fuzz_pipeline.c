@@ -20,6 +20,7 @@
 #include "config.h"
 #include "log.h"
 #include "pipeline.h"
+#include "fuzzlib.h"
 #include "spf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -44,23 +45,15 @@ static const char fuzz_low[] = "limits = { headers = 32; header_size = 1024; "
 static struct pipeline_env *
 fuzz_env_new(const char *extra)
 {
-	char path[] = "/tmp/fuzz_pipeline.XXXXXX";
 	struct pipeline_env *env;
-	struct config *cfg;
 	struct buf why;
-	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, fuzz_conf, sizeof(fuzz_conf) - 1) < 0 ||
-	    write(fd, extra, strlen(extra)) < 0)
-		abort();
-	close(fd);
 	buf_init(&why, 4096);
-	if ((cfg = config_load(path, &why)) == NULL ||
-	    (env = pipeline_env_new(cfg, &why)) == NULL) {
+	if ((env = pipeline_env_new(fuzzlib_config(fuzz_conf, extra),
+	    &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		abort();
 	}
-	unlink(path);
 	buf_free(&why);
 	return env;
 }

@@ -27,7 +27,7 @@ for t in $targets; do
 	extra=""
 	[ "$t" = dns ] && extra=-Wl,--allow-multiple-definition
 	clang $cflags -fsanitize=fuzzer $extra "$top/test/fuzz/fuzz_$t.c" \
-	    ./*.o $libs -o "fuzz_$t" || { fail=$((fail + 1)); continue; }
+	    "$top/test/fuzz/fuzzlib.c" ./*.o $libs -o "fuzz_$t" || { fail=$((fail + 1)); continue; }
 	corpus=$(mktemp -d)
 	cp "$top/test/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null
 	regress="$top/test/fuzz/regress/$t"
