@@ -48,7 +48,12 @@ run() {
 	name=$1; shift
 	if "$@" > "$dir/$name.out" 2>&1 && ! found; then
 		ok "$name under ASan/UBSan"
-	else no "$name under ASan/UBSan"; tail -40 "$dir/$name.out"; fi
+	else
+		no "$name under ASan/UBSan"
+		# the failing checks first: a long suite's tail may not hold them
+		grep -m 20 '^FAIL' "$dir/$name.out"
+		tail -30 "$dir/$name.out"
+	fi
 }
 export AUTHMILTER="$dir/src/milter/authmilter"
 export AUTHMILTER_CHECK="$dir/src/milter/authmilter-check"

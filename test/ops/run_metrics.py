@@ -301,14 +301,24 @@ def test_queue_depth(tmp, priv, pub):
               wait_for(lambda: depth() == 0 and os.path.exists(db)), "")
         con = sqlite3.connect(db, timeout=5, isolation_level=None)
         con.execute("BEGIN EXCLUSIVE")
-        for i in range(6):
-            opslib.send(port, "spf-only", priv, "Q%d" % (i + 1))
-        # the writer holds the batch it took; the rest wait in the queue
-        check("queue depth counts records behind a locked store",
-              wait_for(lambda: (depth() or 0) >= 5, 5), str(depth()))
+        # Q1 is queued before its reply comes back; the gauge going to 0
+        # says the writer took it and now waits on the lock (busy
+        # timeout, 10 s). Only then are the next five sure to queue
+        # behind it: a writer woken late takes everything queued so far.
+        opslib.send(port, "spf-only", priv, "Q1")
+        check("the writer takes the first record and waits on the lock",
+              wait_for(lambda: depth() == 0, 5), str(depth()))
+        for i in range(5):
+            opslib.send(port, "spf-only", priv, "Q%d" % (i + 2))
+        check("queue depth counts the 5 records behind a locked store",
+              wait_for(lambda: depth() == 5, 5), str(depth()))
         con.execute("ROLLBACK")
         check("queue depth back to 0 when the lock goes",
               wait_for(lambda: depth() == 0, 15), str(depth()))
+        rows = lambda: con.execute(
+            "SELECT count(*) FROM records").fetchone()[0]
+        check("and all 7 records reach the store",
+              wait_for(lambda: rows() == 7, 15), str(rows()))
     finally:
         if con is not None:
             con.close()
