@@ -23,6 +23,10 @@
 #     unix:/run/authmilter/authmilter.sock, smtpd as user postfix: the
 #     message reaches the sink with our Authentication-Results; curl of
 #     /metrics shows it; SIGUSR1 (ExecReload) reloads;
+#  6b. postinst made /var/spool/postfix/authmilter; the daemon moved to a
+#     socket there, a Postfix instance whose spool has that directory
+#     bind-mounted reaches it as unix:authmilter/authmilter.sock with
+#     smtpd chrooted and not (README.Debian);
 #  7. dpkg --purge: files, conffile and state gone, postfix out of the
 #     group, the user kept (debian/README.source).
 #
@@ -35,11 +39,14 @@ REPO=$(cd "$HERE/../.." && pwd)
 # shellcheck source=../e2e/lib.sh
 . "$REPO/test/e2e/lib.sh"
 E2E_SUITE=package
-PKG_PID='' INSTALLED=0
+PKG_PID='' INSTALLED=0 MOUNTED=''
 
 pkg_cleanup() {
 	[ -n "$PKG_PID" ] && e2e_stop_pid "$PKG_PID" 15
 	PKG_PID=''
+	[ -n "$TMP" ] && e2e_postfix_stop "$TMP/pf2"
+	[ -n "$MOUNTED" ] && umount "$MOUNTED"
+	MOUNTED=''
 	if [ "$INSTALLED" = 1 ]; then
 		timeout 300 dpkg --purge authmilter >/dev/null 2>&1
 		INSTALLED=0
@@ -205,14 +212,20 @@ grep -q "127.0.0.1@$DEAD" "$CONF" && grep -q pass.pkg.example "$CONF" &&
 SOCK=/run/authmilter/authmilter.sock
 install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter
-(umask 0007 && exec setpriv --reuid authmilter --regid authmilter \
-    --init-groups --no-new-privs /usr/sbin/authmilter) >"$TMP/start.out" 2>&1
-rc=$?
-for ((i = 0; i < 100; i++)); do
-	[ -S "$SOCK" ] && break
-	sleep 0.1
-done
-PKG_PID=$(ss -xlpnH src "$SOCK" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+# pkg_start SOCKET: the daemon as ExecStart runs it (it forks); rc in rc,
+# its pid (the process listening on SOCKET) in PKG_PID
+pkg_start() {
+	(umask 0007 && exec setpriv --reuid authmilter --regid authmilter \
+	    --init-groups --no-new-privs /usr/sbin/authmilter) >"$TMP/start.out" 2>&1
+	rc=$?
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$1" ] && break
+		sleep 0.1
+	done
+	PKG_PID=$(ss -xlpnH src "$1" 2>/dev/null |
+	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+}
+pkg_start "$SOCK"
 if [ "$rc" = 0 ] && [ -S "$SOCK" ] && [ -n "$PKG_PID" ]; then
 	pass "daemon started (forked, pid $PKG_PID) with its socket in /run/authmilter"
 else
@@ -282,6 +295,54 @@ e2e_postfix_stop "$TMP/pf"
 e2e_stop_pid "$PKG_PID" 15 && pass "daemon stops on SIGTERM" || fail stop "still there"
 PKG_PID=''
 
+# ---- 6b. the socket inside Postfix's spool, for a chrooted smtpd ----------------
+# postinst made /var/spool/postfix/authmilter (Postfix was installed first).
+# The private instance's spool stands in for /var/spool/postfix: the
+# directory is bind-mounted there, and smtpd_milters names it relative to
+# the queue directory, as README.Debian says, chrooted and not.
+
+SPOOLSOCK=/var/spool/postfix/authmilter/authmilter.sock
+st=$(stat -c '%U:%G %a' /var/spool/postfix/authmilter 2>&1)
+[ "$st" = "authmilter:authmilter 750" ] &&
+    pass "postinst made /var/spool/postfix/authmilter (authmilter, 0750)" ||
+    fail "spool socket directory" "$st"
+sed -i "s|^  socket  = \"unix:/run/authmilter/authmilter.sock\";|  socket  = \"unix:$SPOOLSOCK\";|" "$CONF"
+grep -q "unix:$SPOOLSOCK" "$CONF" || fail setup "could not set milter.socket"
+pkg_start "$SPOOLSOCK"
+[ "$rc" = 0 ] && [ -n "$PKG_PID" ] &&
+    [ "$(stat -c '%U:%G %a' "$SPOOLSOCK")" = "authmilter:authmilter 770" ] &&
+    pass "daemon listens on $SPOOLSOCK (0770)" ||
+    fail "daemon on the spool socket" "rc $rc, $(ls -l "$SPOOLSOCK" 2>&1), $(cat "$TMP/start.out")"
+mkdir -p "$TMP/pf2/spool/authmilter"
+if mount --bind /var/spool/postfix/authmilter "$TMP/pf2/spool/authmilter"; then
+	MOUNTED=$TMP/pf2/spool/authmilter
+	for chroot in 1 0; do
+		how=$([ $chroot = 1 ] && echo chrooted || echo "not chrooted")
+		if ! E2E_SMTPD_CHROOT=$chroot e2e_postfix_start "$TMP/pf2" \
+		    "$SMTP_PORT" "$SINK_PORT" unix:authmilter/authmilter.sock; then
+			fail "postfix ($how) with the spool socket" "did not start"
+			continue
+		fi
+		sed -i "s/^Message-ID: .*/Message-ID: <pkg.$chroot.$$@pass.pkg.example>/" "$TMP/msg/m.eml"
+		reply=$(e2e_send "$SMTP_PORT" user@pass.pkg.example \
+		    rcpt@dest.pkg.example "$TMP/msg/m.eml" 192.0.2.10 \
+		    mail.pass.pkg.example)
+		qid=$(e2e_queue_id "$reply")
+		if [ "${reply%% *}" = 250 ] && f=$(e2e_find_msg "$TMP/sink" "$qid" 30) &&
+		    e2e_headers "$f" | sed -n 1p | grep -q -E '^Authentication-Results: mx\.e2e\.test;.*spf=pass'; then
+			pass "smtpd $how reaches unix:authmilter/authmilter.sock: A-R on top"
+		else
+			fail "smtpd $how over the spool socket" "reply '$reply'; $(tail -n 5 "$TMP/pf2/maillog")"
+		fi
+		e2e_postfix_stop "$TMP/pf2"
+	done
+	umount "$MOUNTED" && MOUNTED=''
+else
+	fail "bind mount of the spool socket directory" "mount --bind failed"
+fi
+e2e_stop_pid "$PKG_PID" 15 || fail stop "daemon on the spool socket still there"
+PKG_PID=''
+
 # ---- 7. purge ------------------------------------------------------------------
 
 if timeout 300 dpkg --purge authmilter >"$TMP/purge.log" 2>&1; then
@@ -292,6 +353,7 @@ fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
+    /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do
 	[ -e "$f" ] && left="$left $f"
 done
