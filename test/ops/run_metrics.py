@@ -273,6 +273,14 @@ def test_load(url, port, tmp):
           val(b, "authmilter_connections_in_flight") == 0, "")
 
 
+def rows(con):
+    """Records in the SQLite store of CON (-1 before the schema)."""
+    try:
+        return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    except sqlite3.OperationalError:
+        return -1
+
+
 def test_queue_depth(tmp, priv, pub):
     """The gauge reads the report store's queue: a second daemon with a
     SQLite store; while the test holds the database locked, the writer
@@ -300,6 +308,11 @@ def test_queue_depth(tmp, priv, pub):
         check("queue drains to 0 with the store free",
               wait_for(lambda: depth() == 0 and os.path.exists(db)), "")
         con = sqlite3.connect(db, timeout=5, isolation_level=None)
+        # depth 0 says only that the writer took Q0: lock the file once
+        # Q0 is committed, or the writer waits on the lock with Q0 and
+        # Q1 stays queued
+        check("Q0 reaches the store",
+              wait_for(lambda: rows(con) == 1, 15), str(rows(con)))
         con.execute("BEGIN EXCLUSIVE")
         # Q1 is queued before its reply comes back; the gauge going to 0
         # says the writer took it and now waits on the lock (busy
@@ -315,10 +328,8 @@ def test_queue_depth(tmp, priv, pub):
         con.execute("ROLLBACK")
         check("queue depth back to 0 when the lock goes",
               wait_for(lambda: depth() == 0, 15), str(depth()))
-        rows = lambda: con.execute(
-            "SELECT count(*) FROM records").fetchone()[0]
         check("and all 7 records reach the store",
-              wait_for(lambda: rows() == 7, 15), str(rows()))
+              wait_for(lambda: rows(con) == 7, 15), str(rows(con)))
     finally:
         if con is not None:
             con.close()
