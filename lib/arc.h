@@ -12,7 +12,9 @@
  *             contexts. arc_verifier_finish() fills a caller-owned struct
  *             arc_result (arc_result_free()); arc_seal() fills a
  *             caller-owned struct arc_seal_out (arc_seal_out_free()).
- * LOCKING     none; keys (EVP_PKEY) are shared read-only.
+ * LOCKING     none; keys (EVP_PKEY) are shared read-only, and come
+ *             through the caller's struct pkeycache when one is set
+ *             (arc_verifier_keycache()), which has its own lock.
  * LIMITS      ARC_MAX_INSTANCE sets; ARC_MAX_FIELDS ARC fields read;
  *             ARC_MAX_BODY_HASHES distinct (canonicalization, l=) pairs;
  *             all key lookups of one validation share a 20 s deadline,
@@ -33,6 +35,7 @@
 struct buf;
 struct config;
 struct hdr;
+struct pkeycache;
 struct resolver;
 
 #define ARC_MAX_INSTANCE	50
@@ -62,6 +65,7 @@ struct arc_verifier;
 struct arc_verifier *arc_verifier_new(int seal);
 void	arc_verifier_limits(struct arc_verifier *, int max_sets,
 	    const struct timespec *dns_deadline);
+void	arc_verifier_keycache(struct arc_verifier *, struct pkeycache *);
 void	arc_verifier_eoh(struct arc_verifier *, const struct hdr *);
 void	arc_verifier_body(struct arc_verifier *, const unsigned char *,
 	    size_t);

@@ -49,6 +49,7 @@ struct arc_verifier {
 	int		 hashed;	/* digests are final */
 	int		 max_sets;	/* limits.arc_sets */
 	const struct timespec *deadline;	/* the message's DNS budget */
+	struct pkeycache *keycache;	/* the env's parsed keys, or NULL */
 };
 
 int	arc_body_slot(struct arc_verifier *, int relaxed, long l);

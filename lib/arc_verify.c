@@ -11,6 +11,7 @@
 #include "arc_priv.h"
 #include "buf.h"
 #include "hdr.h"
+#include "pkeycache.h"
 #include "resolver.h"
 #include "xalloc.h"
 
@@ -27,6 +28,7 @@ struct arc_keys {
 	EVP_PKEY	*key[2 * ARC_MAX_INSTANCE];	/* NULL: unusable */
 	char		*why[2 * ARC_MAX_INSTANCE];	/* why unusable */
 	int		 n;				/* entries */
+	struct pkeycache *cache;		/* parsed keys, or NULL */
 };
 
 /* arc_verifier_new - seal: also hash the body for a new AMS */
@@ -49,6 +51,13 @@ arc_verifier_limits(struct arc_verifier *v, int max_sets,
 	if (max_sets > 0 && max_sets < ARC_MAX_INSTANCE)
 		v->max_sets = max_sets;
 	v->deadline = dns_deadline;
+}
+
+/* arc_verifier_keycache - parse key records through cache (NULL: none) */
+void
+arc_verifier_keycache(struct arc_verifier *v, struct pkeycache *cache)
+{
+	v->keycache = cache;
 }
 
 /* arc_body_slot - the hash slot for (canonicalization, l=), made once */
@@ -328,7 +337,8 @@ arc_key(struct arc_keys *ks, struct resolver *res, const char *d,
 		return NULL;
 	}
 	ks->name[ks->n] = buf_steal(&name);
-	ks->key[ks->n] = w.len == 0 ? pkey_from_record(rec.data, alg,
+	/* the cache hands out a reference of our own: arc_keys_free drops it */
+	ks->key[ks->n] = w.len == 0 ? pkeycache_get(ks->cache, rec.data, alg,
 	    min_bits, &w) : NULL;
 	ks->why[ks->n] = buf_steal(&w);
 	*why = ks->why[ks->n];
@@ -563,6 +573,7 @@ arc_verifier_finish(struct arc_verifier *v, struct resolver *res,
 	}
 	arc_describe(v, r);
 	memset(&ks, 0, sizeof(ks));
+	ks.cache = v->keycache;
 	/* one budget for every key: 50 sets of slow domains cannot stall us */
 	resolver_deadline(&ks.deadline, ARC_BUDGET_MS);
 	resolver_deadline_cap(&ks.deadline, v->deadline);

@@ -164,6 +164,17 @@ metrics_reload(struct metrics *m, int ok)
 		metrics_error(m, METRICS_ERR_RELOAD);
 }
 
+/* metrics_key_cache - one ARC key record lookup (pkeycache observer) */
+void
+metrics_key_cache(void *arg, int hit)
+{
+	struct metrics *m = arg;
+
+	if (m == NULL)
+		return;
+	metrics_add(&m->key_cache[hit ? 1 : 0], 1);
+}
+
 /*
  * metrics_set_queue_depth - where the report store queue depth comes
  * from: fn(arg) is called at each scrape; NULL fn reads 0 (store off).
@@ -275,6 +286,11 @@ metrics_render_ops(struct metrics *m, struct buf *out)
 	buf_printf(out, "authmilter_config_reloads_total{result=\"applied\"} "
 	    "%llu\nauthmilter_config_reloads_total{result=\"refused\"} %llu\n",
 	    metrics_get(&m->reloads[0]), metrics_get(&m->reloads[1]));
+	metrics_head(out, "authmilter_key_cache_total", "counter",
+	    "ARC key records: parsed key reused (hit) or parsed (miss).");
+	buf_printf(out, "authmilter_key_cache_total{result=\"hit\"} %llu\n"
+	    "authmilter_key_cache_total{result=\"miss\"} %llu\n",
+	    metrics_get(&m->key_cache[1]), metrics_get(&m->key_cache[0]));
 	pthread_mutex_lock(&m->hook_lock);
 	if (m->queue_depth != NULL)
 		depth = m->queue_depth(m->queue_arg);

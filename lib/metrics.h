@@ -77,6 +77,7 @@ struct metrics {
 	atomic_llong	 conns;		/* connections in flight */
 	atomic_ullong	 conns_total;	/* connections accepted */
 	atomic_ullong	 reloads[2];	/* [0] applied, [1] refused */
+	atomic_ullong	 key_cache[2];	/* ARC key records: [0] miss, [1] hit */
 	pthread_mutex_t	 hook_lock;	/* guards the two below */
 	long		(*queue_depth)(void *);	/* report queue depth, or NULL */
 	void		*queue_arg;	/* its argument */
@@ -91,6 +92,7 @@ void	metrics_dns(void *, int rrtype, enum resolver_status, long usec);
 void	metrics_error(struct metrics *, enum metrics_error);
 void	metrics_conn(struct metrics *, int delta);
 void	metrics_reload(struct metrics *, int ok);
+void	metrics_key_cache(void *, int hit);
 void	metrics_set_queue_depth(struct metrics *, long (*)(void *), void *);
 void	metrics_render(struct metrics *, struct buf *);
 

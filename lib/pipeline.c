@@ -12,6 +12,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "pkey.h"
+#include "pkeycache.h"
 #include "prefetch.h"
 #include "psl.h"
 #include "report.h"
@@ -55,6 +56,7 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	env->hostname = xstrdup(host);
+	env->keys = pkeycache_new(PKEYCACHE_ENTRIES);
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
 	return env;
@@ -79,6 +81,7 @@ pipeline_env_release(struct pipeline_env *env)
 	dkim_lib_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
+	pkeycache_free(env->keys);
 	resolver_free(env->res);
 	config_release(env->cfg);
 	free(env->hostname);
@@ -383,6 +386,7 @@ pipeline_eoh(struct session *s)
 		m->arc = arc_verifier_new(cfg->arc.seal.enabled);
 		arc_verifier_limits(m->arc, cfg->limits.arc_sets,
 		    &m->dns_deadline);
+		arc_verifier_keycache(m->arc, s->env->keys);
 		arc_verifier_eoh(m->arc, &m->hdr);
 	}
 }

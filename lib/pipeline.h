@@ -5,9 +5,9 @@
  *             (forged A-R removal), RFC 7208 (SPF at end of message),
  *             RFC 6376 (headers and body streamed into DKIM as they come),
  *             RFC 9989 section 5.3.1 (exactly one author domain).
- * OWNERSHIP   a struct pipeline_env (config + resolver) is refcounted and
- *             shared; a struct session is one connection and owns its
- *             struct message; pipeline_close() frees both. What
+ * OWNERSHIP   a struct pipeline_env (config + resolver + parsed-key cache)
+ *             is refcounted and shared; a struct session is one connection
+ *             and owns its struct message; pipeline_close() frees both. What
  *             pipeline_eom() returns lives until the next pipeline_mail(),
  *             pipeline_abort() or pipeline_close().
  * LOCKING     struct pipeline_slot's mutex guards only the env pointer. A
@@ -42,6 +42,7 @@ struct config;
 struct dkim_lib;
 struct dkim_verifier;
 struct metrics;
+struct pkeycache;
 struct psl;
 struct report_store;
 struct resolver;
@@ -59,6 +60,7 @@ struct pipeline_env {
 	char		*hostname;	/* fallback authserv-id, %{r} */
 	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 	struct report_store *reports;	/* reports.store, or NULL */
+	struct pkeycache *keys;		/* parsed ARC keys of this env */
 };
 
 struct pipeline_slot {

@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "pipeline.h"
+#include "pkeycache.h"
 #include "report.h"
 #include "resolver.h"
 #include "spf.h"
@@ -86,6 +87,7 @@ main_attach(struct pipeline_env *env, struct metrics *m)
 {
 	env->metrics = m;
 	resolver_set_observer(env->res, metrics_dns, m);
+	pkeycache_set_observer(env->keys, metrics_key_cache, m);
 	metrics_set_queue_depth(m, env->reports != NULL ? main_queue_depth :
 	    NULL, env->reports);
 }

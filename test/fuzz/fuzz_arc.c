@@ -1,7 +1,9 @@
 /*
  * fuzz_arc - ARC set parsing and chain validation on any header block
  * ("Name: value" lines, folded lines continue a field, then the body).
- * Keys come from local data only: no packet leaves the process.
+ * Keys come from local data only: no packet leaves the process. Parsed
+ * keys go through one struct pkeycache kept across inputs, as a daemon's
+ * env keeps it across messages.
  */
 #include "autoconf.h"
 
@@ -17,12 +19,14 @@
 #include "config.h"
 #include "hdr.h"
 #include "log.h"
+#include "pkeycache.h"
 #include "resolver.h"
 #include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static struct resolver *fuzz_res;	/* built once */
+static struct pkeycache *fuzz_keys;	/* likewise */
 
 /* fuzz_init - a resolver that answers everything locally */
 static void
@@ -39,6 +43,7 @@ fuzz_init(void)
 		abort();
 	config_release(cfg);
 	buf_free(&why);
+	fuzz_keys = pkeycache_new(PKEYCACHE_ENTRIES);
 }
 
 /* fuzz_field - one header field into the store */
@@ -61,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hdr_init(&h);
 	p = fuzzlib_headers(p, end, fuzz_field, &h);
 	v = arc_verifier_new(1);
+	arc_verifier_keycache(v, fuzz_keys);
 	arc_verifier_eoh(v, &h);
 	if (p < end)
 		arc_verifier_body(v, (const unsigned char *)p,

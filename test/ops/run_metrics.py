@@ -20,6 +20,9 @@ scraping /metrics with an HTTP client before and after each step:
     dns_lookups_total{status="retry"} and errors_total{kind="dns"};
   * SIGUSR1: a valid file counts as applied, an invalid one as refused
     and errors_total{kind="reload"}; the counters survive both;
+  * two messages sealed by the same ARC key: the first parses the key
+    record (key_cache_total{result="miss"} +1), the second reuses it
+    (result="hit" +1, no miss), both arc=pass;
   * report_queue_depth exists and reads 0 (no report store); with a SQLite
     store whose file the test holds locked, it counts the records waiting
     for the writer and drains to 0 when the lock goes;
@@ -43,6 +46,8 @@ import opslib  # noqa: E402
 import testlib  # noqa: E402
 from testlib import wait_for  # noqa: E402
 from milterclient import MilterClient  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "arc"))
+import arclib  # noqa: E402
 
 try:
     from prometheus_client.parser import text_string_to_metric_families
@@ -208,6 +213,44 @@ def test_dns_error(url, port):
           % (errs, retry))
 
 
+def send_sealed(port, priv, n):
+    """Message N with one ARC set by d=good.example s=sel (the DKIM key)."""
+    msg = ("From: <a@good.example>\r\nTo: <r@rcpt.example>\r\n"
+           "Subject: sealed %d\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n"
+           "Message-ID: <sealed-%d@ops.example>\r\n\r\nBody %d.\r\n"
+           % (n, n, n)).encode()
+    sealer = arclib.ArcSealer("good.example", "sel", arclib.key_from_pem(priv))
+    msg = sealer.seal_onto(msg)
+    c = MilterClient(port=port)
+    try:
+        c.negotiate()
+        c.connect("client.example", opslib.GOOD_IP)
+        c.helo("client.example")
+        c.message("<a@good.example>", ["<r@rcpt.example>"], msg)
+    finally:
+        c.close()
+
+
+def test_key_cache(url, port, priv):
+    steps = []
+    for n in (1, 2):
+        a = scrape(url)[0]
+        send_sealed(port, priv, n)
+        wait_for(lambda: val(scrape(url)[0],
+                             "authmilter_connections_in_flight") == 0)
+        b = scrape(url)[0]
+        steps.append((delta(a, b, "authmilter_key_cache_total",
+                            result="miss"),
+                      delta(a, b, "authmilter_key_cache_total",
+                            result="hit"),
+                      delta(a, b, "authmilter_results_total", method="arc",
+                            result="pass")))
+    check("first sealed message parses the ARC key (miss +1, hit +0)",
+          steps[0] == (1, 0, 1), str(steps[0]))
+    check("second one by the same key reuses it (hit +1, miss +0)",
+          steps[1] == (0, 1, 1), str(steps[1]))
+
+
 def test_reload(url, d, conf, port, pub, extra, before):
     opslib.write_conf(conf, port, pub, extra)
     d.proc.send_signal(signal.SIGUSR1)
@@ -364,6 +407,7 @@ def run(tmp):
         test_in_flight(url, port)
         test_dns_error(url, port)
         test_load(url, port, tmp)
+        test_key_cache(url, port, priv)
         test_reload(url, d, conf, port, pub, extra, before)
     finally:
         rc = d.stop()
