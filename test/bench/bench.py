@@ -174,28 +174,8 @@ smtpd_tls_security_level = none
 default_process_limit = 200
 """
 
-MASTER_CF = """127.0.0.1:{port} inet n - n - - smtpd
-pickup    unix  n - n 60   1 pickup
-cleanup   unix  n - n -    0 cleanup
-qmgr      unix  n - n 300  1 qmgr
-rewrite   unix  - - n -    - trivial-rewrite
-bounce    unix  - - n -    0 bounce
-defer     unix  - - n -    0 bounce
-trace     unix  - - n -    0 bounce
-verify    unix  - - n -    1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -    - proxymap
-proxywrite unix - - n -    1 proxymap
-smtp      unix  - - n -    - smtp
-relay     unix  - - n -    - smtp
-showq     unix  n - n -    - showq
-error     unix  - - n -    - error
-retry     unix  - - n -    - error
-discard   unix  - - n -    - discard
-anvil     unix  - - n -    1 anvil
-scache    unix  - - n -    1 scache
-postlog   unix-dgram n - n - 1 postlogd
-"""
+with open(os.path.join(TOP, "test", "e2e", "master.cf.services")) as _f:
+    MASTER_CF = "127.0.0.1:{port} inet n - n - - smtpd\n" + _f.read()
 
 
 class Postfix(object):
