@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "test", "tools"))
+from testlib import free_port  # noqa: E402
 DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter",
                                                    "authmilter"))
 MILTERLOAD = os.environ.get("MILTERLOAD", os.path.join(TOP, "test", "load",
@@ -36,12 +37,6 @@ def log(*a):
     print("bench:", *a, file=sys.stderr, flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def wait_listen(port, secs=20):
@@ -680,24 +675,16 @@ def main():
                 config_runs(a.work, a, name, rows, extra)
         if "milterload" in want:
             milterload_runs(a.work, a, ml)
-        if "soak" in want:
-            soak = []
-            soak_run(a.work, a, soak)
-            text = "\n".join(soak)
-            print(text)
-            if a.out:
-                with open(a.out, "w") as f:
-                    f.write(text + "\n")
-            return
-        if "profile" in want:
-            prof = []
-            profile_run(a.work, a, prof)
-            text = "\n".join(prof)
-            print(text)
-            if a.out:
-                with open(a.out, "w") as f:
-                    f.write(text + "\n")
-            return
+        for name, fn in (("soak", soak_run), ("profile", profile_run)):
+            if name in want:
+                lines = []
+                fn(a.work, a, lines)
+                text = "\n".join(lines)
+                print(text)
+                if a.out:
+                    with open(a.out, "w") as f:
+                        f.write(text + "\n")
+                return
     finally:
         stop_all()
     text = report(a, rows, extra, ml, floor, corpus_json, started, loads)
