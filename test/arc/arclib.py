@@ -52,8 +52,7 @@ CHECK = os.environ.get("AUTHMILTER_CHECK",
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
 SUITE_DIR = os.environ.get(
-    "ARC_SUITE_DIR", os.path.normpath(os.path.join(
-        TOP, "..", "shared", "testdata", "arc", "valimail")))
+    "ARC_SUITE_DIR", os.path.join(TOP, "test", "data", "arc", "valimail"))
 VALIDATION_FILE = "tests/arc-draft-validation-tests.yml"
 SIGNING_FILE = "tests/arc-draft-sign-tests.yml"
 

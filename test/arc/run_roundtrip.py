@@ -871,7 +871,7 @@ def e28(env, o):
     hostile(env, o, m, "pass", instances=1)
 
 
-# -- s: real-world samples in ../shared/testdata/arc (stalwart, mailauth)
+# -- s: real-world samples in test/data/arc (stalwart, mailauth)
 
 SAMPLES = os.path.normpath(os.path.join(arclib.SUITE_DIR, ".."))
 
@@ -918,7 +918,7 @@ def s1(env, o):
 @case("s-stalwart-002-ed25519")
 def s2(env, o):
     # RFC 8617 names only rsa-sha256; authmilter seals ed25519 itself, so
-    # pass is the consistent answer, fail the RFC-strict one (README)
+    # pass is the consistent answer, fail the RFC-strict one (PROVENANCE)
     _stalwart(env, o, "002.txt", ("pass", "fail"))
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The ValiMail ARC test suite (../shared/testdata/arc/valimail) through
+"""The ValiMail ARC test suite (test/data/arc/valimail) through
 authmilter-check.
 
 Validation (tests/arc-draft-validation-tests.yml): every case's message
@@ -7,7 +7,7 @@ Validation (tests/arc-draft-validation-tests.yml): every case's message
 SPF/DKIM/DMARC off and the scenario's txt-records in dns.local_data under a
 static root zone (any other name: NXDOMAIN).  The JSON member arc.result must
 equal the case's cv, case-insensitively.  A blank cv (3 cases) is read as
-fail (the README's "Controversial cases": RFC 8617 5.2 step 2).  Both copies
+fail (test/data/arc/PROVENANCE: RFC 8617 5.2 step 2).  Both copies
 of the 4 ids that occur twice run: the one PyYAML keeps under its own id, the
 other as "ID#1" (--unique: only the 171 ids PyYAML sees).
 

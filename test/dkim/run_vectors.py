@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Run the shared DKIM test vectors through authmilter-check.
 
-Sources (../shared/testdata/dkim next to the repository, described in its
-README.md; every LF-only file is converted to CRLF first):
+Sources (test/data/dkim, origins and licences in its PROVENANCE; every
+LF-only file is converted to CRLF first):
 
   rfc8463/     the RFC 8463 Appendix A message: ed25519-sha256 and
                rsa-sha256 signatures, both must pass.
@@ -45,7 +45,7 @@ README.md; every LF-only file is converted to CRLF first):
                only to a signature that verified: a wrong hash is fail).  The test keys are used for round trips.
 
 A public key given as a bare PKCS#1 RSAPublicKey (dkimpy's *.pub.rsa.txt,
-stalwart 002) is a dkimpy leniency (the README's "controversial"): both pass
+stalwart 002) is a dkimpy leniency (test/data/dkim/PROVENANCE): both pass
 and non-pass are accepted there, and the line says which one authmilter
 chose.
 
@@ -98,8 +98,7 @@ except ImportError as e:
                               "python3-dkim python3-nacl python3-cryptography "
                               "python3-dnslib python3-yaml")
 
-DEFAULT_DATA = os.path.normpath(os.path.join(REPO, "..", "shared",
-                                             "testdata", "dkim"))
+DEFAULT_DATA = os.path.join(REPO, "test", "data", "dkim")
 DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
 NONPASS = {"fail", "policy", "neutral", "temperror", "permerror"}
 ANY = NONPASS | {"pass"}
@@ -212,7 +211,7 @@ def opendkim_cases(data):
             chk = Check(0, NONPASS, "x= long past: expired on the real "
                         "clock (OpenDKIM passed it on its 2007 clock)")
         elif c["id"] in ("t-test79", "t-test80"):
-            chk = Check(0, {"policy", "fail"}, "disputed (README): "
+            chk = Check(0, {"policy", "fail"}, "disputed (PROVENANCE): "
                         "'Date   :' header name; OpenDKIM passes, dkimpy "
                         "fails; rsa-sha1 so at best policy")
         elif exp == "pass" and alg == "rsa-sha1":
@@ -407,7 +406,7 @@ def dkimpy_cases(data):
            "example.com",
            record_file(d, "%s_testkey_wo_markers.pub.rsa.txt" % bits),
            ANY, "bare PKCS#1 RSAPublicKey p=: a dkimpy leniency "
-           "(README: controversial)", lenient=True)
+           "(PROVENANCE: disputed)", lenient=True)
     rt("roundtrip/2048_testkey_PKCS8", "test.message",
        read(os.path.join(d, "2048_testkey_PKCS8.key")), "test",
        "example.com", record_file(d, "2048_testkey_PKCS8.key.pub.txt"),
@@ -466,7 +465,7 @@ def stalwart_cases(data):
             elif fn == "002.txt":
                 checks.append(Check(i, ANY, "p= is a bare PKCS#1 "
                                     "RSAPublicKey; the source expects pass "
-                                    "(README: controversial)",
+                                    "(PROVENANCE: disputed)",
                                     lenient=True))
             else:
                 checks.append(Check(i, {"pass"}, "%s s=%s"

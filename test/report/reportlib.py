@@ -25,9 +25,7 @@ DAEMON = os.environ.get("AUTHMILTER",
 REPORT = os.environ.get("AUTHMILTER_REPORT",
                         os.path.join(TOP, "milter", "authmilter-report"))
 XSD = os.environ.get("DMARC_XSD", os.path.join(
-    TOP, "..", "shared", "reference", "dmarcbis", "dmarc-xml-0.2.xsd"))
-if not os.path.exists(XSD):
-    XSD = os.path.join(HERE, "dmarc-xml-0.2.xsd")
+    TOP, "test", "data", "report", "dmarc-xml-0.2.xsd"))
 NS = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
 OWN = "dmarc-reports@ourorg.example"
 

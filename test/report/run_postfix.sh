@@ -21,8 +21,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$REPO/test/e2e/lib.sh"
 
 REPORT=${AUTHMILTER_REPORT:-$REPO/milter/authmilter-report}
-XSD=${DMARC_XSD:-$REPO/../shared/reference/dmarcbis/dmarc-xml-0.2.xsd}
-[ -r "$XSD" ] || XSD=$HERE/dmarc-xml-0.2.xsd
+XSD=${DMARC_XSD:-$REPO/test/data/report/dmarc-xml-0.2.xsd}
 E2E_SUITE=report-postfix
 e2e_frame
 

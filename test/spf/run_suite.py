@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """RFC 7208 SPF conformance runner for authmilter.
 
-Runs the openspf/pyspf RFC 7208 test suite (../shared/testdata/spf/pyspf/
-rfc7208-tests.yml next to the repository; its format is described in
-shared/testdata/spf/README.md) against the real `authmilter-check` CLI.
+Runs the openspf/pyspf RFC 7208 test suite (test/data/spf/rfc7208-tests.yml;
+origin and licence in test/data/spf/PROVENANCE) against the real
+`authmilter-check` CLI.
 
 For every scenario the zone data is converted to a test/tools/testdns.py zone
 and loaded into an in-process loopback DNS server (127.0.0.1, random port);
@@ -78,8 +78,8 @@ except ImportError as e:
     testlib.use_system_python(__file__, e.name,
                               "python3-yaml python3-dnslib")
 
-DEFAULT_SUITE = os.path.normpath(os.path.join(
-    REPO, "..", "shared", "testdata", "spf", "pyspf", "rfc7208-tests.yml"))
+DEFAULT_SUITE = os.path.join(REPO, "test", "data", "spf",
+                             "rfc7208-tests.yml")
 DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
 KNOWN_FILE = os.path.join(HERE, "known-failures.txt")
 SKIP_FILE = os.path.join(HERE, "skip.txt")
