@@ -59,7 +59,7 @@ static const char *const config_seal_headers[] = { "from", "to", "cc",
 #define L(k, f, d, c)	{ k, CFG_LIST, OFF(f), 0, d, 0, 0, NULL, c }
 #define E(k, f, d, n)	{ k, CFG_ENUM, OFF(f), d, NULL, 0, 0, n, NULL }
 
-/* Every key of SPEC.md "Configuration"; a new option is one row here. */
+/* Every key of authmilter.conf(5); a new option is one row here. */
 static const struct config_row config_rows[] = {
 	S("authserv_id", authserv_id, "", config_chk_id),
 	S("milter.socket", milter.socket,

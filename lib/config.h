@@ -1,7 +1,7 @@
 /*
  * config - the libconfig file as an immutable, refcounted struct config
  *
- * STANDARDS   SPEC.md "Configuration": every key has a default, an empty
+ * STANDARDS   authmilter.conf(5): every key has a default, an empty
  *             file is valid, unknown keys are errors.
  * OWNERSHIP   config_load() returns a config with one reference;
  *             config_ref()/config_release() count users. A config is never

@@ -1,7 +1,7 @@
 /*
  * config_check - value checkers for the rows of config.c
  *
- * STANDARDS   SPEC.md "Configuration" (socket, nameserver, CIDR, local-zone,
+ * STANDARDS   authmilter.conf(5) (socket, nameserver, CIDR, local-zone,
  *             authserv-id, store and listen syntax).
  * OWNERSHIP   a checker reads a value and writes only the reason to why.
  * LOCKING     none.

@@ -489,7 +489,7 @@ pipeline_elapsed_ms(const struct message *m)
 	    (now.tv_nsec - m->start.tv_nsec) / 1000000;
 }
 
-/* pipeline_verdict_line - SPEC "Logs": the one line per message */
+/* pipeline_verdict_line - authmilter(8) LOGGING: one line per message */
 void
 pipeline_verdict_line(const struct session *s, struct buf *out)
 {

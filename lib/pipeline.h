@@ -1,7 +1,8 @@
 /*
  * pipeline - the per-message work, fed by the daemon and by the check CLI
  *
- * STANDARDS   DESIGN.md "One pipeline, two front ends"; RFC 8601 section 5
+ * STANDARDS   authmilter(8) and authmilter-check(1), whose front ends feed
+ *             it the same events; RFC 8601 section 5
  *             (forged A-R removal), RFC 7208 (SPF at end of message),
  *             RFC 6376 (headers and body streamed into DKIM as they come),
  *             RFC 9989 section 5.3.1 (exactly one author domain).

@@ -34,7 +34,7 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 }
 
 /*
- * pipeline_verdict_json - SPEC "Logs" with log.format = "json": every
+ * pipeline_verdict_json - authmilter(8) LOGGING, log.format = "json": every
  * field of pipeline_verdict_line() under the same name, plus "conn" (the
  * connection number the text line shows only without a queue id). The
  * object always fits one log line: if the full one does not (many DKIM

@@ -72,7 +72,7 @@ policy_arc_override(const struct results *r, const struct config *cfg)
 	return NULL;
 }
 
-/* policy_dmarc - SPEC "Actions" for a DMARC result */
+/* policy_dmarc - authmilter(8) ACTIONS for a DMARC result */
 static void
 policy_dmarc(const struct results *r, const struct config *cfg,
     struct decision *d)
@@ -127,7 +127,7 @@ policy_tempfail(struct decision *d)
 	d->why = "dns temperror";
 }
 
-/* policy_decide - SPEC "Actions" as one function */
+/* policy_decide - authmilter(8) ACTIONS as one function */
 void
 policy_decide(const struct results *r, const struct config *cfg,
     struct decision *d)

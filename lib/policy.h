@@ -1,7 +1,7 @@
 /*
  * policy - what to do with a message, from its results and the config
  *
- * STANDARDS   SPEC.md "Actions"; RFC 9989 section 5.3.6 (the Domain Owner
+ * STANDARDS   authmilter(8) ACTIONS; RFC 9989 section 5.3.6 (the Domain Owner
  *             Assessment Policy, t=), RFC 7489 section 6.6.4 (pct).
  * OWNERSHIP   policy_decide() fills a caller-owned struct decision whose
  *             strings are released by decision_free().

@@ -9,7 +9,7 @@
  *             A struct report_store belongs to one struct pipeline_env:
  *             report_store_new() at env creation, report_store_free() when
  *             the env is released (it drains the queue first).
- * LOCKING     the store has its own mutex (DESIGN.md shared state 3):
+ * LOCKING     the store has its own mutex (doc/HACKING.md, shared state):
  *             report_submit() may be called from any milter thread and
  *             never waits for the database; one writer thread, started on
  *             the first submit, drains the queue into the database.

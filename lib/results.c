@@ -187,7 +187,7 @@ results_arc_authres(const struct arc_result *a, const char *client_ip,
 	}
 }
 
-/* results_authres - every checked method, in SPEC order */
+/* results_authres - every checked method: spf, dkim, dmarc, arc */
 void
 results_authres(const struct results *r, const struct decision *d,
     const char *client_ip, int remote_ip, struct authres *ar)
@@ -202,7 +202,7 @@ results_authres(const struct results *r, const struct decision *d,
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
 }
 
-/* results_log - key=value part of the verdict line (SPEC "Logs") */
+/* results_log - key=value part of the verdict line (authmilter(8)) */
 void
 results_log(const struct results *r, struct buf *out)
 {

@@ -1,10 +1,9 @@
 /*
  * results - what the checks of one message found
  *
- * STANDARDS   DESIGN.md "Data that flows": written once per method, read by
- *             the A-R writer, the policy and the report store; RFC 8601
- *             (the A-R clauses), SPEC.md "Logs" (the verdict line, text or
- *             JSON).
+ * STANDARDS   written once per method, read by the A-R writer, the policy
+ *             and the report store; RFC 8601 (the A-R clauses),
+ *             authmilter(8) LOGGING (the verdict line, text or JSON).
  * OWNERSHIP   a struct results owns its method results; results_free().
  *             results_authres() fills a caller-initialized struct authres.
  * LOCKING     none; one message.

@@ -35,7 +35,7 @@ struct check_opts {
 	const char	*message;	/* path or "-" */
 };
 
-/* check_usage - SPEC synopsis; exit 2 */
+/* check_usage - the synopsis of authmilter-check(1); exit 2 */
 static void __attribute__((noreturn))
 check_usage(void)
 {

@@ -43,7 +43,7 @@ struct main_opts {
 	int		 check;		/* -n */
 };
 
-/* main_usage - the synopsis of SPEC "Programs" */
+/* main_usage - the synopsis of authmilter(8) */
 static void __attribute__((noreturn))
 main_usage(void)
 {

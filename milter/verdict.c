@@ -12,7 +12,7 @@
 #include "verdict.h"
 #include "xalloc.h"
 
-/* verdict_log - the one line per message of SPEC "Logs", text or JSON */
+/* verdict_log - the one line per message of authmilter(8) LOGGING */
 static void
 verdict_log(const struct session *s)
 {

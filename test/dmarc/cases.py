@@ -20,7 +20,7 @@ alternative matches entirely).  Keys, all optional:
   policy    policy.dmarc property (RFC 9989 9.1: the evaluated policy after
             t=, pct (rfc7489 mode), sp/np selection); ABSENT: must not be there
   p, sp     in the A-R comment "(p=.. sp=.. dis=..)"; sp is the effective
-            subdomain policy (sp, else p), as in SPEC's example
+            subdomain policy (sp, else p), as authmilter(8) DMARC shows
   dis       disposition applied, A-R comment
   action    accept | reject | quarantine | tempfail  (quarantine: the milter
             sent SMFIR_QUARANTINE with a reason; accept: it did not)
@@ -323,7 +323,7 @@ def corpus():
              dns=owner_domain("neither.example", "v=DMARC1; p=reject"),
              expect=failing("neither.example", "reject", p="reject",
                             sp="reject"),
-             rfc="9989 5.3.5; SPEC actions"))
+             rfc="9989 5.3.5; authmilter(8) ACTIONS"))
     add(Case("dkim-broken-signature", "DKIM d= author but the body was "
              "changed after signing: dkim=fail does not align",
              **esp_envelope(), from_="alice@dkimbad.example",
@@ -490,7 +490,7 @@ def corpus():
              mailfrom="bounce@norecord.example", from_="x@norecord.example",
              dns=owner_domain("norecord.example"),
              expect=none_("norecord.example"),
-             rfc="9989 4.10.1 (MUST NOT apply DMARC), SPEC"))
+             rfc="9989 4.10.1 (MUST NOT apply DMARC), authmilter(8) DMARC"))
     add(Case("p-none-fail", "p=none, nothing aligned: fail, delivered",
              **esp_envelope(), from_="x@pnone.example",
              dns=owner_domain("pnone.example", "v=DMARC1; p=none"),
@@ -724,7 +724,7 @@ def corpus():
              dns=owner_domain("tempfail.example"),
              expect=E(result="temperror", action="tempfail",
                       reply="451 4.7.0"),
-             rfc="SPEC actions (dns_error_action)"))
+             rfc="authmilter(8) ACTIONS (dns_error_action)"))
     add(Case("tdns-plain-pass", "a plain aligned pass through the testdns "
              "backend (control for the tempfail group)",
              group="9989-tdns-tempfail", mailfrom="bounce@tdnsok.example",
@@ -821,7 +821,7 @@ def corpus():
              attacker=True, from_="alice",
              expect=[PERMERROR, E(result="permerror", action="reject",
                                   reply=REJECT)],
-             rfc="SPEC; 9989 5.3.1"))
+             rfc="authmilter(8) DMARC; 9989 5.3.1"))
 
     # -- From bypass attempts: the attacker has SPF+DKIM for evil.example and
     # wants dmarc=pass while a reader sees bank.example (p=reject).  A parser
@@ -852,7 +852,7 @@ def corpus():
     add(Case("bypass-two-mailboxes", "\"a\" <x@evil.example>, "
              "<y@bank.example>: two author domains", attacker=True,
              from_="\"a\" <x@evil.example>, <y@bank.example>",
-             expect=REJECTED, rfc="9989 5.3.1, 11.5; SPEC multiple_from"))
+             expect=REJECTED, rfc="9989 5.3.1, 11.5; dmarc.multiple_from"))
     add(Case("bypass-two-bare-addresses", "x@evil.example,y@bank.example",
              attacker=True, from_="x@evil.example,y@bank.example",
              expect=REJECTED, rfc="9989 11.5"))
@@ -873,7 +873,7 @@ def corpus():
              "aligned domain: several From fields are never a pass",
              headers=["From: a@twofields.example", "From: b@twofields.example"],
              **legit("twofields.example"), expect=REJECTED,
-             rfc="9989 4.4, 4.2; SPEC"))
+             rfc="9989 4.4, 4.2; authmilter(8) DMARC"))
     add(Case("align-suffix-without-dot", "SPF and DKIM pass for "
              "evilbank.example; From bank.example: \"evilbank.example\" ends "
              "with \"bank.example\" but is another domain", attacker=True,
@@ -915,24 +915,24 @@ def corpus():
              attacker=True, from_="ceo@bank.example",
              expect=failing("bank.example", "reject", dis="none",
                             action="accept"),
-             rfc="SPEC dmarc.reject"))
+             rfc="authmilter.conf(5) dmarc.reject"))
     quar = owner_domain("quar.example", "v=DMARC1; p=quarantine")
     add(Case("quarantine-default", "p=quarantine fail: smfi_quarantine "
              "with a reason", attacker=True, from_="x@quar.example",
              dns=quar, expect=failing("quar.example", "quarantine"),
-             rfc="SPEC actions"))
+             rfc="authmilter(8) ACTIONS"))
     add(Case("quarantine-header-mode", "dmarc.quarantine = header: no "
              "quarantine action, A-R only", group="9989-qheader",
              attacker=True, from_="x@quar.example", dns=quar,
              expect=failing("quar.example", "quarantine",
                             dis=AnyOf("quarantine", "none"),
                             action="accept"),
-             rfc="SPEC dmarc.quarantine"))
+             rfc="authmilter.conf(5) dmarc.quarantine"))
     add(Case("quarantine-none-mode", "dmarc.quarantine = none: nothing",
              group="9989-qnone", attacker=True, from_="x@quar.example",
              dns=quar, expect=failing("quar.example", "quarantine",
                                       dis="none", action="accept"),
-             rfc="SPEC dmarc.quarantine"))
+             rfc="authmilter.conf(5) dmarc.quarantine"))
     add(Case("quarantine-header-mode-reject-still", "dmarc.quarantine = "
              "header does not touch p=reject", group="9989-qheader",
              attacker=True, from_="ceo@bank.example", expect=bank_fail))
@@ -940,12 +940,12 @@ def corpus():
              "permerror: two author domains -> dmarc=permerror, accepted",
              group="9989-mfperm", attacker=True,
              from_="\"a\" <x@evil.example>, <y@bank.example>",
-             expect=PERMERROR, rfc="SPEC dmarc.multiple_from"))
+             expect=PERMERROR, rfc="authmilter.conf(5) dmarc.multiple_from"))
     add(Case("multiple-from-permerror-fields", "multiple_from = permerror:"
              " two From fields -> permerror", group="9989-mfperm",
              attacker=True,
              headers=["From: x@evil.example", "From: ceo@bank.example"],
-             expect=PERMERROR, rfc="SPEC dmarc.multiple_from"))
+             expect=PERMERROR, rfc="authmilter.conf(5) dmarc.multiple_from"))
     add(Case("multiple-from-permerror-single-ok", "multiple_from = "
              "permerror does not change a normal single-From fail",
              group="9989-mfperm", attacker=True, from_="ceo@bank.example",

@@ -10,7 +10,7 @@ for the cases that need SERVFAIL or a query log), then for every case:
     (test/tools/milterclient.py) and records the action, the reply, the
     SMFIR_QUARANTINE reason and the inserted Authentication-Results;
   * runs `authmilter-check --json` with the same configuration and envelope
-    on the same message (same pipeline, SPEC) for the `dmarc` member:
+    on the same message (the daemon's own pipeline) for the `dmarc` member:
     policy domain, org domain, p/sp/np/t/psd/pct, alignment;
   * reads the daemon's verdict log line for the case's queue id.
 

@@ -4,7 +4,7 @@ implementation with the same DNS data, compared field by field.
 
   ours:   milter/authmilter-check --json, with the configuration
           run_daemon.py gives the daemon for the case's group (same
-          pipeline as the daemon, SPEC)
+          pipeline as the daemon, authmilter-check(1))
   theirs: the npm package mailauth, driven by interop.js:
             rfc9989 groups -> mailauth 7.x (RFC 9989 tree walk, np, psd, t)
             rfc7489 groups -> mailauth 4.x (RFC 7489, public suffix list)

@@ -226,7 +226,7 @@ else
 	pass d-daemon-alive-verdict-log
 fi
 
-# e. graceful stop on SIGTERM (SPEC "Signals"), with Postfix idle
+# e. graceful stop on SIGTERM (authmilter(8) SIGNALS), with Postfix idle
 e2e_postfix_stop "$TMP/pf"
 if kill -0 "$MILTER_PID" 2>/dev/null; then
 	kill -TERM "$MILTER_PID"

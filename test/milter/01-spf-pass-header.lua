@@ -29,7 +29,7 @@ T.expect_spf(v, ar, "pass", {
 	["smtp.helo"] = "mail.pass.example",
 })
 
--- SPEC "The header it writes": the authserv-id alone on the first line,
+-- authmilter(8) THE HEADER IT WRITES: the authserv-id alone on the first line,
 -- one method per line, folded at 78 columns
 local lead = mt.test_option(conn, SMFIP_HDR_LEADSPC) and " " or ""
 T.check(v:sub(1, #lead + #T.AUTHSERV_ID + 2) == lead .. T.AUTHSERV_ID

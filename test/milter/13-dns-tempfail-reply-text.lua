@@ -1,9 +1,9 @@
 -- 13-dns-tempfail-reply-text: the SMTP reply of a DNS tempfail
--- (policy.dns_error_action = "tempfail", spf=temperror) is what SPEC
--- promises: "451 4.7.x" and a text.  miltertest cannot show reply texts
--- (MT_SMTPREPLY only compares a complete known string), so the
--- transaction is played with rawmilter.py.  A plain SMFIR_TEMPFAIL (the
--- MTA then picks its own 4xx text) is accepted too.
+-- (policy.dns_error_action = "tempfail", spf=temperror) is what
+-- authmilter(8) ACTIONS promises: "451 4.7.0" and a text.  miltertest
+-- cannot show reply texts (MT_SMTPREPLY only compares a complete known
+-- string), so the transaction is played with rawmilter.py.  A plain
+-- SMFIR_TEMPFAIL (the MTA then picks its own 4xx text) is accepted too.
 dofile((srcdir or ".") .. "/lib.lua")
 T.begin("13-dns-tempfail-reply-text", "DNS tempfail: reply 451 4.7.x")
 T.check(dnsport ~= nil, "no -D dnsport: run through run.sh")

@@ -740,7 +740,7 @@ static const struct {
 	struct t_authres_res rows[3];	/* method NULL ends */
 } t_authres_trip_cases[] = {
 	{ "round trip: none", "mx.example.org", { { 0 } } },
-	{ "round trip: SPEC example", "mx.example.org",
+	{ "round trip: spf, dkim, dmarc", "mx.example.org",
 	    { { "spf", "pass", NULL, NULL, {
 		{ "smtp", "mailfrom", "sender.example" },
 		{ "smtp", "helo", "mail.sender.example" } } },

@@ -1,5 +1,6 @@
 /*
- * t_config - config_load() on temporary files: SPEC defaults, every kind of
+ * t_config - config_load() on temporary files: the defaults of
+ * authmilter.conf(5), every kind of
  * error with its FILE:LINE, value checkers, lists, references
  */
 #include "autoconf.h"
@@ -33,14 +34,14 @@ t_config_str(const struct config *cfg, size_t off)
 	return *(const char *const *)((const char *)cfg + off);
 }
 
-/* t_config_defaults - an empty file is valid and SPEC's defaults apply */
+/* t_config_defaults - an empty file is valid and the defaults apply */
 static void
 t_config_defaults(void)
 {
 	static const struct {
 		const char	*label;	/* key */
 		size_t		 off;	/* int field */
-		int		 want;	/* SPEC default */
+		int		 want;	/* authmilter.conf(5) default */
 	} ints[] = {
 		{ "milter.umask 0007", T_CONFIG_OFF(milter.umask), 07 },
 		{ "milter.timeout", T_CONFIG_OFF(milter.timeout), 300 },
@@ -74,7 +75,7 @@ t_config_defaults(void)
 	static const struct {
 		const char	*label;	/* key */
 		size_t		 off;	/* char * field */
-		const char	*want;	/* SPEC default */
+		const char	*want;	/* authmilter.conf(5) default */
 	} strs[] = {
 		{ "authserv_id", T_CONFIG_OFF(authserv_id), "" },
 		{ "milter.socket", T_CONFIG_OFF(milter.socket),

@@ -547,7 +547,8 @@ static const struct {
 	 * the outer zone outside any local zone: "example. static" then
 	 * "tf.example. refuse" sends nosuch.example. to the nameservers
 	 * (here a silent socket: RETRY after dns.timeout; in production the
-	 * real network) instead of NXDOMAIN at once, as SPEC "dns" promises.
+	 * real network) instead of NXDOMAIN at once, as authmilter.conf(5)
+	 * dns.local_zones promises.
 	 * resolver_setup() must add dns.local_zones innermost first (e.g.
 	 * sorted by label count, most labels first) whatever the file order.
 	 */
