@@ -12,13 +12,18 @@
  *             dkim_result, released with dkim_result_free().
  * LOCKING     the DKIM_LIB is shared read-only by every thread; a verifier
  *             belongs to one message (used by one thread at a time).
- * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified;
- *             the rest are counted in skipped. A header over the header
+ * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified:
+ *             the first ones in header order; the rest never reach
+ *             libopendkim (no body hashing for them, and a signature that
+ *             signs one of them fails) and are counted in skipped. A header over the header
  *             store limits stops verification (every signature permerror).
  *             Key lookups end at the deadline dkim_verifier_deadline()
  *             gives (the message's DNS budget), each within dns.timeout.
  * ERRORS      dkim_lib_new() NULL with why. Verification outcomes are
  *             results with a reason, never errors.
+ * TRUST       d=, s=, i=, a= and b= of a result are libopendkim's reading
+ *             of the very field it verified; a field our stricter reading
+ *             refuses, or reads differently, is permerror.
  */
 #ifndef AUTHMILTER_DKIM_H
 #define AUTHMILTER_DKIM_H
