@@ -15,6 +15,7 @@
 #include "canon.h"
 #include "config.h"
 #include "dkim.h"
+#include "dnsbudget.h"
 #include "log.h"
 #include "resolver.h"
 #include "tags.h"
@@ -55,16 +56,18 @@ struct dkim_verifier {
 	size_t		 unfed;		/* DKIM-Signature fields past max */
 	int		 need_len;	/* some signature has l= */
 	struct canon_body len[2];	/* canonical body length: simple, relaxed */
-	const struct timespec *deadline;	/* message DNS budget, or NULL */
+	struct dnsbudget *other;	/* budget of other key lookups */
+	struct dnsbudget *aligned;	/* budget of keys under org */
+	char		*org;		/* the author's org domain, or NULL */
 };
 
 /*
- * The deadline of the message whose dkim_eoh()/dkim_eom() runs on this
- * thread: libopendkim's query callbacks get only the library-wide service
- * handle (the resolver), never the message, so this is how a key lookup
- * learns the budget of its message. Set and cleared around those calls.
+ * The verifier whose dkim_eoh()/dkim_eom() runs on this thread:
+ * libopendkim's query callbacks get only the library-wide service handle
+ * (the resolver), never the message, so this is how a key lookup learns
+ * the budgets of its message. Set and cleared around those calls.
  */
-static _Thread_local const struct timespec *dkim_current_deadline;
+static _Thread_local struct dkim_verifier *dkim_current;
 
 /* one key lookup, done at start and handed over at waitreply */
 struct dkim_query {
@@ -72,6 +75,36 @@ struct dkim_query {
 	size_t		 len;		/* reply bytes in the library's buffer */
 	int		 secure;	/* DNSSEC validated */
 };
+
+/* dkim_under - is name the domain d or a name below it (trailing dots) */
+static int
+dkim_under(const char *name, const char *d)
+{
+	size_t nl = strlen(name), dl = strlen(d);
+
+	if (nl > 0 && name[nl - 1] == '.')
+		nl--;
+	if (dl > 0 && d[dl - 1] == '.')
+		dl--;
+	if (nl < dl || strncasecmp(name + nl - dl, d, dl) != 0)
+		return 0;
+	return nl == dl || name[nl - dl - 1] == '.';
+}
+
+/*
+ * dkim_budget - a key under the author's organizational domain may make
+ * DMARC pass: it is charged to the budget DMARC has; any other key to
+ * the budget of everything else
+ */
+static struct dnsbudget *
+dkim_budget(const struct dkim_verifier *v, const char *name)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->org != NULL && dkim_under(name, v->org))
+		return v->aligned;
+	return v->other;
+}
 
 /* dkim_q_start - libopendkim asks for a key: look it up now */
 static int
@@ -81,8 +114,8 @@ dkim_q_start(void *srv, int type, unsigned char *name, unsigned char *buf,
 	struct dkim_query *q = xcalloc(1, sizeof(*q));
 	struct resolver_answer *a = NULL;
 
-	q->st = resolver_query(srv, (const char *)name, type,
-	    dkim_current_deadline, &a);
+	q->st = dnsbudget_query(dkim_budget(dkim_current, (const char *)name),
+	    srv, (const char *)name, type, NULL, &a);
 	if (q->st == RESOLVER_OK || q->st == RESOLVER_NXDOMAIN ||
 	    q->st == RESOLVER_NODATA) {
 		/* libopendkim parses the whole wire reply itself */
@@ -331,11 +364,19 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		    name);
 }
 
-/* dkim_verifier_deadline - key lookups end by then; caller keeps it */
+/*
+ * dkim_verifier_budgets - keys under org (the author's organizational
+ * domain, NULL for none) are charged to aligned, the others to other;
+ * the caller keeps both alive
+ */
 void
-dkim_verifier_deadline(struct dkim_verifier *v, const struct timespec *ts)
+dkim_verifier_budgets(struct dkim_verifier *v, struct dnsbudget *other,
+    struct dnsbudget *aligned, const char *org)
 {
-	v->deadline = ts;
+	v->other = other;
+	v->aligned = aligned;
+	free(v->org);
+	v->org = org != NULL ? xstrdup(org) : NULL;
 }
 
 /* dkim_verifier_overflow - the message is past our header limits */
@@ -363,9 +404,9 @@ dkim_verifier_eoh(struct dkim_verifier *v)
 		canon_body_init(&v->len[0], 0, 0, -1);
 		canon_body_init(&v->len[1], 1, 0, -1);
 	}
-	dkim_current_deadline = v->deadline;
+	dkim_current = v;
 	st = dkim_eoh(v->d);
-	dkim_current_deadline = NULL;
+	dkim_current = NULL;
 	if (st == DKIM_STAT_NOSIG)
 		v->nosig = 1;
 	else if (st == DKIM_STAT_SYNTAX)
@@ -629,9 +670,9 @@ dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
 		canon_body_final(&v->len[0], NULL, NULL);
 		canon_body_final(&v->len[1], NULL, NULL);
 	}
-	dkim_current_deadline = v->deadline;
+	dkim_current = v;
 	(void)dkim_eom(v->d, &testkey);	/* per-signature results below */
-	dkim_current_deadline = NULL;
+	dkim_current = NULL;
 	if (dkim_getsiglist(v->d, &sigs, &nsigs) != DKIM_STAT_OK || nsigs < 0)
 		nsigs = 0;
 	/* one signature per field given, in order, or no pass at all */
@@ -672,6 +713,7 @@ dkim_verifier_free(struct dkim_verifier *v)
 		free(v->fields[k].b);
 	}
 	free(v->fields);
+	free(v->org);
 	buf_free(&v->field);
 	free(v);
 }
