@@ -34,6 +34,7 @@
 
 struct buf;
 struct config;
+struct dnsbudget;
 struct hdr;
 struct pkeycache;
 struct resolver;
@@ -64,7 +65,7 @@ struct arc_verifier;
 
 struct arc_verifier *arc_verifier_new(int seal);
 void	arc_verifier_limits(struct arc_verifier *, int max_sets,
-	    const struct timespec *dns_deadline);
+	    struct dnsbudget *);
 void	arc_verifier_keycache(struct arc_verifier *, struct pkeycache *);
 void	arc_verifier_eoh(struct arc_verifier *, const struct hdr *);
 void	arc_verifier_body(struct arc_verifier *, const unsigned char *,

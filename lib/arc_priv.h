@@ -48,7 +48,7 @@ struct arc_verifier {
 	int		 seal_bh;	/* slot for sealing, or -1 */
 	int		 hashed;	/* digests are final */
 	int		 max_sets;	/* limits.arc_sets */
-	const struct timespec *deadline;	/* the message's DNS budget */
+	struct dnsbudget *budget;	/* the message's DNS budget */
 	struct pkeycache *keycache;	/* the env's parsed keys, or NULL */
 };
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "arc_priv.h"
+#include "dnsbudget.h"
 #include "buf.h"
 #include "hdr.h"
 #include "pkeycache.h"
@@ -24,6 +25,7 @@
 /* keys of one validation, looked up once each, within one deadline */
 struct arc_keys {
 	struct timespec	 deadline;			/* ARC_BUDGET_MS */
+	struct dnsbudget *budget;		/* the message's, or NULL */
 	char		*name[2 * ARC_MAX_INSTANCE];	/* s._domainkey.d */
 	EVP_PKEY	*key[2 * ARC_MAX_INSTANCE];	/* NULL: unusable */
 	char		*why[2 * ARC_MAX_INSTANCE];	/* why unusable */
@@ -43,14 +45,14 @@ arc_verifier_new(int seal)
 	return v;
 }
 
-/* arc_verifier_limits - fewer sets; a deadline the caller keeps alive */
+/* arc_verifier_limits - fewer sets; a budget the caller keeps alive */
 void
 arc_verifier_limits(struct arc_verifier *v, int max_sets,
-    const struct timespec *dns_deadline)
+    struct dnsbudget *budget)
 {
 	if (max_sets > 0 && max_sets < ARC_MAX_INSTANCE)
 		v->max_sets = max_sets;
-	v->deadline = dns_deadline;
+	v->budget = budget;
 }
 
 /* arc_verifier_keycache - parse key records through cache (NULL: none) */
@@ -323,8 +325,8 @@ arc_key(struct arc_keys *ks, struct resolver *res, const char *d,
 		}
 	buf_init(&rec, 16384);
 	buf_init(&w, 256);
-	if (resolver_query(res, name.data, ns_t_txt, &ks->deadline, &a) !=
-	    RESOLVER_OK)
+	if (dnsbudget_query(ks->budget, res, name.data, ns_t_txt,
+	    &ks->deadline, &a) != RESOLVER_OK)
 		buf_puts(&w, "no key");
 	else if (a->n != 1 || resolver_txt(a, 0, &rec) != 0)
 		buf_puts(&w, "unusable key record");
@@ -576,7 +578,7 @@ arc_verifier_finish(struct arc_verifier *v, struct resolver *res,
 	ks.cache = v->keycache;
 	/* one budget for every key: 50 sets of slow domains cannot stall us */
 	resolver_deadline(&ks.deadline, ARC_BUDGET_MS);
-	resolver_deadline_cap(&ks.deadline, v->deadline);
+	ks.budget = v->budget;
 	arc_validate(v, &ks, res, hdr, leadspc, min_key_bits, r);
 	arc_keys_free(&ks);
 }

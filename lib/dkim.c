@@ -15,13 +15,13 @@
 #include "canon.h"
 #include "config.h"
 #include "dkim.h"
+#include "dnsbudget.h"
 #include "log.h"
 #include "resolver.h"
 #include "tags.h"
 #include "xalloc.h"
 
 #define DKIM_MAX_HEADER	(128 * 1024)	/* one field as fed to libopendkim */
-#define DKIM_MAX_FIELDS	1000		/* DKIM-Signature fields remembered */
 
 struct dkim_lib {
 	DKIM_LIB	*lib;		/* libopendkim, shared read-only */
@@ -30,11 +30,17 @@ struct dkim_lib {
 
 enum dkim_state { DKIM_S_HEADERS, DKIM_S_BODY, DKIM_S_DONE };
 
-/* one DKIM-Signature field as we read it ourselves (RFC 6376 3.5) */
+/*
+ * One DKIM-Signature field as we read it ourselves (RFC 6376 3.5). The
+ * k-th field handed to libopendkim is its k-th signature: libopendkim
+ * makes one signature per DKIM-Signature field it is given (with
+ * DKIM_LIBFLAGS_BADSIGHANDLES also for fields it cannot parse), in
+ * order, and dkim_sig_field() decides which fields those are exactly as
+ * libopendkim does. Nothing is paired by content.
+ */
 struct dkim_field {
 	char	*d, *s, *a, *i, *b;	/* tag values, NULL when absent */
 	char	 bad[80];		/* why it is unusable, or "" */
-	int	 used;			/* matched to a libopendkim signature */
 };
 
 struct dkim_verifier {
@@ -45,20 +51,23 @@ struct dkim_verifier {
 	int		 nosig;		/* no DKIM-Signature at all */
 	char		 broken[96];	/* why verification stopped, or "" */
 	struct buf	 field;		/* scratch: "Name:value" with CRLF */
-	struct dkim_field *fields;	/* DKIM-Signature fields in order */
-	size_t		 nfields;	/* entries in fields */
+	struct dkim_field *fields;	/* fields given to libopendkim */
+	size_t		 nfields;	/* entries in fields, at most max */
+	size_t		 unfed;		/* DKIM-Signature fields past max */
 	int		 need_len;	/* some signature has l= */
 	struct canon_body len[2];	/* canonical body length: simple, relaxed */
-	const struct timespec *deadline;	/* message DNS budget, or NULL */
+	struct dnsbudget *other;	/* budget of other key lookups */
+	struct dnsbudget *aligned;	/* budget of keys under org */
+	char		*org;		/* the author's org domain, or NULL */
 };
 
 /*
- * The deadline of the message whose dkim_eoh()/dkim_eom() runs on this
- * thread: libopendkim's query callbacks get only the library-wide service
- * handle (the resolver), never the message, so this is how a key lookup
- * learns the budget of its message. Set and cleared around those calls.
+ * The verifier whose dkim_eoh()/dkim_eom() runs on this thread:
+ * libopendkim's query callbacks get only the library-wide service handle
+ * (the resolver), never the message, so this is how a key lookup learns
+ * the budgets of its message. Set and cleared around those calls.
  */
-static _Thread_local const struct timespec *dkim_current_deadline;
+static _Thread_local struct dkim_verifier *dkim_current;
 
 /* one key lookup, done at start and handed over at waitreply */
 struct dkim_query {
@@ -66,6 +75,36 @@ struct dkim_query {
 	size_t		 len;		/* reply bytes in the library's buffer */
 	int		 secure;	/* DNSSEC validated */
 };
+
+/* dkim_under - is name the domain d or a name below it (trailing dots) */
+static int
+dkim_under(const char *name, const char *d)
+{
+	size_t nl = strlen(name), dl = strlen(d);
+
+	if (nl > 0 && name[nl - 1] == '.')
+		nl--;
+	if (dl > 0 && d[dl - 1] == '.')
+		dl--;
+	if (nl < dl || strncasecmp(name + nl - dl, d, dl) != 0)
+		return 0;
+	return nl == dl || name[nl - dl - 1] == '.';
+}
+
+/*
+ * dkim_budget - a key under the author's organizational domain may make
+ * DMARC pass: it is charged to the budget DMARC has; any other key to
+ * the budget of everything else
+ */
+static struct dnsbudget *
+dkim_budget(const struct dkim_verifier *v, const char *name)
+{
+	if (v == NULL)
+		return NULL;
+	if (v->org != NULL && dkim_under(name, v->org))
+		return v->aligned;
+	return v->other;
+}
 
 /* dkim_q_start - libopendkim asks for a key: look it up now */
 static int
@@ -75,8 +114,8 @@ dkim_q_start(void *srv, int type, unsigned char *name, unsigned char *buf,
 	struct dkim_query *q = xcalloc(1, sizeof(*q));
 	struct resolver_answer *a = NULL;
 
-	q->st = resolver_query(srv, (const char *)name, type,
-	    dkim_current_deadline, &a);
+	q->st = dnsbudget_query(dkim_budget(dkim_current, (const char *)name),
+	    srv, (const char *)name, type, NULL, &a);
 	if (q->st == RESOLVER_OK || q->st == RESOLVER_NXDOMAIN ||
 	    q->st == RESOLVER_NODATA) {
 		/* libopendkim parses the whole wire reply itself */
@@ -267,18 +306,44 @@ dkim_field_add(struct dkim_verifier *v, const char *value, size_t len)
 	tags_free(&t);
 }
 
+/*
+ * dkim_sig_field - does libopendkim take this field for a signature: a
+ * name of printable ASCII that is "DKIM-Signature" (any case) once the
+ * spaces before the colon are cut, as its dkim_header() decides
+ */
+static int
+dkim_sig_field(const char *name)
+{
+	static const char sig[] = "DKIM-Signature";
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 32 || (unsigned char)name[i] > 126)
+			return 0;
+	while (len > 0 && name[len - 1] == ' ')
+		len--;
+	return len == sizeof(sig) - 1 && strncasecmp(name, sig, len) == 0;
+}
+
 /* dkim_verifier_header - "Name:value" with folds as CRLF, in order */
 void
 dkim_verifier_header(struct dkim_verifier *v, const char *name,
     const char *value, size_t len, int leadspc)
 {
+	int sig;
 	size_t i;
 
 	if (v->state != DKIM_S_HEADERS || v->broken[0] != '\0')
 		return;
-	if (strcasecmp(name, "DKIM-Signature") == 0 &&
-	    v->nfields < DKIM_MAX_FIELDS)
-		dkim_field_add(v, value, len);
+	/*
+	 * Signatures past dkim.max_signatures never reach libopendkim: it
+	 * would hash the body once per distinct canonicalization and l=
+	 * of every signature it is given, verified or not.
+	 */
+	if ((sig = dkim_sig_field(name)) && v->nfields >= (size_t)v->max) {
+		v->unfed++;
+		return;
+	}
 	buf_reset(&v->field);
 	buf_printf(&v->field, "%s:%s", name, leadspc ? "" : " ");
 	for (i = 0; i < len; i++) {
@@ -290,6 +355,8 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		dkim_verifier_overflow(v);
 		return;
 	}
+	if (sig)
+		dkim_field_add(v, value, len);
 	/* a field libopendkim cannot take is skipped; its signer will fail */
 	if (dkim_header(v->d, (unsigned char *)v->field.data,
 	    v->field.len) != DKIM_STAT_OK)
@@ -297,11 +364,19 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		    name);
 }
 
-/* dkim_verifier_deadline - key lookups end by then; caller keeps it */
+/*
+ * dkim_verifier_budgets - keys under org (the author's organizational
+ * domain, NULL for none) are charged to aligned, the others to other;
+ * the caller keeps both alive
+ */
 void
-dkim_verifier_deadline(struct dkim_verifier *v, const struct timespec *ts)
+dkim_verifier_budgets(struct dkim_verifier *v, struct dnsbudget *other,
+    struct dnsbudget *aligned, const char *org)
 {
-	v->deadline = ts;
+	v->other = other;
+	v->aligned = aligned;
+	free(v->org);
+	v->org = org != NULL ? xstrdup(org) : NULL;
 }
 
 /* dkim_verifier_overflow - the message is past our header limits */
@@ -329,9 +404,9 @@ dkim_verifier_eoh(struct dkim_verifier *v)
 		canon_body_init(&v->len[0], 0, 0, -1);
 		canon_body_init(&v->len[1], 1, 0, -1);
 	}
-	dkim_current_deadline = v->deadline;
+	dkim_current = v;
 	st = dkim_eoh(v->d);
-	dkim_current_deadline = NULL;
+	dkim_current = NULL;
 	if (st == DKIM_STAT_NOSIG)
 		v->nosig = 1;
 	else if (st == DKIM_STAT_SYNTAX)
@@ -411,37 +486,50 @@ dkim_map_error(int err, int bh, unsigned flags, const char **why)
 	}
 }
 
-/* dkim_field_match - our reading of the field libopendkim calls sig */
-static struct dkim_field *
-dkim_field_match(struct dkim_verifier *v, DKIM_SIGINFO *sig)
+/* dkim_sig_props - what the report names: libopendkim's own reading */
+static void
+dkim_sig_props(DKIM_SIGINFO *sig, struct dkim_sig *s)
 {
-	char *b = dkim_tag(sig, "b");
-	size_t k;
+	char *v;
 
-	/* by b=, which tells signatures apart; else the next in order */
-	for (k = 0; b != NULL && k < v->nfields; k++)
-		if (!v->fields[k].used && v->fields[k].b != NULL &&
-		    strcmp(v->fields[k].b, b) == 0)
-			break;
-	if (b == NULL || k == v->nfields)
-		for (k = 0; k < v->nfields && v->fields[k].used; k++)
-			;
-	free(b);
-	if (k == v->nfields)
-		return NULL;
-	v->fields[k].used = 1;
-	return &v->fields[k];
+	s->d = (v = dkim_tag(sig, "d")) != NULL ? v : xstrdup("");
+	s->s = (v = dkim_tag(sig, "s")) != NULL ? v : xstrdup("");
+	s->a = (v = dkim_tag(sig, "a")) != NULL ? v : xstrdup("");
+	s->i = dkim_tag(sig, "i");
+	s->b = (v = dkim_tag(sig, "b")) != NULL ? v : xstrdup("");
 }
 
-/* dkim_sig_props - properties from the field as written */
+/* dkim_field_props - what the report names, from our reading (broken) */
 static void
-dkim_sig_props(const struct dkim_field *f, struct dkim_sig *s)
+dkim_field_props(const struct dkim_field *f, struct dkim_sig *s)
 {
-	s->d = xstrdup(f != NULL && f->d != NULL ? f->d : "");
-	s->s = xstrdup(f != NULL && f->s != NULL ? f->s : "");
-	s->a = xstrdup(f != NULL && f->a != NULL ? f->a : "");
-	s->i = f != NULL && f->i != NULL ? xstrdup(f->i) : NULL;
-	s->b = xstrdup(f != NULL && f->b != NULL ? f->b : "");
+	s->d = xstrdup(f->d != NULL ? f->d : "");
+	s->s = xstrdup(f->s != NULL ? f->s : "");
+	s->a = xstrdup(f->a != NULL ? f->a : "");
+	s->i = f->i != NULL ? xstrdup(f->i) : NULL;
+	s->b = xstrdup(f->b != NULL ? f->b : "");
+}
+
+/* dkim_same - one tag as we and libopendkim read it (case: d= only) */
+static int
+dkim_same(const char *ours, const char *theirs, int icase)
+{
+	if (ours == NULL || theirs == NULL)
+		return ours == NULL && (theirs == NULL || *theirs == '\0');
+	return icase ? strcasecmp(ours, theirs) == 0 :
+	    strcmp(ours, theirs) == 0;
+}
+
+/*
+ * dkim_field_agrees - a strictly valid field reads the same to us and
+ * to libopendkim; anything else is a bug somewhere, and no pass
+ */
+static int
+dkim_field_agrees(const struct dkim_field *f, const struct dkim_sig *s)
+{
+	return dkim_same(f->d, s->d, 1) && dkim_same(f->s, s->s, 1) &&
+	    dkim_same(f->a, s->a, 0) && dkim_same(f->i, s->i, 0) &&
+	    dkim_same(f->b, s->b, 0);
 }
 
 /*
@@ -473,24 +561,27 @@ dkim_sig_length(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s,
 	}
 }
 
-/* dkim_sig_fill - one signature's fields and result */
+/* dkim_sig_fill - signature k: the k-th field we gave libopendkim */
 static void
-dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s)
+dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig,
+    struct dkim_field *f, struct dkim_sig *s)
 {
-	const struct dkim_field *f = dkim_field_match(v, sig);
 	unsigned flags = dkim_sig_getflags(sig);
 	unsigned int bits = 0;
 	const char *why = NULL;
 	char note[96];
 
-	dkim_sig_props(f, s);
+	dkim_sig_props(sig, s);
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		s->keybits = (int)bits;
 	s->testkey = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
 	s->length = -1;
-	if (v->broken[0] != '\0' || (f != NULL && f->bad[0] != '\0')) {
+	if (f->bad[0] == '\0' && !dkim_field_agrees(f, s))
+		snprintf(f->bad, sizeof(f->bad), "signature field "
+		    "read two ways");
+	if (f->bad[0] != '\0') {
 		s->result = METHOD_PERMERROR;
-		s->reason = xstrdup(v->broken[0] ? v->broken : f->bad);
+		s->reason = xstrdup(f->bad);
 		return;
 	}
 	if (DKIM_SIG_CHECK(sig)) {
@@ -534,23 +625,20 @@ dkim_unique_b(struct dkim_result *r)
 
 /* dkim_finish_broken - verification stopped: report what was seen */
 static void
-dkim_finish_broken(struct dkim_verifier *v, struct dkim_result *r)
+dkim_finish_broken(struct dkim_verifier *v, struct dkim_result *r,
+    const char *why)
 {
 	size_t k;
 
 	r->sig = xcalloc(v->nfields + 1, sizeof(*r->sig));
+	r->skipped = v->unfed;
 	for (k = 0; k < v->nfields; k++) {
-		struct dkim_sig *s;
+		struct dkim_sig *s = &r->sig[r->n++];
 
-		if (k >= (size_t)v->max) {
-			r->skipped++;
-			continue;
-		}
-		s = &r->sig[r->n++];
-		dkim_sig_props(&v->fields[k], s);
+		dkim_field_props(&v->fields[k], s);
 		s->length = -1;
 		s->result = METHOD_PERMERROR;
-		s->reason = xstrdup(v->broken);
+		s->reason = xstrdup(why);
 	}
 	dkim_unique_b(r);
 }
@@ -567,31 +655,42 @@ dkim_verifier_finish(struct dkim_verifier *v, struct dkim_result *r)
 	r->checked = 1;
 	if (v->state == DKIM_S_HEADERS)
 		dkim_verifier_eoh(v);
-	if (v->state == DKIM_S_DONE || v->nosig)
+	if (v->state == DKIM_S_DONE)
 		return;
 	v->state = DKIM_S_DONE;
 	if (v->broken[0] != '\0' || v->d == NULL) {
-		dkim_finish_broken(v, r);
+		dkim_finish_broken(v, r, v->broken);
+		return;
+	}
+	if (v->nosig) {
+		r->skipped = v->unfed;
 		return;
 	}
 	if (v->need_len) {
 		canon_body_final(&v->len[0], NULL, NULL);
 		canon_body_final(&v->len[1], NULL, NULL);
 	}
-	if (v->broken[0] == '\0') {
-		dkim_current_deadline = v->deadline;
-		(void)dkim_eom(v->d, &testkey);	/* per-signature results below */
-		dkim_current_deadline = NULL;
-	}
-	if (dkim_getsiglist(v->d, &sigs, &nsigs) != DKIM_STAT_OK || nsigs <= 0)
+	dkim_current = v;
+	(void)dkim_eom(v->d, &testkey);	/* per-signature results below */
+	dkim_current = NULL;
+	if (dkim_getsiglist(v->d, &sigs, &nsigs) != DKIM_STAT_OK || nsigs < 0)
+		nsigs = 0;
+	/* one signature per field given, in order, or no pass at all */
+	if ((size_t)nsigs != v->nfields) {
+		log_warn("dkim: %d signatures for %zu fields", nsigs,
+		    v->nfields);
+		dkim_finish_broken(v, r, "signature fields could not be "
+		    "matched");
 		return;
-	r->sig = xcalloc((size_t)nsigs, sizeof(*r->sig));
+	}
+	r->sig = xcalloc((size_t)nsigs + 1, sizeof(*r->sig));
+	r->skipped = v->unfed;
 	for (i = 0; i < nsigs; i++) {
 		if (dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) {
 			r->skipped++;
 			continue;
 		}
-		dkim_sig_fill(v, sigs[i], &r->sig[r->n++]);
+		dkim_sig_fill(v, sigs[i], &v->fields[i], &r->sig[r->n++]);
 	}
 	dkim_unique_b(r);
 }
@@ -614,6 +713,7 @@ dkim_verifier_free(struct dkim_verifier *v)
 		free(v->fields[k].b);
 	}
 	free(v->fields);
+	free(v->org);
 	buf_free(&v->field);
 	free(v);
 }

@@ -12,13 +12,20 @@
  *             dkim_result, released with dkim_result_free().
  * LOCKING     the DKIM_LIB is shared read-only by every thread; a verifier
  *             belongs to one message (used by one thread at a time).
- * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified;
- *             the rest are counted in skipped. A header over the header
+ * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified:
+ *             the first ones in header order; the rest never reach
+ *             libopendkim (no body hashing for them, and a signature that
+ *             signs one of them fails) and are counted in skipped. A header over the header
  *             store limits stops verification (every signature permerror).
- *             Key lookups end at the deadline dkim_verifier_deadline()
- *             gives (the message's DNS budget), each within dns.timeout.
+ *             Key lookups are charged to the budgets
+ *             dkim_verifier_budgets() gives: keys under the author's
+ *             organizational domain to the one DMARC has, the others
+ *             to the other (lib/dnsbudget), each within dns.timeout.
  * ERRORS      dkim_lib_new() NULL with why. Verification outcomes are
  *             results with a reason, never errors.
+ * TRUST       d=, s=, i=, a= and b= of a result are libopendkim's reading
+ *             of the very field it verified; a field our stricter reading
+ *             refuses, or reads differently, is permerror.
  */
 #ifndef AUTHMILTER_DKIM_H
 #define AUTHMILTER_DKIM_H
@@ -31,7 +38,7 @@ struct buf;
 struct config;
 struct resolver;
 struct dkim_lib;
-struct timespec;
+struct dnsbudget;
 
 #define DKIM_MAX_SIGNATURES	32
 #define DKIM_B_PREFIX		8	/* header.b characters, at least */
@@ -67,8 +74,8 @@ struct dkim_verifier *dkim_verifier_new(struct dkim_lib *, const char *id,
 void	dkim_verifier_header(struct dkim_verifier *, const char *name,
 	    const char *value, size_t len, int leadspc);
 void	dkim_verifier_overflow(struct dkim_verifier *);
-void	dkim_verifier_deadline(struct dkim_verifier *,
-	    const struct timespec *);
+void	dkim_verifier_budgets(struct dkim_verifier *, struct dnsbudget *,
+	    struct dnsbudget *, const char *);
 void	dkim_verifier_eoh(struct dkim_verifier *);
 void	dkim_verifier_body(struct dkim_verifier *, const unsigned char *,
 	    size_t);

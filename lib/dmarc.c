@@ -16,6 +16,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "dmarc_record.h"
+#include "dnsbudget.h"
 #include "psl.h"
 #include "resolver.h"
 #include "spf.h"
@@ -36,6 +37,7 @@ struct dmarc_walk {
 /* one evaluation: deadline and organizational domains already known */
 struct dmarc_eval {
 	struct resolver	*res;		/* shared resolver */
+	struct dnsbudget *budget;	/* the message's for DMARC, or NULL */
 	const struct psl *psl;		/* rfc7489: the public suffix list */
 	const struct config *cfg;	/* mode, actions */
 	struct timespec	 deadline;	/* DMARC_BUDGET_MS from the start */
@@ -99,7 +101,7 @@ dmarc_walk_one(struct dmarc_eval *ev, const char *target, struct dmarc_walk *w)
 	int stop = 0;
 
 	buf_init(&rec, DMARC_MAX_RECORD);
-	f = dmarc_record_fetch(ev->res, target, &ev->deadline, &rec);
+	f = dmarc_record_fetch(ev->res, ev->budget, target, &ev->deadline, &rec);
 	if (f == DMARC_FETCH_TEMP)
 		w->temp = stop = 1;
 	else if (f == DMARC_FETCH_FOUND && w->n < DMARC_MAX_WALK) {
@@ -304,10 +306,10 @@ dmarc_discover_7489(struct dmarc_eval *ev, struct dmarc_result *r,
 
 	r->org_domain = xstrdup(dmarc_org(ev, r->author));
 	buf_init(&rec, DMARC_MAX_RECORD);
-	f = dmarc_record_fetch(ev->res, where, &ev->deadline, &rec);
+	f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
 	if (f == DMARC_FETCH_NONE && strcasecmp(r->org_domain, where) != 0) {
 		where = r->org_domain;
-		f = dmarc_record_fetch(ev->res, where, &ev->deadline, &rec);
+		f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
 	}
 	if (f == DMARC_FETCH_TEMP)
 		rc = -1;
@@ -330,7 +332,8 @@ dmarc_exists(struct dmarc_eval *ev, const char *domain)
 	struct resolver_answer *a = NULL;
 	enum resolver_status st;
 
-	st = resolver_query(ev->res, domain, ns_t_a, &ev->deadline, &a);
+	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_a, &ev->deadline,
+	    &a);
 	resolver_answer_free(a);
 	/* a failed lookup counts as existing: sp is the milder choice */
 	return st != RESOLVER_NXDOMAIN;
@@ -480,40 +483,126 @@ dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
 	    "DNS failure during alignment", r->dkim_aligned ? "DKIM" : "SPF");
 }
 
-/* dmarc_check - evaluate one message */
+/* dmarc_eval_init - one evaluation's state, DMARC_BUDGET_MS from now */
+static void
+dmarc_eval_init(struct dmarc_eval *ev, struct resolver *res,
+    const struct psl *psl, const struct config *cfg,
+    const struct dmarc_request *req)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->res = res;
+	ev->budget = req->budget;
+	ev->psl = psl;
+	ev->cfg = cfg;
+	ev->rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
+	resolver_deadline(&ev->deadline, DMARC_BUDGET_MS);
+}
+
+/*
+ * dmarc_discover - the policy record and the author's organizational
+ * domain; what dmarc_evaluate() needs before SPF and DKIM are known
+ */
 void
-dmarc_check(struct resolver *res, const struct psl *psl,
+dmarc_discover(struct resolver *res, const struct psl *psl,
     const struct config *cfg, const struct dmarc_request *req,
     struct dmarc_result *r)
 {
 	struct dmarc_eval ev;
 	struct buf why;
-	int found;
 
 	memset(r, 0, sizeof(*r));
 	r->checked = 1;
 	r->ambiguous = req->ambiguous;
 	if (req->author == NULL) {
+		r->found = DMARC_FOUND_NO_AUTHOR;
 		r->result = METHOD_PERMERROR;
 		r->reason = xstrdup(req->author_error != NULL ?
 		    req->author_error : "no author domain");
 		return;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.res = res;
-	ev.psl = psl;
-	ev.cfg = cfg;
-	ev.rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
-	resolver_deadline(&ev.deadline, DMARC_BUDGET_MS);
-	resolver_deadline_cap(&ev.deadline, req->deadline);
+	dmarc_eval_init(&ev, res, psl, cfg, req);
 	r->author = xstrdup(req->author);
 	buf_init(&why, 512);
-	found = ev.rfc7489 ? dmarc_discover_7489(&ev, r, &why) :
+	r->found = ev.rfc7489 ? dmarc_discover_7489(&ev, r, &why) :
 	    dmarc_discover_9989(&ev, r, &why);
-	dmarc_finish(&ev, req, r, found, &why);
+	r->walk_temp = ev.temp;
 	r->reason = buf_steal(&why);
 	buf_free(&why);
 	dmarc_eval_free(&ev);
+}
+
+/*
+ * dmarc_evaluate - alignment and the policy over what dmarc_discover()
+ * found and what SPF and DKIM found since
+ */
+void
+dmarc_evaluate(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	struct dmarc_eval ev;
+	struct buf why;
+
+	if (r->found == DMARC_FOUND_NO_AUTHOR)
+		return;
+	dmarc_eval_init(&ev, res, psl, cfg, req);
+	ev.temp = r->walk_temp;
+	if (r->org_domain != NULL) {
+		/* the author's org is known: no second walk for it */
+		ev.org_of[0] = xstrdup(r->author);
+		ev.org[0] = xstrdup(r->org_domain);
+		ev.norg = 1;
+	}
+	buf_init(&why, 512);
+	buf_puts(&why, r->reason != NULL ? r->reason : "");
+	free(r->reason);
+	dmarc_finish(&ev, req, r, r->found, &why);
+	r->reason = buf_steal(&why);
+	buf_free(&why);
+	dmarc_eval_free(&ev);
+}
+
+/* dmarc_check - evaluate one message: discovery, then evaluation */
+void
+dmarc_check(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	dmarc_discover(res, psl, cfg, req, r);
+	dmarc_evaluate(res, psl, cfg, req, r);
+}
+
+/*
+ * dmarc_org_domain - the author's organizational domain once discovery
+ * found a policy (NULL otherwise: then nothing can align)
+ */
+const char *
+dmarc_org_domain(const struct dmarc_result *r)
+{
+	return r->checked && r->found == 1 ? r->org_domain : NULL;
+}
+
+/*
+ * dmarc_may_align - could an identifier in domain align with the author:
+ * only a name at or under the author's organizational domain can (an
+ * organizational domain is a suffix of each name it is the org of)
+ */
+int
+dmarc_may_align(const struct dmarc_result *r, const char *domain)
+{
+	const char *org = dmarc_org_domain(r);
+	size_t len;
+	char *d;
+	int may;
+
+	if (org == NULL || domain == NULL || *domain == '\0')
+		return 0;
+	d = xstrdup(domain);
+	if ((len = strlen(d)) > 0 && d[len - 1] == '.')
+		d[len - 1] = '\0';
+	may = dmarc_under(d, org);
+	free(d);
+	return may;
 }
 
 /* dmarc_result_free - release everything */

@@ -21,7 +21,12 @@
  *             no tree walk, so alignment here compares organizational
  *             domains (relaxed) or whole domains (strict).
  * OWNERSHIP   dmarc_check() fills a caller-owned struct dmarc_result,
- *             released with dmarc_result_free().
+ *             released with dmarc_result_free(). It is dmarc_discover()
+ *             (policy record, organizational domain: known at end of
+ *             headers, before any DKIM key is looked up) then
+ *             dmarc_evaluate() on the same result (at end of message).
+ *             Every lookup is charged to the request's budget: the one
+ *             the message keeps for DMARC (lib/dnsbudget).
  * LOCKING     dmarc_check() is reentrant; the public suffix table is
  *             per configuration and read-only.
  * LIMITS      DMARC_MAX_WALK queries per tree walk (RFC 9989 section 4.10);
@@ -35,7 +40,7 @@
 #include "method.h"
 
 struct buf;
-struct timespec;
+struct dnsbudget;
 struct config;
 struct dkim_result;
 struct psl;
@@ -44,6 +49,7 @@ struct spf_result;
 
 #define DMARC_MAX_WALK		8
 #define DMARC_MAX_RECORD	4096
+#define DMARC_FOUND_NO_AUTHOR	(-3)	/* found: nothing to discover */
 
 enum dmarc_policy {
 	DMARC_P_UNSPEC,		/* tag absent */
@@ -73,7 +79,7 @@ struct dmarc_request {
 	int		 ambiguous;	/* several From fields or domains */
 	const struct spf_result *spf;	/* SPF of this message */
 	const struct dkim_result *dkim;	/* DKIM of this message */
-	const struct timespec *deadline; /* message DNS budget, or NULL */
+	struct dnsbudget *budget;	/* the message's DNS time for DMARC */
 };
 
 struct dmarc_result {
@@ -94,11 +100,24 @@ struct dmarc_result {
 	int		 dkim_aligned;	/* an aligned DKIM pass */
 	char		*spf_domain;	/* the SPF identity considered */
 	char		*dkim_domain;	/* the aligned d=, if any */
+	int		 found;		/* discovery: 1 record, 0 none,
+					   -1 DNS failure, -2 invalid,
+					   DMARC_FOUND_NO_AUTHOR */
+	int		 walk_temp;	/* the tree walk above the author's
+					   own record failed */
 };
 
+void	dmarc_discover(struct resolver *, const struct psl *,
+	    const struct config *, const struct dmarc_request *,
+	    struct dmarc_result *);
+void	dmarc_evaluate(struct resolver *, const struct psl *,
+	    const struct config *, const struct dmarc_request *,
+	    struct dmarc_result *);
 void	dmarc_check(struct resolver *, const struct psl *,
 	    const struct config *, const struct dmarc_request *,
 	    struct dmarc_result *);
+const char *dmarc_org_domain(const struct dmarc_result *);
+int	dmarc_may_align(const struct dmarc_result *, const char *);
 void	dmarc_result_free(struct dmarc_result *);
 const char *dmarc_policy_name(enum dmarc_policy);
 

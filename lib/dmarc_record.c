@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "dmarc_record.h"
+#include "dnsbudget.h"
 #include "resolver.h"
 #include "xalloc.h"
 
@@ -57,8 +58,8 @@ dmarc_valid_start(const char *s)
 
 /* dmarc_record_fetch - the one valid record at _dmarc.<domain> */
 enum dmarc_fetch
-dmarc_record_fetch(struct resolver *res, const char *domain,
-    const struct timespec *deadline, struct buf *out)
+dmarc_record_fetch(struct resolver *res, struct dnsbudget *budget,
+    const char *domain, const struct timespec *deadline, struct buf *out)
 {
 	struct resolver_answer *a = NULL;
 	enum resolver_status st;
@@ -67,7 +68,7 @@ dmarc_record_fetch(struct resolver *res, const char *domain,
 
 	buf_init(&name, 300);
 	buf_printf(&name, "_dmarc.%s", domain);
-	st = resolver_query(res, name.data, ns_t_txt, deadline, &a);
+	st = dnsbudget_query(budget, res, name.data, ns_t_txt, deadline, &a);
 	buf_free(&name);
 	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL) {
 		resolver_answer_free(a);

@@ -6,7 +6,8 @@
  *             4.10 steps 1-2 (several records at one name are discarded),
  *             4.10.1 (invalid p, sp or np: p=none if a valid rua exists,
  *             else no DMARC); RFC 7489 adds pct.
- * OWNERSHIP   dmarc_record_fetch() appends the record text to a caller buf;
+ * OWNERSHIP   dmarc_record_fetch() appends the record text to a caller buf
+ *             (its DNS wait charged to the budget given, if any);
  *             dmarc_record_parse() fills a caller struct, freed by
  *             dmarc_record_free().
  * LOCKING     none; libopendmarc's parse context is per call.
@@ -27,8 +28,10 @@ enum dmarc_fetch {
 	DMARC_FETCH_TEMP	/* DNS failure: the answer is unknown */
 };
 
-enum dmarc_fetch dmarc_record_fetch(struct resolver *, const char *domain,
-		    const struct timespec *, struct buf *);
+struct dnsbudget;
+
+enum dmarc_fetch dmarc_record_fetch(struct resolver *, struct dnsbudget *,
+		    const char *domain, const struct timespec *, struct buf *);
 char	dmarc_record_psd(const char *);
 int	dmarc_record_parse(const char *domain, const char *text, int rfc7489,
 	    struct dmarc_record *, struct buf *why);

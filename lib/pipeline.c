@@ -54,6 +54,8 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
 	buf_init(&m->arheader, 64 * 1024);
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
+	dnsbudget_init(&m->dns_dmarc, (long)cfg->limits.dns_time * 1000);
+	dnsbudget_init(&m->dns_other, (long)cfg->limits.dns_time * 1000);
 	return m;
 }
 
@@ -209,20 +211,6 @@ pipeline_from(struct message *m, const char *value, size_t len)
 	rfc5322_from_free(&f);
 }
 
-/*
- * pipeline_dns_deadline - limits.dns_time from the first event that may
- * look something up (end of headers, else end of message): every lookup
- * of every method ends by then, so no message waits longer than that
- */
-static const struct timespec *
-pipeline_dns_deadline(struct session *s, struct message *m)
-{
-	if (m->dns_deadline.tv_sec == 0 && m->dns_deadline.tv_nsec == 0)
-		resolver_deadline(&m->dns_deadline,
-		    s->env->cfg->limits.dns_time * 1000);
-	return &m->dns_deadline;
-}
-
 /* pipeline_dkim - the message's verifier, made with its first header */
 static struct dkim_verifier *
 pipeline_dkim(struct session *s, struct message *m)
@@ -233,7 +221,8 @@ pipeline_dkim(struct session *s, struct message *m)
 		snprintf(id, sizeof(id), "c=%lu", s->id);
 		m->dkim = dkim_verifier_new(s->env->dkim, id,
 		    s->env->cfg->dkim.max_signatures);
-		dkim_verifier_deadline(m->dkim, &m->dns_deadline);
+		dkim_verifier_budgets(m->dkim, &m->dns_other, &m->dns_dmarc,
+		    NULL);
 	}
 	return m->dkim;
 }
@@ -259,6 +248,45 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		dkim_verifier_header(v, name, value, len, s->leadspc);
 }
 
+/* pipeline_dmarc_request - who the author is, and the DMARC budget */
+static void
+pipeline_dmarc_request(struct message *m, struct dmarc_request *dr)
+{
+	memset(dr, 0, sizeof(*dr));
+	if (m->nfrom == 0)
+		pipeline_ambiguous(m, "no From field");
+	else if (m->author == NULL && !m->ambiguous)
+		pipeline_ambiguous(m, "From without a domain");
+	dr->author = m->ambiguous ? NULL : m->author;
+	dr->author_error = m->author_why;
+	dr->ambiguous = m->ambiguous;
+	dr->spf = &m->results.spf;
+	dr->dkim = &m->results.dkim;
+	dr->budget = &m->dns_dmarc;
+}
+
+/*
+ * pipeline_discover - end of headers: DMARC's own lookups come first, so
+ * the organizational domain is known before any key is looked up, and
+ * what cannot align is charged to the other budget
+ */
+static void
+pipeline_discover(struct session *s, struct message *m)
+{
+	struct dmarc_request dr;
+
+	if (m->discovered || s->trusted || m->authenticated ||
+	    !s->env->cfg->dmarc.enabled)
+		return;
+	m->discovered = 1;
+	pipeline_dmarc_request(m, &dr);
+	dmarc_discover(s->env->res, s->env->psl, s->env->cfg, &dr,
+	    &m->results.dmarc);
+	if (m->dkim != NULL)
+		dkim_verifier_budgets(m->dkim, &m->dns_other, &m->dns_dmarc,
+		    dmarc_org_domain(&m->results.dmarc));
+}
+
 /* pipeline_eoh - end of headers: DKIM keys, ARC sets and body hashes */
 void
 pipeline_eoh(struct session *s)
@@ -267,15 +295,18 @@ pipeline_eoh(struct session *s)
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 	const struct config *cfg = s->env->cfg;
 
-	(void)pipeline_dns_deadline(s, m);
-	if (!s->trusted && !m->authenticated && m->arc == NULL)
+	if (m->eoh)
+		return;
+	m->eoh = 1;
+	if (!s->trusted && !m->authenticated)
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
+	pipeline_discover(s, m);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
 		m->arc = arc_verifier_new(cfg->arc.seal.enabled);
 		arc_verifier_limits(m->arc, cfg->limits.arc_sets,
-		    &m->dns_deadline);
+		    &m->dns_other);
 		arc_verifier_keycache(m->arc, s->env->keys);
 		arc_verifier_eoh(m->arc, &m->hdr);
 	}
@@ -288,11 +319,9 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 
-	(void)pipeline_dns_deadline(s, m);	/* a body without end of headers */
+	pipeline_eoh(s);	/* once; a body may come without end of headers */
 	if (v != NULL)
 		dkim_verifier_body(v, data, len);
-	if (m->arc == NULL)
-		pipeline_eoh(s);	/* a body without end of headers */
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
 }
@@ -303,18 +332,13 @@ pipeline_dmarc(struct session *s, struct message *m)
 {
 	struct dmarc_request dr;
 
-	memset(&dr, 0, sizeof(dr));
-	if (m->nfrom == 0)
-		pipeline_ambiguous(m, "no From field");
-	else if (m->author == NULL && !m->ambiguous)
-		pipeline_ambiguous(m, "From without a domain");
-	dr.author = m->ambiguous ? NULL : m->author;
-	dr.author_error = m->author_why;
-	dr.ambiguous = m->ambiguous;
-	dr.spf = &m->results.spf;
-	dr.dkim = &m->results.dkim;
-	dr.deadline = pipeline_dns_deadline(s, m);
-	dmarc_check(s->env->res, s->env->psl, s->env->cfg, &dr,
+	pipeline_dmarc_request(m, &dr);
+	if (!m->discovered) {
+		m->discovered = 1;
+		dmarc_discover(s->env->res, s->env->psl, s->env->cfg, &dr,
+		    &m->results.dmarc);
+	}
+	dmarc_evaluate(s->env->res, s->env->psl, s->env->cfg, &dr,
 	    &m->results.dmarc);
 }
 
@@ -394,9 +418,11 @@ static void
 pipeline_check(struct session *s, struct message *m)
 {
 	const struct config *cfg = s->env->cfg;
+	const struct dmarc_result *dm = &m->results.dmarc;
+	const char *at = strrchr(m->mailfrom, '@');
 	struct spf_request sr;
 
-	(void)pipeline_dns_deadline(s, m);
+	pipeline_eoh(s);	/* once: a message may end without it */
 	if (cfg->spf.enabled) {
 		memset(&sr, 0, sizeof(sr));
 		sr.client = &s->client;
@@ -405,7 +431,12 @@ pipeline_check(struct session *s, struct message *m)
 		sr.check_helo = cfg->spf.helo;
 		sr.receiver = s->authserv_id;
 		sr.max_terms = cfg->limits.spf_lookups;
-		sr.deadline = pipeline_dns_deadline(s, m);
+		/* only the identity DMARC uses may spend DMARC's time */
+		sr.mailfrom_budget = dmarc_may_align(dm, at != NULL ? at + 1 :
+		    m->mailfrom) ? &m->dns_dmarc : &m->dns_other;
+		sr.helo_budget = *m->mailfrom == '\0' && s->helo != NULL &&
+		    dmarc_may_align(dm, s->helo) ? &m->dns_dmarc :
+		    &m->dns_other;
 		spf_check(s->env->res, &sr, &m->results.spf);
 	}
 	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)

@@ -17,8 +17,10 @@
  * LIMITS      header limits of hdr.h, lowered by limits.headers,
  *             limits.header_size and limits.header_bytes;
  *             PIPELINE_MAX_AR_DELETE forged A-R fields removed per message;
- *             limits.dns_time seconds for all DNS of one message, counted
- *             from end of headers.
+ *             limits.dns_time seconds of DNS waiting for what DMARC needs
+ *             (its discovery at end of headers, then the lookups of
+ *             identifiers under the author's organizational domain) and
+ *             as much again for every other lookup of the message.
  * ERRORS      pipeline_env_new() returns NULL with why; the event functions
  *             cannot fail (results carry every outcome).
  */
@@ -35,6 +37,7 @@
 #include "arc.h"
 #include "buf.h"
 #include "cidr.h"
+#include "dnsbudget.h"
 #include "hdr.h"
 #include "policy.h"
 #include "results.h"
@@ -91,7 +94,11 @@ struct message {
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
-	struct timespec	 dns_deadline;	/* limits.dns_time; 0 = not started */
+	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
+					   needs: discovery, aligned ids */
+	struct dnsbudget dns_other;	/* limits.dns_time for the rest */
+	int		 eoh;		/* end of headers handled */
+	int		 discovered;	/* DMARC discovery ran (at eoh) */
 	int		 evaluated;	/* eom ran */
 };
 

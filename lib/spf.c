@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "dnsbudget.h"
 #include "resolver.h"
 #include "spf.h"
 #include "spf_syntax.h"
@@ -32,6 +33,7 @@
  */
 struct spf_eval {
 	struct resolver	*res;		/* shared resolver */
+	struct dnsbudget *budget;	/* the message's, or NULL */
 	struct timespec	 deadline;	/* whole evaluation */
 	int		 records;	/* SPF records fetched (1 + includes) */
 	int		 terms;		/* DNS-querying terms so far */
@@ -215,8 +217,8 @@ spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
 	memcpy(domain, name, len);
 	domain[len] = '\0';
 	if (!is_mx)
-		st = resolver_query(ev->res, domain, type, &ev->deadline, &a);
-	else if ((st = resolver_query(ev->res, domain, ns_t_mx, &ev->deadline,
+		st = dnsbudget_query(ev->budget, ev->res, domain, type, &ev->deadline, &a);
+	else if ((st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_mx, &ev->deadline,
 	    &a)) == RESOLVER_OK) {
 		if (a->n > SPF_MAX_MX)
 			spf_limit(ev, "more than 10 MX names");
@@ -224,7 +226,7 @@ spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
 			if (a->rdlen[i] < 3 || resolver_wire_name(a->rdata[i],
 			    (size_t)a->rdlen[i], 2, mx, sizeof(mx)) != 0)
 				continue;
-			any = resolver_query(ev->res, mx, type, &ev->deadline,
+			any = dnsbudget_query(ev->budget, ev->res, mx, type, &ev->deadline,
 			    &b);
 			resolver_answer_free(b);
 			if (any == RESOLVER_RETRY || any == RESOLVER_FAIL)
@@ -296,7 +298,7 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 			log_panic("libspf2: out of memory for a DNS record");
 		return rr;
 	}
-	st = resolver_query(ev->res, domain, (int)type, &ev->deadline, &a);
+	st = dnsbudget_query(ev->budget, ev->res, domain, (int)type, &ev->deadline, &a);
 	spf_count(ev, domain, type, st, sub);
 	/* RFC 7208 section 5.5: a name whose address lookup fails is skipped */
 	if (sub && ev->sub_ptr && st != RESOLVER_OK)
@@ -402,7 +404,7 @@ spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	if (ev->over != NULL || ++ev->queries > SPF_MAX_QUERIES)
 		return spf_get_record_done(resp, SPF_RESULT_PERMERROR,
 		    SPF_E_BIG_DNS, "processing limit", domain);
-	st = resolver_query(ev->res, domain, ns_t_txt, &ev->deadline, &a);
+	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_txt, &ev->deadline, &a);
 	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL) {
 		resolver_answer_free(a);
 		return spf_get_record_done(resp, SPF_RESULT_TEMPERROR,
@@ -504,7 +506,7 @@ spf_reason(const struct spf_eval *ev, SPF_response_t *resp)
 /* spf_run - one check_host() with a fresh server and DNS layer */
 static void
 spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
-    struct spf_identity *id)
+    struct dnsbudget *budget, struct spf_identity *id)
 {
 	SPF_dns_server_t dns;
 	SPF_server_t *server;
@@ -513,10 +515,10 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 	struct spf_eval *ev = xcalloc(1, sizeof(*ev));
 
 	ev->res = res;
+	ev->budget = budget;
 	ev->v6 = sr->client->family == AF_INET6;
 	buf_init(&ev->why, 512);
 	resolver_deadline(&ev->deadline, SPF_BUDGET_MS);
-	resolver_deadline_cap(&ev->deadline, sr->deadline);
 	ev->max_terms = sr->max_terms > 0 && sr->max_terms < SPF_MAX_TERMS ?
 	    sr->max_terms : SPF_MAX_TERMS;
 	memset(&dns, 0, sizeof(dns));
@@ -593,11 +595,12 @@ spf_check(struct resolver *res, const struct spf_request *sr,
 	}
 	if ((sr->check_helo || out->null_sender) && spf_helo_usable(sr->helo)) {
 		out->helo.domain = spf_domain_of(sr->helo);
-		spf_run(res, sr, "", &out->helo);
+		spf_run(res, sr, "", sr->helo_budget, &out->helo);
 	}
 	if (!out->null_sender) {
 		out->mailfrom.domain = spf_domain_of(sr->mailfrom);
-		spf_run(res, sr, sr->mailfrom, &out->mailfrom);
+		spf_run(res, sr, sr->mailfrom, sr->mailfrom_budget,
+		    &out->mailfrom);
 		out->result = out->mailfrom.result;
 	} else
 		out->result = out->helo.checked ? out->helo.result :

@@ -12,7 +12,8 @@
  * LIMITS      SPF_MAX_TERMS (or the lower max_terms of the request,
  *             limits.spf_lookups), SPF_MAX_VOID, SPF_MAX_MX,
  *             SPF_MAX_QUERIES raw lookups, SPF_BUDGET_MS for one
- *             evaluation, cut to the request's deadline.
+ *             evaluation; the DNS waits of each identity are charged to
+ *             the request's budget for it (NULL: none).
  * ERRORS      none: DNS and record problems are temperror or permerror
  *             results with a reason.
  * BUGS        libspf2 passes loopback clients unconditionally; we report
@@ -25,7 +26,7 @@
 #include "method.h"
 
 struct resolver;
-struct timespec;
+struct dnsbudget;
 
 #define SPF_MAX_TERMS	10	/* RFC 7208 section 4.6.4 */
 #define SPF_MAX_VOID	2	/* RFC 7208 section 4.6.4 */
@@ -56,7 +57,8 @@ struct spf_request {
 	int		 check_helo;	/* spf.helo */
 	const char	*receiver;	/* our host name, for %{r} */
 	int		 max_terms;	/* limits.spf_lookups; 0: 10 */
-	const struct timespec *deadline;	/* message DNS budget, or NULL */
+	struct dnsbudget *helo_budget;	/* DNS time of the HELO check */
+	struct dnsbudget *mailfrom_budget;	/* of the MAIL FROM check */
 };
 
 void	spf_init(void);

@@ -16,6 +16,23 @@ tags_fws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/*
+ * tags_control - a control character other than FWS: RFC 6376 3.2 allows
+ * none, and libraries that take \v or \f for white space would read
+ * such a list differently from us
+ */
+static int
+tags_control(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] < 0x20 || s[i] == 0x7f) &&
+		    !tags_fws((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
 /* tags_fail - free what was read and give the reason */
 static int
 tags_fail(struct tags *t, struct buf *why, const char *reason)
@@ -90,6 +107,8 @@ tags_scan(const char *s, size_t len, struct tags *t, int lenient,
 	memset(t, 0, sizeof(*t));
 	if (!lenient && memchr(s, '\0', len) != NULL)
 		return tags_fail(t, why, "NUL byte in tag list");
+	if (!lenient && tags_control(s, len))
+		return tags_fail(t, why, "control character in tag list");
 	while (p < end) {
 		semi = memchr(p, ';', (size_t)(end - p));
 		if (semi == NULL)

@@ -9,7 +9,8 @@
  *             tags_free() releases them.
  * LOCKING     none.
  * LIMITS      TAGS_MAX tags, TAGS_MAX_VALUE bytes in one value.
- * ERRORS      tags_parse() returns -1 with the reason in why;
+ * ERRORS      tags_parse() returns -1 with the reason in why (also for
+ *             a NUL or a control character other than FWS anywhere);
  *             tags_parse_lenient() reads what it can (first value of a
  *             repeated tag, broken specs skipped), for reporting only.
  */

@@ -65,6 +65,7 @@ suite privilege sh test/hardening/test_privilege.sh
 suite regress /usr/bin/python3 test/hardening/test_regress.py
 suite limits /usr/bin/python3 test/hardening/test_limits.py
 suite dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
+suite dnsbudget /usr/bin/python3 test/hardening/run_budget.py
 suite load /usr/bin/python3 test/hardening/run_load.py --conc 200 --messages 5000
 suite valgrind /usr/bin/python3 test/hardening/run_load.py --valgrind
 suite crash bash test/hardening/run_crash.sh

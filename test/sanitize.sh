@@ -70,6 +70,7 @@ run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
 run regress /usr/bin/python3 test/hardening/test_regress.py
 run limits /usr/bin/python3 test/hardening/test_limits.py
 run dnsfaults /usr/bin/python3 test/hardening/run_dnsfaults.py
+run dnsbudget /usr/bin/python3 test/hardening/run_budget.py
 run privilege sh test/hardening/test_privilege.sh
 # RSS is not checked here: ASan's quarantine holds freed memory on purpose
 run load /usr/bin/python3 test/hardening/run_load.py --conc 100 \

@@ -349,6 +349,7 @@ class Builder(object):
         self.whitespace()
         self.malformed()
         self.key_records()
+        self.decoys()
         return self.cases
 
     def algorithms_and_canon(self):
@@ -828,6 +829,39 @@ class Builder(object):
                      [self.pub(k, cid, "example.com", record)], [sig])
 
 
+    def decoys(self):
+        """A genuine signature of the attacker's evil.example under a From
+        of bank.example, and a decoy DKIM-Signature claiming
+        d=bank.example made from it (b= with a \\v or \\f inside, or the
+        same b= relabelled), above or below it.  bank.example publishes a
+        key of its own.  The pass belongs to evil.example only."""
+        key, other = self.ring.get("rsa2048"), self.ring.get("rsa1024")
+        variants = [("vt", b"\x0b"), ("ff", b"\x0c"), ("copy", b"")]
+        for name, byte in variants:
+            for where in ("above", "below"):
+                cid = "decoy-%s-%s" % (name, where)
+                m = make_message(cid, domain="bank.example")
+                m = dkimpy_sign(m, key, "x", "evil.example")
+                sig, rest = m.split(CRLF + b"From: ", 1)
+                decoy = sig.replace(b"d=evil.example", b"d=bank.example", 1)
+                decoy = decoy.replace(b"i=@evil.example", b"i=@bank.example",
+                                      1)
+                b = re.search(rb"[ \t;]b=", decoy).end()
+                decoy = decoy[:b + 1] + byte + decoy[b + 1:]
+                both = [decoy, sig] if where == "above" else [sig, decoy]
+                m = CRLF.join(both) + CRLF + b"From: " + rest
+                bad = Sig(False, NONPASS, why="a decoy made from the "
+                          "genuine signature", well_formed=not byte)
+                good = P("the genuine evil.example signature keeps its "
+                         "own d=")
+                self.add(cid, "decoy d=bank.example (%s) %s the genuine "
+                         "d=evil.example signature" % (name, where), m,
+                         [self.pub(key, "x", "evil.example"),
+                          self.pub(other, "x", "bank.example")],
+                         [bad, good] if where == "above" else [good, bad],
+                         domain="bank.example")
+
+
 # --------------------------------------------------------------------------
 # dkimpy verification
 
@@ -913,7 +947,7 @@ def properties(sigvalue):
     t = tag_list(sigvalue)
     b = re.sub(r"\s+", "", t.get("b", ""))
     return {"d": t.get("d"), "s": t.get("s"), "a": t.get("a"),
-            "i": t.get("i"), "b8": b[:8]}
+            "i": t.get("i"), "b8": b[:8], "b": b}
 
 
 # --------------------------------------------------------------------------
@@ -962,7 +996,8 @@ def generate(out, only=None, verbose=False):
             props = properties(sv)
             sigs.append({"index": i, "d": props["d"], "s": props["s"],
                          "a": props["a"], "i": props["i"],
-                         "b8": props["b8"], "well_formed": want.well_formed,
+                         "b8": props["b8"], "b": props["b"],
+                         "well_formed": want.well_formed,
                          "dkimpy": v, "dkimpy_minkey1": v1,
                          "expect": expect, "override": want.override,
                          "reported": want.reported,

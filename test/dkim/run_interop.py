@@ -182,7 +182,14 @@ def check_props(sig, entry, ar_clause):
     if not isinstance(props, dict):
         return ["no properties object"]
     want = {"header.d": sig["d"], "header.s": sig["s"],
-            "header.a": sig["a"], "header.b": sig["b8"]}
+            "header.a": sig["a"]}
+    # header.b: 8 characters of b=, more when another b= shares them
+    got_b = props.get("header.b")
+    full_b = sig.get("b") or sig["b8"]
+    if not (isinstance(got_b, str) and len(got_b) >= len(sig["b8"]) and
+            full_b.startswith(got_b)):
+        probs.append("header.b=%r, want a prefix of b= of at least %r"
+                     % (got_b, sig["b8"]))
     if sig["i"] is not None:
         want["header.i"] = sig["i"]
     for k, v in want.items():
@@ -203,9 +210,9 @@ def check_props(sig, entry, ar_clause):
         if res != entry.get("result"):
             probs.append("A-R says dkim=%s, JSON says %s"
                          % (res, entry.get("result")))
-        if sig["b8"] and ("header.b=%s" % sig["b8"]) not in rest \
-                and ('header.b="%s"' % sig["b8"]) not in rest:
-            probs.append("A-R clause lacks header.b=%s" % sig["b8"])
+        if got_b and ("header.b=%s" % got_b) not in rest \
+                and ('header.b="%s"' % got_b) not in rest:
+            probs.append("A-R clause lacks header.b=%s" % got_b)
     return probs
 
 

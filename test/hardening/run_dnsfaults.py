@@ -11,9 +11,10 @@ Checked for each message through the real daemon (milter protocol):
     a chain whose keys cannot be had is arc=fail with a reason);
   * the action: policy.dns_error_action "accept" (one daemon) and
     "tempfail" (a second daemon, 451 4.7.x) for the same messages;
-  * the wall time of the message stays under limits.dns_time plus a margin
-    (a bound, not a benchmark), also for one message that hits a timeout
-    in every method at once (more than the budget without it).
+  * the wall time of the message stays under twice limits.dns_time (DMARC's
+    share and the rest) plus a margin (a bound, not a benchmark), also for
+    one message that hits a timeout in every method at once (more than the
+    budget without it).
 
 Prints "dnsfaults: N passed, N failed". -v shows every A-R; --keep keeps
 the temporary directory (configs, daemon logs).
@@ -241,8 +242,8 @@ def run_one(port, action, keys, case):
                                                               r.reply))
     elif r.action not in ("accept", "continue"):
         errs.append("action %s %r, want accept" % (r.action, r.reply))
-    if secs > DNS_TIME + MARGIN:
-        errs.append("took %.1f s, budget %d s" % (secs, DNS_TIME))
+    if secs > 2 * DNS_TIME + MARGIN:
+        errs.append("took %.1f s, budget 2 x %d s" % (secs, DNS_TIME))
     return "[%s] %s" % (action, name), errs, secs
 
 
@@ -279,8 +280,8 @@ def main():
                 keys, "spf-alltime.example", "dm-alltime.example",
                 "dk-alltime.example", "arc-alltime.example"))
             ar = r.header("Authentication-Results") or ""
-            check("all methods time out: %.1f s <= %d + %.0f s, accepted" % (
-                secs, DNS_TIME, MARGIN), secs <= DNS_TIME + MARGIN and
+            check("all methods time out: %.1f s <= 2 x %d + %.0f s, accepted"
+                  % (secs, DNS_TIME, MARGIN), secs <= 2 * DNS_TIME + MARGIN and
                 r.action in ("accept", "continue") and
                 "spf=temperror" in ar and "dkim=temperror" in ar,
                 "%.1f s %s %s" % (secs, r.action, ar))

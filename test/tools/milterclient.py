@@ -142,8 +142,9 @@ class MilterClient:
         return ACTIONS.get(code, repr(code))
 
     def message(self, mailfrom, rcpts, raw, macros=None, mail_macros=None,
-                chunk=65535):
-        """One transaction; returns a Result with the eom answer."""
+                chunk=65535, between_chunks=None):
+        """One transaction; returns a Result with the eom answer.
+        between_chunks: called after each body chunk (a slow client)."""
         r = Result()
         if mail_macros:
             self.macros("mail", mail_macros)
@@ -167,6 +168,8 @@ class MilterClient:
         body = body.replace(b"\n", b"\r\n")
         for i in range(0, len(body), chunk):
             self._expect_continue(SMFIC["body"], body[i:i + chunk])
+            if between_chunks:
+                between_chunks()
         if macros:
             self.macros("bodyeob", macros)
         self._send(SMFIC["bodyeob"])

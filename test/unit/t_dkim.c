@@ -326,6 +326,21 @@ t_dkim_sign(struct t_dkim_msg *m, const struct t_dkim_keys *k,
 	return strstr(v, "\n\tb=") + 4;
 }
 
+/*
+ * t_dkim_d_read - the d= a result names: libopendkim's reading of the
+ * field, where a d= repeated in the extra tags is the one that counts
+ */
+static const char *
+t_dkim_d_read(const struct t_dkim_spec *sp, char *out, size_t len)
+{
+	const char *d = strstr(sp->extra, "d=");
+
+	if (d == NULL || (d != sp->extra && d[-1] != ' '))
+		return sp->d;
+	snprintf(out, len, "%.*s", (int)strcspn(d + 2, ";"), d + 2);
+	return out;
+}
+
 /* t_dkim_verify - feed a message; chunk = body bytes per call */
 static void
 t_dkim_verify(struct dkim_lib *dl, const struct t_dkim_msg *m, int max,
@@ -504,6 +519,7 @@ t_dkim_table(struct dkim_lib *dl, const struct t_dkim_keys *k)
 		struct t_dkim_msg m;
 		struct dkim_result r;
 		const char *b;
+		char dread[64];
 
 		t_dkim_msg_new(&m);
 		b = t_dkim_sign(&m, k, sp);
@@ -533,7 +549,8 @@ t_dkim_table(struct dkim_lib *dl, const struct t_dkim_keys *k)
 		    (r.sig[0].result == METHOD_PASS), label,
 		    "aligned_use %d with %s", r.sig[0].aligned_use,
 		    method_result_name(r.sig[0].result));
-		UNIT_STREQ(r.sig[0].d, sp->d, label);
+		UNIT_STREQ(r.sig[0].d, t_dkim_d_read(sp, dread,
+		    sizeof(dread)), label);
 		UNIT_STREQ(r.sig[0].s, sp->s, label);
 		UNIT_STREQ(r.sig[0].a, sp->a, label);
 		UNIT_CHECK(r.sig[0].b != NULL && strlen(r.sig[0].b) >=
@@ -675,6 +692,174 @@ t_dkim_prefixes(struct dkim_lib *dl, const struct t_dkim_keys *k)
 			    !r.sig[i].aligned_use, "forged signature",
 			    "#%zu %s", i, method_result_name(r.sig[i].result));
 	}
+	dkim_result_free(&r);
+	t_dkim_msg_free(&m);
+}
+
+/*
+ * t_dkim_decoy - a copy of field k with d= relabelled and b= given the
+ * byte c after its first character (0: b= unchanged)
+ */
+static char *
+t_dkim_decoy(const char *field, const char *from, const char *to, int c)
+{
+	struct buf out;
+	const char *d = strstr(field, from), *b = strstr(field, "b=");
+	char *v;
+
+	while (b != NULL && b > field && b[-1] != '\t' && b[-1] != ' ')
+		b = strstr(b + 1, "b=");	/* skip bh= */
+	if (d == NULL || b == NULL || b < d)
+		exit(99);
+	buf_init(&out, 64 * 1024);
+	buf_append(&out, field, (size_t)(d - field));
+	buf_puts(&out, to);
+	d += strlen(from);
+	buf_append(&out, d, (size_t)(b + 3 - d));
+	if (c != 0)
+		buf_putc(&out, (char)c);
+	buf_puts(&out, b + 3);
+	v = strdup(out.data);
+	buf_free(&out);
+	return v;
+}
+
+/* t_dkim_stolen - no pass for a d= other than the real signer's */
+static void
+t_dkim_stolen(const struct dkim_result *r, size_t want_n, const char *label)
+{
+	size_t i, pass = 0;
+
+	UNIT_CHECK(r->n == want_n, label, "n %zu, want %zu", r->n, want_n);
+	for (i = 0; i < r->n; i++) {
+		if (r->sig[i].result != METHOD_PASS)
+			continue;
+		pass++;
+		UNIT_CHECK(strcmp(r->sig[i].d, "other.example") == 0 &&
+		    r->sig[i].aligned_use, label, "#%zu pass with d=%s", i,
+		    r->sig[i].d);
+	}
+	UNIT_CHECK(pass == 1, label, "%zu passes, want the real one", pass);
+}
+
+/*
+ * t_dkim_decoys - regression (lib/dkim.c, fixed): libopendkim's verdict
+ * for one signature was paired with our reading of another field by b=
+ * after different white-space rules (\v and \f are white space to
+ * libopendkim only), then "the next unused field": a decoy claiming
+ * d=signer.example stole the pass of the genuine d=other.example
+ */
+static void
+t_dkim_decoys(struct dkim_lib *dl, const struct t_dkim_keys *k)
+{
+	static const struct t_dkim_spec real = T_RSAD("other.example");
+	static const struct {
+		const char *label;	/* what the case shows */
+		int	 c;		/* byte put into the decoy's b= */
+		int	 below;		/* decoy under the genuine field */
+		const char *reason;	/* in the decoy's reason, or NULL */
+	} cases[] = {
+		{ "decoy with \\v in b=, above", '\v', 0, "control" },
+		{ "decoy with \\f in b=, above", '\f', 0, "control" },
+		{ "decoy with \\v in b=, below", '\v', 1, "control" },
+		{ "decoy with \\f in b=, below", '\f', 1, "control" },
+		{ "relabelled copy, same b=, above", 0, 0, NULL },
+		{ "relabelled copy, same b=, below", 0, 1, NULL },
+	};
+	struct t_dkim_msg m;
+	struct dkim_result r;
+	size_t i;
+
+	for (i = 0; i < T_DKIM_N(cases); i++) {
+		t_dkim_msg_new(&m);
+		t_dkim_msg_set(&m, "From", "ceo@signer.example");
+		t_dkim_sign(&m, k, &real);
+		if (cases[i].below) {
+			/* under it: as if the field arrived before signing */
+			memmove(&m.name[2], &m.name[1], (m.n - 1) *
+			    sizeof(m.name[0]));
+			memmove(&m.value[2], &m.value[1], (m.n - 1) *
+			    sizeof(m.value[0]));
+			m.n++;
+			m.name[1] = "DKIM-Signature";
+			m.value[1] = t_dkim_decoy(m.value[0],
+			    "d=other.example", "d=signer.example", cases[i].c);
+		} else
+			t_dkim_msg_prepend(&m, "DKIM-Signature",
+			    t_dkim_decoy(m.value[0], "d=other.example",
+			    "d=signer.example", cases[i].c));
+		t_dkim_verify(dl, &m, 8, 4096, 0, &r);
+		t_dkim_stolen(&r, 2, cases[i].label);
+		if (r.n == 2) {
+			const struct dkim_sig *g = &r.sig[!cases[i].below];
+			const struct dkim_sig *d = &r.sig[cases[i].below];
+
+			UNIT_STREQ(g->d, "other.example", cases[i].label);
+			UNIT_CHECK(g->result == METHOD_PASS, cases[i].label,
+			    "genuine %s (%s)", method_result_name(g->result),
+			    g->reason);
+			UNIT_STREQ(d->d, "signer.example", cases[i].label);
+			UNIT_CHECK(d->result != METHOD_PASS &&
+			    (cases[i].reason == NULL ||
+			    strstr(d->reason, cases[i].reason) != NULL),
+			    cases[i].label, "decoy %s (%s)",
+			    method_result_name(d->result), d->reason);
+		}
+		dkim_result_free(&r);
+		t_dkim_msg_free(&m);
+	}
+
+	/* two genuine signatures with the same b= (one field twice) */
+	t_dkim_msg_new(&m);
+	t_dkim_sign(&m, k, &real);
+	t_dkim_msg_prepend(&m, "DKIM-Signature", strdup(m.value[0]));
+	t_dkim_msg_prepend(&m, "DKIM-Signature", t_dkim_decoy(m.value[1],
+	    "d=other.example", "d=signer.example", 0));
+	t_dkim_verify(dl, &m, 8, 4096, 0, &r);
+	UNIT_CHECK(r.n == 3 && r.sig[0].result != METHOD_PASS &&
+	    r.sig[1].result == METHOD_PASS && r.sig[2].result == METHOD_PASS,
+	    "relabelled copy above two identical genuine fields", "n %zu",
+	    r.n);
+	dkim_result_free(&r);
+	t_dkim_msg_free(&m);
+}
+
+/*
+ * t_dkim_unfed - past dkim.max_signatures fields never reach
+ * libopendkim; a DKIM-Signature name as libopendkim reads names
+ */
+static void
+t_dkim_unfed(struct dkim_lib *dl, const struct t_dkim_keys *k)
+{
+	static const struct t_dkim_spec real = T_RSAD("other.example");
+	struct t_dkim_msg m;
+	struct dkim_result r;
+	const char *genuine;
+	size_t i;
+
+	t_dkim_msg_new(&m);
+	t_dkim_sign(&m, k, &real);
+	genuine = m.value[0];
+	for (i = 0; i < 9; i++)
+		t_dkim_msg_prepend(&m, "DKIM-Signature", t_dkim_decoy(
+		    genuine, "d=other.example", "d=signer.example", 0));
+	t_dkim_verify(dl, &m, 8, 4096, 0, &r);
+	UNIT_CHECK(r.n == 8 && r.skipped == 2, "ten fields, eight verified",
+	    "n %zu skipped %zu", r.n, r.skipped);
+	for (i = 0; i < r.n; i++)
+		UNIT_CHECK(r.sig[i].result != METHOD_PASS, "ten fields, the "
+		    "genuine one is the tenth", "#%zu %s", i,
+		    method_result_name(r.sig[i].result));
+	dkim_result_free(&r);
+	t_dkim_msg_free(&m);
+
+	/* "DKIM-Signature " (space before the colon) is one to libopendkim */
+	t_dkim_msg_new(&m);
+	t_dkim_sign(&m, k, &real);
+	t_dkim_msg_prepend(&m, "DKIM-Signature ", t_dkim_decoy(m.value[0],
+	    "d=other.example", "d=signer.example", '\v'));
+	t_dkim_verify(dl, &m, 8, 4096, 0, &r);
+	t_dkim_stolen(&r, 2, "decoy named \"DKIM-Signature \"");
 	dkim_result_free(&r);
 	t_dkim_msg_free(&m);
 }
@@ -905,6 +1090,8 @@ main(void)
 	t_dkim_table(dl, &keys);
 	t_dkim_multi(dl, &keys);
 	t_dkim_prefixes(dl, &keys);
+	t_dkim_decoys(dl, &keys);
+	t_dkim_unfed(dl, &keys);
 	t_dkim_edges(dl, &keys);
 	t_dkim_minbits(res, &keys, port);
 	dkim_lib_free(dl);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "fixture.h"
 #include "resolver.h"
+#include "dnsbudget.h"
 #include "spf.h"
 #include "unit.h"
 
@@ -445,7 +446,8 @@ t_spf_limits(struct resolver *res)
 	struct spf_request sr;
 	struct spf_result out;
 	struct cidr_addr client;
-	struct timespec past, t0, t1;
+	struct timespec t0, t1;
+	struct dnsbudget spent, short_b, helo_b, from_b;
 	long ms;
 
 	cidr_addr_parse("192.0.2.1", &client);
@@ -463,24 +465,47 @@ t_spf_limits(struct resolver *res)
 	 * not looked up before: a remembered answer would still be used) */
 	sr.max_terms = 0;
 	sr.mailfrom = "user@fresh.example";
-	resolver_deadline(&past, 0);
-	past.tv_sec -= 1;
-	sr.deadline = &past;
+	dnsbudget_init(&spent, 0);
+	sr.mailfrom_budget = &spent;
 	spf_check(res, &sr, &out);
-	UNIT_CHECK(out.result == METHOD_TEMPERROR, "deadline passed",
+	UNIT_CHECK(out.result == METHOD_TEMPERROR, "budget spent",
 	    "result %s", method_result_name(out.result));
 	spf_result_free(&out);
 	/* a budget of 0.3 s cuts a lookup the silent server never answers */
 	sr.mailfrom = "user@silent.example.net";
-	resolver_deadline(&past, 300);
+	dnsbudget_init(&short_b, 300);
+	sr.mailfrom_budget = &short_b;
 	resolver_deadline(&t0, 0);
 	spf_check(res, &sr, &out);
 	resolver_deadline(&t1, 0);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
 	    1000000;
 	UNIT_CHECK(out.result == METHOD_TEMPERROR && ms < 1500,
-	    "deadline cuts a lookup", "result %s after %ld ms (dns.timeout "
+	    "budget cuts a lookup", "result %s after %ld ms (dns.timeout "
 	    "2 s)", method_result_name(out.result), ms);
+	UNIT_CHECK(short_b.left_us <= 0 && short_b.queries > 0,
+	    "the wait is charged", "left %ld us after %u queries",
+	    short_b.left_us, short_b.queries);
+	spf_result_free(&out);
+	/*
+	 * Each identity has its own budget: a HELO name the attacker
+	 * points at a silent server spends only the HELO's (the MAIL FROM
+	 * check still runs in full)
+	 */
+	dnsbudget_init(&helo_b, 300);
+	dnsbudget_init(&from_b, 300);
+	sr.helo = "silent.example.net";
+	sr.check_helo = 1;
+	sr.mailfrom = "user@pass.example";
+	sr.helo_budget = &helo_b;
+	sr.mailfrom_budget = &from_b;
+	spf_check(res, &sr, &out);
+	UNIT_CHECK(out.helo.result == METHOD_TEMPERROR &&
+	    out.mailfrom.result == METHOD_PASS && from_b.left_us > 0,
+	    "slow HELO, own budget for MAIL FROM", "helo %s mailfrom %s (%s)",
+	    method_result_name(out.helo.result),
+	    method_result_name(out.mailfrom.result),
+	    out.mailfrom.reason ? out.mailfrom.reason : "-");
 	spf_result_free(&out);
 }
 
