@@ -322,6 +322,31 @@ authres_id(const char *v, size_t len, struct buf *out)
 	return 0;
 }
 
+/* authres_dname_len - a domain name's length without its trailing dots */
+static size_t
+authres_dname_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/*
+ * authres_same_id - two authserv-ids compared as domain names: case does
+ * not matter, nor does a trailing dot ("mx.example." is mx.example). More
+ * than one dot is no valid name, but a reader that strips them would see
+ * ours, so such a field is ours to delete too.
+ */
+static int
+authres_same_id(const char *a, const char *b)
+{
+	size_t n = authres_dname_len(a);
+
+	return n == authres_dname_len(b) && strncasecmp(a, b, n) == 0;
+}
+
 /*
  * authres_claims - does this field claim our authserv-id (RFC 8601
  * section 5)? A field whose id cannot be read is judged by whether our id
@@ -336,7 +361,7 @@ authres_claims(const char *v, size_t len, const char *authserv_id)
 
 	buf_init(&id, AUTHRES_MAX_VALUE);
 	if (authres_id(v, len, &id) == 0 && !id.truncated)
-		claims = strcasecmp(id.data, authserv_id) == 0;
+		claims = authres_same_id(id.data, authserv_id);
 	else {
 		for (i = 0; n > 0 && i + n <= len && !claims; i++)
 			claims = strncasecmp(v + i, authserv_id, n) == 0;
