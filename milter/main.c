@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "callbacks.h"
 #include "config.h"
+#include "config_check.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -124,6 +125,13 @@ main_load(const char *file, int check_only)
 			exit(1);
 		}
 		log_fatal("%s: %s", file, why.data);
+	}
+	buf_reset(&why);
+	if (config_check_secrets(env->cfg, &why) != 0) {
+		if (check_only)
+			fprintf(stderr, "%s\n", why.data);
+		else
+			log_warnx("%s", why.data);
 	}
 	buf_free(&why);
 	return env;

@@ -3,7 +3,8 @@
 -V, privilege drop, unix socket mode and owner, a symlink put at the
 socket's name never hands its target to milter.user, authserv-id from the {j}
 macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
-and the old one stays), SIGTERM stops it with exit status 0."""
+and the old one stays), SIGTERM stops it with exit status 0; -n warns
+about a password or key path in a file others may read."""
 
 import os
 import pwd
@@ -306,6 +307,46 @@ def test_noreply_steps(tmp):
         d.stop()
 
 
+def test_secret_warning(tmp):
+    """authmilter -n warns on stderr, and still says OK with status 0,
+    when a file others may read holds a store password or names a private
+    key; not at 0640, and not for a password file (passfile=)."""
+    base = 'dns = { local_zones = [ "example. static" ]; };\n'
+    store = 'reports = { store = "%s"; spool_dir = "%s"; };\n'
+    cases = [
+        ("store password, 0644", store % (
+            "postgresql://am:s3cret@127.0.0.1:1/r", tmp), 0o644,
+         "a password (reports.store)"),
+        ("store password, 0640", store % (
+            "postgresql://am:s3cret@127.0.0.1:1/r", tmp), 0o640, None),
+        ("password= parameter, 0604", store % (
+            "postgresql://am@127.0.0.1:1/r?password=s3cret", tmp), 0o604,
+         "a password (reports.store)"),
+        ("passfile instead, 0644", store % (
+            "postgresql://am@127.0.0.1:1/r?passfile=/etc/authmilter/pgpass",
+            tmp), 0o644, None),
+        ("sealing key path, 0644",
+         'arc = { seal = { key_file = "/etc/authmilter/k.pem"; }; };\n',
+         0o644, "arc.seal.key_file"),
+    ]
+    path = os.path.join(tmp, "s.conf")
+    for name, text, mode, warns in cases:
+        with open(path, "w") as f:
+            f.write(base + text)
+        os.chmod(path, mode)
+        p = subprocess.run([DAEMON, "-n", "-c", path], capture_output=True,
+                           text=True, timeout=30)
+        ok = p.returncode == 0 and "configuration OK" in p.stdout
+        if warns:
+            ok = ok and "warning: readable by others" in p.stderr and \
+                warns in p.stderr and path in p.stderr
+        else:
+            ok = ok and "warning" not in p.stderr
+        check("-n, %s: %s, exit 0" % (name, "warns" if warns else
+                                       "no warning"), ok,
+              "rc %d out %r err %r" % (p.returncode, p.stdout, p.stderr))
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -320,7 +361,7 @@ def test_refuses_bad_config(tmp):
 def main():
     test_version()
     for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
-              test_refuses_bad_config):
+              test_secret_warning, test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             t(tmp)
