@@ -322,6 +322,31 @@ authres_id(const char *v, size_t len, struct buf *out)
 	return 0;
 }
 
+/* authres_dname_len - a domain name's length without its trailing dots */
+static size_t
+authres_dname_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/*
+ * authres_same_id - two authserv-ids compared as domain names: case does
+ * not matter, nor does a trailing dot ("mx.example." is mx.example). More
+ * than one dot is no valid name, but a reader that strips them would see
+ * ours, so such a field is ours to delete too.
+ */
+static int
+authres_same_id(const char *a, const char *b)
+{
+	size_t n = authres_dname_len(a);
+
+	return n == authres_dname_len(b) && strncasecmp(a, b, n) == 0;
+}
+
 /*
  * authres_claims - does this field claim our authserv-id (RFC 8601
  * section 5)? A field whose id cannot be read is judged by whether our id
@@ -336,7 +361,7 @@ authres_claims(const char *v, size_t len, const char *authserv_id)
 
 	buf_init(&id, AUTHRES_MAX_VALUE);
 	if (authres_id(v, len, &id) == 0 && !id.truncated)
-		claims = strcasecmp(id.data, authserv_id) == 0;
+		claims = authres_same_id(id.data, authserv_id);
 	else {
 		for (i = 0; n > 0 && i + n <= len && !claims; i++)
 			claims = strncasecmp(v + i, authserv_id, n) == 0;
@@ -347,25 +372,77 @@ authres_claims(const char *v, size_t len, const char *authserv_id)
 
 /* --- writing --- */
 
-/* authres_needs_quote - not a bare token (or, if allowed, an address) */
+/* RFC 2045 tspecials: with space and controls, what a token may not hold */
+#define AUTHRES_TSPECIALS	"()<>@,;:\\\"/[]?="
+
+/* authres_is_token - an RFC 2045 token (RFC 8601 "value" unquoted) */
+static int
+authres_is_token(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f ||
+		    strchr(AUTHRES_TSPECIALS, p[i]) != NULL)
+			return 0;
+	return n > 0;
+}
+
+/* authres_is_dot_atom - token runs joined by single dots (a local-part) */
+static int
+authres_is_dot_atom(const char *s, size_t n)
+{
+	const char *dot;
+	size_t run;
+
+	for (;;) {
+		dot = memchr(s, '.', n);
+		run = dot != NULL ? (size_t)(dot - s) : n;
+		if (!authres_is_token(s, run))
+			return 0;
+		if (dot == NULL)
+			return 1;
+		s += run + 1;
+		n -= run + 1;
+	}
+}
+
+/* authres_is_dname - LDH labels joined by single dots (RFC 6376 3.5) */
+static int
+authres_is_dname(const char *s)
+{
+	size_t i, label = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)s[i]) ||
+		    (s[i] == '-' && label > 0)) {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return label > 0 && s[i - 1] != '-';
+}
+
+/*
+ * authres_needs_quote - not a bare token; with allow_addr, an address
+ * ([local-part] "@" domain-name, RFC 8601 pvalue) may stay bare too
+ */
 static int
 authres_needs_quote(const char *s, int allow_addr)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int at = !allow_addr;
+	const char *at = allow_addr ? strchr(s, '@') : NULL;
 
-	if (*p == '\0')
+	if (at == NULL)
+		return !authres_is_token(s, strlen(s));
+	if (at > s && !authres_is_dot_atom(s, (size_t)(at - s)))
 		return 1;
-	for (; *p != '\0'; p++) {
-		if (*p == '@' && !at) {
-			at = 1;
-			continue;
-		}
-		if (*p <= ' ' || *p >= 0x7f ||
-		    strchr("()<>@,;:\\\"/[]?=", *p) != NULL)
-			return 1;
-	}
-	return 0;
+	return !authres_is_dname(at + 1);
 }
 
 /*

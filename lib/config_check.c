@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "cidr.h"
+#include "config.h"
 #include "config_check.h"
 
 
@@ -222,4 +224,57 @@ config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
 	if (strchr(v, '@') != NULL)
 		return config_chk_email(cfg, v, why);
 	return config_chk_domain(cfg, v, why);
+}
+
+/*
+ * config_store_password - does a postgresql:// URI carry a password, as
+ * user:password@ or as a password= parameter (libpq conninfo URI)?
+ */
+static int
+config_store_password(const char *uri)
+{
+	const char *p, *q;
+	size_t n;
+
+	if (strncmp(uri, "postgresql://", 13) == 0)
+		p = uri + 13;
+	else if (strncmp(uri, "postgres://", 11) == 0)
+		p = uri + 11;
+	else
+		return 0;
+	/* userinfo: up to the last "@" of the authority; host:port follows */
+	n = strcspn(p, "/?");
+	while (n > 0 && p[n - 1] != '@')
+		n--;
+	if (n > 0 && memchr(p, ':', n - 1) != NULL)
+		return 1;
+	for (q = strchr(p, '?'); q != NULL; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, "password=", 9) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * config_check_secrets - the config file holds a password (reports.store)
+ * or names a private key (arc.seal.key_file) and others may read it: 1
+ * with the warning in why, else 0. Only a warning: the file stays valid.
+ */
+int
+config_check_secrets(const struct config *cfg, struct buf *why)
+{
+	int pw = config_store_password(cfg->reports.store);
+	int key = *cfg->arc.seal.key_file != '\0';
+	struct stat st;
+
+	if ((!pw && !key) || stat(cfg->file, &st) != 0 ||
+	    (st.st_mode & S_IROTH) == 0)
+		return 0;
+	buf_printf(why, "%s: warning: readable by others, yet it holds %s%s%s;"
+	    " chmod o-rwx it (the package ships it 0640 root:authmilter)%s",
+	    cfg->file, pw ? "a password (reports.store)" : "",
+	    pw && key ? " and " : "",
+	    key ? "the private key's path (arc.seal.key_file)" : "",
+	    pw ? "; a password file (passfile=) keeps the password out of it"
+	    : "");
+	return 1;
 }

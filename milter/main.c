@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "callbacks.h"
 #include "config.h"
+#include "config_check.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -32,9 +33,16 @@
 #include "pkeycache.h"
 #include "report.h"
 #include "resolver.h"
+#include "sockfile.h"
 #include "spf.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
+
+struct main_user {
+	const char	*name;		/* milter.user */
+	uid_t		 uid;		/* its uid, never 0 */
+	gid_t		 gid;		/* its primary group */
+};
 
 struct main_opts {
 	const char	*file;		/* -c */
@@ -118,6 +126,13 @@ main_load(const char *file, int check_only)
 		}
 		log_fatal("%s: %s", file, why.data);
 	}
+	buf_reset(&why);
+	if (config_check_secrets(env->cfg, &why) != 0) {
+		if (check_only)
+			fprintf(stderr, "%s\n", why.data);
+		else
+			log_warnx("%s", why.data);
+	}
 	buf_free(&why);
 	return env;
 }
@@ -187,15 +202,14 @@ main_socket_path(const char *spec)
 	return NULL;
 }
 
-/* main_drop - as root: hand the socket to the user, then become it */
-static void
-main_drop(const struct config *cfg, const char *sockspec)
+/* main_user - as root: milter.user, never root; 0 when not started as root */
+static int
+main_user(const struct config *cfg, struct main_user *u)
 {
-	const char *path = main_socket_path(sockspec);
 	struct passwd *pw;
 
 	if (getuid() != 0 && geteuid() != 0)
-		return;
+		return 0;
 	if (cfg->milter.user[0] == '\0')
 		log_fatal("started as root with milter.user empty: refusing to "
 		    "run as root; set milter.user to an unprivileged user");
@@ -204,11 +218,19 @@ main_drop(const struct config *cfg, const char *sockspec)
 	if (pw->pw_uid == 0)
 		log_fatal("milter.user '%s' is root: refusing to run as root",
 		    cfg->milter.user);
-	if (path != NULL && chown(path, pw->pw_uid, pw->pw_gid) != 0)
-		log_fatal("chown %s: %s", path, strerror(errno));
-	if (setgroups(0, NULL) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0
-	    || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-		log_fatal("cannot switch to user %s: %s", pw->pw_name,
+	u->name = cfg->milter.user;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return 1;
+}
+
+/* main_drop - become milter.user with its groups only, for good */
+static void
+main_drop(const struct main_user *u)
+{
+	if (setgroups(0, NULL) != 0 || initgroups(u->name, u->gid) != 0 ||
+	    setgid(u->gid) != 0 || setuid(u->uid) != 0)
+		log_fatal("cannot switch to user %s: %s", u->name,
 		    strerror(errno));
 	if (setuid(0) == 0)
 		log_fatal("still able to regain root after the switch");
@@ -277,12 +299,21 @@ main_nodelay(void)
 	}
 }
 
-/* main_milter - register, open the socket, drop privileges */
+/*
+ * main_milter - register, open the socket, drop privileges. Started as
+ * root, a unix socket is bound in a private directory and appears at its
+ * name only once milter.user owns it (sockfile.h).
+ */
 static void
-main_milter(const struct config *cfg, const char *sock)
+main_milter(const struct config *cfg, const char *sock, struct sockfile *sf)
 {
-	if (smfi_setconn((char *)sock) != MI_SUCCESS)
-		log_fatal("bad milter socket '%s'", sock);
+	const char *path = main_socket_path(sock), *conn = sock;
+	struct main_user u;
+	struct buf why;
+	int root;
+
+	memset(&u, 0, sizeof(u));
+	root = main_user(cfg, &u);
 	if (smfi_settimeout(cfg->milter.timeout) != MI_SUCCESS)
 		log_fatal("smfi_settimeout failed");
 	if (smfi_register(*callbacks_desc()) != MI_SUCCESS)
@@ -294,10 +325,26 @@ main_milter(const struct config *cfg, const char *sock)
 	 */
 	smfi_setmaxdatasize(MAIN_MAX_PACKET);
 	umask((mode_t)cfg->milter.umask);
-	if (smfi_opensocket(1) != MI_SUCCESS)
+	buf_init(&why, 1024);
+	if (root && path != NULL) {
+		if (sockfile_prepare(sf, path, &why) != 0) {
+			sockfile_abandon(sf);
+			log_fatal("%s", why.data);
+		}
+		conn = sf->conn;
+	}
+	/* a fresh private directory has nothing to remove */
+	if (smfi_setconn((char *)conn) != MI_SUCCESS ||
+	    smfi_opensocket(conn == sock) != MI_SUCCESS) {
+		sockfile_abandon(sf);
 		log_fatal("cannot open milter socket %s", sock);
+	}
 	main_nodelay();
-	main_drop(cfg, sock);
+	if (root && path != NULL && sockfile_place(sf, u.uid, u.gid, &why) != 0)
+		log_fatal("%s", why.data);
+	if (root)
+		main_drop(&u);
+	buf_free(&why);
 }
 
 /* main_metrics_http - metrics.listen, after the privilege drop */
@@ -325,6 +372,7 @@ main(int argc, char **argv)
 	struct metrics *metrics;
 	struct metrics_http *http;
 	struct main_opts o;
+	struct sockfile sf;
 	pthread_t reload;
 	sigset_t set;
 	const char *sock;
@@ -357,7 +405,8 @@ main(int argc, char **argv)
 	log_open("authmilter", env->cfg->log.facility, o.foreground);
 	log_set_level(env->cfg->log.level);
 	sock = o.socket != NULL ? o.socket : env->cfg->milter.socket;
-	main_milter(env->cfg, sock);
+	memset(&sf, 0, sizeof(sf));
+	main_milter(env->cfg, sock, &sf);
 	http = main_metrics_http(env->cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
@@ -366,6 +415,8 @@ main(int argc, char **argv)
 	log_info("authmilter %s listening on %s", PACKAGE_VERSION, sock);
 	rc = smfi_main();
 	log_info("authmilter stopping");
+	sockfile_remove(&sf);
+	sockfile_free(&sf);
 	/* the reload thread waits in sigwait(), a cancellation point */
 	pthread_cancel(reload);
 	pthread_join(reload, NULL);

@@ -104,7 +104,8 @@ metrics_http_start(const char *listen, struct metrics *m, struct buf *why)
 {
 	struct metrics_http *h;
 	struct addrinfo *ai;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	/* poll or epoll, not select: our fds may lie past FD_SETSIZE */
+	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
 
 	if ((ai = metrics_http_addr(listen, why)) == NULL)
 		return NULL;
@@ -116,6 +117,8 @@ metrics_http_start(const char *listen, struct metrics *m, struct buf *why)
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, metrics_http_answer, h,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_HTTP_MAX_CONN,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)METRICS_HTTP_MAX_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_HTTP_TIMEOUT,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);

@@ -8,15 +8,19 @@
  *             must outlive it.
  * LOCKING     libmicrohttpd runs one internal thread; rendering reads the
  *             atomics of struct metrics (see metrics.h).
- * LIMITS      METRICS_HTTP_MAX_CONN connections at once, each at most
- *             METRICS_HTTP_TIMEOUT seconds idle.
+ * LIMITS      METRICS_HTTP_MAX_CONN connections at once, at most
+ *             METRICS_HTTP_MAX_PER_IP of them from one address, each
+ *             closed after METRICS_HTTP_TIMEOUT seconds idle: clients that
+ *             open connections and send nothing (a slow or hostile one)
+ *             cannot take every slot and blind the scraper.
  * ERRORS      metrics_http_start() returns NULL with the reason in why.
  */
 #ifndef AUTHMILTER_METRICS_HTTP_H
 #define AUTHMILTER_METRICS_HTTP_H
 
-#define METRICS_HTTP_MAX_CONN	16
-#define METRICS_HTTP_TIMEOUT	10
+#define METRICS_HTTP_MAX_CONN	128	/* far below the process's fds */
+#define METRICS_HTTP_MAX_PER_IP	8	/* a scraper needs one or two */
+#define METRICS_HTTP_TIMEOUT	3	/* seconds; a scrape takes ms */
 
 struct buf;
 struct metrics;

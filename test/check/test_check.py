@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """authmilter-check: exit codes, --json, and bad input that must not lose
 the verdict (a header without a colon, NUL bytes, invalid UTF-8, huge and
-many header fields, LF-only files). DNS comes from dns.local_data."""
+many header fields, LF-only files), and a HELO full of RFC 2045 tspecials
+that must come out quoted (the A-R parsed strictly). DNS comes from
+dns.local_data."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,6 +49,125 @@ def run(args, msg, conf=None):
 ENV = ["--client-ip", "192.0.2.10", "--helo", "mail.pass.example",
        "--mail-from", "a@pass.example"]
 GOOD = b"From: a@pass.example\r\nSubject: t\r\n\r\nbody\r\n"
+
+
+# RFC 8601 section 2.2 with RFC 2045 values, strictly: a value is a token
+# or a quoted-string; a pvalue may also be [[local-part] "@"] domain-name
+TOKEN = re.compile(r'[^\x00-\x20\x7f()<>@,;:\\"/\[\]?=]+')
+QSTRING = re.compile(r'"((?:[^"\\\r\n]|\\.)*)"')
+KEYWORD = re.compile(r'[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?')
+ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+ADDR = re.compile(r"(?:%s(?:\.%s)*)?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                  r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                  % (ATOM, ATOM))
+
+
+class StrictAR:
+    """Parse an Authentication-Results value, or raise ValueError."""
+
+    def __init__(self, v):
+        self.s, self.i = v, 0
+        self.id = self.value()
+        self.results = []
+        self.cfws()
+        while self.i < len(self.s):
+            self.expect(";")
+            method = self.match(KEYWORD)
+            self.expect("=")
+            res = {"method": method.lower(),
+                   "result": self.match(KEYWORD).lower(), "props": {}}
+            while self.cfws() and self.peek() not in (";", ""):
+                ptype = self.match(KEYWORD).lower()
+                if ptype == "reason" and self.peek() == "=":
+                    self.expect("=")
+                    res["reason"] = self.value()
+                    continue
+                self.expect(".")
+                prop = self.match(KEYWORD).lower()
+                self.expect("=")
+                res["props"][ptype + "." + prop] = self.value(addr=True)
+            self.results.append(res)
+
+    def peek(self):
+        return self.s[self.i:self.i + 1]
+
+    def cfws(self):
+        """Skip white space, folding and nested comments; always true."""
+        depth = 0
+        while self.i < len(self.s):
+            c = self.s[self.i]
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth > 0:
+                depth -= 1
+            elif c == "\\" and depth > 0:
+                self.i += 1
+            elif depth == 0 and c not in " \t\r\n":
+                break
+            self.i += 1
+        if depth:
+            raise ValueError("unbalanced comment")
+        return True
+
+    def expect(self, c):
+        self.cfws()
+        if self.peek() != c:
+            raise ValueError("%r expected at %d: %r" % (c, self.i, self.s))
+        self.i += 1
+        self.cfws()
+
+    def match(self, rx):
+        self.cfws()
+        m = rx.match(self.s, self.i)
+        if m is None:
+            raise ValueError("%s expected at %d: %r" % (rx.pattern, self.i,
+                                                       self.s))
+        self.i = m.end()
+        return m.group(0)
+
+    def value(self, addr=False):
+        """token / quoted-string, or an address for a pvalue, unquoted;
+        a bare value must end where the grammar allows (CFWS, ; or end)"""
+        self.cfws()
+        m = QSTRING.match(self.s, self.i)
+        if m is not None:
+            self.i = m.end()
+            return re.sub(r"\\(.)", r"\1", m.group(1))
+        m = ADDR.match(self.s, self.i) if addr else None
+        t = TOKEN.match(self.s, self.i)
+        if m is None or (t is not None and t.end() > m.end()):
+            m = t
+        if m is None or m.end() < len(self.s) and \
+                self.s[m.end()] not in " \t\r\n(;":
+            raise ValueError("bad value at %d: %r" % (self.i, self.s))
+        self.i = m.end()
+        return m.group(0)
+
+
+def test_specials_quoted():
+    """A HELO holding a character that may not stand in a token comes out
+    quoted and escaped: the header parses strictly, with four results,
+    and smtp.helo reads back as sent (issue 20 item 3: ";" unquoted ended
+    the resinfo)."""
+    for helo in ("x.example;foo", "x.example(c)", "x.example)c",
+                 "x.example,y", "x.example=y", "x.example:y", "x.example/y",
+                 "x.example[y]", "x.example?y", "x.example<y>",
+                 'x.example"y', "x.example\\y", "x.example y",
+                 "x.example;spf=pass smtp.mailfrom=bank.example"):
+        env = ["--client-ip", "192.0.2.10", "--helo", helo,
+               "--mail-from", "a@pass.example", "--json"]
+        rc, out, err = run(env, GOOD)
+        try:
+            ar = StrictAR(json.loads(out)["authentication_results"])
+            got = [r["method"] for r in ar.results]
+            ok = got == ["spf", "dkim", "dmarc", "arc"] and \
+                ar.results[0]["props"].get("smtp.helo") == helo
+            why = "%s, smtp.helo %r" % (got, ar.results[0]["props"].get(
+                "smtp.helo"))
+        except (ValueError, KeyError, TypeError) as e:
+            ok, why = False, str(e)
+        check("HELO %r: A-R parses strictly, smtp.helo quoted" % helo,
+              rc == 0 and ok, why + " " + err)
 
 
 def main():
@@ -112,6 +234,7 @@ def main():
     j = json.loads(out) if rc == 0 else {}
     check("no client address: spf none", j.get("spf", {}).get("result")
           == "none", out)
+    test_specials_quoted()
     print("check-cli: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """The daemon's life cycle, driven over the real milter protocol:
--V, privilege drop, unix socket mode and owner, authserv-id from the {j}
+-V, privilege drop, unix socket mode and owner, a symlink put at the
+socket's name never hands its target to milter.user, authserv-id from the {j}
 macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
-and the old one stays), SIGTERM stops it with exit status 0."""
+and the old one stays), SIGTERM stops it with exit status 0; -n warns
+about a password or key path in a file others may read."""
 
 import os
 import pwd
@@ -54,14 +56,68 @@ def one_message(sock_path=None, port=None, j=None):
     return r
 
 
+def proc_uids(pid):
+    """The real, effective, saved and filesystem uids of process PID."""
+    with open("/proc/%d/status" % pid) as f:
+        return [int(u) for u in
+                [l for l in f if l.startswith("Uid:")][0].split()[1:]]
+
+
+# Put a symlink to argv[2] at argv[1] the moment a socket appears there,
+# as a hostile milter.user process may. Deterministic: started as root, it
+# shares the daemon's CPU (argv[3]) at a real-time priority, then becomes
+# nobody and blocks in inotify; the socket's creation wakes it and it runs
+# before the daemon's next instruction. Without real-time scheduling it
+# still races, only with less certainty ("rt off" on its first line).
+RACER = r"""import ctypes, os, pwd, select, stat, struct, sys
+sock, victim, cpu = sys.argv[1], sys.argv[2], int(sys.argv[3])
+name = os.path.basename(sock).encode()
+tmp = sock + ".link"
+os.sched_setaffinity(0, {cpu})
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    rt = "rt on"
+except OSError:
+    rt = "rt off"
+nobody = pwd.getpwnam("nobody")
+os.setgroups([])
+os.setgid(nobody.pw_gid)
+os.setuid(nobody.pw_uid)
+os.symlink(victim, tmp)
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_CLOEXEC)
+IN_CREATE, IN_MOVED_TO = 0x100, 0x80
+if fd < 0 or libc.inotify_add_watch(fd, os.path.dirname(sock).encode(),
+                                    IN_CREATE | IN_MOVED_TO) < 0:
+    print("inotify failed", flush=True)
+    sys.exit(1)
+print(rt, flush=True)
+while select.select([fd], [], [], 30)[0]:
+    data, off = os.read(fd, 65536), 0
+    while off < len(data):
+        n = struct.unpack_from("iIII", data, off)[3]
+        ev = data[off + 16:off + 16 + n].rstrip(b"\0")
+        off += 16 + n
+        if ev == name and stat.S_ISSOCK(os.lstat(sock).st_mode):
+            os.rename(tmp, sock)
+            print("swapped", flush=True)
+            sys.exit(0)
+print("no socket seen", flush=True)
+sys.exit(1)
+"""
+
+
 class Daemon:
-    def __init__(self, conf_text, tmp):
+    def __init__(self, conf_text, tmp, cpu=None):
         self.conf = os.path.join(tmp, "a.conf")
         self.log = os.path.join(tmp, "daemon.log")
         with open(self.conf, "w") as f:
             f.write(conf_text)
+        pin = None if cpu is None else \
+            (lambda: os.sched_setaffinity(0, {cpu}))
         self.proc = subprocess.Popen([DAEMON, "-f", "-c", self.conf],
-                                     stderr=open(self.log, "w"))
+                                     stderr=open(self.log, "w"),
+                                     preexec_fn=pin)
 
     def logtext(self):
         with open(self.log) as f:
@@ -91,16 +147,16 @@ def test_unix_socket_reload(tmp):
         check("unix socket created", up, d.logtext())
         if not up:
             return
-        st = os.stat(sock)
         nobody = pwd.getpwnam("nobody")
-        check("socket owned by milter.user", st.st_uid == nobody.pw_uid,
-              str(st.st_uid))
+        owned = wait_for(lambda: os.stat(sock).st_uid == nobody.pw_uid)
+        st = os.stat(sock)
+        check("socket owned by milter.user", owned, str(st.st_uid))
         check("socket mode follows umask 0007",
               stat.S_IMODE(st.st_mode) & 0o007 == 0, oct(st.st_mode))
-        with open("/proc/%d/status" % d.proc.pid) as f:
-            uids = [l for l in f if l.startswith("Uid:")][0].split()[1:]
-        check("runs as milter.user, not root",
-              all(int(u) == nobody.pw_uid for u in uids), str(uids))
+        dropped = wait_for(lambda: all(u == nobody.pw_uid
+                                       for u in proc_uids(d.proc.pid)))
+        check("runs as milter.user, not root", dropped,
+              str(proc_uids(d.proc.pid)))
         r = one_message(sock_path=sock)
         check("first config in force", "mx.one.example;" in
               (r.header("Authentication-Results") or ""), str(r.inserted))
@@ -121,6 +177,65 @@ def test_unix_socket_reload(tmp):
     finally:
         rc = d.stop()
     check("SIGTERM stops with status 0", rc == 0, str(rc))
+
+
+def test_socket_symlink(tmp):
+    """Started as root, the daemon never changes the owner of what a
+    milter.user process puts at the socket's name: a symlink there before
+    the start is replaced by the socket, and one swapped in the moment the
+    socket appears is left alone (the old chown() followed it)."""
+    nobody = pwd.getpwnam("nobody")
+    sub = os.path.join(tmp, "sub")
+    os.makedirs(sub)
+    os.chown(sub, nobody.pw_uid, nobody.pw_gid)
+    sock = os.path.join(sub, "am.sock")
+    victim = os.path.join(tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("root's\n")
+    os.chmod(victim, 0o600)
+    conf = CONF % {"id": "mx.one.example", "sock": "unix:" + sock}
+
+    os.symlink(victim, sock)
+    d = Daemon(conf, tmp)
+    try:
+        up = wait_for(lambda: d.proc.poll() is None and
+                      "listening" in d.logtext())
+        st = os.lstat(sock)
+        check("symlink planted before the start: replaced by the socket",
+              up and stat.S_ISSOCK(st.st_mode) and
+              st.st_uid == nobody.pw_uid, d.logtext()[-300:])
+    finally:
+        d.stop()
+    check("socket removed at exit, no temporary directory left",
+          os.listdir(sub) == [], str(os.listdir(sub)))
+    st = os.stat(victim)
+    check("symlink planted before the start: target still root's",
+          (st.st_uid, st.st_gid) == (0, 0), "%d:%d" % (st.st_uid, st.st_gid))
+
+    cpu = min(os.sched_getaffinity(0))
+    racer = subprocess.Popen(["/usr/bin/python3", "-c", RACER, sock, victim,
+                              str(cpu)], stdout=subprocess.PIPE, text=True)
+    try:
+        mode = racer.stdout.readline().strip()
+        if mode != "rt on":
+            print("note: the racer runs without real-time priority (%s): "
+                  "the next check may miss a chown() that follows links"
+                  % mode)
+        d = Daemon(conf, tmp, cpu=cpu)
+        try:
+            out, _ = racer.communicate(timeout=40)
+            up = wait_for(lambda: d.proc.poll() is None and
+                          "listening" in d.logtext())
+            check("symlink swapped in as the socket appears",
+                  mode.startswith("rt ") and out.strip() == "swapped" and up,
+                  "racer %r %r, %s" % (mode, out, d.logtext()[-300:]))
+        finally:
+            d.stop()
+    finally:
+        testlib.stop(racer)
+    st = os.stat(victim)
+    check("symlink swapped in as the socket appears: target still root's",
+          (st.st_uid, st.st_gid) == (0, 0), "%d:%d" % (st.st_uid, st.st_gid))
 
 
 def test_j_macro(tmp):
@@ -192,6 +307,46 @@ def test_noreply_steps(tmp):
         d.stop()
 
 
+def test_secret_warning(tmp):
+    """authmilter -n warns on stderr, and still says OK with status 0,
+    when a file others may read holds a store password or names a private
+    key; not at 0640, and not for a password file (passfile=)."""
+    base = 'dns = { local_zones = [ "example. static" ]; };\n'
+    store = 'reports = { store = "%s"; spool_dir = "%s"; };\n'
+    cases = [
+        ("store password, 0644", store % (
+            "postgresql://am:s3cret@127.0.0.1:1/r", tmp), 0o644,
+         "a password (reports.store)"),
+        ("store password, 0640", store % (
+            "postgresql://am:s3cret@127.0.0.1:1/r", tmp), 0o640, None),
+        ("password= parameter, 0604", store % (
+            "postgresql://am@127.0.0.1:1/r?password=s3cret", tmp), 0o604,
+         "a password (reports.store)"),
+        ("passfile instead, 0644", store % (
+            "postgresql://am@127.0.0.1:1/r?passfile=/etc/authmilter/pgpass",
+            tmp), 0o644, None),
+        ("sealing key path, 0644",
+         'arc = { seal = { key_file = "/etc/authmilter/k.pem"; }; };\n',
+         0o644, "arc.seal.key_file"),
+    ]
+    path = os.path.join(tmp, "s.conf")
+    for name, text, mode, warns in cases:
+        with open(path, "w") as f:
+            f.write(base + text)
+        os.chmod(path, mode)
+        p = subprocess.run([DAEMON, "-n", "-c", path], capture_output=True,
+                           text=True, timeout=30)
+        ok = p.returncode == 0 and "configuration OK" in p.stdout
+        if warns:
+            ok = ok and "warning: readable by others" in p.stderr and \
+                warns in p.stderr and path in p.stderr
+        else:
+            ok = ok and "warning" not in p.stderr
+        check("-n, %s: %s, exit 0" % (name, "warns" if warns else
+                                       "no warning"), ok,
+              "rc %d out %r err %r" % (p.returncode, p.stdout, p.stderr))
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -205,8 +360,8 @@ def test_refuses_bad_config(tmp):
 
 def main():
     test_version()
-    for t in (test_unix_socket_reload, test_j_macro, test_noreply_steps,
-              test_refuses_bad_config):
+    for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
+              test_secret_warning, test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             t(tmp)

@@ -26,7 +26,10 @@ scraping /metrics with an HTTP client before and after each step:
   * report_queue_depth exists and reads 0 (no report store); with a SQLite
     store whose file the test holds locked, it counts the records waiting
     for the writer and drains to 0 when the lock goes;
-  * other paths get 404, other methods 405.
+  * other paths get 404, other methods 405;
+  * 24 connections that send nothing, from three loopback addresses
+    (more than the old limit of 16), leave room for a scrape; a ninth
+    from one address is closed at once, idle ones within seconds.
 
 Prints PASS/FAIL lines and "metrics: N passed, N failed".
 """
@@ -37,8 +40,10 @@ import socket
 import sqlite3
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
+from http.client import HTTPConnection, HTTPException
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -379,6 +384,71 @@ def test_queue_depth(tmp, priv, pub):
         d.stop()
 
 
+def held_conn(port, src):
+    """A TCP connection from SRC (a loopback address) that sends nothing."""
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def closed_by_server(s, secs):
+    """True once the server has closed S (EOF or reset), within SECS."""
+    s.settimeout(max(secs, 0.01))
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def scrape_from(src, port):
+    """The status of GET /metrics from SRC, or the error that stopped it."""
+    c = HTTPConnection("127.0.0.1", port, timeout=10,
+                                   source_address=(src, 0))
+    try:
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except (OSError, HTTPException) as e:
+        return repr(e)
+    finally:
+        c.close()
+
+
+IDLE_SOURCES = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
+
+
+def test_idle_clients(mport):
+    """Connections that send nothing cannot blind the scraper: 24 held
+    from three addresses (8 each, the per-address limit; the old total
+    limit was 16) leave room for a scrape, a ninth from one address is
+    closed at once, and the server drops idle ones within seconds."""
+    held, extra = [], []
+    try:
+        for src in IDLE_SOURCES:
+            held += [held_conn(mport, src) for _ in range(8)]
+        extra = [held_conn(mport, IDLE_SOURCES[0]) for _ in range(4)]
+        check("more than 8 connections from one address: closed at once",
+              all(closed_by_server(s, 5) for s in extra), "")
+        st = scrape_from("127.0.0.1", mport)
+        check("scrape succeeds while 24 idle connections are held",
+              st == 200, str(st))
+        end = time.monotonic() + 8
+        open_ = [s for s in held
+                 if not closed_by_server(s, end - time.monotonic())]
+        check("the server closes idle connections within 8 s",
+              not open_, "%d of %d still open" % (len(open_), len(held)))
+        st = scrape_from(IDLE_SOURCES[0], mport)
+        check("and their address may scrape again", st == 200, str(st))
+    finally:
+        for s in held + extra:
+            s.close()
+
+
 def run(tmp):
     priv, pub = opslib.make_key(tmp)
     port, mport = testlib.free_port(), testlib.free_port()
@@ -409,6 +479,7 @@ def run(tmp):
         test_load(url, port, tmp)
         test_key_cache(url, port, priv)
         test_reload(url, d, conf, port, pub, extra, before)
+        test_idle_clients(mport)
     finally:
         rc = d.stop()
     check("daemon stops cleanly", rc == 0, str(rc))

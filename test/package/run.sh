@@ -5,8 +5,9 @@
 #     runs dpkg-buildpackage -us -uc -b there (DEB_BUILD_OPTIONS=nocheck:
 #     the unit tests run in their own suite); the repo stays untouched;
 #  2. lintian on the .deb: no E: and no W: tags (overrides in debian/);
-#  3. dpkg -i: files, conffile, man pages, units, the authmilter system
-#     user, postfix in its group; systemd-analyze verify of the units and
+#  3. dpkg -i: files, conffile (0640 root:authmilter, 0640 in the .deb
+#     already), man pages, units, the authmilter system user, postfix in
+#     its group; systemd-analyze verify of the units and
 #     systemd-analyze security --offline=true of the service (exposure
 #     must stay <= 2.0, the value is printed); where systemd runs (a VM),
 #     the unit dpkg -i started must be active and survive a reload;
@@ -128,6 +129,15 @@ cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
     fail "shipped config" "differs from conf/authmilter.conf"
 dpkg-query -W -f='${Conffiles}\n' authmilter | grep -q ' /etc/authmilter/authmilter.conf ' &&
     pass "authmilter.conf is a conffile" || fail conffile "not registered"
+# it may hold a database password: the service's group reads it, others not
+perm=$(stat -c '%a %U:%G' /etc/authmilter/authmilter.conf)
+[ "$perm" = "640 root:authmilter" ] &&
+    pass "authmilter.conf is 0640 root:authmilter" ||
+    fail "authmilter.conf mode" "'$perm', want '640 root:authmilter'"
+perm=$(dpkg-deb -c "$DEB" | awk '$NF == "./etc/authmilter/authmilter.conf" {print $1}')
+[ "$perm" = "-rw-r-----" ] &&
+    pass "the .deb ships authmilter.conf 0640 (never world-readable)" ||
+    fail "authmilter.conf in the .deb" "'$perm', want -rw-r-----"
 uid=$(id -u authmilter 2>/dev/null)
 shell=$(getent passwd authmilter | cut -d: -f7)
 if [ -n "$uid" ] && [ "$uid" -lt 1000 ] && [ "$uid" -gt 0 ] &&

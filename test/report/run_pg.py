@@ -6,7 +6,10 @@ A real PostgreSQL server (Debian's package) started by this test on
 postgres user); two authmilter processes write into it at the same time;
 then the server is stopped in the middle of the traffic: messages are still
 accepted, the records go to each daemon's spool and are replayed when the
-server is back; one report carries the exact summed counts.
+server is back; one report carries the exact summed counts. A role that
+needs a password reaches the store through a password file (libpq's
+passfile= in reports.store, PGPASSFILE for authmilter-report), so the
+config holds no secret.
 """
 
 import glob
@@ -48,6 +51,14 @@ class Pg(object):
         os.chown(self.log, pw.pw_uid, pw.pw_gid)
         self._as_pg([os.path.join(self.bin, "initdb"), "-D", self.data,
                      "-U", "postgres", "--auth=trust", "-E", "UTF8"], 120)
+        # every role is trusted but PASSFILE_ROLE, which needs its
+        # password (the first matching line wins)
+        hba = os.path.join(self.data, "pg_hba.conf")
+        with open(hba) as f:
+            rest = f.read()
+        with open(hba, "w") as f:
+            f.write("host all %s 127.0.0.1/32 scram-sha-256\n" %
+                    PASSFILE_ROLE + rest)
         self.uri = "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
 
     def _as_pg(self, cmd, timeout):
@@ -69,11 +80,72 @@ class Pg(object):
     def running(self):
         return os.path.exists(os.path.join(self.data, "postmaster.pid"))
 
-    def query(self, sql):
-        p = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port),
-                            "-U", "postgres", "-d", "postgres", "-Atc", sql],
-                           capture_output=True, timeout=30)
+    def query(self, sql, db="postgres", user="postgres", env=None):
+        p = subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p",
+                            str(self.port), "-U", user, "-d", db, "-Atc",
+                            sql], capture_output=True, timeout=30, env=env)
+        self.err = p.stderr.decode(errors="replace")
         return p.stdout.decode().strip() if p.returncode == 0 else None
+
+
+PASSFILE_ROLE = "reporter"
+PASSFILE_SECRET = "only-in-the-passfile"
+
+
+def test_passfile(pg, tmp):
+    """reports.store without a password, for a role that needs one
+    (scram-sha-256 in pg_hba.conf): the daemon gets it from libpq's
+    passfile= parameter, authmilter-report from PGPASSFILE; without
+    either the role is refused."""
+    pg.query("CREATE ROLE %s LOGIN PASSWORD '%s'" % (PASSFILE_ROLE,
+                                                   PASSFILE_SECRET))
+    pg.query("CREATE DATABASE reports OWNER %s" % PASSFILE_ROLE)
+    passfile = os.path.join(tmp, "pgpass")
+    with open(passfile, "w") as f:
+        f.write("127.0.0.1:%d:reports:%s:%s\n" % (pg.port, PASSFILE_ROLE,
+                                                  PASSFILE_SECRET))
+    nobody = pwd.getpwnam("nobody")     # the daemon's milter.user
+    os.chown(passfile, nobody.pw_uid, nobody.pw_gid)
+    os.chmod(passfile, 0o600)           # libpq ignores a looser one
+    env = dict(os.environ, PGPASSFILE=os.devnull)
+    T.check(pg.query("SELECT 1", "reports", PASSFILE_ROLE, env) is None and
+            "password" in pg.err, "the role is refused without a password",
+            pg.err)
+    base = "postgresql://%s@127.0.0.1:%d/reports" % (PASSFILE_ROLE, pg.port)
+    spool = os.path.join(tmp, "spool-passfile")
+    os.mkdir(spool)
+    os.chmod(spool, 0o777)
+    port = testlib.free_port()
+    conf = os.path.join(tmp, "passfile.conf")
+    rl.write_config(conf, port, base + "?passfile=" + passfile, spool)
+    d = testlib.Daemon(rl.DAEMON, conf, os.path.join(tmp, "passfile.log"))
+    try:
+        T.check(d.wait_up(), "daemon with a passfile= store up",
+                d.text()[-500:])
+        err = parallel([(port, rl.GOOD_IP, 3, "P", "accept")])
+        T.check(not err, "three messages", err[:3])
+        n = lambda: pg.query("SELECT count(*) FROM records", "reports")
+        T.check(wait_for(lambda: n() == "3", 30), "3 records stored "
+                "through the passfile", "%s %s" % (n(), d.text()[-500:]))
+    finally:
+        T.check(d.stop() == 0, "daemon with a passfile= store stops")
+    conf = os.path.join(tmp, "nopass.conf")
+    rl.write_config(conf, port, base, spool)
+    out = os.path.join(tmp, "dry-passfile")
+    os.mkdir(out)
+    date = time.strftime("%Y-%m-%d", time.gmtime())
+    os.environ["PGPASSFILE"] = os.devnull
+    try:
+        rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", out)
+        T.check(rc != 0 and "password" in se, "authmilter-report without "
+                "the password fails", "%d %s" % (rc, se[-300:]))
+        os.environ["PGPASSFILE"] = passfile
+        rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", out)
+    finally:
+        del os.environ["PGPASSFILE"]
+    files = [f for f in rl.gz_files(out) if "!a.example!" in f]
+    T.check(rc == 0 and len(files) == 1, "authmilter-report with "
+            "PGPASSFILE reads the store", so + se)
 
 
 def count(pg):
@@ -214,6 +286,7 @@ def main():
             T.check(rows == [(rl.GOOD_IP, "pass", 1047),
                              (rl.BAD_IP, "reject", 11)],
                     "summed counts", rows)
+        test_passfile(pg, tmp)
     except RuntimeError as e:
         T.check(False, "setup", str(e))
     finally:

@@ -1,10 +1,12 @@
 /*
  * t_authres - RFC 8601 parsing of real-world values, syntax errors, the
  * result limit, authres_id(), authres_claims(), the exact output of
- * authres_format() and format -> parse round trips
+ * authres_format() (every byte in a value: bare only as a token or an
+ * address) and format -> parse round trips
  */
 #include "autoconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,6 +447,25 @@ static const struct {
 	    "mx.example.org", 1 },
 	{ "garbage: our id later, other case",
 	    "; spf=pass (MX.EXAMPLE.ORG)", "mx.example.org", 1 },
+	{ "trailing dot", "mx.rcpt.example.; spf=pass", "mx.rcpt.example",
+	    1 },
+	{ "trailing dot, quoted", "\"mx.rcpt.example.\"; spf=pass",
+	    "mx.rcpt.example", 1 },
+	{ "trailing dot, other case", "MX.Rcpt.Example.; none",
+	    "mx.rcpt.example", 1 },
+	{ "trailing dot, comment glued", "mx.rcpt.example.(x); spf=pass",
+	    "mx.rcpt.example", 1 },
+	{ "ours with a trailing dot", "mx.rcpt.example; spf=pass",
+	    "mx.rcpt.example.", 1 },
+	{ "both with a trailing dot", "mx.rcpt.example.; spf=pass",
+	    "mx.rcpt.example.", 1 },
+	{ "two trailing dots", "mx.rcpt.example..; spf=pass",
+	    "mx.rcpt.example", 1 },
+	{ "foreign id with a trailing dot", "mx.other.example.; spf=pass",
+	    "mx.rcpt.example", 0 },
+	{ "ours plus a label, trailing dot", "mx.rcpt.example.org.; none",
+	    "mx.rcpt.example", 0 },
+	{ "a lone dot", ".; spf=pass", "mx.rcpt.example", 0 },
 	{ "foreign id", "mx.other.example; spf=pass", "mx.example.org", 0 },
 	{ "foreign id, ours in a value",
 	    "mx.other.example; spf=pass smtp.helo=mx.example.org",
@@ -576,6 +597,45 @@ static const struct {
 		{ "header", "x", "a@b@c" } } } },
 	    "mx;\n\tspf=pass smtp.mailfrom=user@example.com "
 	    "header.i=@example.com\n\theader.x=\"a@b@c\"" },
+	/* RFC 8601 2.2: a value is a token or a quoted-string, and ";" is a
+	 * tspecial; bare, it would end the resinfo (issue 20 item 3) */
+	{ "HELO with ; is quoted", "mx",
+	    { { "spf", "pass", NULL, NULL, {
+		{ "smtp", "mailfrom", "x.example" },
+		{ "smtp", "helo", "x.example;foo" } } } },
+	    "mx;\n\tspf=pass smtp.mailfrom=x.example "
+	    "smtp.helo=\"x.example;foo\"" },
+	{ "reason and authserv-id with ; are quoted", "mx;x",
+	    { { "dkim", "fail", "a;b", NULL, { { 0 } } } },
+	    "\"mx;x\";\n\tdkim=fail reason=\"a;b\"" },
+	{ "; in an address is quoted", "mx",
+	    { { "spf", "pass", NULL, NULL, {
+		{ "smtp", "mailfrom", "a;b@x.example" },
+		{ "header", "i", "@x.example;y" } } } },
+	    "mx;\n\tspf=pass smtp.mailfrom=\"a;b@x.example\" "
+	    "header.i=\"@x.example;y\"" },
+	{ "addresses that are no pvalue are quoted", "mx",
+	    { { "x", "pass", NULL, NULL, {
+		{ "a", "a", "user@" }, { "a", "b", "@" },
+		{ "a", "c", "a..b@x.example" }, { "a", "d", ".a@x.example" },
+		{ "a", "e", "a.@x.example" } } } },
+	    "mx;\n\tx=pass a.a=\"user@\" a.b=\"@\" a.c=\"a..b@x.example\" "
+	    "a.d=\".a@x.example\"\n\ta.e=\"a.@x.example\"" },
+	{ "domains that are no domain-name are quoted", "mx",
+	    { { "x", "pass", NULL, NULL, {
+		{ "a", "a", "u@x..example" }, { "a", "b", "u@-x.example" },
+		{ "a", "c", "u@x-.example" }, { "a", "d", "u@x.example." },
+		{ "a", "e", "u@x_y.example" } } } },
+	    "mx;\n\tx=pass a.a=\"u@x..example\" a.b=\"u@-x.example\" "
+	    "a.c=\"u@x-.example\"\n\ta.d=\"u@x.example.\" "
+	    "a.e=\"u@x_y.example\"" },
+	{ "valid addresses stay bare", "mx",
+	    { { "x", "pass", NULL, NULL, {
+		{ "a", "a", "first.last+tag@mail-1.x.example" },
+		{ "a", "b", "@x.example" }, { "a", "c", "o'neil@x9.example" },
+		{ "a", "d", "a@b" } } } },
+	    "mx;\n\tx=pass a.a=first.last+tag@mail-1.x.example a.b=@x.example"
+	    "\n\ta.c=o'neil@x9.example a.d=a@b" },
 	{ "quotes and backslashes escaped", "mx",
 	    { { "x", "pass", NULL, NULL, {
 		{ "a", "b", "say \"hi\" \\o/" } } } },
@@ -648,6 +708,70 @@ t_authres_format(void)
 		    t_authres_fmt_cases[i].label);
 		authres_free(&ar);
 	}
+	buf_free(&out);
+}
+
+/* RFC 2045 tspecials, written out here as the oracle for the writer */
+#define T_AUTHRES_TSPECIALS	"()<>@,;:\\\"/[]?="
+
+/* t_authres_want_value - how "a" c "b" must be written */
+static void
+t_authres_want_value(struct buf *want, int c, int addr)
+{
+	int bare = c > ' ' && c < 0x7f &&
+	    (strchr(T_AUTHRES_TSPECIALS, c) == NULL || (addr && c == '@'));
+
+	buf_reset(want);
+	if (bare) {
+		buf_printf(want, "a%cb", c);
+		return;
+	}
+	buf_puts(want, "\"a");
+	if (c == '"' || c == '\\')
+		buf_putc(want, '\\');
+	/* controls and a lone byte past 0x7f (no UTF-8) become "?" */
+	buf_putc(want, c < ' ' || c >= 0x7f ? '?' : c);
+	buf_puts(want, "b\"");
+}
+
+/*
+ * t_authres_every_byte - "a" c "b" for every byte c as a reason (value)
+ * and as a property (pvalue): bare exactly when it is a token (or, for
+ * the property, an address), otherwise quoted and escaped
+ */
+static void
+t_authres_every_byte(void)
+{
+	struct authres ar;
+	struct authres_result *r;
+	struct buf out, want, got;
+	char v[4], label[64];
+	int c;
+
+	buf_init(&out, 4096);
+	buf_init(&want, 64);
+	buf_init(&got, 4096);
+	for (c = 1; c < 256; c++) {
+		snprintf(v, sizeof(v), "a%cb", c);
+		snprintf(label, sizeof(label), "byte 0x%02x in a value", c);
+		authres_init(&ar, "mx");
+		r = authres_add(&ar, "x", "pass");
+		r->reason = strdup(v);
+		authres_prop(r, "a", "b", v);
+		buf_reset(&out);
+		authres_format(&ar, &out);
+		buf_reset(&got);
+		buf_puts(&got, "mx;\n\tx=pass reason=");
+		t_authres_want_value(&want, c, 0);
+		buf_append(&got, want.data, want.len);
+		buf_puts(&got, " a.b=");
+		t_authres_want_value(&want, c, 1);
+		buf_append(&got, want.data, want.len);
+		UNIT_STREQ(out.data, got.data, label);
+		authres_free(&ar);
+	}
+	buf_free(&got);
+	buf_free(&want);
 	buf_free(&out);
 }
 
@@ -836,6 +960,7 @@ main(void)
 	t_authres_id();
 	t_authres_claims();
 	t_authres_format();
+	t_authres_every_byte();
 	t_authres_fold_width();
 	t_authres_round_trip();
 	return unit_done("t_authres");

@@ -1,18 +1,21 @@
 /*
  * t_config - config_load() on temporary files: the defaults of
- * authmilter.conf(5), every kind of
- * error with its FILE:LINE, value checkers, lists, references
+ * authmilter.conf(5), every kind of error with its FILE:LINE, value
+ * checkers, lists, references, the warning about secrets in a file
+ * others may read
  */
 #include "autoconf.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
+#include "config_check.h"
 #include "fixture.h"
 #include "log.h"
 #include "unit.h"
@@ -745,6 +748,92 @@ t_config_files(void)
 	buf_free(&why);
 }
 
+/* config_check_secrets(): a secret in a file others may read */
+static const struct {
+	const char	*label;		/* what the case shows */
+	const char	*text;		/* the config file */
+	int		 mode;		/* its permissions */
+	int		 want;		/* 1 warns */
+	const char	*says;		/* in the warning, or NULL */
+} t_config_secret_cases[] = {
+	{ "user:password@, world-readable", "reports = { store = "
+	    "\"postgresql://am:s3cret@db.example/reports\"; };", 0644, 1,
+	    "a password (reports.store)" },
+	{ "user:password@, 0640", "reports = { store = "
+	    "\"postgresql://am:s3cret@db.example/reports\"; };", 0640, 0,
+	    NULL },
+	{ "postgres:// with a password", "reports = { store = "
+	    "\"postgres://am:x@db.example/r\"; };", 0604, 1, "passfile=" },
+	{ "password= parameter", "reports = { store = "
+	    "\"postgresql://am@db.example/r?sslmode=require&password=x\"; };",
+	    0644, 1, "reports.store" },
+	{ "password= first parameter", "reports = { store = "
+	    "\"postgresql://db.example/r?password=x\"; };", 0644, 1, NULL },
+	{ "several hosts with ports, a password", "reports = { store = "
+	    "\"postgresql://am:x@h1:5432,h2:5433/r\"; };", 0644, 1, NULL },
+	{ "user, no password", "reports = { store = "
+	    "\"postgresql://am@db.example:5432/r\"; };", 0644, 0, NULL },
+	{ "host:port only", "reports = { store = "
+	    "\"postgresql://db.example:5432/r\"; };", 0644, 0, NULL },
+	{ "a passfile instead", "reports = { store = "
+	    "\"postgresql://am@db.example/r?passfile=/etc/authmilter/pgpass\";"
+	    " };", 0644, 0, NULL },
+	{ "a parameter that only ends in password=", "reports = { store = "
+	    "\"postgresql://am@db.example/r?application_name=no_password=x\";"
+	    " };", 0644, 0, NULL },
+	{ "\":\" and \"@\" only in the path", "reports = { store = "
+	    "\"postgresql://db.example/r:x@y\"; };", 0644, 0, NULL },
+	{ "sqlite", "reports = { store = \"sqlite:/var/lib/a:b@c.db\"; };",
+	    0644, 0, NULL },
+	{ "sealing key path, world-readable", "arc = { seal = { key_file = "
+	    "\"/etc/authmilter/seal.pem\"; }; };", 0644, 1,
+	    "arc.seal.key_file" },
+	{ "sealing key path, 0640", "arc = { seal = { key_file = "
+	    "\"/etc/authmilter/seal.pem\"; }; };", 0640, 0, NULL },
+	{ "both", "arc = { seal = { key_file = \"/k.pem\"; }; };\nreports = "
+	    "{ store = \"postgresql://a:b@c/d\"; };", 0644, 1,
+	    "reports.store) and the private key" },
+	{ "nothing secret, world-readable", "", 0644, 0, NULL },
+};
+
+/* t_config_secrets - every secrets case, the file at its mode */
+static void
+t_config_secrets(void)
+{
+	struct config *cfg;
+	struct buf why;
+	char *path;
+	size_t i;
+	int got;
+
+	buf_init(&why, 4096);
+	for (i = 0; i < T_CONFIG_N(t_config_secret_cases); i++) {
+		path = fixture_write(t_config_secret_cases[i].text);
+		buf_reset(&why);
+		if (chmod(path, (mode_t)t_config_secret_cases[i].mode) != 0 ||
+		    (cfg = config_load(path, &why)) == NULL) {
+			UNIT_CHECK(0, t_config_secret_cases[i].label, "%s",
+			    why.data);
+			unlink(path);
+			free(path);
+			continue;
+		}
+		got = config_check_secrets(cfg, &why);
+		UNIT_CHECK(got == t_config_secret_cases[i].want,
+		    t_config_secret_cases[i].label, "%d, want %d: \"%s\"", got,
+		    t_config_secret_cases[i].want, why.data);
+		if (got == 1 && t_config_secret_cases[i].says != NULL)
+			UNIT_CHECK(strstr(why.data,
+			    t_config_secret_cases[i].says) != NULL &&
+			    strstr(why.data, path) != NULL,
+			    t_config_secret_cases[i].label, "\"%s\"", why.data);
+		config_release(cfg);
+		unlink(path);
+		free(path);
+	}
+	buf_free(&why);
+}
+
 /* t_config_shipped - conf/authmilter.conf loads and equals the defaults */
 static void
 t_config_shipped(void)
@@ -787,6 +876,7 @@ main(void)
 	t_config_refs();
 	t_config_enum_names();
 	t_config_files();
+	t_config_secrets();
 	t_config_shipped();
 	return unit_done("t_config");
 }
