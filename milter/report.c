@@ -16,19 +16,20 @@
 #include "report_db.h"
 #include "report_dest.h"
 #include "report_mail.h"
+#include "report_period.h"
 #include "report_send.h"
 #include "report_spool.h"
 #include "report_xml.h"
 #include "resolver.h"
 #include "xalloc.h"
 
-#define REPORT_DAY		86400
 #define REPORT_MAX_XML		(256 * 1024 * 1024)
 
 struct report_opts {
 	const char	*file;		/* -c */
 	const char	*period;	/* --period, default "yesterday" */
 	const char	*dry_run;	/* --dry-run DIR, or NULL */
+	const char	*now;		/* --now, or NULL: the clock */
 	int		 force;		/* --force */
 };
 
@@ -39,6 +40,8 @@ struct report_run {
 	struct report_db *db;		/* the store */
 	struct resolver	*res;		/* for external destinations */
 	const char	*submitter;	/* domain of reports.email */
+	time_t		 now;		/* --now or the clock: "yesterday",
+					   retention, reports_sent.sent_at */
 	long long	 begin, end;	/* the period, inclusive */
 	int		 failed;	/* a report could not be built or sent */
 	size_t		 retry;		/* destinations left for the next run */
@@ -49,7 +52,9 @@ static void __attribute__((noreturn))
 report_usage(void)
 {
 	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
-	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n");
+	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
+	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
+	    "\n");
 	exit(2);
 }
 
@@ -61,6 +66,7 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		{ "period", required_argument, NULL, 'p' },
 		{ "dry-run", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "now", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -82,34 +88,15 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		case 'f':
 			o->force = 1;
 			break;
+		case 'n':
+			o->now = optarg;
+			break;
 		default:
 			report_usage();
 		}
 	}
 	if (optind != argc)
 		report_usage();
-}
-
-/* report_period - one UTC day: YYYY-MM-DD or "yesterday" */
-static int
-report_period(const char *s, long long *begin, long long *end)
-{
-	struct tm tm;
-	char *rest;
-	time_t t;
-
-	if (strcmp(s, "yesterday") == 0) {
-		t = time(NULL);
-		*begin = (long long)(t - t % REPORT_DAY) - REPORT_DAY;
-	} else {
-		memset(&tm, 0, sizeof(tm));
-		rest = strptime(s, "%Y-%m-%d", &tm);
-		if (rest == NULL || *rest != '\0' || tm.tm_year < 70)
-			return -1;
-		*begin = (long long)timegm(&tm);
-	}
-	*end = *begin + REPORT_DAY - 1;
-	return 0;
 }
 
 /* report_rows_add - one grouped row: count, then the row columns */
@@ -241,7 +228,7 @@ report_sent(struct report_run *run, const char *domain, const char *addr,
 	int found = 0, rc;
 
 	snprintf(b, sizeof(b), "%lld", run->begin);
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	snprintf(now, sizeof(now), "%lld", (long long)run->now);
 	buf_init(&why, 1024);
 	if (mark)
 		rc = report_db_exec(run->db, "INSERT INTO reports_sent "
@@ -340,7 +327,7 @@ report_deliver(struct report_run *run, const struct report_out *out,
 	m.filename = out->filename;
 	m.gz = out->gz.data;
 	m.gzlen = out->gz.len;
-	m.date = time(NULL);
+	m.date = time(NULL);	/* sent now, whatever --now says */
 	buf_init(&msg, (size_t)REPORT_MAX_XML * 2);
 	report_mail_build(&m, &msg);
 	buf_init(&name, 4096);
@@ -455,7 +442,7 @@ report_expire(struct report_run *run)
 	const char *p[1] = { cut };
 	struct buf why;
 
-	snprintf(cut, sizeof(cut), "%lld", (long long)time(NULL) -
+	snprintf(cut, sizeof(cut), "%lld", (long long)run->now -
 	    (long long)run->cfg->reports.retention_days * REPORT_DAY);
 	buf_init(&why, 1024);
 	if (report_db_exec(run->db, "DELETE FROM records WHERE ts < $1", 1, p,
@@ -527,7 +514,10 @@ main(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	report_parse(argc, argv, &run.o);
 	log_open("authmilter-report", LOG_MAIL, 1);
-	if (report_period(run.o.period, &run.begin, &run.end) != 0)
+	run.now = time(NULL);
+	if ((run.o.now != NULL && report_time_parse(run.o.now, &run.now) != 0)
+	    || report_period_parse(run.o.period, run.now, &run.begin,
+	    &run.end) != 0)
 		report_usage();
 	report_open(&run);
 	report_expire(&run);

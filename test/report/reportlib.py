@@ -6,11 +6,13 @@ leaves the machine.  authmilter-report runs with --dry-run or with a fake
 sendmail that saves what it is given.
 """
 
+import calendar
 import gzip
 import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -155,6 +157,41 @@ def parse(xml_bytes):
             if spf is not None else None,
         })
     return out
+
+
+# Fixture days: records with chosen timestamps are reported with --now, so
+# neither the period nor retention (31 days) depends on today's date.
+DAY1 = calendar.timegm((2026, 11, 1, 0, 0, 0))
+DAY2 = DAY1 + 86400
+# the daily timer's run after DAY2 (00:15 UTC)
+NOW = DAY2 + 86400 + 900
+
+
+def date_of(day):
+    return time.strftime("%Y-%m-%d", time.gmtime(day))
+
+
+def day_span(t0, t1):
+    """The UTC days from the one of time T0 to the one of T1: records the
+    daemon stamped between the two lie in these days (a test that runs
+    over midnight has two)."""
+    return list(range(int(t0) // 86400 * 86400,
+                      int(t1) // 86400 * 86400 + 1, 86400))
+
+
+def dry_reports(conf, out, days, *args):
+    """authmilter-report --dry-run for each day of DAYS into OUT/DAY;
+    (every exit status 0, the stdout of all runs, [(day, file path)])."""
+    ok, text, files = True, "", []
+    for day in days:
+        d = os.path.join(out, str(day))
+        os.makedirs(d, exist_ok=True)
+        rc, so, se = run_report(conf, "--period", date_of(day),
+                                "--dry-run", d, *args)
+        ok = ok and rc == 0
+        text += so + se
+        files += [(day, os.path.join(d, f)) for f in gz_files(d)]
+    return ok, text, files
 
 
 def run_report(conf, *args, timeout=120):

@@ -1,9 +1,10 @@
 /*
- * t_report - report records (line form round trip, hostile lines), rua
- * destinations (mailto:, !size units, percent-encoding, limits), the
- * _report._dmarc record test, the organizational-domain test, XML text
- * escaping, gzip output, and the SQLite store end to end (submit, drain,
- * spool when the store cannot be opened, replay)
+ * t_report - --now and --period values, report records (line form round
+ * trip, hostile lines), rua destinations (mailto:, !size units,
+ * percent-encoding, limits), the _report._dmarc record test, the
+ * organizational-domain test, XML text escaping, gzip output, and the
+ * SQLite store end to end (submit, drain, spool when the store cannot be
+ * opened, replay)
  */
 #include "autoconf.h"
 
@@ -22,6 +23,7 @@
 #include "report_db.h"
 #include "report_dest.h"
 #include "report_mail.h"
+#include "report_period.h"
 #include "report_spool.h"
 #include "report_xml.h"
 #include "unit.h"
@@ -109,6 +111,75 @@ static const struct {
 	{ "example.com", "com", 0 },
 	{ "", "example.com", 0 },
 };
+
+/* --now values: accepted, and the time they name */
+static const struct {
+	const char	*text;		/* the argument */
+	int		 ok;		/* accepted */
+	long long	 t;		/* seconds since the epoch */
+} t_time[] = {
+	{ "1793664900", 1, 1793664900LL },
+	{ "0", 1, 0 },
+	{ "2026-11-03", 1, 1793664000LL },
+	{ "2026-11-03T00:15:00", 1, 1793664900LL },
+	{ "2026-11-03T00:15:00Z", 1, 1793664900LL },
+	{ "2026-11-03 00:15:00", 1, 1793664900LL },
+	{ "2026-11-03Z", 0, 0 },		/* a date has no zone */
+	{ "2026-11-03T00:15:00+01:00", 0, 0 },	/* UTC only */
+	{ "2026-02-30", 0, 0 },			/* no such day */
+	{ "2026-13-01", 0, 0 },
+	{ "1969-12-31", 0, 0 },
+	{ "-5", 0, 0 },
+	{ "1793664900x", 0, 0 },
+	{ "9999999999999", 0, 0 },		/* over 12 digits */
+	{ "", 0, 0 },
+	{ "yesterday", 0, 0 },
+};
+
+/* --period values against a fixed now (2026-11-03T00:15:00Z) */
+static const struct {
+	const char	*text;		/* the argument */
+	int		 ok;		/* accepted */
+	long long	 begin;		/* first second of the day */
+} t_period[] = {
+	{ "yesterday", 1, 1793577600LL },	/* 2026-11-02 */
+	{ "2026-11-01", 1, 1793491200LL },
+	{ "2026-11-01T00:00:00", 0, 0 },	/* a day, not a time */
+	{ "2026-11-31", 0, 0 },
+	{ "today", 0, 0 },
+	{ "", 0, 0 },
+};
+
+/* t_report_time - report_time_parse() and report_period_parse() */
+static void
+t_report_time(void)
+{
+	long long b, e;
+	time_t t;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < T_N(t_time); i++) {
+		t = -1;
+		ok = report_time_parse(t_time[i].text, &t) == 0;
+		UNIT_CHECK(ok == t_time[i].ok && (!ok || (long long)t ==
+		    t_time[i].t), t_time[i].text, "ok %d t %lld", ok,
+		    (long long)t);
+	}
+	for (i = 0; i < T_N(t_period); i++) {
+		b = e = -1;
+		ok = report_period_parse(t_period[i].text, 1793664900, &b,
+		    &e) == 0;
+		UNIT_CHECK(ok == t_period[i].ok && (!ok || (b ==
+		    t_period[i].begin && e == b + 86399)), t_period[i].text,
+		    "ok %d begin %lld end %lld", ok, b, e);
+	}
+	/* "yesterday" follows the given now, not the clock */
+	UNIT_CHECK(report_period_parse("yesterday", 86400 * 3 + 5, &b, &e) ==
+	    0 && b == 86400 * 2, "yesterday of day 3", "%lld", b);
+	UNIT_CHECK(report_period_parse("yesterday", 100, &b, &e) != 0,
+	    "no day before the epoch", "%lld", b);
+}
 
 /* t_report_rua - report_dest_parse() */
 static void
@@ -333,6 +404,7 @@ t_report_store(void)
 int
 main(void)
 {
+	t_report_time();
 	t_report_rua();
 	t_report_rec();
 	t_report_line();
