@@ -1,11 +1,18 @@
 /* report_period - report days and the time authmilter-report runs as */
 #include "autoconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+#include "config.h"
+#include "report.h"
+#include "report_db.h"
 #include "report_period.h"
+#include "report_xml.h"
+#include "xalloc.h"
 
 /* report_time_fmt - s in exactly this strptime format (UTC), "Z" allowed */
 static int
@@ -76,4 +83,130 @@ report_period_parse(const char *s, time_t now, long long *begin,
 		return -1;
 	*end = *begin + REPORT_DAY - 1;
 	return 0;
+}
+
+/* report_period_row - one grouped row: count, then the row columns */
+static int
+report_period_row(void *arg, int ncols, const char *const *v)
+{
+	static const enum report_col cols[] = {
+		REPORT_SOURCE_IP, REPORT_HEADER_FROM, REPORT_ENVELOPE_FROM,
+		REPORT_ENVELOPE_TO, REPORT_SPF_DOMAIN, REPORT_SPF_SCOPE,
+		REPORT_SPF_RESULT, REPORT_DKIM, REPORT_DKIM_EVAL,
+		REPORT_SPF_EVAL, REPORT_DISPOSITION, REPORT_REASONS
+	};
+	struct report_rows *rows = arg;
+	struct report_record *r;
+	size_t i;
+
+	if (ncols != 1 + (int)(sizeof(cols) / sizeof(cols[0])))
+		return -1;
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap ? rows->cap * 2 : 64;
+		rows->rec = xreallocarray(rows->rec, rows->cap,
+		    sizeof(*rows->rec));
+		rows->count = xreallocarray(rows->count, rows->cap,
+		    sizeof(*rows->count));
+	}
+	r = &rows->rec[rows->n];
+	report_record_init(r);
+	rows->count[rows->n++] = strtoll(v[0] ? v[0] : "0", NULL, 10);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		report_record_set(r, cols[i], v[i + 1]);
+	return 0;
+}
+
+/* report_rows_free - release the rows */
+void
+report_rows_free(struct report_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->n; i++)
+		report_record_free(&rows->rec[i]);
+	free(rows->rec);
+	free(rows->count);
+	memset(rows, 0, sizeof(*rows));
+}
+
+/* report_period_policy - every column of the newest record */
+static int
+report_period_policy(void *arg, int ncols, const char *const *v)
+{
+	struct report_record *r = arg;
+	int i;
+
+	for (i = 0; i < ncols && i < REPORT_NCOLS; i++)
+		report_record_set(r, (enum report_col)i, v[i]);
+	return 0;
+}
+
+/*
+ * report_period_rows - the newest record of the domain in the period (its
+ * policy is the one published) and the period's rows grouped with counts;
+ * the period runs from begin to end, both seconds included
+ */
+int
+report_period_rows(struct report_db *db, const char *domain, long long begin,
+    long long end, struct report_record *policy, struct report_rows *rows,
+    struct buf *why)
+{
+	static const char grouped[] = "source_ip, header_from, "
+	    "envelope_from, envelope_to, spf_domain, spf_scope, spf_result, "
+	    "dkim, dkim_eval, spf_eval, disposition, reasons";
+	char b[24], e[24];
+	const char *p[3] = { domain, b, e };
+	struct buf sql;
+	int i, rc;
+
+	snprintf(b, sizeof(b), "%lld", begin);
+	snprintf(e, sizeof(e), "%lld", end);
+	buf_init(&sql, 4096);
+	buf_puts(&sql, "SELECT ");
+	for (i = 0; i < REPORT_NCOLS; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
+	buf_puts(&sql, " FROM records WHERE policy_domain = $1 AND ts >= $2 "
+	    "AND ts <= $3 ORDER BY ts DESC, uid LIMIT 1");
+	rc = report_db_exec(db, sql.data, 3, p, report_period_policy,
+	    policy, why);
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT count(*), %s FROM records WHERE "
+	    "policy_domain = $1 AND ts >= $2 AND ts <= $3 GROUP BY %s "
+	    "ORDER BY %s", grouped, grouped, grouped);
+	if (rc == 0)
+		rc = report_db_exec(db, sql.data, 3, p, report_period_row,
+		    rows, why);
+	buf_free(&sql);
+	return rc;
+}
+
+/* report_period_domain - collect one policy domain */
+static int
+report_period_domain(void *arg, int ncols, const char *const *v)
+{
+	struct config_list *l = arg;
+
+	if (ncols < 1 || v[0] == NULL || l->n >= REPORT_PERIOD_MAX_DOMAINS)
+		return 0;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
+	l->v[l->n++] = xstrdup(v[0]);
+	return 0;
+}
+
+/*
+ * report_period_domains - the policy domains with a rua and records in the
+ * period (begin and end included), sorted
+ */
+int
+report_period_domains(struct report_db *db, long long begin, long long end,
+    struct config_list *out, struct buf *why)
+{
+	char b[24], e[24];
+	const char *p[2] = { b, e };
+
+	snprintf(b, sizeof(b), "%lld", begin);
+	snprintf(e, sizeof(e), "%lld", end);
+	return report_db_exec(db, "SELECT DISTINCT policy_domain FROM records "
+	    "WHERE ts >= $1 AND ts <= $2 AND rua <> '' ORDER BY policy_domain",
+	    2, p, report_period_domain, out, why);
 }

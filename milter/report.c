@@ -99,96 +99,6 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		report_usage();
 }
 
-/* report_rows_add - one grouped row: count, then the row columns */
-static int
-report_rows_add(void *arg, int ncols, const char *const *v)
-{
-	static const enum report_col cols[] = {
-		REPORT_SOURCE_IP, REPORT_HEADER_FROM, REPORT_ENVELOPE_FROM,
-		REPORT_ENVELOPE_TO, REPORT_SPF_DOMAIN, REPORT_SPF_SCOPE,
-		REPORT_SPF_RESULT, REPORT_DKIM, REPORT_DKIM_EVAL,
-		REPORT_SPF_EVAL, REPORT_DISPOSITION, REPORT_REASONS
-	};
-	struct report_rows *rows = arg;
-	struct report_record *r;
-	size_t i;
-
-	if (ncols != 1 + (int)(sizeof(cols) / sizeof(cols[0])))
-		return -1;
-	if (rows->n == rows->cap) {
-		rows->cap = rows->cap ? rows->cap * 2 : 64;
-		rows->rec = xreallocarray(rows->rec, rows->cap,
-		    sizeof(*rows->rec));
-		rows->count = xreallocarray(rows->count, rows->cap,
-		    sizeof(*rows->count));
-	}
-	r = &rows->rec[rows->n];
-	report_record_init(r);
-	rows->count[rows->n++] = strtoll(v[0] ? v[0] : "0", NULL, 10);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		report_record_set(r, cols[i], v[i + 1]);
-	return 0;
-}
-
-/* report_rows_free - release the rows */
-static void
-report_rows_free(struct report_rows *rows)
-{
-	size_t i;
-
-	for (i = 0; i < rows->n; i++)
-		report_record_free(&rows->rec[i]);
-	free(rows->rec);
-	free(rows->count);
-	memset(rows, 0, sizeof(*rows));
-}
-
-/* report_policy_row - every column of the newest record */
-static int
-report_policy_row(void *arg, int ncols, const char *const *v)
-{
-	struct report_record *r = arg;
-	int i;
-
-	for (i = 0; i < ncols && i < REPORT_NCOLS; i++)
-		report_record_set(r, (enum report_col)i, v[i]);
-	return 0;
-}
-
-/* report_query - the newest policy record and the grouped rows */
-static int
-report_query(struct report_run *run, const char *domain,
-    struct report_record *policy, struct report_rows *rows, struct buf *why)
-{
-	static const char grouped[] = "source_ip, header_from, "
-	    "envelope_from, envelope_to, spf_domain, spf_scope, spf_result, "
-	    "dkim, dkim_eval, spf_eval, disposition, reasons";
-	char b[24], e[24];
-	const char *p[3] = { domain, b, e };
-	struct buf sql;
-	int i, rc;
-
-	snprintf(b, sizeof(b), "%lld", run->begin);
-	snprintf(e, sizeof(e), "%lld", run->end);
-	buf_init(&sql, 4096);
-	buf_puts(&sql, "SELECT ");
-	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
-	buf_puts(&sql, " FROM records WHERE policy_domain = $1 AND ts >= $2 "
-	    "AND ts <= $3 ORDER BY ts DESC, uid LIMIT 1");
-	rc = report_db_exec(run->db, sql.data, 3, p, report_policy_row,
-	    policy, why);
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT count(*), %s FROM records WHERE "
-	    "policy_domain = $1 AND ts >= $2 AND ts <= $3 GROUP BY %s "
-	    "ORDER BY %s", grouped, grouped, grouped);
-	if (rc == 0)
-		rc = report_db_exec(run->db, sql.data, 3, p, report_rows_add,
-		    rows, why);
-	buf_free(&sql);
-	return rc;
-}
-
 /* report_suppressed - our own address, or one configured never to get any */
 static const char *
 report_suppressed(const struct config *cfg, const struct report_dest *d)
@@ -400,7 +310,8 @@ report_domain(struct report_run *run, const char *domain)
 	buf_init(&why, 4096);
 	buf_init(&out.gz, REPORT_MAX_XML);
 	out.domain = domain;
-	if (report_query(run, domain, &policy, &rows, &why) != 0 ||
+	if (report_period_rows(run->db, domain, run->begin, run->end, &policy,
+	    &rows, &why) != 0 ||
 	    rows.n == 0 || report_build(run, &out, &policy, &rows, &why) != 0) {
 		log_err("%s: %s", domain, rows.n ? why.data : "no rows");
 		run->failed = 1;
@@ -419,19 +330,6 @@ done:
 	report_record_free(&policy);
 	buf_free(&out.gz);
 	buf_free(&why);
-}
-
-/* report_domains_add - collect one policy domain */
-static int
-report_domains_add(void *arg, int ncols, const char *const *v)
-{
-	struct config_list *l = arg;
-
-	if (ncols < 1 || v[0] == NULL || l->n >= CONFIG_MAX_LIST * 256)
-		return 0;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
-	l->v[l->n++] = xstrdup(v[0]);
-	return 0;
 }
 
 /* report_expire - RFC 9990 leaves retention to us: reports.retention_days */
@@ -506,8 +404,6 @@ main(int argc, char **argv)
 {
 	struct report_run run;
 	struct config_list domains = { NULL, 0 };
-	char b[24], e[24];
-	const char *p[2] = { b, e };
 	struct buf why;
 	size_t i;
 
@@ -521,12 +417,9 @@ main(int argc, char **argv)
 		report_usage();
 	report_open(&run);
 	report_expire(&run);
-	snprintf(b, sizeof(b), "%lld", run.begin);
-	snprintf(e, sizeof(e), "%lld", run.end);
 	buf_init(&why, 4096);
-	if (report_db_exec(run.db, "SELECT DISTINCT policy_domain FROM records "
-	    "WHERE ts >= $1 AND ts <= $2 AND rua <> '' ORDER BY policy_domain",
-	    2, p, report_domains_add, &domains, &why) != 0)
+	if (report_period_domains(run.db, run.begin, run.end, &domains,
+	    &why) != 0)
 		log_fatal("%s", why.data);
 	for (i = 0; i < domains.n; i++) {
 		report_domain(&run, domains.v[i]);

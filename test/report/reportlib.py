@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 
@@ -194,6 +195,87 @@ def dry_reports(conf, out, days, *args):
     return ok, text, files
 
 
+# The edges of DAY1, each record a row of its own (by source_ip): its
+# first and last second are DAY1's, the second after is DAY2's; the newest
+# record, at the last second, gives policy_published (p=quarantine);
+# c.example has a record at the last second only.
+EDGES = [  # uid, ts, domain, source_ip, p
+    ("first", DAY1, "a.example", "198.51.100.1", "reject"),
+    ("last", DAY1 + 86399, "a.example", "198.51.100.2", "quarantine"),
+    ("after", DAY1 + 86400, "a.example", "198.51.100.3", "reject"),
+    ("only-last", DAY1 + 86399, "c.example", "198.51.100.4", "none"),
+]
+
+
+def edge_lines():
+    """The EDGES records as spool lines."""
+    return [spool_line(uid, ts, dom, ip, "pass", p=p)
+            for uid, ts, dom, ip, p in EDGES]
+
+
+def with_edges(day, want):
+    """WANT (check_reports' form) plus the rows EDGES give the DAY."""
+    out = {d: list(rows) for d, rows in want.items()}
+    for _, ts, dom, ip, _ in EDGES:
+        if day <= ts < day + 86400:
+            out.setdefault(dom, []).append((ip, "pass", "pass", 1, ()))
+    return out
+
+
+def check_edge_policy(T, got):
+    """DAY1's report for a.example publishes its last second's p."""
+    T.check([r["policy"].get("p") for r in got.get("a.example", [])] ==
+            ["quarantine"], "policy_published of DAY1 is its last "
+            "second's", got.get("a.example"))
+
+
+def rows_of(reps):
+    """The rows of one domain's reports (several days: summed)."""
+    sums = {}
+    for rep in reps:
+        for r in rep["rows"]:
+            k = (r["ip"], r["disposition"], r["spf"], r["reasons"])
+            sums[k] = sums.get(k, 0) + r["count"]
+    return sorted((k[0], k[1], k[2], c, k[3]) for k, c in sums.items())
+
+
+def check_reports(T, conf, tmp, days, want, *args):
+    """Dry runs for DAYS, checked in the Tally T: every file named for its
+    day, valid, with our metadata; the reports' rows (summed over the days)
+    are WANT's {domain: [(ip, disposition, spf, count, reasons)]}; (the
+    output directory, stdout, {domain: [parsed report]})."""
+    out = tempfile.mkdtemp(prefix="dry-", dir=tmp)
+    what = ",".join(date_of(d) for d in days)
+    ok, so, files = dry_reports(conf, out, days, *args)
+    T.check(ok, "dry run %s exit" % what, so[-400:])
+    got = {}
+    for day, path in files:
+        f = os.path.basename(path)
+        m = FILENAME_RE.match(f)
+        if not T.check(m is not None, "file name %s" % f):
+            continue
+        T.check(int(m.group(2)) == day and int(m.group(3)) == day + 86399,
+                "file name period %s" % f)
+        xml = read_gz(path)
+        plain = path[:-3]
+        with open(plain, "wb") as fp:
+            fp.write(xml)
+        err = xmllint(plain)
+        T.check(err is None, "xmllint %s" % f, err)
+        rep = parse(xml)
+        got.setdefault(m.group(1), []).append(rep)
+        T.check(rep["meta"]["org_name"] == "Our Org" and
+                rep["meta"]["email"] == OWN, "report_metadata %s" % f)
+    for dom, rows in want.items():
+        if T.check(dom in got, "%s: report for %s" % (what, dom), so):
+            T.check(rows_of(got[dom]) == sorted(rows),
+                    "%s: rows of %s" % (what, dom),
+                    "%r != %r" % (rows_of(got[dom]), sorted(rows)))
+    T.check(set(got) == set(want), "%s: domains" % what,
+            "%s vs %s" % (sorted(got), sorted(want)))
+    return out, so, got
+
+
 def run_report(conf, *args, timeout=120):
     p = subprocess.run([REPORT, "-c", conf] + list(args),
                        capture_output=True, timeout=timeout)
@@ -242,7 +324,7 @@ COLUMNS = ["uid", "ts", "reporter", "source_ip", "header_from",
 
 
 def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
-               dkim="", dkim_eval="fail", reasons="", rua=None):
+               dkim="", dkim_eval="fail", reasons="", rua=None, p="reject"):
     """A record in the spool's line form (lib/report.c encode); rua
     defaults to the one of DOMAINS[domain]."""
     rec = dict.fromkeys(COLUMNS, "")
@@ -252,7 +334,7 @@ def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
                 "spf_domain": domain, "spf_scope": "mfrom",
                 "spf_result": "pass" if spf_eval == "pass" else "fail",
                 "dkim": dkim, "policy_domain": domain, "org_domain": domain,
-                "discovery": "treewalk", "p": "reject", "adkim": "r",
+                "discovery": "treewalk", "p": p, "adkim": "r",
                 "aspf": "r", "psd": "u", "testing": "n", "pct": "100",
                 "rua": rua if rua is not None else
                 DOMAINS[domain].split("rua=")[1],

@@ -6,7 +6,9 @@ A real PostgreSQL server (Debian's package) started by this test on
 postgres user); two authmilter processes write into it at the same time;
 then the server is stopped in the middle of the traffic: messages are still
 accepted, the records go to each daemon's spool and are replayed when the
-server is back; one report carries the exact summed counts.
+server is back; one report carries the exact summed counts.  In a database
+of its own, records with fixed dates (--now): the first and the last
+second of a day are in that day's report, the second after in the next.
 """
 
 import glob
@@ -123,6 +125,34 @@ def load(tmp, port, n):
         p.stdout.decode(errors="replace")
 
 
+def fixture_store(pg, tmp, name, lines, dns=""):
+    """A database NAME of its own on the server, a config for it (DNS
+    option DNS) and a spool of LINES; the config's path."""
+    T.check(pg.query("CREATE DATABASE %s" % name) is not None,
+            "database %s" % name)
+    base = os.path.join(tmp, name)
+    spool = os.path.join(base, "spool")
+    os.makedirs(spool)
+    with open(os.path.join(spool, "fixture-1.spool"), "w") as f:
+        f.writelines(lines)
+    conf = os.path.join(base, "authmilter.conf")
+    rl.write_config(conf, testlib.free_port(), pg.uri.rsplit("/", 1)[0] +
+                    "/" + name, spool, dns=dns)
+    return conf
+
+
+def check_period(pg, tmp):
+    """The first and the last second of a day are in its report, the
+    second after in the next day's (records with fixed dates, --now)."""
+    conf = fixture_store(pg, tmp, "period", rl.edge_lines())
+    now = ("--now", str(rl.NOW))
+    _, _, got = rl.check_reports(T, conf, tmp, [rl.DAY1],
+                                 rl.with_edges(rl.DAY1, {}), *now)
+    rl.check_edge_policy(T, got)
+    rl.check_reports(T, conf, tmp, [rl.DAY2], rl.with_edges(rl.DAY2, {}),
+                     *now)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-report-pg-")
     os.chmod(tmp, 0o755)
@@ -132,6 +162,7 @@ def main():
         pg = Pg(tmp)
         pg.start()
         T.check(pg.query("SELECT 1") == "1", "PostgreSQL up on 127.0.0.1")
+        check_period(pg, tmp)
         confs, ports, spools = [], [], []
         for i in (1, 2):
             spool = os.path.join(tmp, "spool%d" % i)

@@ -47,6 +47,7 @@ def fixture(spool):
             n += 1
             lines.append(rl.spool_line("fixture%04d" % n, day + 3600 + i,
                                        dom, ip, dis, spf_eval=spf))
+    lines += rl.edge_lines()
     # retention counts from --now: the cut is NOW - 31 days, whatever
     # today's date is
     for uid, ts in (("ancient", DAY1 - 400 * 86400),
@@ -54,51 +55,6 @@ def fixture(spool):
         lines.append(rl.spool_line(uid, ts, "a.example", rl.GOOD_IP, "pass"))
     with open(os.path.join(spool, "fixture-1.spool"), "w") as f:
         f.writelines(lines)
-
-
-def rows_of(reps):
-    """The rows of one domain's reports (several days: summed)."""
-    sums = {}
-    for rep in reps:
-        for r in rep["rows"]:
-            k = (r["ip"], r["disposition"], r["spf"], r["reasons"])
-            sums[k] = sums.get(k, 0) + r["count"]
-    return sorted((k[0], k[1], k[2], c, k[3]) for k, c in sums.items())
-
-
-def check_reports(conf, tmp, days, want, *args):
-    """Dry runs for DAYS: every file named for its day, valid, with our
-    metadata; the reports' rows (summed over the days) are WANT's."""
-    out = tempfile.mkdtemp(prefix="dry-", dir=tmp)
-    what = ",".join(rl.date_of(d) for d in days)
-    ok, so, files = rl.dry_reports(conf, out, days, *args)
-    T.check(ok, "dry run %s exit" % what, so[-400:])
-    got = {}
-    for day, path in files:
-        f = os.path.basename(path)
-        m = rl.FILENAME_RE.match(f)
-        if not T.check(m is not None, "file name %s" % f):
-            continue
-        T.check(int(m.group(2)) == day and int(m.group(3)) == day + 86399,
-                "file name period %s" % f)
-        xml = rl.read_gz(path)
-        plain = path[:-3]
-        with open(plain, "wb") as fp:
-            fp.write(xml)
-        err = rl.xmllint(plain)
-        T.check(err is None, "xmllint %s" % f, err)
-        rep = rl.parse(xml)
-        got.setdefault(m.group(1), []).append(rep)
-        T.check(rep["meta"]["org_name"] == "Our Org" and
-                rep["meta"]["email"] == rl.OWN, "report_metadata %s" % f)
-    for dom, rows in want.items():
-        if T.check(dom in got, "%s: report for %s" % (what, dom), so):
-            T.check(rows_of(got[dom]) == sorted(rows),
-                    "%s: rows of %s" % (what, dom),
-                    "%r != %r" % (rows_of(got[dom]), sorted(rows)))
-    T.check(set(got) == set(want), "%s: domains" % what,
-            "%s vs %s" % (sorted(got), sorted(want)))
-    return out, so, got
 
 
 def drive(port):
@@ -143,7 +99,7 @@ def check_today(conf, tmp, days):
         "t.example": [(rl.BAD_IP, "none", "fail", 1,
                        ("policy_test_mode", "local_policy"))],
     }
-    out, so, got = check_reports(conf, tmp, days, want)
+    out, so, got = rl.check_reports(T, conf, tmp, days, want)
     lines = so.splitlines()
     expect = {
         "a.example dmarc@a.example: written": "internal destination",
@@ -360,13 +316,16 @@ def main():
         rl.write_config(fconf, port, "sqlite:" + fdb, fspool, sendmail=fake)
         fixture(fspool)
         now = ("--now", str(NOW))
-        dry1, _, _ = check_reports(fconf, tmp, [DAY1], {
-            "a.example": [(rl.GOOD_IP, "pass", "pass", 5, ()),
-                          (rl.BAD_IP, "reject", "fail", 3, ())],
-            "b.example": [(rl.GOOD_IP, "pass", "pass", 2, ())]}, *now)
-        check_reports(fconf, tmp, [DAY2], {
-            "a.example": [(rl.GOOD_IP, "pass", "pass", 7, ())],
-            "b.example": [(rl.BAD_IP, "quarantine", "fail", 4, ())]}, *now)
+        dry1, _, got = rl.check_reports(T, fconf, tmp, [DAY1], rl.with_edges(
+            DAY1, {"a.example": [(rl.GOOD_IP, "pass", "pass", 5, ()),
+                                 (rl.BAD_IP, "reject", "fail", 3, ())],
+                   "b.example": [(rl.GOOD_IP, "pass", "pass", 2, ())]}),
+            *now)
+        rl.check_edge_policy(T, got)
+        rl.check_reports(T, fconf, tmp, [DAY2], rl.with_edges(
+            DAY2, {"a.example": [(rl.GOOD_IP, "pass", "pass", 7, ())],
+                   "b.example": [(rl.BAD_IP, "quarantine", "fail", 4, ())]}),
+            *now)
         con = sqlite3.connect(fdb)
         kept = sorted(r[0] for r in con.execute(
             "SELECT uid FROM records WHERE uid IN ('ancient', 'expired', "

@@ -3,8 +3,8 @@
  * trip, hostile lines), rua destinations (mailto:, !size units,
  * percent-encoding, limits), the _report._dmarc record test, the
  * organizational-domain test, XML text escaping, gzip output, and the
- * SQLite store end to end (submit, drain, spool when the store cannot be
- * opened, replay)
+ * SQLite store end to end (the first and last second of a report day,
+ * submit, drain, spool when the store cannot be opened, replay)
  */
 #include "autoconf.h"
 
@@ -355,6 +355,122 @@ t_report_submit(const char *uri, const char *spool, int n)
 	report_store_free(st);	/* drains */
 }
 
+/* records around one UTC day (T_DAY, 2026-11-01): where each one lands */
+#define T_DAY	1793491200LL
+static const struct {
+	const char	*ip;		/* source_ip: names the record's row */
+	long long	 off;		/* ts - T_DAY */
+	const char	*domain;	/* policy domain */
+	const char	*p;		/* published p= */
+} t_edge[] = {
+	{ "192.0.2.1", -1, "edge.example", "none" },	/* day before, last */
+	{ "192.0.2.2", 0, "edge.example", "none" },	/* first second */
+	{ "192.0.2.3", 86399, "edge.example", "quarantine" },	/* last */
+	{ "192.0.2.4", 86400, "edge.example", "reject" },	/* next day */
+	{ "192.0.2.5", 86399, "late.example", "none" },	/* only at the end */
+	{ "192.0.2.6", 0, "early.example", "none" },	/* only at the start */
+};
+
+/* the reports of three days over those records */
+static const struct {
+	const char	*label;		/* the day */
+	long long	 begin;		/* its first second */
+	const char	*domains;	/* policy domains reported, by "," */
+	const char	*ips;		/* rows of edge.example, by "," */
+	const char	*p;		/* edge.example's policy_published p */
+} t_days[] = {
+	{ "day before", T_DAY - 86400, "edge.example", "192.0.2.1", "none" },
+	{ "the day", T_DAY, "early.example,edge.example,late.example",
+	    "192.0.2.2,192.0.2.3", "quarantine" },
+	{ "day after", T_DAY + 86400, "edge.example", "192.0.2.4", "reject" },
+};
+
+/* t_report_edge_insert - the t_edge records into db */
+static int
+t_report_edge_insert(struct report_db *db, struct buf *why)
+{
+	struct report_record r;
+	char ts[24];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < T_N(t_edge) && rc == 0; i++) {
+		report_record_init(&r);
+		report_record_set(&r, REPORT_UID, t_edge[i].ip);
+		snprintf(ts, sizeof(ts), "%lld", T_DAY + t_edge[i].off);
+		report_record_set(&r, REPORT_TS, ts);
+		report_record_set(&r, REPORT_SOURCE_IP, t_edge[i].ip);
+		report_record_set(&r, REPORT_POLICY_DOMAIN, t_edge[i].domain);
+		report_record_set(&r, REPORT_P, t_edge[i].p);
+		report_record_set(&r, REPORT_PCT, "100");
+		report_record_set(&r, REPORT_RUA, "mailto:r@edge.example");
+		rc = report_db_insert(db, &r, why);
+		report_record_free(&r);
+	}
+	return rc;
+}
+
+/* t_report_day - one day's domains, edge.example's rows and policy */
+static void
+t_report_day(struct report_db *db, size_t k, struct buf *why)
+{
+	struct config_list doms = { NULL, 0 };
+	struct report_record pol;
+	struct report_rows rows;
+	struct buf got;
+	long long b = t_days[k].begin, e = b + 86399;
+	size_t i;
+
+	memset(&rows, 0, sizeof(rows));
+	report_record_init(&pol);
+	buf_init(&got, 4096);
+	UNIT_CHECK(report_period_domains(db, b, e, &doms, why) == 0 &&
+	    report_period_rows(db, "edge.example", b, e, &pol, &rows,
+	    why) == 0, t_days[k].label, "%s", why->data);
+	for (i = 0; i < doms.n; i++) {
+		buf_printf(&got, "%s%s", i ? "," : "", doms.v[i]);
+		free(doms.v[i]);
+	}
+	free(doms.v);
+	UNIT_STREQ(got.data, t_days[k].domains, t_days[k].label);
+	buf_reset(&got);
+	for (i = 0; i < rows.n; i++)
+		buf_printf(&got, "%s%s", i ? "," : "",
+		    rows.rec[i].f[REPORT_SOURCE_IP]);
+	UNIT_STREQ(got.data, t_days[k].ips, t_days[k].label);
+	UNIT_STREQ(pol.f[REPORT_P], t_days[k].p, t_days[k].label);
+	buf_free(&got);
+	report_rows_free(&rows);
+	report_record_free(&pol);
+}
+
+/*
+ * t_report_period - the first and the last second of a day are in its
+ * report, the second after is in the next day's
+ */
+static void
+t_report_period(const char *dir)
+{
+	struct report_db *db;
+	struct buf why;
+	char uri[160];
+	size_t k;
+
+	snprintf(uri, sizeof(uri), "sqlite:%s/period.db", dir);
+	buf_init(&why, 1024);
+	if ((db = report_db_open(uri, &why)) == NULL ||
+	    t_report_edge_insert(db, &why) != 0) {
+		UNIT_CHECK(0, "period store", "%s", why.data);
+		report_db_close(db);
+		buf_free(&why);
+		return;
+	}
+	for (k = 0; k < T_N(t_days); k++)
+		t_report_day(db, k, &why);
+	report_db_close(db);
+	buf_free(&why);
+}
+
 /* t_report_store - submit, drain, spool on a store that cannot open, replay */
 static void
 t_report_store(void)
@@ -371,6 +487,7 @@ t_report_store(void)
 	snprintf(uri, sizeof(uri), "sqlite:%s/r.db", dir);
 	snprintf(bad, sizeof(bad), "sqlite:%s/missing/dir/r.db", dir);
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	t_report_period(dir);
 	t_report_submit(uri, spool, 50);
 	UNIT_CHECK(t_report_records(uri) == 50, "50 records stored", "%ld",
 	    t_report_records(uri));
