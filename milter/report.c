@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -99,24 +98,6 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		report_usage();
 }
 
-/* report_suppressed - our own address, or one configured never to get any */
-static const char *
-report_suppressed(const struct config *cfg, const struct report_dest *d)
-{
-	size_t i;
-	const char *s;
-
-	if (strcasecmp(d->addr, cfg->reports.email) == 0)
-		return "our own report address";
-	for (i = 0; i < cfg->reports.suppress.n; i++) {
-		s = cfg->reports.suppress.v[i];
-		if (strchr(s, '@') != NULL ? strcasecmp(s, d->addr) == 0 :
-		    report_dest_internal(s, d->host))
-			return "in reports.suppress";
-	}
-	return NULL;
-}
-
 /* report_sent_row - a reports_sent row exists */
 static int
 report_sent_row(void *arg, int ncols, const char *const *v)
@@ -181,30 +162,22 @@ static int
 report_check(struct report_run *run, const struct report_out *out,
     const struct report_dest *d, struct buf *why)
 {
-	const char *s;
-	char *rua = NULL;
-	enum report_verify v;
+	static const char *const said[] = {
+		[REPORT_DEST_SUPPRESSED] = "suppressed",
+		[REPORT_DEST_REFUSED] = "not authorized",
+		[REPORT_DEST_DEFER] = "deferred (DNS)",
+		[REPORT_DEST_TOO_LARGE] = "too large",
+	};
+	enum report_dest_decision dd;
 
-	if ((s = report_suppressed(run->cfg, d)) != NULL) {
-		report_say(out, d->addr, "suppressed", s);
-		return 0;
-	}
-	v = report_dest_verify(run->res, out->domain, out->org, d, &rua, why);
-	free(rua);	/* an override keeps the host; we keep the address */
-	if (v != REPORT_VERIFY_INTERNAL && v != REPORT_VERIFY_OK) {
-		report_say(out, d->addr, v == REPORT_VERIFY_TEMPFAIL ?
-		    "deferred (DNS)" : "not authorized", why->data);
-		if (v == REPORT_VERIFY_TEMPFAIL) {
+	dd = report_dest_check(run->res, run->cfg, out->domain, out->org, d,
+	    out->gz.len, why);
+	if (dd != REPORT_DEST_SEND) {
+		report_say(out, d->addr, said[dd], why->data);
+		if (dd == REPORT_DEST_DEFER) {
 			run->failed = 1;
 			run->retry++;
 		}
-		return 0;
-	}
-	if (d->max_size > 0 && out->gz.len > d->max_size) {
-		buf_reset(why);
-		buf_printf(why, "%zu bytes over the !size limit of %llu",
-		    out->gz.len, d->max_size);
-		report_say(out, d->addr, "too large", why->data);
 		return 0;
 	}
 	if (!run->o.force && run->o.dry_run == NULL &&

@@ -276,6 +276,48 @@ def check_reports(T, conf, tmp, days, want, *args):
     return out, so, got
 
 
+# a sendmail stand-in: exits 75 (EX_TEMPFAIL) for a recipient listed in
+# the file FAIL; else keeps the message as N.eml and its arguments as N.args
+SENDMAIL = """#!/bin/sh
+for a; do to=$a; done
+if grep -qxF "$to" %(fail)s; then
+	cat > /dev/null
+	exit 75
+fi
+n=$(date +%%s%%N)
+echo "$@" > %(dir)s/$n.args
+cat > %(dir)s/$n.eml
+"""
+
+
+def sent_mail(mails, seen):
+    """(domain, recipient) of each mail the stand-in kept since seen."""
+    out = []
+    for f in sorted(os.listdir(mails)):
+        if not f.endswith(".args") or f in seen:
+            continue
+        seen.add(f)
+        with open(os.path.join(mails, f)) as fp:
+            args = fp.read().split()
+        with open(os.path.join(mails, f[:-5] + ".eml"), "rb") as fp:
+            subj = [x for x in fp.read().split(b"\n")
+                    if x.startswith(b"Subject:")]
+        dom = subj[0].split()[3].decode() if subj and len(
+            subj[0].split()) > 3 else "?"
+        out.append((dom, args[-1] if args else "?"))
+    return out
+
+
+def lines_with(so, what):
+    """{(domain, address)} of the output lines saying what."""
+    out = set()
+    for x in so.splitlines():
+        head, _, rest = x.partition(": ")
+        if rest.startswith(what) and len(head.split()) == 2:
+            out.add(tuple(head.split()))
+    return out
+
+
 def run_report(conf, *args, timeout=120):
     p = subprocess.run([REPORT, "-c", conf] + list(args),
                        capture_output=True, timeout=timeout)

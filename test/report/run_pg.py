@@ -6,9 +6,13 @@ A real PostgreSQL server (Debian's package) started by this test on
 postgres user); two authmilter processes write into it at the same time;
 then the server is stopped in the middle of the traffic: messages are still
 accepted, the records go to each daemon's spool and are replayed when the
-server is back; one report carries the exact summed counts.  In a database
-of its own, records with fixed dates (--now): the first and the last
-second of a day are in that day's report, the second after in the next.
+server is back; one report carries the exact summed counts.  In databases
+of their own, records with fixed dates (--now): the first and the last
+second of a day are in that day's report, the second after in the next;
+the destination check: internal and authorized destinations get the
+report, an override to another host (loop) and a host without a record
+do not, a SERVFAIL (testdns on loopback) defers only that destination to
+the next run.
 """
 
 import glob
@@ -71,9 +75,9 @@ class Pg(object):
     def running(self):
         return os.path.exists(os.path.join(self.data, "postmaster.pid"))
 
-    def query(self, sql):
+    def query(self, sql, db="postgres"):
         p = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port),
-                            "-U", "postgres", "-d", "postgres", "-Atc", sql],
+                            "-U", "postgres", "-d", db, "-Atc", sql],
                            capture_output=True, timeout=30)
         return p.stdout.decode().strip() if p.returncode == 0 else None
 
@@ -125,9 +129,9 @@ def load(tmp, port, n):
         p.stdout.decode(errors="replace")
 
 
-def fixture_store(pg, tmp, name, lines, dns=""):
-    """A database NAME of its own on the server, a config for it (DNS
-    option DNS) and a spool of LINES; the config's path."""
+def fixture_store(pg, tmp, name, lines, **kw):
+    """A database NAME of its own on the server, a config for it (more
+    write_config options in KW) and a spool of LINES; the config's path."""
     T.check(pg.query("CREATE DATABASE %s" % name) is not None,
             "database %s" % name)
     base = os.path.join(tmp, name)
@@ -137,7 +141,7 @@ def fixture_store(pg, tmp, name, lines, dns=""):
         f.writelines(lines)
     conf = os.path.join(base, "authmilter.conf")
     rl.write_config(conf, testlib.free_port(), pg.uri.rsplit("/", 1)[0] +
-                    "/" + name, spool, dns=dns)
+                    "/" + name, spool, **kw)
     return conf
 
 
@@ -153,6 +157,96 @@ def check_period(pg, tmp):
                      *now)
 
 
+# destinations of the check (RFC 9990 section 4): domain -> the rua
+# address; hosts under example.net are external, asked of testdns
+DEST = {
+    "k.example": "dmarc@k.example",             # internal
+    "n.example": "rep@ok.example.net",          # authorized
+    "l.example": "rep@loop.example.net",        # override to another host
+    "m.example": "rep@gone.example.net",        # no record
+    "p.example": "rep@flaky.example.net",       # SERVFAIL, then authorized
+}
+OKNAME = "n.example._report._dmarc.ok.example.net"
+LOOPNAME = "l.example._report._dmarc.loop.example.net"
+FLAKY = "p.example._report._dmarc.flaky.example.net"
+
+
+def dest_zone(broken):
+    txt = [{"type": "TXT", "data": "v=DMARC1"}]
+    z = {"names": {OKNAME: txt, LOOPNAME: [{
+        "type": "TXT",
+        "data": "v=DMARC1; rua=mailto:x@elsewhere.example.net"}]}}
+    if broken:
+        z["servfail"] = [FLAKY]
+    else:
+        z["names"][FLAKY] = txt
+    return z
+
+
+def dest_run(pg, conf, mails, seen, n, want):
+    """Run N: exit status, what was sent, said and marked sent."""
+    code, sent, deferred, marked = want
+    rc, so, se = rl.run_report(conf, "--period", rl.date_of(rl.DAY1),
+                               "--now", str(rl.NOW))
+    w = "destinations run %d: " % n
+    got = rl.sent_mail(mails, seen)
+    T.check(rc == code, w + "exit %d" % code, (rc, so, se))
+    T.check(sorted(got) == sorted(sent), w + "sends exactly %s" % sorted(
+        sent), got)
+    T.check(rl.lines_with(so, "deferred (DNS)") == deferred and all(
+        "temporary DNS failure" in x for x in so.splitlines()
+        if "deferred (DNS)" in x), w + "SERVFAIL deferred, not refused", so)
+    T.check(rl.lines_with(so, "not authorized") == {
+        ("l.example", DEST["l.example"]), ("m.example", DEST["m.example"])},
+        w + "no record and the loop: not authorized", so)
+    T.check(any(x.startswith("l.example %s: not authorized: %s: rua "
+                             "override names another host" % (
+                                 DEST["l.example"], LOOPNAME))
+                for x in so.splitlines()), w + "the loop named", so)
+    rows = pg.query("SELECT policy_domain || ' ' || destination FROM "
+                    "reports_sent ORDER BY 1", db="dest")
+    T.check(rows is not None and set(tuple(x.split()) for x in
+                                     rows.splitlines()) == marked,
+            w + "marked sent: exactly what went out", rows)
+
+
+def check_destinations(pg, tmp):
+    """Internal, authorized, loop, no record and SERVFAIL destinations on
+    PostgreSQL: run 1 sends the first two, refuses the loop and the host
+    without a record, defers the SERVFAIL (exit 1); run 2, DNS repaired,
+    sends only the deferred one."""
+    import testdns
+
+    mails = os.path.join(tmp, "dest-mails")
+    os.mkdir(mails)
+    fake = os.path.join(tmp, "dest-sendmail")
+    open(os.path.join(tmp, "dest-fail"), "w").close()
+    with open(fake, "w") as f:
+        f.write(rl.SENDMAIL % {"fail": os.path.join(tmp, "dest-fail"),
+                               "dir": mails})
+    os.chmod(fake, 0o755)
+    lines = [rl.spool_line("dest-%s" % d, rl.DAY1 + 3600, d, rl.GOOD_IP,
+                           "pass", rua="mailto:" + a)
+             for d, a in sorted(DEST.items())]
+    first = {(d, DEST[d]) for d in ("k.example", "n.example")}
+    later = {("p.example", DEST["p.example"])}
+    dns = testdns.TestDNSServer(dest_zone(True)).start()
+    try:
+        conf = fixture_store(pg, tmp, "dest", lines, sendmail=fake,
+                             dns='nameservers = [ "127.0.0.1@%d" ]; '
+                             'timeout = 1;' % dns.port)
+        seen = set()
+        dest_run(pg, conf, mails, seen, 1, (1, first, later, first))
+        dns.reload(dest_zone(False))
+        dest_run(pg, conf, mails, seen, 2, (0, later, set(),
+                                               first | later))
+        asked = {q[1].lower().rstrip(".") for q in dns.queries()}
+        T.check({OKNAME, LOOPNAME, FLAKY} <= asked, "the lookups reached "
+                "the DNS server", sorted(asked))
+    finally:
+        dns.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-report-pg-")
     os.chmod(tmp, 0o755)
@@ -163,6 +257,7 @@ def main():
         pg.start()
         T.check(pg.query("SELECT 1") == "1", "PostgreSQL up on 127.0.0.1")
         check_period(pg, tmp)
+        check_destinations(pg, tmp)
         confs, ports, spools = [], [], []
         for i in (1, 2):
             spool = os.path.join(tmp, "spool%d" % i)
