@@ -325,6 +325,12 @@ def run_report(conf, *args, timeout=120):
             p.stderr.decode(errors="replace"))
 
 
+def spooled(d):
+    """The spool files in directory D (not the daemons' journals)."""
+    return sorted(f for f in os.listdir(d)
+                  if f.endswith((".spool", ".replaying")))
+
+
 def gz_files(d):
     return sorted(f for f in os.listdir(d) if f.endswith(".xml.gz"))
 

@@ -293,7 +293,7 @@ def main():
                         (ports[1], rl.BAD_IP, 6, "E", "reject")])
         T.check(not err, "messages accepted (and rejected by policy) "
                 "without the store, no delay", err[:5])
-        T.check(wait_for(lambda: all(os.listdir(s) for s in spools), 30),
+        T.check(wait_for(lambda: all(rl.spooled(s) for s in spools), 30),
                 "records spooled by both daemons",
                 [os.listdir(s) for s in spools])
         T.check(all(d.alive() for d in daemons), "daemons still running")
@@ -309,11 +309,15 @@ def main():
         T.check(wait_for(lambda: count(pg) == 1058, 40),
                 "every record replayed exactly once, none lost in the "
                 "restart (1058)", count(pg))
-        T.check(wait_for(lambda: not any(os.listdir(s) for s in spools),
+        T.check(wait_for(lambda: not any(rl.spooled(s) for s in spools),
                          10), "spools empty",
                 [os.listdir(s) for s in spools])
         for i, d in enumerate(daemons):
             T.check(d.stop() == 0, "daemon %d stops cleanly" % (i + 1))
+        # the journals too: a graceful stop removes them
+        T.check(not any(os.listdir(s) for s in spools), "spool "
+                "directories empty after the stop",
+                [os.listdir(s) for s in spools])
         for i, log in enumerate(("daemon1.log", "daemon2.log")):
             with open(os.path.join(tmp, log), errors="replace") as f:
                 txt = f.read()

@@ -9,6 +9,7 @@
 #include "autoconf.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <stdio.h>
@@ -471,6 +472,192 @@ t_report_period(const char *dir)
 	buf_free(&why);
 }
 
+/* t_report_jline - an encoded record with this uid, for a journal */
+static void
+t_report_jline(const char *uid, struct buf *line)
+{
+	struct report_record r;
+
+	report_record_init(&r);
+	report_record_set(&r, REPORT_UID, uid);
+	report_record_set(&r, REPORT_TS, "1793491200");
+	report_record_set(&r, REPORT_PCT, "100");
+	buf_reset(line);
+	report_record_encode(&r, line);
+	report_record_free(&r);
+}
+
+/* t_report_jwrite - a record per uid into the journal; 0 or -1 */
+static int
+t_report_jwrite(struct report_journal *j, const char *const *uids)
+{
+	struct buf line, why;
+	int rc = 0;
+
+	buf_init(&line, REPORT_MAX_LINE);
+	buf_init(&why, 1024);
+	for (; *uids != NULL && rc == 0; uids++) {
+		t_report_jline(*uids, &line);
+		rc = report_journal_append(j, line.data, line.len, &why);
+	}
+	buf_free(&line);
+	buf_free(&why);
+	return rc;
+}
+
+/* t_report_dead - a process that journals two records and dies */
+static int
+t_report_dead(const char *spool)
+{
+	static const char *const uids[] = { "dead1", "dead2", NULL };
+	struct report_journal *j;
+	struct buf why;
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == 0) {
+		buf_init(&why, 1024);
+		j = report_journal_open(spool, "dead", &why);
+		/* no close: gone as after kill -9, the files stay */
+		_exit(j != NULL && t_report_jwrite(j, uids) == 0 ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* t_report_uids - records with this uid */
+static long
+t_report_uids(struct report_db *db, const char *uid)
+{
+	const char *p[1] = { uid };
+	struct buf why;
+	long n = -1;
+
+	buf_init(&why, 256);
+	if (report_db_exec(db, "SELECT count(*) FROM records WHERE uid = $1",
+	    1, p, t_report_count, &n, &why) != 0)
+		n = -1;
+	buf_free(&why);
+	return n;
+}
+
+/* t_report_jsize - bytes in spool/name.K.journal, or -1 */
+static long
+t_report_jsize(const char *spool, const char *name, int k)
+{
+	char path[256];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s.%d.journal", spool, name, k);
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/*
+ * t_report_jclear - the writer's side: a file whose records are committed
+ * is kept while small and emptied once grown; one whose records could not
+ * be saved is kept at close and replayed. Closes j.
+ */
+static void
+t_report_jclear(struct report_journal *j, const char *spool,
+    struct report_db *db)
+{
+	static const char *const unsafe[] = { "unsafe1", NULL };
+	const char *many[2] = { "many", NULL };
+	struct buf why;
+	size_t n = 0, i;
+	int k;
+
+	buf_init(&why, REPORT_MAX_LINE);
+	t_report_jline(many[0], &why);	/* its length */
+	n = REPORT_JOURNAL_KEEP / why.len + 1;
+	buf_reset(&why);
+	k = report_journal_switch(j);	/* live1, live2 taken: file 0 */
+	report_journal_clear(j, k, 1);
+	UNIT_CHECK(k == 0 && t_report_jsize(spool, "live", 0) > 0,
+	    "a small file is kept", "%d %ld", k, t_report_jsize(spool,
+	    "live", 0));
+	for (i = 0; i < n; i++)
+		t_report_jwrite(j, many);
+	n = 0;
+	k = report_journal_switch(j);
+	report_journal_clear(j, k, 1);
+	UNIT_CHECK(k == 1 && t_report_jsize(spool, "live", 1) == 0,
+	    "a grown file is emptied", "%d %ld", k, t_report_jsize(spool,
+	    "live", 1));
+	t_report_jwrite(j, unsafe);	/* file 0: live1, live2, unsafe1 */
+	report_journal_clear(j, report_journal_switch(j), 0);
+	report_journal_close(j);
+	UNIT_CHECK(t_report_jsize(spool, "live", 0) > 0 &&
+	    t_report_jsize(spool, "live", 1) < 0, "close keeps only the file "
+	    "with records not saved", "%ld %ld", t_report_jsize(spool, "live",
+	    0), t_report_jsize(spool, "live", 1));
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 3 && t_report_uids(db, "unsafe1") == 1 &&
+	    !report_spool_pending(spool), "and a replay takes it in",
+	    "%zu %s", n, why.data);
+	buf_free(&why);
+}
+
+/*
+ * t_report_journal - a live journal (ours) is never replayed; a dead one
+ * is, once, also when the writer had committed a record of it; what the
+ * writer does with the files (t_report_jclear)
+ */
+static void
+t_report_journal(const char *dir)
+{
+	static const char *const live[] = { "live1", "live2", NULL };
+	char spool[160], uri[160];
+	struct report_journal *j;
+	struct report_record rec;
+	struct report_db *db;
+	struct buf why, line;
+	size_t n = 9;
+
+	snprintf(spool, sizeof(spool), "%s/jspool", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s/journal.db", dir);
+	buf_init(&why, 1024);
+	buf_init(&line, REPORT_MAX_LINE);
+	j = report_journal_open(spool, "live", &why);
+	db = report_db_open(uri, &why);
+	if (j == NULL || db == NULL || t_report_jwrite(j, live) != 0) {
+		UNIT_CHECK(0, "journal set-up", "%s", why.data);
+		goto done;
+	}
+	UNIT_CHECK(!report_spool_pending(spool), "a live journal is not "
+	    "pending", "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 0 && t_report_uids(db, "live1") == 0, "a live journal is "
+	    "not replayed", "%zu %s", n, why.data);
+	/* the writer committed dead1 before the process died */
+	t_report_jline("dead1", &line);
+	if (report_record_decode(line.data, line.len - 1, &rec) == 0) {
+		UNIT_CHECK(report_db_insert(db, &rec, &why) == 0,
+		    "dead1 committed", "%s", why.data);
+		report_record_free(&rec);
+	}
+	UNIT_CHECK(t_report_dead(spool) == 0, "dead journal written", "%s",
+	    spool);
+	UNIT_CHECK(report_spool_pending(spool), "a dead journal is pending",
+	    "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 2 && t_report_uids(db, "dead1") == 1 &&
+	    t_report_uids(db, "dead2") == 1, "a dead journal replayed once",
+	    "%zu %s", n, why.data);
+	UNIT_CHECK(t_report_jsize(spool, "dead", 0) < 0 &&
+	    t_report_jsize(spool, "dead", 1) < 0, "and removed", "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 0 && t_report_uids(db, "dead1") == 1, "nothing twice",
+	    "%zu", n);
+	t_report_jclear(j, spool, db);
+	j = NULL;
+done:
+	report_journal_close(j);
+	report_db_close(db);
+	buf_free(&line);
+	buf_free(&why);
+}
+
 /* t_report_store - submit, drain, spool on a store that cannot open, replay */
 static void
 t_report_store(void)
@@ -488,6 +675,7 @@ t_report_store(void)
 	snprintf(bad, sizeof(bad), "sqlite:%s/missing/dir/r.db", dir);
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
 	t_report_period(dir);
+	t_report_journal(dir);
 	t_report_submit(uri, spool, 50);
 	UNIT_CHECK(t_report_records(uri) == 50, "50 records stored", "%ld",
 	    t_report_records(uri));
