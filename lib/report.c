@@ -43,6 +43,11 @@ struct report_store {
 	char		*uri;		/* reports.store */
 	char		*spool_dir;	/* reports.spool_dir */
 	char		 spool_name[300];	/* "<host>-<pid>" */
+	char		 journal_name[320];	/* spool_name-<random> */
+	struct report_journal *journal;	/* records before the reply */
+	int		 journal_failed;	/* could not be made: said so */
+	int		 journal_err;	/* an append failed: said so */
+	char		**batch;	/* writer thread: the lines taken */
 	struct report_db *db;		/* writer thread only */
 	time_t		 retry_at;	/* next connect attempt */
 	time_t		 scan_at;	/* next spool directory scan */
@@ -185,7 +190,7 @@ struct report_store *
 report_store_new(const struct config *cfg)
 {
 	struct report_store *st;
-	char host[256];
+	char host[256], uid[40];
 
 	if (*cfg->reports.store == '\0')
 		return NULL;
@@ -194,6 +199,7 @@ report_store_new(const struct config *cfg)
 	pthread_cond_init(&st->cond, NULL);
 	st->cap = (size_t)cfg->reports.queue_size;
 	st->q = xcalloc(st->cap, sizeof(char *));
+	st->batch = xcalloc(st->cap, sizeof(char *));
 	st->uri = xstrdup(cfg->reports.store);
 	st->spool_dir = xstrdup(cfg->reports.spool_dir);
 	if (gethostname(host, sizeof(host)) != 0)
@@ -201,23 +207,29 @@ report_store_new(const struct config *cfg)
 	host[sizeof(host) - 1] = '\0';
 	snprintf(st->spool_name, sizeof(st->spool_name), "%s-%ld", host,
 	    (long)getpid());
+	/* a reload makes another store in this process: another journal */
+	report_uid(uid, sizeof(uid));
+	snprintf(st->journal_name, sizeof(st->journal_name), "%s-%.8s",
+	    st->spool_name, uid);
 	return st;
 }
 
-/* report_store_spool - lines the database cannot take right now */
-static void
+/* report_store_spool - lines the database cannot take right now; -1 lost */
+static int
 report_store_spool(struct report_store *st, char **lines, size_t n)
 {
 	struct buf why;
 	size_t i;
+	int rc = 0;
 
 	buf_init(&why, 1024);
-	if (n > 0 && report_spool_append(st->spool_dir, st->spool_name, lines,
-	    n, &why) != 0)
+	if (n > 0 && (rc = report_spool_append(st->spool_dir, st->spool_name,
+	    lines, n, &why)) != 0)
 		log_err("report spool: %s: %zu record(s) lost", why.data, n);
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	buf_free(&why);
+	return rc;
 }
 
 /* report_store_connect - the database, or NULL while it is down */
@@ -261,8 +273,11 @@ report_store_decode(char **lines, size_t n, struct report_record *recs)
 	return k;
 }
 
-/* report_store_batch - one transaction; on failure the batch is spooled */
-static void
+/*
+ * report_store_batch - one transaction; on failure the batch is spooled.
+ * 0 when the lines are in the store or the spool, -1 when lost.
+ */
+static int
 report_store_batch(struct report_store *st, char **lines, size_t n)
 {
 	struct report_record *recs;
@@ -270,10 +285,8 @@ report_store_batch(struct report_store *st, char **lines, size_t n)
 	size_t i, k;
 	int rc;
 
-	if (report_store_connect(st) == NULL) {
-		report_store_spool(st, lines, n);
-		return;
-	}
+	if (report_store_connect(st) == NULL)
+		return report_store_spool(st, lines, n);
 	buf_init(&why, 1024);
 	recs = xcalloc(n, sizeof(*recs));
 	k = report_store_decode(lines, n, recs);
@@ -293,11 +306,27 @@ report_store_batch(struct report_store *st, char **lines, size_t n)
 		st->retry_at = time(NULL) + REPORT_RETRY_SECS;
 		report_db_close(st->db);
 		st->db = NULL;
-		report_store_spool(st, lines, n);
+		rc = report_store_spool(st, lines, n);
 	} else
 		for (i = 0; i < n; i++)
 			free(lines[i]);
 	buf_free(&why);
+	return rc;
+}
+
+/* report_store_write - the lines taken, REPORT_BATCH per transaction */
+static int
+report_store_write(struct report_store *st, char **lines, size_t n)
+{
+	size_t k;
+	int rc = 0;
+
+	for (; n > 0; n -= k, lines += k) {
+		k = n < REPORT_BATCH ? n : REPORT_BATCH;
+		if (report_store_batch(st, lines, k) != 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 /* report_store_replay - spooled records back into a reachable store */
@@ -308,10 +337,13 @@ report_store_replay(struct report_store *st)
 	size_t n;
 	time_t now = time(NULL);
 
-	if (now < st->scan_at || !report_spool_pending(st->spool_dir) ||
-	    report_store_connect(st) == NULL)
+	/* once a second at most: a scan opens and tries to lock journals */
+	if (now < st->scan_at)
 		return;
 	st->scan_at = now + REPORT_SCAN_SECS;
+	if (!report_spool_pending(st->spool_dir) ||
+	    report_store_connect(st) == NULL)
+		return;
 	buf_init(&why, 1024);
 	if (report_spool_replay_dir(st->db, st->spool_dir, &n, &why) != 0) {
 		log_err("report spool replay: %s", why.data);
@@ -324,13 +356,13 @@ report_store_replay(struct report_store *st)
 	buf_free(&why);
 }
 
-/* report_store_take - up to REPORT_BATCH lines off the queue (locked) */
+/* report_store_take - every line off the queue (locked) */
 static size_t
 report_store_take(struct report_store *st, char **out)
 {
 	size_t n = 0;
 
-	while (st->n > 0 && n < REPORT_BATCH) {
+	while (st->n > 0) {
 		out[n++] = st->q[st->head];
 		st->head = (st->head + 1) % st->cap;
 		st->n--;
@@ -338,14 +370,19 @@ report_store_take(struct report_store *st, char **out)
 	return n;
 }
 
-/* report_store_main - the writer: drain, batch, replay; drain at stop */
+/*
+ * report_store_main - the writer: drain, batch, replay; drain at stop.
+ * What it takes off the queue is all that is in the current journal file:
+ * appends go to the other file from then on, and this one is emptied once
+ * its lines are committed (or spooled).
+ */
 static void *
 report_store_main(void *arg)
 {
 	struct report_store *st = arg;
-	char *batch[REPORT_BATCH];
 	struct timespec until;
 	size_t n;
+	int k, rc;
 
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
@@ -356,10 +393,13 @@ report_store_main(void *arg)
 			until.tv_sec += REPORT_SCAN_SECS;
 			pthread_cond_timedwait(&st->cond, &st->lock, &until);
 		}
-		n = report_store_take(st, batch);
+		n = report_store_take(st, st->batch);
+		k = n > 0 && st->journal != NULL ?
+		    report_journal_switch(st->journal) : -1;
 		pthread_mutex_unlock(&st->lock);
-		if (n > 0)
-			report_store_batch(st, batch, n);
+		rc = report_store_write(st, st->batch, n);
+		if (k >= 0)
+			report_journal_clear(st->journal, k, rc == 0);
 		report_store_replay(st);
 		pthread_mutex_lock(&st->lock);
 	}
@@ -374,27 +414,68 @@ report_store_main(void *arg)
 	return NULL;
 }
 
-/* report_submit - queue one record (or spool it); never waits for the db */
+/*
+ * report_store_journal - the line into the journal (locked): on disk before
+ * the milter answers, so that a crash of the process loses no record.
+ * Without a usable journal the record waits in memory only: said once.
+ */
+static void
+report_store_journal(struct report_store *st, const char *line, size_t len,
+    struct buf *why)
+{
+	if (st->journal == NULL && st->journal_failed)
+		return;
+	if (st->journal == NULL && (st->journal = report_journal_open(
+	    st->spool_dir, st->journal_name, why)) == NULL) {
+		log_err("report journal: %s: records wait in memory only",
+		    why->data);
+		st->journal_failed = 1;
+	} else if (st->journal != NULL && report_journal_append(st->journal,
+	    line, len, why) != 0) {
+		if (!st->journal_err)
+			log_err("report journal: %s: records wait in memory "
+			    "only", why->data);
+		st->journal_err = 1;
+	} else if (st->journal_err) {
+		log_info("report journal: written again");
+		st->journal_err = 0;
+	}
+}
+
+/* report_store_start - the writer thread, on the first record (locked) */
+static void
+report_store_start(struct report_store *st)
+{
+	int rc;
+
+	if (st->started || st->stop)
+		return;
+	if ((rc = pthread_create(&st->thread, NULL, report_store_main,
+	    st)) != 0)
+		log_err("report writer thread: %s", strerror(rc));
+	else
+		st->started = 1;
+}
+
+/*
+ * report_submit - journal and queue one record (or spool it); never waits
+ * for the database, and costs one write(2) (no fsync) on the milter thread
+ */
 void
 report_submit(struct report_store *st, struct report_record *r)
 {
-	struct buf line;
+	struct buf line, why;
 	char *l;
-	int rc;
 
 	if (st == NULL)
 		return;
 	buf_init(&line, REPORT_MAX_LINE);
+	buf_init(&why, 1024);
 	report_record_encode(r, &line);
-	l = buf_steal(&line);
 	pthread_mutex_lock(&st->lock);
-	if (!st->started && !st->stop) {
-		if ((rc = pthread_create(&st->thread, NULL, report_store_main,
-		    st)) != 0)
-			log_err("report writer thread: %s", strerror(rc));
-		else
-			st->started = 1;
-	}
+	report_store_start(st);
+	report_store_journal(st, line.data, line.len, &why);
+	l = buf_steal(&line);
 	if (st->started && st->n < st->cap) {
 		st->q[(st->head + st->n) % st->cap] = l;
 		st->n++;
@@ -402,9 +483,11 @@ report_submit(struct report_store *st, struct report_record *r)
 		pthread_cond_signal(&st->cond);
 	}
 	pthread_mutex_unlock(&st->lock);
-	/* queue full (or no writer): straight to the spool file */
+	buf_free(&why);
+	/* queue full (or no writer): straight to the spool file; a record
+	 * it cannot take is logged as lost there, nothing else to do */
 	if (l != NULL)
-		report_store_spool(st, &l, 1);
+		(void)report_store_spool(st, &l, 1);
 }
 
 /* report_queue_depth - records waiting for the writer (for metrics) */
@@ -433,7 +516,10 @@ report_store_free(struct report_store *st)
 	pthread_mutex_unlock(&st->lock);
 	if (st->started)
 		pthread_join(st->thread, NULL);
+	/* every journaled line is in the store or the spool now */
+	report_journal_close(st->journal);
 	free(st->q);
+	free(st->batch);
 	free(st->uri);
 	free(st->spool_dir);
 	pthread_mutex_destroy(&st->lock);

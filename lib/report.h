@@ -11,8 +11,12 @@
  *             the env is released (it drains the queue first).
  * LOCKING     the store has its own mutex (doc/HACKING.md, shared state):
  *             report_submit() may be called from any milter thread and
- *             never waits for the database; one writer thread, started on
- *             the first submit, drains the queue into the database.
+ *             never waits for the database: under the mutex it appends
+ *             the record to the store's journal (report_spool.h; one
+ *             write(2), no fsync), so that a crash of the process loses
+ *             no record the milter answered for, and queues it; one
+ *             writer thread, started on the first submit, drains the
+ *             queue into the database and then empties the journal.
  * LIMITS      reports.queue_size records queued; REPORT_BATCH per
  *             transaction; REPORT_MAX_FIELD bytes per field (a DKIM list
  *             keeps the signatures that fit).

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "config.h"
 #include "report_dest.h"
 #include "resolver.h"
 #include "xalloc.h"
@@ -312,4 +313,54 @@ report_verify_name(enum report_verify v)
 	};
 
 	return (unsigned)v < 5 ? names[v] : "refused";
+}
+
+/* report_dest_suppressed - our own address, or one never to get any */
+static const char *
+report_dest_suppressed(const struct config *cfg, const struct report_dest *d)
+{
+	size_t i;
+	const char *s;
+
+	if (strcasecmp(d->addr, cfg->reports.email) == 0)
+		return "our own report address";
+	for (i = 0; i < cfg->reports.suppress.n; i++) {
+		s = cfg->reports.suppress.v[i];
+		if (strchr(s, '@') != NULL ? strcasecmp(s, d->addr) == 0 :
+		    report_dest_internal(s, d->host))
+			return "in reports.suppress";
+	}
+	return NULL;
+}
+
+/*
+ * report_dest_check - may a report of size bytes for domain (in org) go
+ * to d: suppression first (no DNS for those), then RFC 9990 section 4,
+ * then the !size limit
+ */
+enum report_dest_decision
+report_dest_check(struct resolver *res, const struct config *cfg,
+    const char *domain, const char *org, const struct report_dest *d,
+    size_t size, struct buf *why)
+{
+	const char *s;
+	char *rua = NULL;
+	enum report_verify v;
+
+	if ((s = report_dest_suppressed(cfg, d)) != NULL) {
+		buf_puts(why, s);
+		return REPORT_DEST_SUPPRESSED;
+	}
+	v = report_dest_verify(res, domain, org, d, &rua, why);
+	free(rua);	/* an override keeps the host; we keep the address */
+	if (v == REPORT_VERIFY_TEMPFAIL)
+		return REPORT_DEST_DEFER;
+	if (v != REPORT_VERIFY_INTERNAL && v != REPORT_VERIFY_OK)
+		return REPORT_DEST_REFUSED;
+	if (d->max_size > 0 && size > d->max_size) {
+		buf_printf(why, "%zu bytes over the !size limit of %llu", size,
+		    d->max_size);
+		return REPORT_DEST_TOO_LARGE;
+	}
+	return REPORT_DEST_SEND;
 }

@@ -10,12 +10,15 @@
  * OWNERSHIP   report_dest_parse() fills a caller-owned array of struct
  *             report_dest, released with report_dest_free().
  *             report_dest_verify() returns a new rua list or NULL.
+ *             report_dest_check() keeps nothing.
  * LOCKING     none; the resolver is thread-safe.
  * LIMITS      REPORT_DEST_MAX destinations per rua (the rest are ignored,
  *             as RFC 9990 allows); REPORT_DEST_MAX_URI bytes per URI.
  * ERRORS      report_dest_parse() returns how many URIs it kept and puts
  *             what it ignored, and why, in why. report_dest_verify()
- *             returns enum report_verify.
+ *             returns enum report_verify, report_dest_check() enum
+ *             report_dest_decision; both put the reason for anything but
+ *             a report to send in why.
  */
 #ifndef AUTHMILTER_REPORT_DEST_H
 #define AUTHMILTER_REPORT_DEST_H
@@ -23,6 +26,7 @@
 #include <stddef.h>
 
 struct buf;
+struct config;
 struct resolver;
 
 #define REPORT_DEST_MAX		8
@@ -42,6 +46,15 @@ enum report_verify {
 	REPORT_VERIFY_LOOP		/* override to another host: never */
 };
 
+/* what becomes of a report for one destination */
+enum report_dest_decision {
+	REPORT_DEST_SEND,		/* internal, or the host authorized it */
+	REPORT_DEST_SUPPRESSED,		/* our own address, reports.suppress */
+	REPORT_DEST_REFUSED,		/* not authorized, or an override loop */
+	REPORT_DEST_DEFER,		/* DNS failed: the next run tries again */
+	REPORT_DEST_TOO_LARGE		/* over the destination's !size */
+};
+
 size_t	report_dest_parse(const char *rua, size_t len, struct report_dest *,
 	    size_t max, struct buf *why);
 void	report_dest_free(struct report_dest *, size_t n);
@@ -51,5 +64,8 @@ enum report_verify report_dest_verify(struct resolver *, const char *domain,
 	    const char *org, const struct report_dest *, char **rua,
 	    struct buf *why);
 const char *report_verify_name(enum report_verify);
+enum report_dest_decision report_dest_check(struct resolver *,
+	    const struct config *, const char *domain, const char *org,
+	    const struct report_dest *, size_t size, struct buf *why);
 
 #endif

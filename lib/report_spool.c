@@ -1,4 +1,4 @@
-/* report_spool - append records to a local file, replay them later */
+/* report_spool - spool files and journals of records, and their replay */
 #include "autoconf.h"
 
 #include <sys/file.h>
@@ -20,6 +20,27 @@
 #include "xalloc.h"
 
 #define REPORT_SPOOL_TRIES	5
+#define REPORT_JOURNAL_EXT	".journal"
+#define REPORT_JOURNAL_NEW	".journal.new"
+
+struct report_journal {
+	char	*path[2];	/* dir/name.K.journal */
+	int	 fd[2];		/* O_APPEND, flock()ed for our whole life */
+	int	 cur;		/* the file appends go to */
+	int	 dirty[2];	/* the file may hold records not yet safe */
+	size_t	 bytes[2];	/* appended since it was last emptied */
+};
+
+/* report_spool_mkdir - the spool directory, made when missing */
+static int
+report_spool_mkdir(const char *dir, struct buf *why)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		buf_printf(why, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 /* report_spool_open - the spool file locked, and still the one at path */
 static int
@@ -76,10 +97,8 @@ report_spool_append(const char *dir, const char *name, char *const *lines,
 	size_t i;
 	int fd, rc = 0;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		buf_printf(why, "mkdir %s: %s", dir, strerror(errno));
+	if (report_spool_mkdir(dir, why) != 0)
 		return -1;
-	}
 	buf_init(&path, 4096);
 	buf_printf(&path, "%s/%s.spool", dir, name);
 	if ((fd = report_spool_open(path.data, why)) < 0) {
@@ -107,7 +126,46 @@ report_spool_is(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-/* report_spool_pending - are there spool files in dir */
+/*
+ * report_spool_dead - a journal whose process is gone: its lock is free.
+ * The descriptor, locked, or -1 (alive, or gone already).
+ */
+static int
+report_spool_dead(const char *dir, const char *name)
+{
+	struct buf path;
+	int fd;
+
+	buf_init(&path, 4096);
+	buf_printf(&path, "%s/%s", dir, name);
+	fd = open(path.data, O_RDONLY | O_CLOEXEC);
+	buf_free(&path);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* report_spool_wanted - a file a replay takes in now */
+static int
+report_spool_wanted(const char *dir, const char *name)
+{
+	int fd;
+
+	if (report_spool_is(name, ".spool") ||
+	    report_spool_is(name, ".replaying"))
+		return 1;
+	if (!report_spool_is(name, REPORT_JOURNAL_EXT) &&
+	    !report_spool_is(name, REPORT_JOURNAL_NEW))
+		return 0;
+	if ((fd = report_spool_dead(dir, name)) < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* report_spool_pending - are there spool files or dead journals in dir */
 int
 report_spool_pending(const char *dir)
 {
@@ -118,8 +176,7 @@ report_spool_pending(const char *dir)
 	if ((d = opendir(dir)) == NULL)
 		return 0;
 	while (!found && (e = readdir(d)) != NULL)
-		found = report_spool_is(e->d_name, ".spool") ||
-		    report_spool_is(e->d_name, ".replaying");
+		found = report_spool_wanted(dir, e->d_name);
 	closedir(d);
 	return found;
 }
@@ -189,24 +246,42 @@ report_spool_file(struct report_db *db, const char *path, size_t *replayed,
 	return 0;
 }
 
-/* report_spool_claim - rename x.spool to x.replaying; path of the claim */
+/*
+ * report_spool_claim - rename x.spool, or the dead journal x.journal, to
+ * x.replaying; the path of the claim, or NULL (someone else's, or alive).
+ * A dead x.journal.new never held a record: it is removed.
+ */
 static char *
 report_spool_claim(const char *dir, const char *name)
 {
 	struct buf from, to;
 	char *claimed = NULL;
+	size_t ext = 0;
+	int fd = -1;
 
 	buf_init(&from, 4096);
 	buf_init(&to, 4096);
 	buf_printf(&from, "%s/%s", dir, name);
+	if (report_spool_is(name, ".spool"))
+		ext = strlen(".spool");
+	else if (report_spool_is(name, REPORT_JOURNAL_EXT) &&
+	    (fd = report_spool_dead(dir, name)) >= 0)
+		ext = strlen(REPORT_JOURNAL_EXT);
+	else if (report_spool_is(name, REPORT_JOURNAL_NEW) &&
+	    (fd = report_spool_dead(dir, name)) >= 0 &&
+	    unlink(from.data) != 0 && errno != ENOENT)
+		log_err("unlink %s: %s", from.data, strerror(errno));
 	if (report_spool_is(name, ".replaying"))
 		claimed = buf_steal(&from);
-	else {
+	else if (ext > 0) {
 		buf_printf(&to, "%s/%.*s.replaying", dir,
-		    (int)(strlen(name) - strlen(".spool")), name);
+		    (int)(strlen(name) - ext), name);
+		/* a journal is renamed under its lock: its owner is gone */
 		if (rename(from.data, to.data) == 0)
 			claimed = buf_steal(&to);
 	}
+	if (fd >= 0)
+		close(fd);
 	buf_free(&from);
 	buf_free(&to);
 	return claimed;
@@ -227,9 +302,6 @@ report_spool_replay_dir(struct report_db *db, const char *dir,
 		return errno == ENOENT ? 0 : (buf_printf(why, "opendir %s: %s",
 		    dir, strerror(errno)), -1);
 	while (rc == 0 && (e = readdir(d)) != NULL) {
-		if (!report_spool_is(e->d_name, ".spool") &&
-		    !report_spool_is(e->d_name, ".replaying"))
-			continue;
 		if ((path = report_spool_claim(dir, e->d_name)) == NULL)
 			continue;
 		rc = report_spool_file(db, path, replayed, why);
@@ -237,4 +309,118 @@ report_spool_replay_dir(struct report_db *db, const char *dir,
 	}
 	closedir(d);
 	return rc;
+}
+
+/*
+ * report_journal_file - dir/name.K.journal, created under a ".new" name
+ * and renamed only once it is locked, so that no replay takes it for a
+ * dead one; the descriptor, or -1
+ */
+static int
+report_journal_file(struct report_journal *j, const char *dir,
+    const char *name, int k, struct buf *why)
+{
+	struct buf tmp;
+	int fd;
+
+	buf_init(&tmp, 4096);
+	buf_printf(&tmp, "%s/%s.%d%s", dir, name, k, REPORT_JOURNAL_NEW);
+	j->path[k] = xstrndup(tmp.data, tmp.len - strlen(".new"));
+	fd = open(tmp.data, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+	    rename(tmp.data, j->path[k]) != 0) {
+		buf_printf(why, "journal %s: %s", j->path[k], strerror(errno));
+		if (fd >= 0) {
+			unlink(tmp.data);	/* ours: no record in it yet */
+			close(fd);
+		}
+		fd = -1;
+	}
+	buf_free(&tmp);
+	return fd;
+}
+
+/* report_journal_open - the two journal files of one store, locked */
+struct report_journal *
+report_journal_open(const char *dir, const char *name, struct buf *why)
+{
+	struct report_journal *j;
+
+	if (report_spool_mkdir(dir, why) != 0)
+		return NULL;
+	j = xcalloc(1, sizeof(*j));
+	j->fd[1] = -1;
+	if ((j->fd[0] = report_journal_file(j, dir, name, 0, why)) < 0 ||
+	    (j->fd[1] = report_journal_file(j, dir, name, 1, why)) < 0) {
+		report_journal_close(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* report_journal_append - one encoded line into the current file */
+int
+report_journal_append(struct report_journal *j, const char *line,
+    size_t len, struct buf *why)
+{
+	if (report_spool_write(j->fd[j->cur], line, len) != 0) {
+		buf_printf(why, "write %s: %s", j->path[j->cur],
+		    strerror(errno));
+		j->dirty[j->cur] = 1;	/* a part of a line may be in it */
+		return -1;
+	}
+	j->bytes[j->cur] += len;
+	return 0;
+}
+
+/* report_journal_switch - appends go to the other file; the one left */
+int
+report_journal_switch(struct report_journal *j)
+{
+	j->cur = !j->cur;
+	return !j->cur;
+}
+
+/*
+ * report_journal_clear - the records of file k (not the current one) are
+ * in the store or the spool: it may be emptied. It is, once it holds
+ * REPORT_JOURNAL_KEEP bytes: a replay after a crash finds at most that
+ * many committed lines again and ignores them (by uid), and the writer
+ * saves a truncate per batch. With safe 0 the records are not safe, and
+ * the file stays as it is (replayed after a crash, kept at close).
+ */
+void
+report_journal_clear(struct report_journal *j, int k, int safe)
+{
+	j->dirty[k] = j->dirty[k] || !safe;
+	if (!safe || j->bytes[k] < REPORT_JOURNAL_KEEP)
+		return;
+	if (ftruncate(j->fd[k], 0) != 0) {
+		log_err("truncate %s: %s", j->path[k], strerror(errno));
+		return;
+	}
+	j->bytes[k] = 0;
+	j->dirty[k] = 0;
+}
+
+/*
+ * report_journal_close - close both files; remove them unless a record
+ * may still be only there (a replay takes them in later). NULL is fine.
+ */
+void
+report_journal_close(struct report_journal *j)
+{
+	int k;
+
+	if (j == NULL)
+		return;
+	for (k = 0; k < 2; k++) {
+		if (j->fd[k] >= 0 && !j->dirty[k] && unlink(j->path[k]) != 0)
+			log_err("unlink %s: %s", j->path[k], strerror(errno));
+		if (j->fd[k] >= 0)
+			close(j->fd[k]);
+		free(j->path[k]);
+	}
+	free(j);
 }

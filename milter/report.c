@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -16,19 +15,20 @@
 #include "report_db.h"
 #include "report_dest.h"
 #include "report_mail.h"
+#include "report_period.h"
 #include "report_send.h"
 #include "report_spool.h"
 #include "report_xml.h"
 #include "resolver.h"
 #include "xalloc.h"
 
-#define REPORT_DAY		86400
 #define REPORT_MAX_XML		(256 * 1024 * 1024)
 
 struct report_opts {
 	const char	*file;		/* -c */
 	const char	*period;	/* --period, default "yesterday" */
 	const char	*dry_run;	/* --dry-run DIR, or NULL */
+	const char	*now;		/* --now, or NULL: the clock */
 	int		 force;		/* --force */
 };
 
@@ -39,6 +39,8 @@ struct report_run {
 	struct report_db *db;		/* the store */
 	struct resolver	*res;		/* for external destinations */
 	const char	*submitter;	/* domain of reports.email */
+	time_t		 now;		/* --now or the clock: "yesterday",
+					   retention, reports_sent.sent_at */
 	long long	 begin, end;	/* the period, inclusive */
 	int		 failed;	/* a report could not be built or sent */
 	size_t		 retry;		/* destinations left for the next run */
@@ -49,7 +51,9 @@ static void __attribute__((noreturn))
 report_usage(void)
 {
 	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
-	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n");
+	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
+	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
+	    "\n");
 	exit(2);
 }
 
@@ -61,6 +65,7 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		{ "period", required_argument, NULL, 'p' },
 		{ "dry-run", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "now", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -82,142 +87,15 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		case 'f':
 			o->force = 1;
 			break;
+		case 'n':
+			o->now = optarg;
+			break;
 		default:
 			report_usage();
 		}
 	}
 	if (optind != argc)
 		report_usage();
-}
-
-/* report_period - one UTC day: YYYY-MM-DD or "yesterday" */
-static int
-report_period(const char *s, long long *begin, long long *end)
-{
-	struct tm tm;
-	char *rest;
-	time_t t;
-
-	if (strcmp(s, "yesterday") == 0) {
-		t = time(NULL);
-		*begin = (long long)(t - t % REPORT_DAY) - REPORT_DAY;
-	} else {
-		memset(&tm, 0, sizeof(tm));
-		rest = strptime(s, "%Y-%m-%d", &tm);
-		if (rest == NULL || *rest != '\0' || tm.tm_year < 70)
-			return -1;
-		*begin = (long long)timegm(&tm);
-	}
-	*end = *begin + REPORT_DAY - 1;
-	return 0;
-}
-
-/* report_rows_add - one grouped row: count, then the row columns */
-static int
-report_rows_add(void *arg, int ncols, const char *const *v)
-{
-	static const enum report_col cols[] = {
-		REPORT_SOURCE_IP, REPORT_HEADER_FROM, REPORT_ENVELOPE_FROM,
-		REPORT_ENVELOPE_TO, REPORT_SPF_DOMAIN, REPORT_SPF_SCOPE,
-		REPORT_SPF_RESULT, REPORT_DKIM, REPORT_DKIM_EVAL,
-		REPORT_SPF_EVAL, REPORT_DISPOSITION, REPORT_REASONS
-	};
-	struct report_rows *rows = arg;
-	struct report_record *r;
-	size_t i;
-
-	if (ncols != 1 + (int)(sizeof(cols) / sizeof(cols[0])))
-		return -1;
-	if (rows->n == rows->cap) {
-		rows->cap = rows->cap ? rows->cap * 2 : 64;
-		rows->rec = xreallocarray(rows->rec, rows->cap,
-		    sizeof(*rows->rec));
-		rows->count = xreallocarray(rows->count, rows->cap,
-		    sizeof(*rows->count));
-	}
-	r = &rows->rec[rows->n];
-	report_record_init(r);
-	rows->count[rows->n++] = strtoll(v[0] ? v[0] : "0", NULL, 10);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		report_record_set(r, cols[i], v[i + 1]);
-	return 0;
-}
-
-/* report_rows_free - release the rows */
-static void
-report_rows_free(struct report_rows *rows)
-{
-	size_t i;
-
-	for (i = 0; i < rows->n; i++)
-		report_record_free(&rows->rec[i]);
-	free(rows->rec);
-	free(rows->count);
-	memset(rows, 0, sizeof(*rows));
-}
-
-/* report_policy_row - every column of the newest record */
-static int
-report_policy_row(void *arg, int ncols, const char *const *v)
-{
-	struct report_record *r = arg;
-	int i;
-
-	for (i = 0; i < ncols && i < REPORT_NCOLS; i++)
-		report_record_set(r, (enum report_col)i, v[i]);
-	return 0;
-}
-
-/* report_query - the newest policy record and the grouped rows */
-static int
-report_query(struct report_run *run, const char *domain,
-    struct report_record *policy, struct report_rows *rows, struct buf *why)
-{
-	static const char grouped[] = "source_ip, header_from, "
-	    "envelope_from, envelope_to, spf_domain, spf_scope, spf_result, "
-	    "dkim, dkim_eval, spf_eval, disposition, reasons";
-	char b[24], e[24];
-	const char *p[3] = { domain, b, e };
-	struct buf sql;
-	int i, rc;
-
-	snprintf(b, sizeof(b), "%lld", run->begin);
-	snprintf(e, sizeof(e), "%lld", run->end);
-	buf_init(&sql, 4096);
-	buf_puts(&sql, "SELECT ");
-	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
-	buf_puts(&sql, " FROM records WHERE policy_domain = $1 AND ts >= $2 "
-	    "AND ts <= $3 ORDER BY ts DESC, uid LIMIT 1");
-	rc = report_db_exec(run->db, sql.data, 3, p, report_policy_row,
-	    policy, why);
-	buf_reset(&sql);
-	buf_printf(&sql, "SELECT count(*), %s FROM records WHERE "
-	    "policy_domain = $1 AND ts >= $2 AND ts <= $3 GROUP BY %s "
-	    "ORDER BY %s", grouped, grouped, grouped);
-	if (rc == 0)
-		rc = report_db_exec(run->db, sql.data, 3, p, report_rows_add,
-		    rows, why);
-	buf_free(&sql);
-	return rc;
-}
-
-/* report_suppressed - our own address, or one configured never to get any */
-static const char *
-report_suppressed(const struct config *cfg, const struct report_dest *d)
-{
-	size_t i;
-	const char *s;
-
-	if (strcasecmp(d->addr, cfg->reports.email) == 0)
-		return "our own report address";
-	for (i = 0; i < cfg->reports.suppress.n; i++) {
-		s = cfg->reports.suppress.v[i];
-		if (strchr(s, '@') != NULL ? strcasecmp(s, d->addr) == 0 :
-		    report_dest_internal(s, d->host))
-			return "in reports.suppress";
-	}
-	return NULL;
 }
 
 /* report_sent_row - a reports_sent row exists */
@@ -241,7 +119,7 @@ report_sent(struct report_run *run, const char *domain, const char *addr,
 	int found = 0, rc;
 
 	snprintf(b, sizeof(b), "%lld", run->begin);
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	snprintf(now, sizeof(now), "%lld", (long long)run->now);
 	buf_init(&why, 1024);
 	if (mark)
 		rc = report_db_exec(run->db, "INSERT INTO reports_sent "
@@ -284,30 +162,22 @@ static int
 report_check(struct report_run *run, const struct report_out *out,
     const struct report_dest *d, struct buf *why)
 {
-	const char *s;
-	char *rua = NULL;
-	enum report_verify v;
+	static const char *const said[] = {
+		[REPORT_DEST_SUPPRESSED] = "suppressed",
+		[REPORT_DEST_REFUSED] = "not authorized",
+		[REPORT_DEST_DEFER] = "deferred (DNS)",
+		[REPORT_DEST_TOO_LARGE] = "too large",
+	};
+	enum report_dest_decision dd;
 
-	if ((s = report_suppressed(run->cfg, d)) != NULL) {
-		report_say(out, d->addr, "suppressed", s);
-		return 0;
-	}
-	v = report_dest_verify(run->res, out->domain, out->org, d, &rua, why);
-	free(rua);	/* an override keeps the host; we keep the address */
-	if (v != REPORT_VERIFY_INTERNAL && v != REPORT_VERIFY_OK) {
-		report_say(out, d->addr, v == REPORT_VERIFY_TEMPFAIL ?
-		    "deferred (DNS)" : "not authorized", why->data);
-		if (v == REPORT_VERIFY_TEMPFAIL) {
+	dd = report_dest_check(run->res, run->cfg, out->domain, out->org, d,
+	    out->gz.len, why);
+	if (dd != REPORT_DEST_SEND) {
+		report_say(out, d->addr, said[dd], why->data);
+		if (dd == REPORT_DEST_DEFER) {
 			run->failed = 1;
 			run->retry++;
 		}
-		return 0;
-	}
-	if (d->max_size > 0 && out->gz.len > d->max_size) {
-		buf_reset(why);
-		buf_printf(why, "%zu bytes over the !size limit of %llu",
-		    out->gz.len, d->max_size);
-		report_say(out, d->addr, "too large", why->data);
 		return 0;
 	}
 	if (!run->o.force && run->o.dry_run == NULL &&
@@ -340,7 +210,7 @@ report_deliver(struct report_run *run, const struct report_out *out,
 	m.filename = out->filename;
 	m.gz = out->gz.data;
 	m.gzlen = out->gz.len;
-	m.date = time(NULL);
+	m.date = time(NULL);	/* sent now, whatever --now says */
 	buf_init(&msg, (size_t)REPORT_MAX_XML * 2);
 	report_mail_build(&m, &msg);
 	buf_init(&name, 4096);
@@ -413,7 +283,8 @@ report_domain(struct report_run *run, const char *domain)
 	buf_init(&why, 4096);
 	buf_init(&out.gz, REPORT_MAX_XML);
 	out.domain = domain;
-	if (report_query(run, domain, &policy, &rows, &why) != 0 ||
+	if (report_period_rows(run->db, domain, run->begin, run->end, &policy,
+	    &rows, &why) != 0 ||
 	    rows.n == 0 || report_build(run, &out, &policy, &rows, &why) != 0) {
 		log_err("%s: %s", domain, rows.n ? why.data : "no rows");
 		run->failed = 1;
@@ -434,19 +305,6 @@ done:
 	buf_free(&why);
 }
 
-/* report_domains_add - collect one policy domain */
-static int
-report_domains_add(void *arg, int ncols, const char *const *v)
-{
-	struct config_list *l = arg;
-
-	if (ncols < 1 || v[0] == NULL || l->n >= CONFIG_MAX_LIST * 256)
-		return 0;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
-	l->v[l->n++] = xstrdup(v[0]);
-	return 0;
-}
-
 /* report_expire - RFC 9990 leaves retention to us: reports.retention_days */
 static void
 report_expire(struct report_run *run)
@@ -455,7 +313,7 @@ report_expire(struct report_run *run)
 	const char *p[1] = { cut };
 	struct buf why;
 
-	snprintf(cut, sizeof(cut), "%lld", (long long)time(NULL) -
+	snprintf(cut, sizeof(cut), "%lld", (long long)run->now -
 	    (long long)run->cfg->reports.retention_days * REPORT_DAY);
 	buf_init(&why, 1024);
 	if (report_db_exec(run->db, "DELETE FROM records WHERE ts < $1", 1, p,
@@ -519,24 +377,22 @@ main(int argc, char **argv)
 {
 	struct report_run run;
 	struct config_list domains = { NULL, 0 };
-	char b[24], e[24];
-	const char *p[2] = { b, e };
 	struct buf why;
 	size_t i;
 
 	memset(&run, 0, sizeof(run));
 	report_parse(argc, argv, &run.o);
 	log_open("authmilter-report", LOG_MAIL, 1);
-	if (report_period(run.o.period, &run.begin, &run.end) != 0)
+	run.now = time(NULL);
+	if ((run.o.now != NULL && report_time_parse(run.o.now, &run.now) != 0)
+	    || report_period_parse(run.o.period, run.now, &run.begin,
+	    &run.end) != 0)
 		report_usage();
 	report_open(&run);
 	report_expire(&run);
-	snprintf(b, sizeof(b), "%lld", run.begin);
-	snprintf(e, sizeof(e), "%lld", run.end);
 	buf_init(&why, 4096);
-	if (report_db_exec(run.db, "SELECT DISTINCT policy_domain FROM records "
-	    "WHERE ts >= $1 AND ts <= $2 AND rua <> '' ORDER BY policy_domain",
-	    2, p, report_domains_add, &domains, &why) != 0)
+	if (report_period_domains(run.db, run.begin, run.end, &domains,
+	    &why) != 0)
 		log_fatal("%s", why.data);
 	for (i = 0; i < domains.n; i++) {
 		report_domain(&run, domains.v[i]);

@@ -69,6 +69,7 @@ suite dnsbudget /usr/bin/python3 test/hardening/run_budget.py
 suite load /usr/bin/python3 test/hardening/run_load.py --conc 200 --messages 5000
 suite valgrind /usr/bin/python3 test/hardening/run_load.py --valgrind
 suite crash bash test/hardening/run_crash.sh
+suite report-crash /usr/bin/python3 test/hardening/run_report_crash.py
 suite json-log /usr/bin/python3 test/ops/run_json_log.py
 suite metrics /usr/bin/python3 test/ops/run_metrics.py
 suite package bash test/package/run.sh

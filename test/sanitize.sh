@@ -76,6 +76,7 @@ run privilege sh test/hardening/test_privilege.sh
 run load /usr/bin/python3 test/hardening/run_load.py --conc 100 \
     --messages 2000 --no-rss
 run crash bash test/hardening/run_crash.sh
+run report-crash /usr/bin/python3 test/hardening/run_report_crash.py
 run json-log /usr/bin/python3 test/ops/run_json_log.py
 run metrics /usr/bin/python3 test/ops/run_metrics.py
 run report-sqlite /usr/bin/python3 test/report/run_sqlite.py

@@ -6,11 +6,14 @@ leaves the machine.  authmilter-report runs with --dry-run or with a fake
 sendmail that saves what it is given.
 """
 
+import calendar
 import gzip
 import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -155,11 +158,175 @@ def parse(xml_bytes):
     return out
 
 
+# Fixture days: records with chosen timestamps are reported with --now, so
+# neither the period nor retention (31 days) depends on today's date.
+DAY1 = calendar.timegm((2026, 11, 1, 0, 0, 0))
+DAY2 = DAY1 + 86400
+# the daily timer's run after DAY2 (00:15 UTC)
+NOW = DAY2 + 86400 + 900
+
+
+def date_of(day):
+    return time.strftime("%Y-%m-%d", time.gmtime(day))
+
+
+def day_span(t0, t1):
+    """The UTC days from the one of time T0 to the one of T1: records the
+    daemon stamped between the two lie in these days (a test that runs
+    over midnight has two)."""
+    return list(range(int(t0) // 86400 * 86400,
+                      int(t1) // 86400 * 86400 + 1, 86400))
+
+
+def dry_reports(conf, out, days, *args):
+    """authmilter-report --dry-run for each day of DAYS into OUT/DAY;
+    (every exit status 0, the stdout of all runs, [(day, file path)])."""
+    ok, text, files = True, "", []
+    for day in days:
+        d = os.path.join(out, str(day))
+        os.makedirs(d, exist_ok=True)
+        rc, so, se = run_report(conf, "--period", date_of(day),
+                                "--dry-run", d, *args)
+        ok = ok and rc == 0
+        text += so + se
+        files += [(day, os.path.join(d, f)) for f in gz_files(d)]
+    return ok, text, files
+
+
+# The edges of DAY1, each record a row of its own (by source_ip): its
+# first and last second are DAY1's, the second after is DAY2's; the newest
+# record, at the last second, gives policy_published (p=quarantine);
+# c.example has a record at the last second only.
+EDGES = [  # uid, ts, domain, source_ip, p
+    ("first", DAY1, "a.example", "198.51.100.1", "reject"),
+    ("last", DAY1 + 86399, "a.example", "198.51.100.2", "quarantine"),
+    ("after", DAY1 + 86400, "a.example", "198.51.100.3", "reject"),
+    ("only-last", DAY1 + 86399, "c.example", "198.51.100.4", "none"),
+]
+
+
+def edge_lines():
+    """The EDGES records as spool lines."""
+    return [spool_line(uid, ts, dom, ip, "pass", p=p)
+            for uid, ts, dom, ip, p in EDGES]
+
+
+def with_edges(day, want):
+    """WANT (check_reports' form) plus the rows EDGES give the DAY."""
+    out = {d: list(rows) for d, rows in want.items()}
+    for _, ts, dom, ip, _ in EDGES:
+        if day <= ts < day + 86400:
+            out.setdefault(dom, []).append((ip, "pass", "pass", 1, ()))
+    return out
+
+
+def check_edge_policy(T, got):
+    """DAY1's report for a.example publishes its last second's p."""
+    T.check([r["policy"].get("p") for r in got.get("a.example", [])] ==
+            ["quarantine"], "policy_published of DAY1 is its last "
+            "second's", got.get("a.example"))
+
+
+def rows_of(reps):
+    """The rows of one domain's reports (several days: summed)."""
+    sums = {}
+    for rep in reps:
+        for r in rep["rows"]:
+            k = (r["ip"], r["disposition"], r["spf"], r["reasons"])
+            sums[k] = sums.get(k, 0) + r["count"]
+    return sorted((k[0], k[1], k[2], c, k[3]) for k, c in sums.items())
+
+
+def check_reports(T, conf, tmp, days, want, *args):
+    """Dry runs for DAYS, checked in the Tally T: every file named for its
+    day, valid, with our metadata; the reports' rows (summed over the days)
+    are WANT's {domain: [(ip, disposition, spf, count, reasons)]}; (the
+    output directory, stdout, {domain: [parsed report]})."""
+    out = tempfile.mkdtemp(prefix="dry-", dir=tmp)
+    what = ",".join(date_of(d) for d in days)
+    ok, so, files = dry_reports(conf, out, days, *args)
+    T.check(ok, "dry run %s exit" % what, so[-400:])
+    got = {}
+    for day, path in files:
+        f = os.path.basename(path)
+        m = FILENAME_RE.match(f)
+        if not T.check(m is not None, "file name %s" % f):
+            continue
+        T.check(int(m.group(2)) == day and int(m.group(3)) == day + 86399,
+                "file name period %s" % f)
+        xml = read_gz(path)
+        plain = path[:-3]
+        with open(plain, "wb") as fp:
+            fp.write(xml)
+        err = xmllint(plain)
+        T.check(err is None, "xmllint %s" % f, err)
+        rep = parse(xml)
+        got.setdefault(m.group(1), []).append(rep)
+        T.check(rep["meta"]["org_name"] == "Our Org" and
+                rep["meta"]["email"] == OWN, "report_metadata %s" % f)
+    for dom, rows in want.items():
+        if T.check(dom in got, "%s: report for %s" % (what, dom), so):
+            T.check(rows_of(got[dom]) == sorted(rows),
+                    "%s: rows of %s" % (what, dom),
+                    "%r != %r" % (rows_of(got[dom]), sorted(rows)))
+    T.check(set(got) == set(want), "%s: domains" % what,
+            "%s vs %s" % (sorted(got), sorted(want)))
+    return out, so, got
+
+
+# a sendmail stand-in: exits 75 (EX_TEMPFAIL) for a recipient listed in
+# the file FAIL; else keeps the message as N.eml and its arguments as N.args
+SENDMAIL = """#!/bin/sh
+for a; do to=$a; done
+if grep -qxF "$to" %(fail)s; then
+	cat > /dev/null
+	exit 75
+fi
+n=$(date +%%s%%N)
+echo "$@" > %(dir)s/$n.args
+cat > %(dir)s/$n.eml
+"""
+
+
+def sent_mail(mails, seen):
+    """(domain, recipient) of each mail the stand-in kept since seen."""
+    out = []
+    for f in sorted(os.listdir(mails)):
+        if not f.endswith(".args") or f in seen:
+            continue
+        seen.add(f)
+        with open(os.path.join(mails, f)) as fp:
+            args = fp.read().split()
+        with open(os.path.join(mails, f[:-5] + ".eml"), "rb") as fp:
+            subj = [x for x in fp.read().split(b"\n")
+                    if x.startswith(b"Subject:")]
+        dom = subj[0].split()[3].decode() if subj and len(
+            subj[0].split()) > 3 else "?"
+        out.append((dom, args[-1] if args else "?"))
+    return out
+
+
+def lines_with(so, what):
+    """{(domain, address)} of the output lines saying what."""
+    out = set()
+    for x in so.splitlines():
+        head, _, rest = x.partition(": ")
+        if rest.startswith(what) and len(head.split()) == 2:
+            out.add(tuple(head.split()))
+    return out
+
+
 def run_report(conf, *args, timeout=120):
     p = subprocess.run([REPORT, "-c", conf] + list(args),
                        capture_output=True, timeout=timeout)
     return (p.returncode, p.stdout.decode(errors="replace"),
             p.stderr.decode(errors="replace"))
+
+
+def spooled(d):
+    """The spool files in directory D (not the daemons' journals)."""
+    return sorted(f for f in os.listdir(d)
+                  if f.endswith((".spool", ".replaying")))
 
 
 def gz_files(d):
@@ -203,7 +370,7 @@ COLUMNS = ["uid", "ts", "reporter", "source_ip", "header_from",
 
 
 def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
-               dkim="", dkim_eval="fail", reasons="", rua=None):
+               dkim="", dkim_eval="fail", reasons="", rua=None, p="reject"):
     """A record in the spool's line form (lib/report.c encode); rua
     defaults to the one of DOMAINS[domain]."""
     rec = dict.fromkeys(COLUMNS, "")
@@ -213,7 +380,7 @@ def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
                 "spf_domain": domain, "spf_scope": "mfrom",
                 "spf_result": "pass" if spf_eval == "pass" else "fail",
                 "dkim": dkim, "policy_domain": domain, "org_domain": domain,
-                "discovery": "treewalk", "p": "reject", "adkim": "r",
+                "discovery": "treewalk", "p": p, "adkim": "r",
                 "aspf": "r", "psd": "u", "testing": "n", "pct": "100",
                 "rua": rua if rua is not None else
                 DOMAINS[domain].split("rua=")[1],

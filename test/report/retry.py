@@ -35,20 +35,6 @@ FIRST = {("k.example", "dmarc@k.example"), ("m.example", "dmarc@m.example"),
          ("n.example", "rep@ok.example.net")}
 
 
-# exits 75 (EX_TEMPFAIL) for a recipient listed in the file FAIL; else
-# keeps the message as N.eml and its arguments as N.args
-SENDMAIL = """#!/bin/sh
-for a; do to=$a; done
-if grep -qxF "$to" %(fail)s; then
-	cat > /dev/null
-	exit 75
-fi
-n=$(date +%%s%%N)
-echo "$@" > %(dir)s/$n.args
-cat > %(dir)s/$n.eml
-"""
-
-
 def zone(broken):
     """The testdns zone: run 1 (broken) or later runs."""
     txt = [{"type": "TXT", "data": "v=DMARC1"}]
@@ -62,40 +48,12 @@ def zone(broken):
     return z
 
 
-def sent_mail(mails, seen):
-    """(domain, recipient) of each mail the stand-in kept since seen."""
-    out = []
-    for f in sorted(os.listdir(mails)):
-        if not f.endswith(".args") or f in seen:
-            continue
-        seen.add(f)
-        with open(os.path.join(mails, f)) as fp:
-            args = fp.read().split()
-        with open(os.path.join(mails, f[:-5] + ".eml"), "rb") as fp:
-            subj = [x for x in fp.read().split(b"\n")
-                    if x.startswith(b"Subject:")]
-        dom = subj[0].split()[3].decode() if subj and len(
-            subj[0].split()) > 3 else "?"
-        out.append((dom, args[-1] if args else "?"))
-    return out
-
-
 def marked(db):
     con = sqlite3.connect(db)
     rows = con.execute("SELECT policy_domain, destination FROM "
                        "reports_sent").fetchall()
     con.close()
     return set(rows)
-
-
-def lines_with(so, what):
-    """{(domain, address)} of the output lines saying what."""
-    out = set()
-    for x in so.splitlines():
-        head, _, rest = x.partition(": ")
-        if rest.startswith(what) and len(head.split()) == 2:
-            out.add(tuple(head.split()))
-    return out
 
 
 GONE = ("m.example", "rep@gone.example.net")
@@ -115,21 +73,21 @@ RUNS = [
 def run_one(T, conf, date, db, mails, seen, n, before, spec):
     _, _, code, want, defer, fail = spec
     rc, so, se = rl.run_report(conf, "--period", date)
-    got = sent_mail(mails, seen)
+    got = rl.sent_mail(mails, seen)
     w = "run %d: " % n
     T.check(rc == code, w + "exit %d" % code, (rc, so, se))
     T.check(len(got) == len(set(got)) and set(got) == want,
             w + "sends exactly %s" % sorted(want), got)
-    T.check(lines_with(so, "already sent") == before,
+    T.check(rl.lines_with(so, "already sent") == before,
             w + "what went out before is not sent again", so)
     T.check(marked(db) == before | want, w + "what went out is marked "
             "sent, nothing else", marked(db))
-    T.check(lines_with(so, "deferred (DNS)") == defer,
+    T.check(rl.lines_with(so, "deferred (DNS)") == defer,
             w + "DNS failures deferred", so)
-    T.check(lines_with(so, "failed: ") == fail and
+    T.check(rl.lines_with(so, "failed: ") == fail and
             ("exited with status 75" in so) == bool(fail),
             w + "sendmail failures reported with the status", so)
-    T.check(lines_with(so, "not authorized") == {GONE},
+    T.check(rl.lines_with(so, "not authorized") == {GONE},
             w + "no record: not authorized", so)
     left = len(defer) + len(fail)
     T.check(("%d report destination(s) for %s deferred" % (left, date) in se
@@ -155,7 +113,7 @@ def check_retry(T, tmp):
     fail = os.path.join(base, "sendmail-fails")
     fake = os.path.join(base, "sendmail")
     with open(fake, "w") as f:
-        f.write(SENDMAIL % {"fail": fail, "dir": mails})
+        f.write(rl.SENDMAIL % {"fail": fail, "dir": mails})
     os.chmod(fake, 0o755)
     day = int(time.time()) // 86400 * 86400 - 86400
     date = time.strftime("%Y-%m-%d", time.gmtime(day))

@@ -6,10 +6,15 @@ A real PostgreSQL server (Debian's package) started by this test on
 postgres user); two authmilter processes write into it at the same time;
 then the server is stopped in the middle of the traffic: messages are still
 accepted, the records go to each daemon's spool and are replayed when the
-server is back; one report carries the exact summed counts. A role that
+server is back; one report carries the exact summed counts.  A role that
 needs a password reaches the store through a password file (libpq's
 passfile= in reports.store, PGPASSFILE for authmilter-report), so the
-config holds no secret.
+config holds no secret.  In databases of their own, records with fixed
+dates (--now): the first and the last second of a day are in that day's
+report, the second after in the next; the destination check: internal
+and authorized destinations get the report, an override to another host
+(loop) and a host without a record do not, a SERVFAIL (testdns on
+loopback) defers only that destination to the next run.
 """
 
 import glob
@@ -195,6 +200,124 @@ def load(tmp, port, n):
         p.stdout.decode(errors="replace")
 
 
+def fixture_store(pg, tmp, name, lines, **kw):
+    """A database NAME of its own on the server, a config for it (more
+    write_config options in KW) and a spool of LINES; the config's path."""
+    T.check(pg.query("CREATE DATABASE %s" % name) is not None,
+            "database %s" % name)
+    base = os.path.join(tmp, name)
+    spool = os.path.join(base, "spool")
+    os.makedirs(spool)
+    with open(os.path.join(spool, "fixture-1.spool"), "w") as f:
+        f.writelines(lines)
+    conf = os.path.join(base, "authmilter.conf")
+    rl.write_config(conf, testlib.free_port(), pg.uri.rsplit("/", 1)[0] +
+                    "/" + name, spool, **kw)
+    return conf
+
+
+def check_period(pg, tmp):
+    """The first and the last second of a day are in its report, the
+    second after in the next day's (records with fixed dates, --now)."""
+    conf = fixture_store(pg, tmp, "period", rl.edge_lines())
+    now = ("--now", str(rl.NOW))
+    _, _, got = rl.check_reports(T, conf, tmp, [rl.DAY1],
+                                 rl.with_edges(rl.DAY1, {}), *now)
+    rl.check_edge_policy(T, got)
+    rl.check_reports(T, conf, tmp, [rl.DAY2], rl.with_edges(rl.DAY2, {}),
+                     *now)
+
+
+# destinations of the check (RFC 9990 section 4): domain -> the rua
+# address; hosts under example.net are external, asked of testdns
+DEST = {
+    "k.example": "dmarc@k.example",             # internal
+    "n.example": "rep@ok.example.net",          # authorized
+    "l.example": "rep@loop.example.net",        # override to another host
+    "m.example": "rep@gone.example.net",        # no record
+    "p.example": "rep@flaky.example.net",       # SERVFAIL, then authorized
+}
+OKNAME = "n.example._report._dmarc.ok.example.net"
+LOOPNAME = "l.example._report._dmarc.loop.example.net"
+FLAKY = "p.example._report._dmarc.flaky.example.net"
+
+
+def dest_zone(broken):
+    txt = [{"type": "TXT", "data": "v=DMARC1"}]
+    z = {"names": {OKNAME: txt, LOOPNAME: [{
+        "type": "TXT",
+        "data": "v=DMARC1; rua=mailto:x@elsewhere.example.net"}]}}
+    if broken:
+        z["servfail"] = [FLAKY]
+    else:
+        z["names"][FLAKY] = txt
+    return z
+
+
+def dest_run(pg, conf, mails, seen, n, want):
+    """Run N: exit status, what was sent, said and marked sent."""
+    code, sent, deferred, marked = want
+    rc, so, se = rl.run_report(conf, "--period", rl.date_of(rl.DAY1),
+                               "--now", str(rl.NOW))
+    w = "destinations run %d: " % n
+    got = rl.sent_mail(mails, seen)
+    T.check(rc == code, w + "exit %d" % code, (rc, so, se))
+    T.check(sorted(got) == sorted(sent), w + "sends exactly %s" % sorted(
+        sent), got)
+    T.check(rl.lines_with(so, "deferred (DNS)") == deferred and all(
+        "temporary DNS failure" in x for x in so.splitlines()
+        if "deferred (DNS)" in x), w + "SERVFAIL deferred, not refused", so)
+    T.check(rl.lines_with(so, "not authorized") == {
+        ("l.example", DEST["l.example"]), ("m.example", DEST["m.example"])},
+        w + "no record and the loop: not authorized", so)
+    T.check(any(x.startswith("l.example %s: not authorized: %s: rua "
+                             "override names another host" % (
+                                 DEST["l.example"], LOOPNAME))
+                for x in so.splitlines()), w + "the loop named", so)
+    rows = pg.query("SELECT policy_domain || ' ' || destination FROM "
+                    "reports_sent ORDER BY 1", db="dest")
+    T.check(rows is not None and set(tuple(x.split()) for x in
+                                     rows.splitlines()) == marked,
+            w + "marked sent: exactly what went out", rows)
+
+
+def check_destinations(pg, tmp):
+    """Internal, authorized, loop, no record and SERVFAIL destinations on
+    PostgreSQL: run 1 sends the first two, refuses the loop and the host
+    without a record, defers the SERVFAIL (exit 1); run 2, DNS repaired,
+    sends only the deferred one."""
+    import testdns
+
+    mails = os.path.join(tmp, "dest-mails")
+    os.mkdir(mails)
+    fake = os.path.join(tmp, "dest-sendmail")
+    open(os.path.join(tmp, "dest-fail"), "w").close()
+    with open(fake, "w") as f:
+        f.write(rl.SENDMAIL % {"fail": os.path.join(tmp, "dest-fail"),
+                               "dir": mails})
+    os.chmod(fake, 0o755)
+    lines = [rl.spool_line("dest-%s" % d, rl.DAY1 + 3600, d, rl.GOOD_IP,
+                           "pass", rua="mailto:" + a)
+             for d, a in sorted(DEST.items())]
+    first = {(d, DEST[d]) for d in ("k.example", "n.example")}
+    later = {("p.example", DEST["p.example"])}
+    dns = testdns.TestDNSServer(dest_zone(True)).start()
+    try:
+        conf = fixture_store(pg, tmp, "dest", lines, sendmail=fake,
+                             dns='nameservers = [ "127.0.0.1@%d" ]; '
+                             'timeout = 1;' % dns.port)
+        seen = set()
+        dest_run(pg, conf, mails, seen, 1, (1, first, later, first))
+        dns.reload(dest_zone(False))
+        dest_run(pg, conf, mails, seen, 2, (0, later, set(),
+                                               first | later))
+        asked = {q[1].lower().rstrip(".") for q in dns.queries()}
+        T.check({OKNAME, LOOPNAME, FLAKY} <= asked, "the lookups reached "
+                "the DNS server", sorted(asked))
+    finally:
+        dns.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-report-pg-")
     os.chmod(tmp, 0o755)
@@ -204,6 +327,8 @@ def main():
         pg = Pg(tmp)
         pg.start()
         T.check(pg.query("SELECT 1") == "1", "PostgreSQL up on 127.0.0.1")
+        check_period(pg, tmp)
+        check_destinations(pg, tmp)
         confs, ports, spools = [], [], []
         for i in (1, 2):
             spool = os.path.join(tmp, "spool%d" % i)
@@ -220,6 +345,7 @@ def main():
             spools.append(spool)
             T.check(d.wait_up(), "daemon %d up" % i, d.text()[-500:])
         # two daemons writing into one database at once
+        t0 = time.time()
         err = parallel([(ports[0], rl.GOOD_IP, 20, "A", "accept"),
                         (ports[1], rl.GOOD_IP, 15, "B", "accept"),
                         (ports[1], rl.BAD_IP, 5, "C", "reject")])
@@ -238,7 +364,7 @@ def main():
                         (ports[1], rl.BAD_IP, 6, "E", "reject")])
         T.check(not err, "messages accepted (and rejected by policy) "
                 "without the store, no delay", err[:5])
-        T.check(wait_for(lambda: all(os.listdir(s) for s in spools), 30),
+        T.check(wait_for(lambda: all(rl.spooled(s) for s in spools), 30),
                 "records spooled by both daemons",
                 [os.listdir(s) for s in spools])
         T.check(all(d.alive() for d in daemons), "daemons still running")
@@ -254,11 +380,15 @@ def main():
         T.check(wait_for(lambda: count(pg) == 1058, 40),
                 "every record replayed exactly once, none lost in the "
                 "restart (1058)", count(pg))
-        T.check(wait_for(lambda: not any(os.listdir(s) for s in spools),
+        T.check(wait_for(lambda: not any(rl.spooled(s) for s in spools),
                          10), "spools empty",
                 [os.listdir(s) for s in spools])
         for i, d in enumerate(daemons):
             T.check(d.stop() == 0, "daemon %d stops cleanly" % (i + 1))
+        # the journals too: a graceful stop removes them
+        T.check(not any(os.listdir(s) for s in spools), "spool "
+                "directories empty after the stop",
+                [os.listdir(s) for s in spools])
         for i, log in enumerate(("daemon1.log", "daemon2.log")):
             with open(os.path.join(tmp, log), errors="replace") as f:
                 txt = f.read()
@@ -267,22 +397,24 @@ def main():
         daemons = []
         T.check(count(pg) == 1058, "nothing lost or doubled at stop",
                 count(pg))
-        out = os.path.join(tmp, "dry")
-        os.mkdir(out)
-        date = time.strftime("%Y-%m-%d", time.gmtime())
-        rc, so, se = rl.run_report(confs[0], "--period", date,
-                                   "--dry-run", out)
-        T.check(rc == 0, "authmilter-report on PostgreSQL", so + se)
-        files = [f for f in rl.gz_files(out) if "!a.example!" in f]
-        if T.check(len(files) == 1, "one report for a.example", so):
-            xml = rl.read_gz(os.path.join(out, files[0]))
-            plain = os.path.join(out, "a.xml")
-            with open(plain, "wb") as f:
-                f.write(xml)
-            e = rl.xmllint(plain)
-            T.check(e is None, "xmllint", e)
-            rows = sorted((r["ip"], r["disposition"], r["count"])
-                          for r in rl.parse(xml)["rows"])
+        # the records carry the clock's time: report every day they span
+        ok, so, files = rl.dry_reports(confs[0], os.path.join(tmp, "dry"),
+                                       rl.day_span(t0, time.time()))
+        T.check(ok, "authmilter-report on PostgreSQL", so)
+        files = [f for _, f in files if "!a.example!" in f]
+        if T.check(files, "a report for a.example", so):
+            sums = {}
+            for n, path in enumerate(files):
+                xml = rl.read_gz(path)
+                plain = os.path.join(tmp, "a%d.xml" % n)
+                with open(plain, "wb") as f:
+                    f.write(xml)
+                e = rl.xmllint(plain)
+                T.check(e is None, "xmllint", e)
+                for r in rl.parse(xml)["rows"]:
+                    k = (r["ip"], r["disposition"])
+                    sums[k] = sums.get(k, 0) + r["count"]
+            rows = sorted((k[0], k[1], c) for k, c in sums.items())
             T.check(rows == [(rl.GOOD_IP, "pass", 1047),
                              (rl.BAD_IP, "reject", 11)],
                     "summed counts", rows)

@@ -58,23 +58,29 @@ reports = {
 };
 CONF
 
-# today's records, replayed from a spool file by authmilter-report itself
-DAY=$(date -u +%Y-%m-%d)
-NOW=$(date -u +%s)
+# the fixture day's records, replayed from a spool file by
+# authmilter-report itself; --now (the timer's run the next day) keeps
+# the period and retention independent of today's date
+eval "$("$E2E_PY" -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import reportlib as rl
+print("DAY=%s FIXDAY=%d NOW=%d" % (rl.date_of(rl.DAY1), rl.DAY1, rl.DAY1 + 86400 + 900))
+' "$HERE")" || { fail setup "fixture day"; finish; }
 "$E2E_PY" -c '
 import sys
 sys.path.insert(0, sys.argv[3])
 import reportlib as rl
-now = int(sys.argv[2])
+day = int(sys.argv[2])
 with open(sys.argv[1], "w") as f:
     for i in range(4):
-        f.write(rl.spool_line("pf%d" % i, now - i, "a.example", rl.GOOD_IP, "pass"))
+        f.write(rl.spool_line("pf%d" % i, day + 3600 + i, "a.example", rl.GOOD_IP, "pass"))
     for i in range(2):
-        f.write(rl.spool_line("pfb%d" % i, now - i, "a.example", rl.BAD_IP,
+        f.write(rl.spool_line("pfb%d" % i, day + 7200 + i, "a.example", rl.BAD_IP,
                               "reject", spf_eval="fail"))
-' "$TMP/spool/fixture.spool" "$NOW" "$HERE" || { fail setup "fixture"; finish; }
+' "$TMP/spool/fixture.spool" "$FIXDAY" "$HERE" || { fail setup "fixture"; finish; }
 
-out=$(timeout 120 "$REPORT" -c "$CONF" --period "$DAY" --dry-run "$TMP/dry" 2>&1)
+out=$(timeout 120 "$REPORT" -c "$CONF" --period "$DAY" --now "$NOW" --dry-run "$TMP/dry" 2>&1)
 GZ=$(ls "$TMP"/dry/*.xml.gz 2>/dev/null | head -n 1)
 if [ -z "$GZ" ]; then
 	fail r-dry-run-valid "no report written: $out"
@@ -87,7 +93,7 @@ else
 	fail r-dry-run-valid "$err"
 fi
 
-out=$(timeout 120 "$REPORT" -c "$CONF" --period "$DAY" 2>&1)
+out=$(timeout 120 "$REPORT" -c "$CONF" --period "$DAY" --now "$NOW" 2>&1)
 rc=$?
 if [ $rc = 0 ] && grep -q '^a.example dmarc@a.example: sent' <<<"$out"; then
 	pass r-sent

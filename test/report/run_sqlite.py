@@ -2,7 +2,10 @@
 """DMARC aggregate reports on the embedded SQLite store (test/report).
 
 A multi-day, multi-domain fixture (records replayed from a spool file, with
-chosen timestamps) plus messages driven through the real daemon; every
+chosen timestamps, in a store of its own and reported with --now, so that
+neither the period nor retention depends on today's date) plus messages
+driven through the real daemon (reported for the days they were stamped
+in, also over midnight); every
 report validated with xmllint against the RFC 9990 XSD and checked row by
 row; destinations: internal, verified external, unauthorized external, our
 own address, reports.suppress, !size; sending through a sendmail stand-in,
@@ -10,8 +13,8 @@ once per period unless --force; retention expiry; destinations deferred by
 a DNS temperror or a failing sendmail and sent by the next run (retry.py).
 """
 
-import calendar
 import email
+import gzip
 import os
 import sqlite3
 import subprocess
@@ -25,8 +28,8 @@ import retry  # noqa: E402
 from reportlib import testlib  # noqa: E402
 
 T = rl.Tally("report-sqlite")
-DAY1 = calendar.timegm((2026, 11, 1, 0, 0, 0))
-DAY2 = DAY1 + 86400
+DAY1, DAY2, NOW = rl.DAY1, rl.DAY2, rl.NOW
+RETAIN = 31 * 86400     # reports.retention_days, the default
 
 
 def fixture(spool):
@@ -44,49 +47,14 @@ def fixture(spool):
             n += 1
             lines.append(rl.spool_line("fixture%04d" % n, day + 3600 + i,
                                        dom, ip, dis, spf_eval=spf))
-    # one record far too old: retention removes it
-    lines.append(rl.spool_line("ancient", DAY1 - 400 * 86400, "a.example",
-                               rl.GOOD_IP, "pass"))
+    lines += rl.edge_lines()
+    # retention counts from --now: the cut is NOW - 31 days, whatever
+    # today's date is
+    for uid, ts in (("ancient", DAY1 - 400 * 86400),
+                    ("expired", NOW - RETAIN - 1), ("retained", NOW - RETAIN)):
+        lines.append(rl.spool_line(uid, ts, "a.example", rl.GOOD_IP, "pass"))
     with open(os.path.join(spool, "fixture-1.spool"), "w") as f:
         f.writelines(lines)
-
-
-def rows_of(rep):
-    return sorted((r["ip"], r["disposition"], r["spf"], r["count"],
-                   r["reasons"]) for r in rep["rows"])
-
-
-def check_day(conf, tmp, day, want):
-    out = os.path.join(tmp, "dry-%d" % day)
-    os.mkdir(out)
-    date = time.strftime("%Y-%m-%d", time.gmtime(day))
-    rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", out)
-    T.check(rc == 0, "dry run %s exit" % date, se[-400:])
-    got = {}
-    for f in rl.gz_files(out):
-        m = rl.FILENAME_RE.match(f)
-        if not T.check(m is not None, "file name %s" % f):
-            continue
-        T.check(int(m.group(2)) == day and int(m.group(3)) == day + 86399,
-                "file name period %s" % f)
-        xml = rl.read_gz(os.path.join(out, f))
-        plain = os.path.join(out, f[:-3])
-        with open(plain, "wb") as fp:
-            fp.write(xml)
-        err = rl.xmllint(plain)
-        T.check(err is None, "xmllint %s" % f, err)
-        rep = rl.parse(xml)
-        got[m.group(1)] = rep
-        T.check(rep["meta"]["org_name"] == "Our Org" and
-                rep["meta"]["email"] == rl.OWN, "report_metadata %s" % f)
-    for dom, rows in want.items():
-        if T.check(dom in got, "%s: report for %s" % (date, dom), so):
-            T.check(rows_of(got[dom]) == sorted(rows),
-                    "%s: rows of %s" % (date, dom),
-                    "%r != %r" % (rows_of(got[dom]), sorted(rows)))
-    T.check(set(got) == set(want), "%s: domains" % date,
-            "%s vs %s" % (sorted(got), sorted(want)))
-    return out, so, got
 
 
 def drive(port):
@@ -116,8 +84,8 @@ def drive(port):
             T.check(ok, "message %d from %s: %s" % (n, author, want), act)
 
 
-def check_today(conf, tmp):
-    today = int(time.time()) // 86400 * 86400
+def check_today(conf, tmp, days):
+    """The daemon's records: stamped with the clock, in DAYS."""
     want = {
         "a.example": [(rl.GOOD_IP, "pass", "pass", 3, ()),
                       (rl.BAD_IP, "reject", "fail", 2, ())],
@@ -131,7 +99,7 @@ def check_today(conf, tmp):
         "t.example": [(rl.BAD_IP, "none", "fail", 1,
                        ("policy_test_mode", "local_policy"))],
     }
-    out, so, got = check_day(conf, tmp, today, want)
+    out, so, got = rl.check_reports(T, conf, tmp, days, want)
     lines = so.splitlines()
     expect = {
         "a.example dmarc@a.example: written": "internal destination",
@@ -148,31 +116,46 @@ def check_today(conf, tmp):
     for prefix, what in expect.items():
         T.check(any(x.startswith(prefix) for x in lines), what, so)
     if "a.example" in got:
-        r = [x for x in got["a.example"]["rows"] if x["ip"] == rl.GOOD_IP]
+        r = [x for rep in got["a.example"] for x in rep["rows"]
+             if x["ip"] == rl.GOOD_IP]
         T.check(r and r[0]["header_from"] == "a.example" and
                 r[0]["envelope_from"] == "a.example" and
                 r[0]["envelope_to"] == "rcpt.example" and
                 r[0]["spf_domain"] == "a.example" and
                 r[0]["spf_result"] == "pass", "identifiers and SPF", r)
-        pol = got["a.example"]["policy"]
+        pol = got["a.example"][0]["policy"]
         T.check(pol.get("p") == "reject" and pol.get("domain") ==
                 "a.example" and pol.get("discovery_method") == "treewalk",
                 "policy_published", pol)
     if "b.example" in got:
-        pol = got["b.example"]["policy"]
+        pol = got["b.example"][0]["policy"]
         T.check(pol.get("sp") == "none" and pol.get("adkim") == "s",
                 "policy_published sp/adkim", pol)
-    return today, out
 
 
-def check_send(conf, tmp, today, dryout):
+def check_yesterday(conf, tmp):
+    """Without --period the report is for the day before --now's."""
+    out = os.path.join(tmp, "yesterday")
+    os.mkdir(out)
+    rc, so, se = rl.run_report(conf, "--now", "2026-11-03T00:15:00Z",
+                               "--dry-run", out)
+    names = rl.gz_files(out)
+    T.check(rc == 0 and len(names) == 2 and all(
+        "!%d!%d.xml.gz" % (DAY2, DAY2 + 86399) in f for f in names),
+        "--now 2026-11-03T00:15:00Z: yesterday is 2026-11-02", (names, so,
+                                                                 se))
+
+
+def check_send(conf, db, tmp, dryout):
+    """The fixture's first day through the sendmail stand-in, at --now."""
     mails = os.path.join(tmp, "mails")
-    date = time.strftime("%Y-%m-%d", time.gmtime(today))
-    rc, so, se = rl.run_report(conf, "--period", date)
+    now = ("--now", str(NOW))
+    date = rl.date_of(DAY1)
+    rc, so, se = rl.run_report(conf, "--period", date, *now)
     T.check(rc == 0, "send exit", so + se)
     sent = sorted(os.listdir(mails))
-    T.check(len([f for f in sent if f.endswith(".eml")]) == 3,
-            "three reports sent (a, b, t)", sent)
+    T.check(len([f for f in sent if f.endswith(".eml")]) == 2,
+            "two reports sent (a, b)", sent)
     for f in (x for x in sent if x.endswith(".eml")):
         with open(os.path.join(mails, f), "rb") as fp:
             msg = email.message_from_bytes(fp.read())
@@ -187,15 +170,21 @@ def check_send(conf, tmp, today, dryout):
             continue
         name = parts[0].get_filename()
         data = parts[0].get_payload(decode=True)
-        ref = os.path.join(dryout, name)
+        ref = os.path.join(dryout, str(DAY1), name)
         T.check(os.path.exists(ref) and rl.read_gz(ref) ==
-                __import__("gzip").decompress(data),
+                gzip.decompress(data),
                 "attachment %s is the validated XML" % name)
-    rc, so, se = rl.run_report(conf, "--period", date)
-    T.check(rc == 0 and so.count("already sent") == 3 and
+    con = sqlite3.connect(db)
+    marks = con.execute("SELECT policy_domain, sent_at FROM reports_sent"
+                        ).fetchall()
+    con.close()
+    T.check(sorted(marks) == [("a.example", NOW), ("b.example", NOW)],
+            "reports_sent marked at --now", marks)
+    rc, so, se = rl.run_report(conf, "--period", date, *now)
+    T.check(rc == 0 and so.count("already sent") == 2 and
             len(os.listdir(mails)) == len(sent), "rerun sends nothing", so)
-    rc, so, se = rl.run_report(conf, "--period", date, "--force")
-    T.check(rc == 0 and so.count(": sent") == 3, "--force sends again", so)
+    rc, so, se = rl.run_report(conf, "--period", date, "--force", *now)
+    T.check(rc == 0 and so.count(": sent") == 2, "--force sends again", so)
 
 
 def check_sampling(tmp):
@@ -213,19 +202,19 @@ def check_sampling(tmp):
     try:
         if not T.check(d.wait_up(), "rfc7489 daemon up", d.text()[-500:]):
             return
+        t0 = time.time()
         act = rl.send(port, rl.BAD_IP, "x@s.example", "s@s.example")
+        t1 = time.time()
         T.check(act in ("accept", "continue"), "pct=0: not rejected", act)
     finally:
         T.check(d.stop() == 0, "rfc7489 daemon stops cleanly")
-    out = os.path.join(base, "dry")
-    os.mkdir(out)
-    date = time.strftime("%Y-%m-%d", time.gmtime())
-    rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", out)
-    files = [f for f in rl.gz_files(out) if "!s.example!" in f]
-    if not T.check(rc == 0 and len(files) == 1, "rfc7489 report", so + se):
+    ok, so, files = rl.dry_reports(conf, os.path.join(base, "dry"),
+                                   rl.day_span(t0, t1))
+    files = [f for _, f in files if "!s.example!" in f]
+    if not T.check(ok and len(files) == 1, "rfc7489 report", so):
         return
-    xml = rl.read_gz(os.path.join(out, files[0]))
-    plain = os.path.join(out, "s.xml")
+    xml = rl.read_gz(files[0])
+    plain = os.path.join(base, "s.xml")
     with open(plain, "wb") as f:
         f.write(xml)
     T.check(rl.xmllint(plain) is None, "rfc7489 report valid",
@@ -270,6 +259,7 @@ def check_load(tmp):
     try:
         if not T.check(d.wait_up(), "load daemon up", d.text()[-500:]):
             return
+        t0 = time.time()
         p = subprocess.run([load, "-s", "inet:%d@127.0.0.1" % port, "-c",
                             "16", "-n", "3000", corpus], capture_output=True,
                            timeout=300)
@@ -278,6 +268,7 @@ def check_load(tmp):
                 "3000 messages, no protocol error", out[-400:])
     finally:
         T.check(d.stop() == 0, "load daemon stops cleanly")
+    t1 = time.time()
     con = sqlite3.connect(db)
     n = con.execute("SELECT count(*), count(DISTINCT uid) FROM records"
                     ).fetchone()
@@ -285,15 +276,12 @@ def check_load(tmp):
     T.check(n == (3000, 3000), "one record per message under load", n)
     print("load: %s" % " ".join(x for x in out.split() if x.startswith(
         ("rate=", "p99=")) or x == "latency_ms"))
-    dry = os.path.join(base, "dry")
-    os.mkdir(dry)
-    date = time.strftime("%Y-%m-%d", time.gmtime())
-    rc, so, se = rl.run_report(conf, "--period", date, "--dry-run", dry)
+    ok, so, files = rl.dry_reports(conf, os.path.join(base, "dry"),
+                                   rl.day_span(t0, t1))
     total = 0
-    for f in rl.gz_files(dry):
-        total += sum(r["count"] for r in
-                     rl.parse(rl.read_gz(os.path.join(dry, f)))["rows"])
-    T.check(rc == 0 and total == 3000, "report counts 3000", (rc, total))
+    for _, f in files:
+        total += sum(r["count"] for r in rl.parse(rl.read_gz(f))["rows"])
+    T.check(ok and total == 3000, "report counts 3000", (so, total))
 
 
 def main():
@@ -303,9 +291,10 @@ def main():
     d = None
     try:
         spool = os.path.join(tmp, "spool")
+        fspool = os.path.join(tmp, "fixture-spool")
         dbdir = os.path.join(tmp, "db")
         mails = os.path.join(tmp, "mails")
-        for x in (spool, dbdir, mails):
+        for x in (spool, fspool, dbdir, mails):
             os.mkdir(x)
             os.chmod(x, 0o777)
         fake = os.path.join(tmp, "sendmail")
@@ -314,40 +303,53 @@ def main():
                     'cat > %s/$n.eml\n' % (mails, mails))
         os.chmod(fake, 0o755)
         db = os.path.join(dbdir, "reports.db")
+        fdb = os.path.join(dbdir, "fixture.db")
         port = testlib.free_port()
         conf = os.path.join(tmp, "authmilter.conf")
+        fconf = os.path.join(tmp, "fixture.conf")
         # quarantine = "none": p=quarantine failures are let through, and
         # the report says why (local_policy)
         rl.write_config(conf, port, "sqlite:" + db, spool, sendmail=fake,
                         dmarc='quarantine = "none";')
-        fixture(spool)
-        d = testlib.Daemon(rl.DAEMON, conf, os.path.join(tmp, "daemon.log"))
-        if not T.check(d.wait_up(), "daemon up", d.text()[-800:]):
-            return T.finish()
-        drive(port)
-        T.check(d.stop() == 0, "daemon stops cleanly")
-        d = None
-        check_day(conf, tmp, DAY1, {
-            "a.example": [(rl.GOOD_IP, "pass", "pass", 5, ()),
-                          (rl.BAD_IP, "reject", "fail", 3, ())],
-            "b.example": [(rl.GOOD_IP, "pass", "pass", 2, ())]})
-        check_day(conf, tmp, DAY2, {
-            "a.example": [(rl.GOOD_IP, "pass", "pass", 7, ())],
-            "b.example": [(rl.BAD_IP, "quarantine", "fail", 4, ())]})
-        con = sqlite3.connect(db)
-        n_old = con.execute("SELECT count(*) FROM records WHERE uid = "
-                            "'ancient'").fetchone()[0]
+        # the fixed-date fixture has a store of its own: reported with
+        # --now, its retention never touches the daemon's records
+        rl.write_config(fconf, port, "sqlite:" + fdb, fspool, sendmail=fake)
+        fixture(fspool)
+        now = ("--now", str(NOW))
+        dry1, _, got = rl.check_reports(T, fconf, tmp, [DAY1], rl.with_edges(
+            DAY1, {"a.example": [(rl.GOOD_IP, "pass", "pass", 5, ()),
+                                 (rl.BAD_IP, "reject", "fail", 3, ())],
+                   "b.example": [(rl.GOOD_IP, "pass", "pass", 2, ())]}),
+            *now)
+        rl.check_edge_policy(T, got)
+        rl.check_reports(T, fconf, tmp, [DAY2], rl.with_edges(
+            DAY2, {"a.example": [(rl.GOOD_IP, "pass", "pass", 7, ())],
+                   "b.example": [(rl.BAD_IP, "quarantine", "fail", 4, ())]}),
+            *now)
+        con = sqlite3.connect(fdb)
+        kept = sorted(r[0] for r in con.execute(
+            "SELECT uid FROM records WHERE uid IN ('ancient', 'expired', "
+            "'retained')"))
         ver = con.execute("SELECT max(version) FROM schema_version"
                           ).fetchone()[0]
         mode = con.execute("PRAGMA journal_mode").fetchone()[0]
         con.close()
-        T.check(n_old == 0, "retention expired the old record")
+        T.check(kept == ["retained"], "retention: 31 days before --now "
+                "kept, older expired", kept)
         T.check(ver == 1 and mode == "wal", "schema version 1, WAL",
                 (ver, mode))
-        T.check(not os.listdir(spool), "spool replayed and removed",
-                os.listdir(spool))
-        today, dryout = check_today(conf, tmp)
-        check_send(conf, tmp, today, dryout)
+        T.check(not os.listdir(fspool), "spool replayed and removed",
+                os.listdir(fspool))
+        check_yesterday(fconf, tmp)
+        check_send(fconf, fdb, tmp, dry1)
+        d = testlib.Daemon(rl.DAEMON, conf, os.path.join(tmp, "daemon.log"))
+        if not T.check(d.wait_up(), "daemon up", d.text()[-800:]):
+            return T.finish()
+        t0 = time.time()
+        drive(port)
+        T.check(d.stop() == 0, "daemon stops cleanly")
+        d = None
+        check_today(conf, tmp, rl.day_span(t0, time.time()))
         retry.check_retry(T, tmp)
         check_sampling(tmp)
         check_load(tmp)

@@ -1,13 +1,15 @@
 /*
- * t_report - report records (line form round trip, hostile lines), rua
- * destinations (mailto:, !size units, percent-encoding, limits), the
- * _report._dmarc record test, the organizational-domain test, XML text
- * escaping, gzip output, and the SQLite store end to end (submit, drain,
- * spool when the store cannot be opened, replay)
+ * t_report - --now and --period values, report records (line form round
+ * trip, hostile lines), rua destinations (mailto:, !size units,
+ * percent-encoding, limits), the _report._dmarc record test, the
+ * organizational-domain test, XML text escaping, gzip output, and the
+ * SQLite store end to end (the first and last second of a report day,
+ * submit, drain, spool when the store cannot be opened, replay)
  */
 #include "autoconf.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include "report_db.h"
 #include "report_dest.h"
 #include "report_mail.h"
+#include "report_period.h"
 #include "report_spool.h"
 #include "report_xml.h"
 #include "unit.h"
@@ -109,6 +112,75 @@ static const struct {
 	{ "example.com", "com", 0 },
 	{ "", "example.com", 0 },
 };
+
+/* --now values: accepted, and the time they name */
+static const struct {
+	const char	*text;		/* the argument */
+	int		 ok;		/* accepted */
+	long long	 t;		/* seconds since the epoch */
+} t_time[] = {
+	{ "1793664900", 1, 1793664900LL },
+	{ "0", 1, 0 },
+	{ "2026-11-03", 1, 1793664000LL },
+	{ "2026-11-03T00:15:00", 1, 1793664900LL },
+	{ "2026-11-03T00:15:00Z", 1, 1793664900LL },
+	{ "2026-11-03 00:15:00", 1, 1793664900LL },
+	{ "2026-11-03Z", 0, 0 },		/* a date has no zone */
+	{ "2026-11-03T00:15:00+01:00", 0, 0 },	/* UTC only */
+	{ "2026-02-30", 0, 0 },			/* no such day */
+	{ "2026-13-01", 0, 0 },
+	{ "1969-12-31", 0, 0 },
+	{ "-5", 0, 0 },
+	{ "1793664900x", 0, 0 },
+	{ "9999999999999", 0, 0 },		/* over 12 digits */
+	{ "", 0, 0 },
+	{ "yesterday", 0, 0 },
+};
+
+/* --period values against a fixed now (2026-11-03T00:15:00Z) */
+static const struct {
+	const char	*text;		/* the argument */
+	int		 ok;		/* accepted */
+	long long	 begin;		/* first second of the day */
+} t_period[] = {
+	{ "yesterday", 1, 1793577600LL },	/* 2026-11-02 */
+	{ "2026-11-01", 1, 1793491200LL },
+	{ "2026-11-01T00:00:00", 0, 0 },	/* a day, not a time */
+	{ "2026-11-31", 0, 0 },
+	{ "today", 0, 0 },
+	{ "", 0, 0 },
+};
+
+/* t_report_time - report_time_parse() and report_period_parse() */
+static void
+t_report_time(void)
+{
+	long long b, e;
+	time_t t;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < T_N(t_time); i++) {
+		t = -1;
+		ok = report_time_parse(t_time[i].text, &t) == 0;
+		UNIT_CHECK(ok == t_time[i].ok && (!ok || (long long)t ==
+		    t_time[i].t), t_time[i].text, "ok %d t %lld", ok,
+		    (long long)t);
+	}
+	for (i = 0; i < T_N(t_period); i++) {
+		b = e = -1;
+		ok = report_period_parse(t_period[i].text, 1793664900, &b,
+		    &e) == 0;
+		UNIT_CHECK(ok == t_period[i].ok && (!ok || (b ==
+		    t_period[i].begin && e == b + 86399)), t_period[i].text,
+		    "ok %d begin %lld end %lld", ok, b, e);
+	}
+	/* "yesterday" follows the given now, not the clock */
+	UNIT_CHECK(report_period_parse("yesterday", 86400 * 3 + 5, &b, &e) ==
+	    0 && b == 86400 * 2, "yesterday of day 3", "%lld", b);
+	UNIT_CHECK(report_period_parse("yesterday", 100, &b, &e) != 0,
+	    "no day before the epoch", "%lld", b);
+}
 
 /* t_report_rua - report_dest_parse() */
 static void
@@ -284,6 +356,308 @@ t_report_submit(const char *uri, const char *spool, int n)
 	report_store_free(st);	/* drains */
 }
 
+/* records around one UTC day (T_DAY, 2026-11-01): where each one lands */
+#define T_DAY	1793491200LL
+static const struct {
+	const char	*ip;		/* source_ip: names the record's row */
+	long long	 off;		/* ts - T_DAY */
+	const char	*domain;	/* policy domain */
+	const char	*p;		/* published p= */
+} t_edge[] = {
+	{ "192.0.2.1", -1, "edge.example", "none" },	/* day before, last */
+	{ "192.0.2.2", 0, "edge.example", "none" },	/* first second */
+	{ "192.0.2.3", 86399, "edge.example", "quarantine" },	/* last */
+	{ "192.0.2.4", 86400, "edge.example", "reject" },	/* next day */
+	{ "192.0.2.5", 86399, "late.example", "none" },	/* only at the end */
+	{ "192.0.2.6", 0, "early.example", "none" },	/* only at the start */
+};
+
+/* the reports of three days over those records */
+static const struct {
+	const char	*label;		/* the day */
+	long long	 begin;		/* its first second */
+	const char	*domains;	/* policy domains reported, by "," */
+	const char	*ips;		/* rows of edge.example, by "," */
+	const char	*p;		/* edge.example's policy_published p */
+} t_days[] = {
+	{ "day before", T_DAY - 86400, "edge.example", "192.0.2.1", "none" },
+	{ "the day", T_DAY, "early.example,edge.example,late.example",
+	    "192.0.2.2,192.0.2.3", "quarantine" },
+	{ "day after", T_DAY + 86400, "edge.example", "192.0.2.4", "reject" },
+};
+
+/* t_report_edge_insert - the t_edge records into db */
+static int
+t_report_edge_insert(struct report_db *db, struct buf *why)
+{
+	struct report_record r;
+	char ts[24];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < T_N(t_edge) && rc == 0; i++) {
+		report_record_init(&r);
+		report_record_set(&r, REPORT_UID, t_edge[i].ip);
+		snprintf(ts, sizeof(ts), "%lld", T_DAY + t_edge[i].off);
+		report_record_set(&r, REPORT_TS, ts);
+		report_record_set(&r, REPORT_SOURCE_IP, t_edge[i].ip);
+		report_record_set(&r, REPORT_POLICY_DOMAIN, t_edge[i].domain);
+		report_record_set(&r, REPORT_P, t_edge[i].p);
+		report_record_set(&r, REPORT_PCT, "100");
+		report_record_set(&r, REPORT_RUA, "mailto:r@edge.example");
+		rc = report_db_insert(db, &r, why);
+		report_record_free(&r);
+	}
+	return rc;
+}
+
+/* t_report_day - one day's domains, edge.example's rows and policy */
+static void
+t_report_day(struct report_db *db, size_t k, struct buf *why)
+{
+	struct config_list doms = { NULL, 0 };
+	struct report_record pol;
+	struct report_rows rows;
+	struct buf got;
+	long long b = t_days[k].begin, e = b + 86399;
+	size_t i;
+
+	memset(&rows, 0, sizeof(rows));
+	report_record_init(&pol);
+	buf_init(&got, 4096);
+	UNIT_CHECK(report_period_domains(db, b, e, &doms, why) == 0 &&
+	    report_period_rows(db, "edge.example", b, e, &pol, &rows,
+	    why) == 0, t_days[k].label, "%s", why->data);
+	for (i = 0; i < doms.n; i++) {
+		buf_printf(&got, "%s%s", i ? "," : "", doms.v[i]);
+		free(doms.v[i]);
+	}
+	free(doms.v);
+	UNIT_STREQ(got.data, t_days[k].domains, t_days[k].label);
+	buf_reset(&got);
+	for (i = 0; i < rows.n; i++)
+		buf_printf(&got, "%s%s", i ? "," : "",
+		    rows.rec[i].f[REPORT_SOURCE_IP]);
+	UNIT_STREQ(got.data, t_days[k].ips, t_days[k].label);
+	UNIT_STREQ(pol.f[REPORT_P], t_days[k].p, t_days[k].label);
+	buf_free(&got);
+	report_rows_free(&rows);
+	report_record_free(&pol);
+}
+
+/*
+ * t_report_period - the first and the last second of a day are in its
+ * report, the second after is in the next day's
+ */
+static void
+t_report_period(const char *dir)
+{
+	struct report_db *db;
+	struct buf why;
+	char uri[160];
+	size_t k;
+
+	snprintf(uri, sizeof(uri), "sqlite:%s/period.db", dir);
+	buf_init(&why, 1024);
+	if ((db = report_db_open(uri, &why)) == NULL ||
+	    t_report_edge_insert(db, &why) != 0) {
+		UNIT_CHECK(0, "period store", "%s", why.data);
+		report_db_close(db);
+		buf_free(&why);
+		return;
+	}
+	for (k = 0; k < T_N(t_days); k++)
+		t_report_day(db, k, &why);
+	report_db_close(db);
+	buf_free(&why);
+}
+
+/* t_report_jline - an encoded record with this uid, for a journal */
+static void
+t_report_jline(const char *uid, struct buf *line)
+{
+	struct report_record r;
+
+	report_record_init(&r);
+	report_record_set(&r, REPORT_UID, uid);
+	report_record_set(&r, REPORT_TS, "1793491200");
+	report_record_set(&r, REPORT_PCT, "100");
+	buf_reset(line);
+	report_record_encode(&r, line);
+	report_record_free(&r);
+}
+
+/* t_report_jwrite - a record per uid into the journal; 0 or -1 */
+static int
+t_report_jwrite(struct report_journal *j, const char *const *uids)
+{
+	struct buf line, why;
+	int rc = 0;
+
+	buf_init(&line, REPORT_MAX_LINE);
+	buf_init(&why, 1024);
+	for (; *uids != NULL && rc == 0; uids++) {
+		t_report_jline(*uids, &line);
+		rc = report_journal_append(j, line.data, line.len, &why);
+	}
+	buf_free(&line);
+	buf_free(&why);
+	return rc;
+}
+
+/* t_report_dead - a process that journals two records and dies */
+static int
+t_report_dead(const char *spool)
+{
+	static const char *const uids[] = { "dead1", "dead2", NULL };
+	struct report_journal *j;
+	struct buf why;
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == 0) {
+		buf_init(&why, 1024);
+		j = report_journal_open(spool, "dead", &why);
+		/* no close: gone as after kill -9, the files stay */
+		_exit(j != NULL && t_report_jwrite(j, uids) == 0 ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* t_report_uids - records with this uid */
+static long
+t_report_uids(struct report_db *db, const char *uid)
+{
+	const char *p[1] = { uid };
+	struct buf why;
+	long n = -1;
+
+	buf_init(&why, 256);
+	if (report_db_exec(db, "SELECT count(*) FROM records WHERE uid = $1",
+	    1, p, t_report_count, &n, &why) != 0)
+		n = -1;
+	buf_free(&why);
+	return n;
+}
+
+/* t_report_jsize - bytes in spool/name.K.journal, or -1 */
+static long
+t_report_jsize(const char *spool, const char *name, int k)
+{
+	char path[256];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s.%d.journal", spool, name, k);
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/*
+ * t_report_jclear - the writer's side: a file whose records are committed
+ * is kept while small and emptied once grown; one whose records could not
+ * be saved is kept at close and replayed. Closes j.
+ */
+static void
+t_report_jclear(struct report_journal *j, const char *spool,
+    struct report_db *db)
+{
+	static const char *const unsafe[] = { "unsafe1", NULL };
+	const char *many[2] = { "many", NULL };
+	struct buf why;
+	size_t n = 0, i;
+	int k;
+
+	buf_init(&why, REPORT_MAX_LINE);
+	t_report_jline(many[0], &why);	/* its length */
+	n = REPORT_JOURNAL_KEEP / why.len + 1;
+	buf_reset(&why);
+	k = report_journal_switch(j);	/* live1, live2 taken: file 0 */
+	report_journal_clear(j, k, 1);
+	UNIT_CHECK(k == 0 && t_report_jsize(spool, "live", 0) > 0,
+	    "a small file is kept", "%d %ld", k, t_report_jsize(spool,
+	    "live", 0));
+	for (i = 0; i < n; i++)
+		t_report_jwrite(j, many);
+	n = 0;
+	k = report_journal_switch(j);
+	report_journal_clear(j, k, 1);
+	UNIT_CHECK(k == 1 && t_report_jsize(spool, "live", 1) == 0,
+	    "a grown file is emptied", "%d %ld", k, t_report_jsize(spool,
+	    "live", 1));
+	t_report_jwrite(j, unsafe);	/* file 0: live1, live2, unsafe1 */
+	report_journal_clear(j, report_journal_switch(j), 0);
+	report_journal_close(j);
+	UNIT_CHECK(t_report_jsize(spool, "live", 0) > 0 &&
+	    t_report_jsize(spool, "live", 1) < 0, "close keeps only the file "
+	    "with records not saved", "%ld %ld", t_report_jsize(spool, "live",
+	    0), t_report_jsize(spool, "live", 1));
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 3 && t_report_uids(db, "unsafe1") == 1 &&
+	    !report_spool_pending(spool), "and a replay takes it in",
+	    "%zu %s", n, why.data);
+	buf_free(&why);
+}
+
+/*
+ * t_report_journal - a live journal (ours) is never replayed; a dead one
+ * is, once, also when the writer had committed a record of it; what the
+ * writer does with the files (t_report_jclear)
+ */
+static void
+t_report_journal(const char *dir)
+{
+	static const char *const live[] = { "live1", "live2", NULL };
+	char spool[160], uri[160];
+	struct report_journal *j;
+	struct report_record rec;
+	struct report_db *db;
+	struct buf why, line;
+	size_t n = 9;
+
+	snprintf(spool, sizeof(spool), "%s/jspool", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s/journal.db", dir);
+	buf_init(&why, 1024);
+	buf_init(&line, REPORT_MAX_LINE);
+	j = report_journal_open(spool, "live", &why);
+	db = report_db_open(uri, &why);
+	if (j == NULL || db == NULL || t_report_jwrite(j, live) != 0) {
+		UNIT_CHECK(0, "journal set-up", "%s", why.data);
+		goto done;
+	}
+	UNIT_CHECK(!report_spool_pending(spool), "a live journal is not "
+	    "pending", "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 0 && t_report_uids(db, "live1") == 0, "a live journal is "
+	    "not replayed", "%zu %s", n, why.data);
+	/* the writer committed dead1 before the process died */
+	t_report_jline("dead1", &line);
+	if (report_record_decode(line.data, line.len - 1, &rec) == 0) {
+		UNIT_CHECK(report_db_insert(db, &rec, &why) == 0,
+		    "dead1 committed", "%s", why.data);
+		report_record_free(&rec);
+	}
+	UNIT_CHECK(t_report_dead(spool) == 0, "dead journal written", "%s",
+	    spool);
+	UNIT_CHECK(report_spool_pending(spool), "a dead journal is pending",
+	    "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 2 && t_report_uids(db, "dead1") == 1 &&
+	    t_report_uids(db, "dead2") == 1, "a dead journal replayed once",
+	    "%zu %s", n, why.data);
+	UNIT_CHECK(t_report_jsize(spool, "dead", 0) < 0 &&
+	    t_report_jsize(spool, "dead", 1) < 0, "and removed", "%s", spool);
+	UNIT_CHECK(report_spool_replay_dir(db, spool, &n, &why) == 0 &&
+	    n == 0 && t_report_uids(db, "dead1") == 1, "nothing twice",
+	    "%zu", n);
+	t_report_jclear(j, spool, db);
+	j = NULL;
+done:
+	report_journal_close(j);
+	report_db_close(db);
+	buf_free(&line);
+	buf_free(&why);
+}
+
 /* t_report_store - submit, drain, spool on a store that cannot open, replay */
 static void
 t_report_store(void)
@@ -300,6 +674,8 @@ t_report_store(void)
 	snprintf(uri, sizeof(uri), "sqlite:%s/r.db", dir);
 	snprintf(bad, sizeof(bad), "sqlite:%s/missing/dir/r.db", dir);
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	t_report_period(dir);
+	t_report_journal(dir);
 	t_report_submit(uri, spool, 50);
 	UNIT_CHECK(t_report_records(uri) == 50, "50 records stored", "%ld",
 	    t_report_records(uri));
@@ -333,6 +709,7 @@ t_report_store(void)
 int
 main(void)
 {
+	t_report_time();
 	t_report_rua();
 	t_report_rec();
 	t_report_line();
