@@ -19,9 +19,10 @@
  *             recently used evicted; records of at most
  *             PKEYCACHE_MAX_RECORD bytes are kept (longer ones are parsed
  *             each time).
- * ERRORS      pkeycache_get() returns NULL with the refusal reason in why;
- *             a refusal is cached like a key, so a bad record is not
- *             parsed again either.
+ * ERRORS      pkeycache_get() returns NULL with the refusal reason
+ *             appended to why (as pkey_from_record(): a caller reusing a
+ *             buf resets it first); a refusal is cached like a key, so a
+ *             bad record is not parsed again either.
  */
 #ifndef AUTHMILTER_PKEYCACHE_H
 #define AUTHMILTER_PKEYCACHE_H

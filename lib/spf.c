@@ -16,40 +16,13 @@
 #include <spf2/spf_dns.h>
 
 #include "buf.h"
-#include "log.h"
 #include "dnsbudget.h"
+#include "log.h"
 #include "resolver.h"
 #include "spf.h"
+#include "spf_priv.h"
 #include "spf_syntax.h"
 #include "xalloc.h"
-
-#define SPF_SUBORDINATE_MAX	SPF_MAX_MX	/* names one MX/PTR answer yields */
-#define SPF_NAME_MAX		256
-
-/*
- * State of one check_host() run, reached from libspf2's DNS callbacks
- * through the per-evaluation SPF_dns_server_t hook: libspf2 counts DNS
- * terms per record and has no void-lookup limit, so we count here.
- */
-struct spf_eval {
-	struct resolver	*res;		/* shared resolver */
-	struct dnsbudget *budget;	/* the message's, or NULL */
-	struct timespec	 deadline;	/* whole evaluation */
-	int		 records;	/* SPF records fetched (1 + includes) */
-	int		 terms;		/* DNS-querying terms so far */
-	int		 voids;		/* void lookups so far */
-	int		 queries;	/* raw lookups so far */
-	int		 max_terms;	/* SPF_MAX_TERMS or lower */
-	const char	*over;		/* limit broken: why, else NULL */
-	char		 overbuf[64];	/* over, when it needs a number */
-	struct buf	 why;		/* a record's syntax error */
-	int		 p_macro;	/* a record uses %{p}: PTR not a term */
-	int		 sub_ptr;	/* sub[] came from a PTR answer */
-	int		 v6;		/* the client is IPv6 */
-	char		 sub[SPF_SUBORDINATE_MAX][SPF_NAME_MAX];	/* MX/PTR targets */
-	int		 nsub;		/* entries in sub */
-	int		 isub;		/* next expected subordinate */
-};
 
 /* spf_log_error - libspf2 gives up: it expects this not to return */
 static void __attribute__((noreturn))
@@ -84,10 +57,9 @@ spf_herrno(enum resolver_status st)
 	switch (st) {
 	case RESOLVER_OK:
 		return NETDB_SUCCESS;
-	case RESOLVER_NXDOMAIN:
-		return HOST_NOT_FOUND;
 	case RESOLVER_NODATA:
 		return NO_DATA;
+	case RESOLVER_NXDOMAIN:
 	case RESOLVER_INVAL:
 		return HOST_NOT_FOUND;
 	default:
@@ -96,7 +68,7 @@ spf_herrno(enum resolver_status st)
 }
 
 /* spf_limit - note the first broken limit; later lookups get no data */
-static void
+void
 spf_limit(struct spf_eval *ev, const char *why)
 {
 	if (ev->over == NULL)
@@ -117,10 +89,9 @@ spf_is_subordinate(struct spf_eval *ev, const char *name, ns_type type)
 
 /* spf_count - RFC 7208 section 4.6.4 accounting for one lookup */
 static void
-spf_count(struct spf_eval *ev, const char *name, ns_type type,
-    enum resolver_status st, int subordinate)
+spf_count(struct spf_eval *ev, ns_type type, enum resolver_status st,
+    int subordinate)
 {
-	(void)name;	/* kept for debugging symmetry */
 	if (subordinate || type == ns_t_txt)
 		return;	/* exp= TXT and MX/PTR targets are not terms */
 	/* %{p} looks up PTR too, and is no term: then ptr is not counted */
@@ -217,17 +188,18 @@ spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
 	memcpy(domain, name, len);
 	domain[len] = '\0';
 	if (!is_mx)
-		st = dnsbudget_query(ev->budget, ev->res, domain, type, &ev->deadline, &a);
-	else if ((st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_mx, &ev->deadline,
-	    &a)) == RESOLVER_OK) {
+		st = dnsbudget_query(ev->budget, ev->res, domain, type,
+		    &ev->deadline, &a);
+	else if ((st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_mx,
+	    &ev->deadline, &a)) == RESOLVER_OK) {
 		if (a->n > SPF_MAX_MX)
 			spf_limit(ev, "more than 10 MX names");
 		for (i = 0; i < a->n && any != RESOLVER_OK; i++) {
 			if (a->rdlen[i] < 3 || resolver_wire_name(a->rdata[i],
 			    (size_t)a->rdlen[i], 2, mx, sizeof(mx)) != 0)
 				continue;
-			any = dnsbudget_query(ev->budget, ev->res, mx, type, &ev->deadline,
-			    &b);
+			any = dnsbudget_query(ev->budget, ev->res, mx, type,
+			    &ev->deadline, &b);
 			resolver_answer_free(b);
 			if (any == RESOLVER_RETRY || any == RESOLVER_FAIL)
 				break;
@@ -236,28 +208,6 @@ spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
 	}
 	resolver_answer_free(a);
 	return st;
-}
-
-/* spf_virtual - "<domain>.<marker><suffix>": marker 1 a, 2 mx, 0 none */
-static int
-spf_virtual(const char *name, size_t *domlen)
-{
-	static const char *const markers[] = { SPF_SYNTAX_ANY_A,
-	    SPF_SYNTAX_ANY_MX };
-	size_t n = strlen(name), sl = strlen(SPF_SYNTAX_ANY_SUFFIX), ml;
-	int i;
-
-	if (n <= sl || strcasecmp(name + n - sl, SPF_SYNTAX_ANY_SUFFIX) != 0)
-		return 0;
-	for (i = 0; i < 2; i++) {
-		ml = strlen(markers[i]);
-		if (n > sl + ml + 1 && name[n - sl - ml - 1] == '.' &&
-		    strncasecmp(name + n - sl - ml, markers[i], ml) == 0) {
-			*domlen = n - sl - ml - 1;
-			return i + 1;
-		}
-	}
-	return 0;
 }
 
 /* spf_dns_lookup - libspf2's DNS hook: one lookup through lib/resolver */
@@ -285,9 +235,9 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	}
 	if (!sub && (type == ns_t_mx || type == ns_t_ptr))
 		ev->sub_ptr = type == ns_t_ptr;
-	if (type == ns_t_a && (virt = spf_virtual(domain, &vlen)) != 0) {
+	if (type == ns_t_a && (virt = spf_syntax_virtual(domain, &vlen)) != 0) {
 		st = spf_any_addr(ev, domain, vlen, virt == 2);
-		spf_count(ev, domain, type, st, 0);
+		spf_count(ev, type, st, 0);
 		rr = SPF_dns_rr_new_init(s, domain, type, 0, spf_herrno(st));
 		if (rr != NULL && st == RESOLVER_OK &&
 		    SPF_dns_rr_buf_realloc(rr, 0, 4) == SPF_E_SUCCESS) {
@@ -298,8 +248,9 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 			log_panic("libspf2: out of memory for a DNS record");
 		return rr;
 	}
-	st = dnsbudget_query(ev->budget, ev->res, domain, (int)type, &ev->deadline, &a);
-	spf_count(ev, domain, type, st, sub);
+	st = dnsbudget_query(ev->budget, ev->res, domain, (int)type,
+	    &ev->deadline, &a);
+	spf_count(ev, type, st, sub);
 	/* RFC 7208 section 5.5: a name whose address lookup fails is skipped */
 	if (sub && ev->sub_ptr && st != RESOLVER_OK)
 		st = RESOLVER_NODATA;
@@ -313,141 +264,6 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	if (rr == NULL)
 		log_panic("libspf2: out of memory for a DNS record");
 	return rr;
-}
-
-/* spf_record_pick - the one "v=spf1" record of an answer, or why not */
-static int
-spf_record_pick(const struct resolver_answer *a, struct buf *rec)
-{
-	struct buf txt;
-	int i, found = 0;
-
-	buf_init(&txt, 65536);
-	for (i = 0; i < a->n; i++) {
-		buf_reset(&txt);
-		if (resolver_txt(a, i, &txt) != 0)
-			continue;
-		/* RFC 7208 section 4.5: "v=spf1" then a space or the end */
-		if (strncasecmp(txt.data, "v=spf1", 6) != 0 ||
-		    (txt.data[6] != ' ' && txt.data[6] != '\0'))
-			continue;
-		if (found++ == 0)
-			buf_append(rec, txt.data, txt.len);
-	}
-	buf_free(&txt);
-	return found;
-}
-
-/* spf_get_record_done - set the response as libspf2 itself would */
-static SPF_errcode_t
-spf_get_record_done(SPF_response_t *resp, SPF_result_t result,
-    SPF_errcode_t err, const char *what, const char *domain)
-{
-	resp->result = result;
-	resp->reason = SPF_REASON_FAILURE;
-	return SPF_response_add_error(resp, err, "%s for '%s'", what, domain);
-}
-
-/*
- * spf_compiled_whole - libspf2 keeps at most 512 bytes of compiled
- * mechanisms (about 64 ip4 terms) and drops the rest without an error, so
- * "v=spf1 <70 ip4 terms> -all" would lose its -all and read as neutral.
- * Count the terms of the prepared record (the first is v=spf1) and
- * compare: a record libspf2 did not take whole is never evaluated.
- */
-static int
-spf_compiled_whole(const char *prep, const SPF_record_t *r)
-{
-	int mech = 0, mod = -1;	/* v=spf1 looks like a modifier */
-	const char *p = prep, *t;
-
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		t = p;
-		if (isalpha((unsigned char)*t))
-			while (isalnum((unsigned char)*t) || *t == '-' ||
-			    *t == '_' || *t == '.')
-				t++;
-		/* libspf2 keeps redirect= with the mechanisms */
-		if (t != p && *t == '=' && (t - p != 8 ||
-		    strncasecmp(p, "redirect", 8) != 0))
-			mod++;
-		else
-			mech++;
-		while (*p != ' ' && *p != '\0')
-			p++;
-	}
-	return r->num_mech == mech && r->num_mod == mod;
-}
-
-/* spf_get_record - record fetch hook: counts include/redirect as terms */
-static SPF_errcode_t
-spf_get_record(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
-    SPF_record_t **recp)
-{
-	struct spf_eval *ev = server->resolver->hook;
-	const char *domain = req->cur_dom;
-	struct resolver_answer *a = NULL;
-	enum resolver_status st;
-	struct buf rec, prep;
-	SPF_errcode_t err;
-	unsigned flags;
-	int n;
-
-	*recp = NULL;
-	ev->nsub = ev->isub = 0;
-	if (ev->records++ > 0 && ++ev->terms > SPF_MAX_TERMS)
-		spf_limit(ev, "more than 10 DNS-querying terms");
-	if (ev->over != NULL || ++ev->queries > SPF_MAX_QUERIES)
-		return spf_get_record_done(resp, SPF_RESULT_PERMERROR,
-		    SPF_E_BIG_DNS, "processing limit", domain);
-	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_txt, &ev->deadline, &a);
-	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL) {
-		resolver_answer_free(a);
-		return spf_get_record_done(resp, SPF_RESULT_TEMPERROR,
-		    SPF_E_DNS_ERROR, "temporary DNS failure", domain);
-	}
-	buf_init(&rec, 65536);
-	n = st == RESOLVER_OK ? spf_record_pick(a, &rec) : 0;
-	resolver_answer_free(a);
-	if (n != 1) {
-		buf_free(&rec);
-		return n == 0 ? spf_get_record_done(resp, SPF_RESULT_NONE,
-		    SPF_E_NOT_SPF, "no SPF record", domain) :
-		    spf_get_record_done(resp, SPF_RESULT_PERMERROR,
-		    SPF_E_MULTIPLE_RECORDS, "multiple SPF records", domain);
-	}
-	buf_init(&prep, 65536);
-	if (spf_syntax_prepare(rec.data, rec.len, req->client_ver == AF_INET6,
-	    &prep, &flags, &ev->why) != 0) {
-		buf_free(&rec);
-		buf_free(&prep);
-		return spf_get_record_done(resp, SPF_RESULT_PERMERROR,
-		    SPF_E_SYNTAX, "invalid SPF record", domain);
-	}
-	if (flags & SPF_SYNTAX_P_MACRO)
-		ev->p_macro = 1;
-	err = SPF_record_compile(server, resp, recp, prep.data);
-	if (err == SPF_E_SUCCESS && !spf_compiled_whole(prep.data, *recp)) {
-		SPF_record_free(*recp);
-		*recp = NULL;
-		buf_printf(&ev->why, "the record of %s is too long for libspf2",
-		    domain);
-		err = SPF_E_BIG_MECH;
-	}
-	buf_free(&rec);
-	buf_free(&prep);
-	if (err != SPF_E_SUCCESS) {
-		if (err != SPF_E_BIG_MECH || ev->why.len == 0)
-			buf_printf(&ev->why, "libspf2 cannot compile the "
-			    "record of %s", domain);
-		return spf_get_record_done(resp, SPF_RESULT_PERMERROR, err,
-		    "invalid SPF record", domain);
-	}
-	return SPF_E_SUCCESS;
 }
 
 /* spf_map - libspf2 result to ours */
@@ -515,15 +331,15 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 	struct spf_eval *ev = xcalloc(1, sizeof(*ev));
 
 	ev->res = res;
-	ev->budget = budget;
 	ev->v6 = sr->client->family == AF_INET6;
 	buf_init(&ev->why, 512);
+	ev->budget = budget;
 	resolver_deadline(&ev->deadline, SPF_BUDGET_MS);
 	ev->max_terms = sr->max_terms > 0 && sr->max_terms < SPF_MAX_TERMS ?
 	    sr->max_terms : SPF_MAX_TERMS;
 	memset(&dns, 0, sizeof(dns));
 	dns.lookup = spf_dns_lookup;
-	dns.get_spf = spf_get_record;
+	dns.get_spf = spf_record_get;
 	dns.name = "authmilter";
 	dns.hook = ev;
 	id->checked = 1;
@@ -564,10 +380,9 @@ static char *
 spf_domain_of(const char *addr)
 {
 	const char *at = strrchr(addr, '@');
-	char *d = xstrdup(at != NULL ? at + 1 : addr), *p;
+	char *d = xstrdup(at != NULL ? at + 1 : addr);
 
-	for (p = d; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	spf_lower(d);
 	return d;
 }
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "spf_macro.h"
 #include "spf_syntax.h"
 
 struct spf_term {
@@ -22,6 +23,7 @@ struct spf_rec {
 	struct spf_term	 redirect;	/* the redirect= term */
 	struct spf_term	 exp;		/* the exp= term */
 	int		 client_v6;	/* the client is IPv6 */
+	const struct spf_macro_env *env;	/* macro values, or NULL */
 	unsigned	 flags;		/* SPF_SYNTAX_* */
 	struct buf	*why;		/* reason of a permerror */
 };
@@ -79,31 +81,14 @@ spf_syntax_toplabel(const char *p, size_t len)
 static size_t
 spf_syntax_macro(const char *p, size_t len, int in_exp, unsigned *flags)
 {
-	size_t i = 2;
-	int letter;
+	struct spf_macro_term m;
+	size_t n = spf_macro_parse(p, len, &m);
 
-	if (len >= 2 && (p[1] == '%' || p[1] == '_' || p[1] == '-'))
-		return 2;
-	if (len < 4 || p[1] != '{')
+	if (n == 0 || (!in_exp && strchr("crt", m.letter) != NULL))
 		return 0;
-	letter = tolower((unsigned char)p[2]);
-	if (strchr("slodiphv", letter) == NULL &&
-	    !(in_exp && strchr("crt", letter) != NULL))
-		return 0;
-	if (letter == 'p')
+	if (m.letter == 'p')
 		*flags |= SPF_SYNTAX_P_MACRO;
-	i = 3;
-	if (i < len && isdigit((unsigned char)p[i])) {
-		if (p[i] == '0')
-			return 0;	/* a DIGIT transformer of 0 */
-		while (i < len && isdigit((unsigned char)p[i]))
-			i++;
-	}
-	if (i < len && tolower((unsigned char)p[i]) == 'r')
-		i++;
-	while (i < len && strchr(".-+,/_=", p[i]) != NULL)
-		i++;
-	return i < len && p[i] == '}' ? i + 1 : 0;
+	return n;
 }
 
 /*
@@ -285,6 +270,84 @@ spf_syntax_lower(struct buf *out, const char *p, size_t len)
 	spf_syntax_lower_raw(out, p, len);
 }
 
+/* spf_syntax_escape - text for libspf2's compiler: "%" and " " escaped */
+static void
+spf_syntax_escape(struct buf *out, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] == '%' || p[i] == ' ')
+			buf_puts(out, p[i] == '%' ? "%%" : "%_");
+		else
+			buf_putc(out, (unsigned char)p[i]);
+}
+
+/* spf_syntax_plain - every macro-expand of a domain-spec is one libspf2
+ * expands right */
+static int
+spf_syntax_plain(const char *p, size_t len)
+{
+	struct spf_macro_term m;
+	size_t i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] == '%' && ((n = spf_macro_parse(p + i, len - i,
+		    &m)) == 0 || !spf_macro_plain(&m)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * spf_syntax_spec - a checked domain-spec for libspf2: as written (literal
+ * text lowercased) while libspf2 expands it right, else expanded here.
+ * An expansion that fails (no HELO name for %{h}, longer than
+ * SPF_SYNTAX_MAX_EXPANSION) or is empty stays as written: libspf2 then
+ * fails the term if evaluation reaches it. Returns 1 when it expanded.
+ */
+static int
+spf_syntax_spec(struct spf_rec *r, struct buf *out, const char *p,
+    size_t len)
+{
+	struct buf raw, exp, why;
+	int rc, expanded;
+
+	if (r->env == NULL || memchr(p, '%', len) == NULL) {
+		spf_syntax_lower_raw(out, p, len);
+		return 0;
+	}
+	buf_init(&raw, len);
+	buf_init(&exp, SPF_SYNTAX_MAX_EXPANSION);
+	buf_init(&why, 256);
+	spf_syntax_lower_raw(&raw, p, len);
+	rc = spf_macro_expand(r->env, raw.data, raw.len, SPF_MACRO_DOMAIN,
+	    &exp, &why);
+	/* a cut to 253 (rc 1) is something libspf2 does not do; an empty
+	 * name is no domain-spec for its compiler */
+	expanded = exp.len > 0 && (rc > 0 || (rc == 0 &&
+	    !spf_syntax_plain(p, len)));
+	if (expanded)
+		spf_syntax_escape(out, exp.data, exp.len);
+	else
+		buf_append(out, raw.data, raw.len);
+	buf_free(&raw);
+	buf_free(&exp);
+	buf_free(&why);
+	return expanded;
+}
+
+/* spf_syntax_emit - " " and the term, its domain-spec from arg on */
+static int
+spf_syntax_emit(struct spf_rec *r, struct buf *out, const struct spf_term *t,
+    size_t arg, size_t alen)
+{
+	buf_putc(out, ' ');
+	spf_syntax_lower_raw(out, t->p, arg);
+	return spf_syntax_spec(r, out, t->p + arg, alen);
+}
+
 /*
  * spf_syntax_amx - a and mx: [":" domain-spec] [dual-cidr]. libspf2 reads
  * a prefix length of 0 as "none", so only the length that applies to this
@@ -297,7 +360,7 @@ spf_syntax_amx(struct spf_rec *r, const struct spf_term *t, const char *head,
     const char *arg, size_t alen, int has_domain, struct buf *out)
 {
 	size_t c = has_domain ? spf_syntax_cidr_start(arg, alen) : 0;
-	int v4, v6, use;
+	int v4, v6, use, expanded;
 
 	if ((has_domain && spf_syntax_domain(r, arg, c) != 0) ||
 	    spf_syntax_dual_cidr(arg + c, alen - c, &v4, &v6) != 0)
@@ -309,15 +372,19 @@ spf_syntax_amx(struct spf_rec *r, const struct spf_term *t, const char *head,
 		/* "is there any address": a virtual name lib/spf.c answers */
 		buf_printf(out, " %.*sexists:", (int)(head - t->p), t->p);
 		if (has_domain)
-			spf_syntax_lower_raw(out, arg, c);
+			spf_syntax_spec(r, out, arg, c);
 		else
 			buf_puts(out, "%{d}");
 		buf_printf(out, ".%s%s", is_a ? SPF_SYNTAX_ANY_A :
 		    SPF_SYNTAX_ANY_MX, SPF_SYNTAX_ANY_SUFFIX);
 		return 0;
 	}
-	spf_syntax_lower(out, t->p, (size_t)(arg - t->p) + c);
-	if (use > 0)
+	expanded = spf_syntax_emit(r, out, t, (size_t)(arg - t->p), c);
+	/* after an expansion both lengths: a "/" in it is no prefix */
+	if (expanded)
+		buf_printf(out, "/%d//%d", !r->client_v6 && use > 0 ? use : 32,
+		    r->client_v6 && use > 0 ? use : 128);
+	else if (use > 0)
 		buf_printf(out, r->client_v6 ? "//%d" : "/%d", use);
 	return 0;
 }
@@ -361,7 +428,8 @@ spf_syntax_mechanism(struct spf_rec *r, const struct spf_term *t,
 		if ((alen > 0 || arg != name + n) &&
 		    spf_syntax_domain(r, arg, alen) != 0)
 			return spf_syntax_err(r, "bad domain-spec", t);
-		break;
+		spf_syntax_emit(r, out, t, (size_t)(arg - t->p), alen);
+		return 0;
 	case 5:		/* ip4 */
 	case 6:		/* ip6 */
 		return spf_syntax_net(r, t, q, i == 6, arg, alen, out);
@@ -422,7 +490,8 @@ spf_syntax_term(struct spf_rec *r, const struct spf_term *t, struct buf *out)
 /* spf_syntax_prepare - check a "v=spf1" record and rewrite it for libspf2 */
 int
 spf_syntax_prepare(const char *rec, size_t len, int client_v6,
-    struct buf *out, unsigned *flags, struct buf *why)
+    const struct spf_macro_env *env, struct buf *out, unsigned *flags,
+    struct buf *why)
 {
 	struct spf_rec r;
 	struct spf_term t;
@@ -432,6 +501,7 @@ spf_syntax_prepare(const char *rec, size_t len, int client_v6,
 	memset(&r, 0, sizeof(r));
 	r.why = why;
 	r.client_v6 = client_v6;
+	r.env = env;
 	if (len < 6 || strncasecmp(rec, "v=spf1", 6) != 0 ||
 	    (len > 6 && rec[6] != ' ')) {
 		buf_puts(why, "not an SPF version 1 record");
@@ -453,11 +523,71 @@ spf_syntax_prepare(const char *rec, size_t len, int client_v6,
 		} else
 			rc = spf_syntax_term(&r, &t, out);
 	}
+	*flags = r.flags;
+	if (rc != 0)
+		return rc;	/* a modifier counted may lack its term */
 	/* RFC 7208 section 6.1: redirect is ignored when "all" is present */
 	if (r.redirects > 0 && !r.has_all)
-		spf_syntax_lower(out, r.redirect.p, r.redirect.len);
+		spf_syntax_emit(&r, out, &r.redirect, 9, r.redirect.len - 9);
 	if (r.exps > 0)
-		spf_syntax_lower(out, r.exp.p, r.exp.len);
-	*flags = r.flags;
+		spf_syntax_emit(&r, out, &r.exp, 4, r.exp.len - 4);
+	if (out->truncated) {
+		buf_puts(why, "rewritten record too long");
+		rc = -1;
+	}
 	return rc;
+}
+
+/*
+ * spf_syntax_count - the mechanisms (mech 1; libspf2 keeps redirect= with
+ * them) or else the modifiers of a prepared record, as libspf2 counts
+ * them: a record it did not compile whole has fewer
+ */
+int
+spf_syntax_count(const char *prep, int mech)
+{
+	int nmech = 0, nmod = -1;	/* v=spf1 looks like a modifier */
+	const char *p = prep, *t;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		t = p;
+		if (isalpha((unsigned char)*t))
+			while (isalnum((unsigned char)*t) || *t == '-' ||
+			    *t == '_' || *t == '.')
+				t++;
+		if (t != p && *t == '=' && (t - p != 8 ||
+		    strncasecmp(p, "redirect", 8) != 0))
+			nmod++;
+		else
+			nmech++;
+		while (*p != ' ' && *p != '\0')
+			p++;
+	}
+	return mech ? nmech : nmod;
+}
+
+/* spf_syntax_virtual - "<domain>.<marker><suffix>": 1 a, 2 mx, 0 none */
+int
+spf_syntax_virtual(const char *name, size_t *domlen)
+{
+	static const char *const markers[] = { SPF_SYNTAX_ANY_A,
+	    SPF_SYNTAX_ANY_MX };
+	size_t n = strlen(name), sl = strlen(SPF_SYNTAX_ANY_SUFFIX), ml;
+	int i;
+
+	if (n <= sl || strcasecmp(name + n - sl, SPF_SYNTAX_ANY_SUFFIX) != 0)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		ml = strlen(markers[i]);
+		if (n > sl + ml + 1 && name[n - sl - ml - 1] == '.' &&
+		    strncasecmp(name + n - sl - ml, markers[i], ml) == 0) {
+			*domlen = n - sl - ml - 1;
+			return i + 1;
+		}
+	}
+	return 0;
 }

@@ -168,6 +168,32 @@ def test_specials_quoted():
             ok, why = False, str(e)
         check("HELO %r: A-R parses strictly, smtp.helo quoted" % helo,
               rc == 0 and ok, why + " " + err)
+# issue 12 item 7: %{d2} of a two-label domain must be the whole domain
+# (libspf2 dropped its first character and looked up
+# billing.inc.0027cc9.example); pyspf and mailauth say pass
+MACRO_CONF = """authserv_id = "mx.check.example";
+dns = { local_zones = [ "example. static" ];
+  local_data = [
+    "c0027cc9.example. 300 IN TXT \\"v=spf1 include:%{l}.inc.%{d2} ?all\\"",
+    "billing.inc.c0027cc9.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\""
+  ]; };
+"""
+
+
+def spf_macro():
+    env = ["--client-ip", "192.0.2.10", "--helo", "mail.c0027cc9.example",
+           "--mail-from", "billing@c0027cc9.example", "--json"]
+    msg = b"From: billing@c0027cc9.example\r\nSubject: t\r\n\r\nbody\r\n"
+    for ip, want in (("192.0.2.10", "pass"), ("198.51.100.1", "neutral")):
+        env[1] = ip
+        rc, out, err = run(env, msg, conf=MACRO_CONF)
+        try:
+            got = json.loads(out)["spf"]["mailfrom"]
+        except (ValueError, KeyError, TypeError) as e:
+            got = {"result": "%s: %s" % (e, out[:300])}
+        check("include:%%{l}.inc.%%{d2} of c0027cc9.example, client %s: %s"
+              % (ip, want), rc == 0 and got.get("result") == want,
+              "%s %s" % (got, err))
 
 
 def main():
@@ -235,6 +261,7 @@ def main():
     check("no client address: spf none", j.get("spf", {}).get("result")
           == "none", out)
     test_specials_quoted()
+    spf_macro()
     print("check-cli: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -22,13 +22,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&why, 4096);
 	for (v6 = 0; v6 <= 1; v6++) {
 		buf_reset(&out);
-		if (spf_syntax_prepare((const char *)data, size, v6, &out,
-		    &flags, &why) != 0)
+		if (spf_syntax_prepare((const char *)data, size, v6, NULL,
+		    &out, &flags, &why) != 0)
 			continue;
 		/* the rewrite of a valid record is itself valid */
 		buf_reset(&again);
-		if (spf_syntax_prepare(out.data, out.len, v6, &again, &flags,
-		    &why) != 0)
+		if (spf_syntax_prepare(out.data, out.len, v6, NULL, &again,
+		    &flags, &why) != 0)
 			__builtin_trap();
 	}
 	buf_free(&out);

@@ -8,8 +8,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-"authres rfc5322 from tags spf_syntax dmarc_record arc pipeline
-    report_dest dkim dkim_pair dkim_key dns"}
+targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
+    pipeline report_dest dkim dkim_pair dkim_key dns"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 

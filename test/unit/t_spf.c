@@ -1,8 +1,11 @@
 /*
  * t_spf - spf_check() through the real resolver path with a zone served
  * from dns.local_data (no network): results, include, redirect, a and mx
- * with IPv4 and IPv6 clients, the HELO identity, and the limits of RFC 7208
- * section 4.6.4
+ * with IPv4 and IPv6 clients, the HELO identity, the limits of RFC 7208
+ * section 4.6.4, and the macros of section 7 (every letter, DIGIT 1 to 5
+ * and more, "r", delimiters, URL escaping, the cut to 253) in the domain
+ * of each mechanism that has one, with the current domain of includes
+ * and redirects
  */
 #include "autoconf.h"
 
@@ -141,6 +144,41 @@ static const char *const t_spf_zone[] = {
 	"fresh.example. TXT \"v=spf1 +all\"",
 	/* a DNS failure: the zone below refuses */
 	"inctf.example. TXT \"v=spf1 include:x.tf.example -all\"",
+	/* issue 12 item 7: %{d2} of a two-label domain lost a character */
+	"c0027cc9.example. TXT \"v=spf1 include:%{l}.inc.%{d2} ?all\"",
+	"billing.inc.c0027cc9.example. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+	/* macros in an included record: <domain> is the included one */
+	"email.n01.example. TXT \"v=spf1 include:inner.n01.example -all\"",
+	"inner.n01.example. TXT \"v=spf1 exists:%{d3}.%{o3}.x.n01.example "
+	    "-all\"",
+	"inner.n01.example.email.n01.example.x.n01.example. A 127.0.0.2",
+	/* ... and the redirected one; a redirect= domain with a macro */
+	"email.n02.example. TXT \"v=spf1 redirect=t.%{d3}\"",
+	"t.email.n02.example. TXT \"v=spf1 exists:%{d2r}.%{d4}.x.n02.example "
+	    "-all\"",
+	"email.t.t.email.n02.example.x.n02.example. A 127.0.0.2",
+	/* a, mx, ptr and include with a macro the library got wrong */
+	"email.n03.example. TXT \"v=spf1 a:%{d3}.h.n03.example -all\"",
+	"email.n03.example.h.n03.example. A 192.0.2.3",
+	"email.n04.example. TXT \"v=spf1 mx:%{o3} -all\"",
+	"email.n04.example. MX 10 mx.n04.example.",
+	"mx.n04.example. A 192.0.2.3",
+	"n05.example. TXT \"v=spf1 ptr:%{d2} -all\"",
+	"3.2.0.192.in-addr.arpa. PTR mx.n05.example.",
+	"mx.n05.example. A 192.0.2.3",
+	"email.n06.example. TXT \"v=spf1 include:%{d3}.i.n06.example -all\"",
+	"email.n06.example.i.n06.example. TXT \"v=spf1 a:%{d6} -all\"",
+	"email.n06.example.i.n06.example. A 192.0.2.3",
+	/* IPv6: a with a macro gets the client's prefix length only */
+	"email.n07.example. TXT \"v=spf1 a:%{o3}//64 -all\"",
+	"email.n07.example. AAAA 2001:db8::1",
+	/* an expansion that ends in "/24" is a name, not a prefix length */
+	"email.n09.example. TXT \"v=spf1 a:%{l2} -all\"",
+	"h.ex/24. A 192.0.2.3",
+	"h.ex. A 192.0.2.99",
+	/* %{p}: the validated name of 192.0.2.3 (PTR above) */
+	"p.n08.example. TXT \"v=spf1 exists:%{p3}.x.n08.example -all\"",
+	"mx.n05.example.x.n08.example. A 127.0.0.2",
 };
 
 /* the SMTP transaction and what spf_check() must find */
@@ -314,7 +352,294 @@ static const struct {
 	    METHOD_NONE, METHOD_NONE, "loopback" },
 	{ "no client address", NULL, "helo.example", "user@pass.example", 1,
 	    METHOD_NONE, -1, "no client" },
+	/* macros of RFC 7208 section 7 that need the zone above */
+	{ "issue 12.7: include:%{l}.inc.%{d2} of c0027cc9.example",
+	    "192.0.2.1", "mail.example", "billing@c0027cc9.example", 0,
+	    METHOD_PASS, -1, NULL },
+	{ "issue 12.7, client not listed", "198.51.100.1", "mail.example",
+	    "billing@c0027cc9.example", 0, METHOD_NEUTRAL, -1, NULL },
+	{ "include: %{d} is the included domain, %{o} the sender's",
+	    "192.0.2.3", NULL, "strong-bad@email.n01.example", 0, METHOD_PASS,
+	    -1, NULL },
+	{ "redirect= with a macro; %{d} is then the redirected domain",
+	    "192.0.2.3", NULL, "strong-bad@email.n02.example", 0, METHOD_PASS,
+	    -1, NULL },
+	{ "a:%{d3}", "192.0.2.3", NULL, "strong-bad@email.n03.example", 0,
+	    METHOD_PASS, -1, NULL },
+	{ "a:%{d3}, another client", "192.0.2.4", NULL,
+	    "strong-bad@email.n03.example", 0, METHOD_FAIL, -1, NULL },
+	{ "mx:%{o3}", "192.0.2.3", NULL, "strong-bad@email.n04.example", 0,
+	    METHOD_PASS, -1, NULL },
+	{ "ptr:%{d2} of a two-label domain", "192.0.2.3", NULL,
+	    "strong-bad@n05.example", 0, METHOD_PASS, -1, NULL },
+	{ "ptr:%{d2}, a client without a name", "192.0.2.4", NULL,
+	    "strong-bad@n05.example", 0, METHOD_FAIL, -1, NULL },
+	{ "include:%{d3}... and a:%{d6} inside", "192.0.2.3", NULL,
+	    "strong-bad@email.n06.example", 0, METHOD_PASS, -1, NULL },
+	{ "a:%{o3}//64, IPv6 client in the /64", "2001:db8::ff", NULL,
+	    "strong-bad@email.n07.example", 0, METHOD_PASS, -1, NULL },
+	{ "a:%{o3}//64, IPv6 client outside", "2001:db8:1::1", NULL,
+	    "strong-bad@email.n07.example", 0, METHOD_FAIL, -1, NULL },
+	{ "a:%{o3}//64, IPv4 client", "192.0.2.3", NULL,
+	    "strong-bad@email.n07.example", 0, METHOD_FAIL, -1, NULL },
+	{ "a:%{l2} expanding to h.ex/24", "192.0.2.3", NULL,
+	    "h.ex/24@email.n09.example", 0, METHOD_PASS, -1, NULL },
+	{ "a:%{l2}: /24 is no prefix length", "192.0.2.4", NULL,
+	    "h.ex/24@email.n09.example", 0, METHOD_FAIL, -1, NULL },
+	{ "%{p3}: the validated name", "192.0.2.3", NULL, "u@p.n08.example",
+	    0, METHOD_PASS, -1, NULL },
+	{ "%{p3}: no validated name", "192.0.2.4", NULL, "u@p.n08.example",
+	    0, METHOD_FAIL, -1, NULL },
 };
+
+/*
+ * RFC 7208 section 7, one macro-string a case: the record of the sender's
+ * domain (the HELO name's for <>) is "v=spf1 exists:<spec> -all" and only
+ * <name> has an address, so the case passes only when <spec> expands to
+ * exactly <name>. Every case has a domain and a suffix of its own.
+ */
+#define T_SPF_M_HELO	"mail.helo.example"
+static const struct {
+	const char	*label;		/* what the case shows */
+	int		 v6;		/* 1: 2001:db8::cb01, 0: 192.0.2.3 */
+	const char	*from;		/* MAIL FROM, "" = <> */
+	const char	*spec;		/* the domain-spec of exists */
+	const char	*name;		/* expansion, NULL: permerror */
+} t_spf_macro_cases[] = {
+	/* s: "strong-bad@email", "mNN", "example" */
+	{ "s", 0, "strong-bad@email.m01.example", "%{s}.m01.x.example",
+	    "strong-bad@email.m01.example.m01.x.example" },
+	{ "s1", 0, "strong-bad@email.m02.example", "%{s1}.m02.x.example",
+	    "example.m02.x.example" },
+	{ "s2", 0, "strong-bad@email.m03.example", "%{s2}.m03.x.example",
+	    "m03.example.m03.x.example" },
+	{ "s3: all the parts", 0, "strong-bad@email.m04.example",
+	    "%{s3}.m04.x.example",
+	    "strong-bad@email.m04.example.m04.x.example" },
+	{ "s5", 0, "strong-bad@email.m05.example", "%{s5}.m05.x.example",
+	    "strong-bad@email.m05.example.m05.x.example" },
+	{ "s2r", 0, "strong-bad@email.m06.example", "%{s2r}.m06.x.example",
+	    "m06.strong-bad@email.m06.x.example" },
+	{ "S: @ escaped", 0, "strong-bad@email.m07.example",
+	    "%{S}.m07.x.example",
+	    "strong-bad%40email.m07.example.m07.x.example" },
+	/* l: one part on ".", two on "-" */
+	{ "l", 0, "strong-bad@email.m10.example", "%{l}.m10.x.example",
+	    "strong-bad.m10.x.example" },
+	{ "l1: the one part", 0, "strong-bad@email.m11.example",
+	    "%{l1}.m11.x.example", "strong-bad.m11.x.example" },
+	{ "l-", 0, "strong-bad@email.m12.example", "%{l-}.m12.x.example",
+	    "strong.bad.m12.x.example" },
+	{ "l1-", 0, "strong-bad@email.m13.example", "%{l1-}.m13.x.example",
+	    "bad.m13.x.example" },
+	{ "l2-: both parts", 0, "strong-bad@email.m14.example",
+	    "%{l2-}.m14.x.example", "strong.bad.m14.x.example" },
+	{ "lr-", 0, "strong-bad@email.m15.example", "%{lr-}.m15.x.example",
+	    "bad.strong.m15.x.example" },
+	{ "l1r-", 0, "strong-bad@email.m16.example", "%{l1r-}.m16.x.example",
+	    "strong.m16.x.example" },
+	{ "L: RFC 3986 escaping", 0, "a+b!c*d'e(f)g~h_i@email.m17.example",
+	    "%{L}.m17.x.example",
+	    "a%2Bb%21c%2Ad%27e%28f%29g~h_i.m17.x.example" },
+	/* o: three parts */
+	{ "o1", 0, "u@email.m20.example", "%{o1}.m20.x.example",
+	    "example.m20.x.example" },
+	{ "o2", 0, "u@email.m21.example", "%{o2}.m21.x.example",
+	    "m21.example.m21.x.example" },
+	{ "o3: all", 0, "u@email.m22.example", "%{o3}.m22.x.example",
+	    "email.m22.example.m22.x.example" },
+	{ "o4", 0, "u@email.m23.example", "%{o4}.m23.x.example",
+	    "email.m23.example.m23.x.example" },
+	{ "or", 0, "u@email.m24.example", "%{or}.m24.x.example",
+	    "example.m24.email.m24.x.example" },
+	{ "O3r", 0, "u@email.m25.example", "%{O3r}.m25.x.example",
+	    "example.m25.email.m25.x.example" },
+	/* d: five parts */
+	{ "d1", 0, "u@a.b.c.m30.example", "%{d1}.m30.x.example",
+	    "example.m30.x.example" },
+	{ "d2", 0, "u@a.b.c.m31.example", "%{d2}.m31.x.example",
+	    "m31.example.m31.x.example" },
+	{ "d3", 0, "u@a.b.c.m32.example", "%{d3}.m32.x.example",
+	    "c.m32.example.m32.x.example" },
+	{ "d4", 0, "u@a.b.c.m33.example", "%{d4}.m33.x.example",
+	    "b.c.m33.example.m33.x.example" },
+	{ "d5: all", 0, "u@a.b.c.m34.example", "%{d5}.m34.x.example",
+	    "a.b.c.m34.example.m34.x.example" },
+	{ "d6", 0, "u@a.b.c.m35.example", "%{d6}.m35.x.example",
+	    "a.b.c.m35.example.m35.x.example" },
+	{ "d200 (over libspf2's 128)", 0, "u@a.b.c.m36.example",
+	    "%{d200}.m36.x.example", "a.b.c.m36.example.m36.x.example" },
+	{ "dr", 0, "u@a.b.c.m37.example", "%{dr}.m37.x.example",
+	    "example.m37.c.b.a.m37.x.example" },
+	{ "d1r", 0, "u@a.b.c.m38.example", "%{d1r}.m38.x.example",
+	    "a.m38.x.example" },
+	{ "d2r", 0, "u@a.b.c.m39.example", "%{d2r}.m39.x.example",
+	    "b.a.m39.x.example" },
+	{ "d4r", 0, "u@a.b.c.m40.example", "%{d4r}.m40.x.example",
+	    "m40.c.b.a.m40.x.example" },
+	{ "d5r: all", 0, "u@a.b.c.m41.example", "%{d5r}.m41.x.example",
+	    "example.m41.c.b.a.m41.x.example" },
+	{ "D2", 0, "u@a.b.c.m42.example", "%{D2}.m42.x.example",
+	    "m42.example.m42.x.example" },
+	/* i: four parts for IPv4, 32 for IPv6 */
+	{ "i", 0, "u@email.m50.example", "%{i}.m50.x.example",
+	    "192.0.2.3.m50.x.example" },
+	{ "i1", 0, "u@email.m51.example", "%{i1}.m51.x.example",
+	    "3.m51.x.example" },
+	{ "i3", 0, "u@email.m52.example", "%{i3}.m52.x.example",
+	    "0.2.3.m52.x.example" },
+	{ "i4: all", 0, "u@email.m53.example", "%{i4}.m53.x.example",
+	    "192.0.2.3.m53.x.example" },
+	{ "i5", 0, "u@email.m54.example", "%{i5}.m54.x.example",
+	    "192.0.2.3.m54.x.example" },
+	{ "ir", 0, "u@email.m55.example", "%{ir}.m55.x.example",
+	    "3.2.0.192.m55.x.example" },
+	{ "i2r", 0, "u@email.m56.example", "%{i2r}.m56.x.example",
+	    "0.192.m56.x.example" },
+	{ "I4r", 0, "u@email.m57.example", "%{I4r}.m57.x.example",
+	    "3.2.0.192.m57.x.example" },
+	{ "IPv6 ir v d2 (7.4)", 1, "u@email.m58.example",
+	    "%{ir}.%{v}._spf.%{d2}",
+	    "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2"
+	    ".ip6._spf.m58.example" },
+	{ "IPv6 i1", 1, "u@email.m59.example", "%{i1}.m59.x.example",
+	    "1.m59.x.example" },
+	{ "IPv6 i32: all", 1, "u@email.m60.example", "%{i32}.m60.x.example",
+	    "2.0.0.1.0.d.b.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.b.0.1"
+	    ".m60.x.example" },
+	/* p: the validated name mx.n05.example of 192.0.2.3 */
+	{ "p", 0, "u@email.m61.example", "%{p}.m61.x.example",
+	    "mx.n05.example.m61.x.example" },
+	{ "p1", 0, "u@email.m62.example", "%{p1}.m62.x.example",
+	    "example.m62.x.example" },
+	{ "p2", 0, "u@email.m63.example", "%{p2}.m63.x.example",
+	    "n05.example.m63.x.example" },
+	{ "p4", 0, "u@email.m64.example", "%{p4}.m64.x.example",
+	    "mx.n05.example.m64.x.example" },
+	{ "pr", 0, "u@email.m65.example", "%{pr}.m65.x.example",
+	    "example.n05.mx.m65.x.example" },
+	{ "P2r", 0, "u@email.m66.example", "%{P2r}.m66.x.example",
+	    "n05.mx.m66.x.example" },
+	/* h: mail.helo.example, three parts */
+	{ "h", 0, "u@email.m70.example", "%{h}.m70.x.example",
+	    "mail.helo.example.m70.x.example" },
+	{ "h1", 0, "u@email.m71.example", "%{h1}.m71.x.example",
+	    "example.m71.x.example" },
+	{ "h2", 0, "u@email.m72.example", "%{h2}.m72.x.example",
+	    "helo.example.m72.x.example" },
+	{ "h3: all", 0, "u@email.m73.example", "%{h3}.m73.x.example",
+	    "mail.helo.example.m73.x.example" },
+	{ "h5", 0, "u@email.m74.example", "%{h5}.m74.x.example",
+	    "mail.helo.example.m74.x.example" },
+	{ "h1r", 0, "u@email.m75.example", "%{h1r}.m75.x.example",
+	    "mail.m75.x.example" },
+	{ "H2r", 0, "u@email.m76.example", "%{H2r}.m76.x.example",
+	    "helo.mail.m76.x.example" },
+	/* v: one part on ".", two on "-" */
+	{ "v", 0, "u@email.m80.example", "%{v}.m80.x.example",
+	    "in-addr.m80.x.example" },
+	{ "v1: the one part", 0, "u@email.m81.example", "%{v1}.m81.x.example",
+	    "in-addr.m81.x.example" },
+	{ "v2", 0, "u@email.m82.example", "%{v2}.m82.x.example",
+	    "in-addr.m82.x.example" },
+	{ "v1-", 0, "u@email.m83.example", "%{v1-}.m83.x.example",
+	    "addr.m83.x.example" },
+	{ "vr-", 0, "u@email.m84.example", "%{vr-}.m84.x.example",
+	    "addr.in.m84.x.example" },
+	{ "v IPv6", 1, "u@email.m85.example", "%{v}.m85.x.example",
+	    "ip6.m85.x.example" },
+	{ "V1", 0, "u@email.m86.example", "%{V1}.m86.x.example",
+	    "in-addr.m86.x.example" },
+	/* c, r and t: explanation text only */
+	{ "c in a domain-spec", 0, "u@email.m87.example",
+	    "%{c}.m87.x.example", NULL },
+	{ "r in a domain-spec", 0, "u@email.m88.example",
+	    "%{r}.m88.x.example", NULL },
+	{ "t in a domain-spec", 0, "u@email.m89.example",
+	    "%{t}.m89.x.example", NULL },
+	/* delimiters */
+	{ "every delimiter", 0, "a.b-c+d,e/f_g=h@email.m90.example",
+	    "%{l.-+,/_=}.m90.x.example", "a.b.c.d.e.f.g.h.m90.x.example" },
+	{ "every delimiter, 3r", 0, "a.b-c+d,e/f_g=h@email.m91.example",
+	    "%{l3r.-+,/_=}.m91.x.example", "c.b.a.m91.x.example" },
+	{ "+, 1", 0, "a.b-c+d,e/f_g=h@email.m92.example",
+	    "%{l1+}.m92.x.example", "d,e/f_g=h.m92.x.example" },
+	{ ",/ 2", 0, "a.b-c+d,e/f_g=h@email.m93.example",
+	    "%{l2,/}.m93.x.example", "e.f_g=h.m93.x.example" },
+	{ "_= r", 0, "a.b-c+d,e/f_g=h@email.m94.example",
+	    "%{lr_=}.m94.x.example", "h.g.a.b-c+d,e/f.m94.x.example" },
+	{ "parts counted on -, not on dots", 0, "x.y-z@email.m95.example",
+	    "%{l2-}.m95.x.example", "x.y.z.m95.x.example" },
+	/* escapes, and the cut of section 7.3 */
+	{ "%- and %%", 0, "u@email.m96.example", "a%-b.m96.x.example",
+	    "a%20b.m96.x.example" },
+	{ "over 253: left labels go", 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaa@email.m97.example",
+	    "%{l}.%{l}.%{l}.%{l}.%{l}.m97.x.example",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    ".m97.x.example" },
+	/* the HELO identity: <sender> is postmaster@<HELO name> */
+	{ "null sender: l, o2, s", 0, "", "%{l}.%{o2}.%{s}.m98.x.example",
+	    "postmaster.helo.example.postmaster@mail.helo.example"
+	    ".m98.x.example" },
+};
+
+/* t_spf_macro_zone - the records of t_spf_macro_cases, as local data */
+static void
+t_spf_macro_zone(struct buf *text)
+{
+	struct buf rr;
+	const char *at;
+	size_t i;
+
+	buf_init(&rr, 4096);
+	for (i = 0; i < T_SPF_N(t_spf_macro_cases); i++) {
+		at = strrchr(t_spf_macro_cases[i].from, '@');
+		buf_reset(&rr);
+		buf_printf(&rr, "%s. TXT \"v=spf1 exists:%s -all\"",
+		    at ? at + 1 : T_SPF_M_HELO, t_spf_macro_cases[i].spec);
+		buf_puts(text, ",\n    ");
+		fixture_quote(text, rr.data);
+		if (t_spf_macro_cases[i].name == NULL)
+			continue;
+		buf_reset(&rr);
+		buf_printf(&rr, "%s. A 127.0.0.2", t_spf_macro_cases[i].name);
+		buf_puts(text, ",\n    ");
+		fixture_quote(text, rr.data);
+	}
+	buf_free(&rr);
+}
+
+/* t_spf_macro_run - every case of t_spf_macro_cases */
+static void
+t_spf_macro_run(struct resolver *res)
+{
+	struct spf_request sr;
+	struct spf_result out;
+	struct cidr_addr client;
+	enum method_result want;
+	size_t i;
+
+	for (i = 0; i < T_SPF_N(t_spf_macro_cases); i++) {
+		cidr_addr_parse(t_spf_macro_cases[i].v6 ? "2001:db8::cb01" :
+		    "192.0.2.3", &client);
+		memset(&sr, 0, sizeof(sr));
+		sr.client = &client;
+		sr.helo = T_SPF_M_HELO;
+		sr.mailfrom = t_spf_macro_cases[i].from;
+		sr.receiver = "mx.example.org";
+		spf_check(res, &sr, &out);
+		want = t_spf_macro_cases[i].name ? METHOD_PASS :
+		    METHOD_PERMERROR;
+		UNIT_CHECK(out.result == want, t_spf_macro_cases[i].label,
+		    "%s: result %s, want %s (%s)", t_spf_macro_cases[i].spec,
+		    method_result_name(out.result), method_result_name(want),
+		    out.null_sender ? out.helo.reason : out.mailfrom.reason);
+		spf_result_free(&out);
+	}
+}
 
 /*
  * t_spf_resolver - the zone above as dns.local_data of a static zone. The
@@ -339,12 +664,15 @@ t_spf_resolver(int *sockp)
 	buf_init(&text, 1024 * 1024);
 	buf_printf(&text, "dns = {\n  timeout = 2;\n"
 	    "  nameservers = [ \"127.0.0.1@%d\" ];\n  local_zones = [ "
-	    "\"tf.example. refuse\", \"example. static\" ];\n"
+	    "\"tf.example. refuse\", \"example. static\", "
+	    "\"2.0.192.in-addr.arpa. static\", \"ex. static\", "
+	    "\"ex/24. static\" ];\n"
 	    "  local_data = [\n", port);
 	for (i = 0; i < T_SPF_N(t_spf_zone); i++) {
 		buf_puts(&text, i ? ",\n    " : "    ");
 		fixture_quote(&text, t_spf_zone[i]);
 	}
+	t_spf_macro_zone(&text);
 	buf_puts(&text, "\n  ];\n};\n");
 	cfg = fixture_config(text.data);
 	r = fixture_resolver(cfg);
@@ -539,6 +867,7 @@ main(void)
 	spf_init();
 	res = t_spf_resolver(&sock);
 	t_spf_run(res);
+	t_spf_macro_run(res);
 	t_spf_no_client(res);
 	t_spf_limits(res);
 	resolver_free(res);
