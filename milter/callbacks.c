@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "callbacks.h"
-#include "config.h"
-#include "log.h"
-#include "pipeline.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "core/pipeline.h"
 #include "verdict.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define CALLBACKS_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
 

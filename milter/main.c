@@ -22,19 +22,19 @@
 #include <sys/socket.h>
 #include <spf2/spf.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "callbacks.h"
-#include "config.h"
-#include "config_check.h"
-#include "log.h"
-#include "metrics.h"
+#include "util/config.h"
+#include "util/config_check.h"
+#include "util/log.h"
+#include "core/metrics.h"
 #include "metrics_http.h"
-#include "pipeline.h"
-#include "pkeycache.h"
-#include "report.h"
-#include "resolver.h"
+#include "core/pipeline.h"
+#include "auth/pkeycache.h"
+#include "report/report.h"
+#include "dns/resolver.h"
 #include "sockfile.h"
-#include "spf.h"
+#include "auth/spf.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
 

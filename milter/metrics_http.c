@@ -8,10 +8,10 @@
 
 #include <microhttpd.h>
 
-#include "buf.h"
-#include "metrics.h"
+#include "util/buf.h"
+#include "core/metrics.h"
 #include "metrics_http.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define METRICS_HTTP_CTYPE	"text/plain; version=0.0.4; charset=utf-8"
 #define METRICS_HTTP_MAX_BODY	(256 * 1024)

@@ -11,10 +11,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
+#include "util/buf.h"
+#include "util/log.h"
 #include "sockfile.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define SOCKFILE_NAME	"s"		/* the socket inside the directory */
 #define SOCKFILE_TMPL	"/.authmilter-XXXXXX"	/* mkdtemp() template */

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
-#include "metrics.h"
-#include "pipeline.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "core/metrics.h"
+#include "core/pipeline.h"
 #include "verdict.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 /* verdict_log - the one line per message of authmilter(8) LOGGING */
 static void

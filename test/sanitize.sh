@@ -56,8 +56,8 @@ run() {
 	fi
 }
 export AUTHMILTER="$dir/src/milter/authmilter"
-export AUTHMILTER_CHECK="$dir/src/milter/authmilter-check"
-export AUTHMILTER_REPORT="$dir/src/milter/authmilter-report"
+export AUTHMILTER_CHECK="$dir/src/check/authmilter-check"
+export AUTHMILTER_REPORT="$dir/src/report/authmilter-report"
 cd "$top" || exit 1
 run check-cli /usr/bin/python3 test/check/test_check.py
 run spf-suite /usr/bin/python3 test/spf/run_suite.py

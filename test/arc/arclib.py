@@ -48,7 +48,7 @@ except ImportError as e:
     testlib.use_system_python(sys.argv[0], e.name, PACKAGES)
 
 CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "milter", "authmilter-check"))
+                       os.path.join(TOP, "check", "authmilter-check"))
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
 SUITE_DIR = os.environ.get(

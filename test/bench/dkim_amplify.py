@@ -62,7 +62,7 @@ def cpu(check, conf, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", default=os.environ.get(
-        "AUTHMILTER_CHECK", os.path.join(REPO, "milter",
+        "AUTHMILTER_CHECK", os.path.join(REPO, "check",
                                          "authmilter-check")))
     ap.add_argument("--sigs", type=int, default=1000)
     ap.add_argument("--mb", type=int, default=5)

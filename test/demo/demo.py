@@ -112,7 +112,7 @@ def sign_ed(m, d):
 
 def list_check(d, path, client):
     """authmilter-check with the list's config: what it prints"""
-    check = os.path.join(os.path.dirname(__file__), "..", "..", "milter",
+    check = os.path.join(os.path.dirname(__file__), "..", "..", "check",
                          "authmilter-check")
     return subprocess.run([check, "-c", os.path.join(d, "list.conf"),
                            "--client-ip", client, "--helo",

@@ -76,7 +76,7 @@ except ImportError as e:
                               "python3-dkim python3-nacl python3-cryptography "
                               "python3-dnslib python3-yaml")
 
-DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
+DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
 DNS_TIMEOUT = 2
 
 
@@ -375,7 +375,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="DKIM agreement runner "
                                  "(authmilter-check vs dkimpy)")
     ap.add_argument("--check", help="authmilter-check binary (default: env "
-                    "AUTHMILTER_CHECK or <repo>/milter/authmilter-check)")
+                    "AUTHMILTER_CHECK or <repo>/check/authmilter-check)")
     ap.add_argument("--dns", choices=("local", "server", "both"),
                     default="local")
     ap.add_argument("--corpus", help="use this corpus directory (made by "

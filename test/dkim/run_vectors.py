@@ -99,7 +99,7 @@ except ImportError as e:
                               "python3-dnslib python3-yaml")
 
 DEFAULT_DATA = os.path.join(REPO, "test", "data", "dkim")
-DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
+DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
 NONPASS = {"fail", "policy", "neutral", "temperror", "permerror"}
 ANY = NONPASS | {"pass"}
 

@@ -47,7 +47,7 @@ import testlib  # noqa: E402
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
 CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "milter", "authmilter-check"))
+                       os.path.join(TOP, "check", "authmilter-check"))
 RCPT = "rcpt@rcpt.example"
 
 

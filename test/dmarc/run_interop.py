@@ -2,7 +2,7 @@
 """The DMARC corpus (cases.py) evaluated by authmilter and by an independent
 implementation with the same DNS data, compared field by field.
 
-  ours:   milter/authmilter-check --json, with the configuration
+  ours:   check/authmilter-check --json, with the configuration
           run_daemon.py gives the daemon for the case's group (same
           pipeline as the daemon, authmilter-check(1))
   theirs: the npm package mailauth, driven by interop.js:

@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arc.h"
-#include "buf.h"
-#include "config.h"
-#include "hdr.h"
-#include "log.h"
-#include "pkeycache.h"
-#include "resolver.h"
+#include "auth/arc.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "mail/hdr.h"
+#include "util/log.h"
+#include "auth/pkeycache.h"
+#include "dns/resolver.h"
 #include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

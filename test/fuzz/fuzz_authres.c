@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "authres.h"
-#include "buf.h"
+#include "mail/authres.h"
+#include "util/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "dkim.h"
-#include "log.h"
-#include "resolver.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "util/log.h"
+#include "dns/resolver.h"
 #include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

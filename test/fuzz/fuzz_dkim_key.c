@@ -11,8 +11,8 @@
 
 #include <openssl/evp.h>
 
-#include "buf.h"
-#include "pkey.h"
+#include "util/buf.h"
+#include "auth/pkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

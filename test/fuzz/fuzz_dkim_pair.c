@@ -29,11 +29,11 @@
 #include <openssl/x509.h>
 #include <opendkim/dkim.h>
 
-#include "buf.h"
-#include "config.h"
-#include "dkim.h"
-#include "log.h"
-#include "resolver.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "util/log.h"
+#include "dns/resolver.h"
 #include "fuzzlib.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "dmarc_record.h"
+#include "util/buf.h"
+#include "auth/dmarc_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

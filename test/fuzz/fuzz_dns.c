@@ -19,15 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cidr.h"
-#include "config.h"
-#include "dkim.h"
-#include "dmarc.h"
-#include "log.h"
-#include "resolver.h"
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "util/log.h"
+#include "dns/resolver.h"
 #include "fuzzlib.h"
-#include "spf.h"
+#include "auth/spf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

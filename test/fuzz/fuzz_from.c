@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rfc5322.h"
+#include "mail/rfc5322.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
-#include "pipeline.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "core/pipeline.h"
 #include "fuzzlib.h"
-#include "spf.h"
+#include "auth/spf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "report.h"
-#include "report_dest.h"
-#include "report_xml.h"
+#include "util/buf.h"
+#include "report/report.h"
+#include "report/report_dest.h"
+#include "report/report_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "rfc5322.h"
+#include "util/buf.h"
+#include "mail/rfc5322.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cidr.h"
-#include "spf_macro.h"
-#include "spf_syntax.h"
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "auth/spf_macro.h"
+#include "auth/spf_syntax.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "spf_syntax.h"
+#include "util/buf.h"
+#include "auth/spf_syntax.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "tags.h"
+#include "util/buf.h"
+#include "mail/tags.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "log.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/log.h"
 #include "fuzzlib.h"
 
 /* fuzzlib_config - config_load() reads files only: go through a temp one */

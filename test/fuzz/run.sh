@@ -16,14 +16,14 @@ mkdir -p "$out"
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq)"
 libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread"
 cd "$out" || exit 1
-for f in "$top"/lib/*.c; do
+for f in "$top"/lib/*/*.c; do
 	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1
 done
 
 pass=0 fail=0
 for t in $targets; do
 	# fuzz_dns brings its own resolver_query(): its definition, first
-	# on the line, wins over lib/resolver.c's
+	# on the line, wins over lib/dns/resolver.c's
 	extra=""
 	[ "$t" = dns ] && extra=-Wl,--allow-multiple-definition
 	clang $cflags -fsanitize=fuzzer $extra "$top/test/fuzz/fuzz_$t.c" \

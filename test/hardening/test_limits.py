@@ -29,7 +29,7 @@ import testlib  # noqa: E402
 import dkim  # noqa: E402
 
 CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "milter", "authmilter-check"))
+                       os.path.join(TOP, "check", "authmilter-check"))
 VERBOSE = "-v" in sys.argv
 CLIENT = "192.0.2.10"
 passed = failed = 0

@@ -13,7 +13,7 @@ import tempfile
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "milter", "authmilter-check"))
+                       os.path.join(TOP, "check", "authmilter-check"))
 REGRESS = os.path.join(TOP, "test", "fuzz", "regress", "pipeline")
 CONF = r'''authserv_id = "mx.fuzz.example";
 dns = { local_zones = [ "example. static" ];

@@ -26,7 +26,7 @@ from milterclient import MilterClient, MilterError  # noqa: E402
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
 REPORT = os.environ.get("AUTHMILTER_REPORT",
-                        os.path.join(TOP, "milter", "authmilter-report"))
+                        os.path.join(TOP, "report", "authmilter-report"))
 XSD = os.environ.get("DMARC_XSD", os.path.join(
     TOP, "test", "data", "report", "dmarc-xml-0.2.xsd"))
 NS = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
@@ -371,7 +371,7 @@ COLUMNS = ["uid", "ts", "reporter", "source_ip", "header_from",
 
 def spool_line(uid, ts, domain, ip, disposition, spf_eval="pass",
                dkim="", dkim_eval="fail", reasons="", rua=None, p="reject"):
-    """A record in the spool's line form (lib/report.c encode); rua
+    """A record in the spool's line form (lib/report/report.c encode); rua
     defaults to the one of DOMAINS[domain]."""
     rec = dict.fromkeys(COLUMNS, "")
     rec.update({"uid": uid, "ts": str(ts), "reporter": "fixture",

@@ -20,7 +20,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 # shellcheck source=../e2e/lib.sh
 . "$REPO/test/e2e/lib.sh"
 
-REPORT=${AUTHMILTER_REPORT:-$REPO/milter/authmilter-report}
+REPORT=${AUTHMILTER_REPORT:-$REPO/report/authmilter-report}
 XSD=${DMARC_XSD:-$REPO/test/data/report/dmarc-xml-0.2.xsd}
 E2E_SUITE=report-postfix
 e2e_frame

@@ -44,7 +44,7 @@ Usage:
     test/spf/run_suite.py [--suite FILE] [--check PATH] [--only ID]... [-v]
                           [-j N] [--queries] [--list] [--write-zones DIR]
 
-  --check PATH (or env AUTHMILTER_CHECK) overrides <repo>/milter/authmilter-check.
+  --check PATH (or env AUTHMILTER_CHECK) overrides <repo>/check/authmilter-check.
   --only takes a test id, "scenario/test-id" or a scenario name (as printed).
   -v prints the CLI's JSON (and stderr) for every case; --queries prints the
   DNS queries each case made (runs cases one at a time).
@@ -80,7 +80,7 @@ except ImportError as e:
 
 DEFAULT_SUITE = os.path.join(REPO, "test", "data", "spf",
                              "rfc7208-tests.yml")
-DEFAULT_CHECK = os.path.join(REPO, "milter", "authmilter-check")
+DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
 KNOWN_FILE = os.path.join(HERE, "known-failures.txt")
 SKIP_FILE = os.path.join(HERE, "skip.txt")
 
@@ -298,7 +298,7 @@ def main(argv=None):
     ap.add_argument("--suite", default=DEFAULT_SUITE)
     ap.add_argument("--check", default=None,
                     help="authmilter-check binary (default: env "
-                    "AUTHMILTER_CHECK or <repo>/milter/authmilter-check)")
+                    "AUTHMILTER_CHECK or <repo>/check/authmilter-check)")
     ap.add_argument("--only", action="append", default=[],
                     help="run only this test id / scenario/test-id / "
                     "scenario (repeatable, comma-separated)")

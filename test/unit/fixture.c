@@ -9,10 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "resolver.h"
+#include "dns/resolver.h"
 
 /* fixture_write - text into a new file under /tmp; its malloc'ed path */
 char *

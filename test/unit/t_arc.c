@@ -5,7 +5,7 @@
  * gives the RFC 8617 result: AMS body hash and signature, AS signature,
  * instance numbering, cv= (5.2 step 3; a cv=fail seal ends the chain),
  * sets with a field missing or twice, more sets than allowed; then the
- * trusted-sealer override of lib/policy.c (RFC 8617 7.2.1) on those
+ * trusted-sealer override of lib/core/policy.c (RFC 8617 7.2.1) on those
  * chains
  */
 #include "autoconf.h"
@@ -19,17 +19,17 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "arc.h"
-#include "buf.h"
-#include "config.h"
+#include "auth/arc.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "hdr.h"
-#include "pkey.h"
-#include "policy.h"
-#include "resolver.h"
-#include "results.h"
+#include "mail/hdr.h"
+#include "auth/pkey.h"
+#include "core/policy.h"
+#include "dns/resolver.h"
+#include "core/results.h"
 #include "unit.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define T_ARC_FIELDS	200		/* fields of a test message */
 #define T_ARC_TIME	1700000000	/* t= of every seal */
@@ -612,7 +612,7 @@ t_arc_limits(void)
 }
 
 /*
- * the trusted-sealer override (RFC 8617 7.2.1, lib/policy.c): DMARC fails
+ * the trusted-sealer override (RFC 8617 7.2.1, lib/core/policy.c): DMARC fails
  * with p=reject for author.example; does the chain turn that into accept?
  */
 static const struct {

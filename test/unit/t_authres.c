@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authres.h"
-#include "buf.h"
+#include "mail/authres.h"
+#include "util/buf.h"
 #include "unit.h"
 
 #define T_AUTHRES_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -334,7 +334,7 @@ t_authres_limits(void)
 	buf_free(&in);
 
 	/*
-	 * Regression (lib/authres.c, fixed): past AUTHRES_MAX_VALUE bytes a method,
+	 * Regression (lib/mail/authres.c, fixed): past AUTHRES_MAX_VALUE bytes a method,
 	 * result, reason or property value is cut short in its buf and
 	 * authres_parse() still says AUTHRES_OK, handing back a different
 	 * value than the header holds (a cut smtp.mailfrom or header.from is
@@ -903,7 +903,7 @@ static const struct {
 	    { { "spf", "fail", "user@example.com not permitted", NULL, {
 		{ "smtp", "mailfrom", "user@example.com" } } } } },
 	/*
-	 * Regression (lib/authres.c, fixed): authres_put_value() lets one "@" through
+	 * Regression (lib/mail/authres.c, fixed): authres_put_value() lets one "@" through
 	 * unquoted, which is right for a pvalue but not for the reason=
 	 * value or the authserv-id (RFC 8601 section 2.2: both are "value",
 	 * an RFC 2045 token or quoted-string, and "@" is a tspecial). They

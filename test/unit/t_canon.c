@@ -9,8 +9,8 @@
 
 #include <openssl/evp.h>
 
-#include "buf.h"
-#include "canon.h"
+#include "util/buf.h"
+#include "mail/canon.h"
 #include "unit.h"
 
 static const struct {

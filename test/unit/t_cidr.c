@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "cidr.h"
+#include "util/cidr.h"
 #include "unit.h"
 
 #define T_CIDR_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -13,11 +13,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "config_check.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/config_check.h"
 #include "fixture.h"
-#include "log.h"
+#include "util/log.h"
 #include "unit.h"
 
 #define T_CONFIG_N(a)	(sizeof(a) / sizeof((a)[0]))

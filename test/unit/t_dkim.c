@@ -18,11 +18,11 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "buf.h"
-#include "config.h"
-#include "dkim.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dkim.h"
 #include "fixture.h"
-#include "resolver.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 #define T_DKIM_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -743,7 +743,7 @@ t_dkim_stolen(const struct dkim_result *r, size_t want_n, const char *label)
 }
 
 /*
- * t_dkim_decoys - regression (lib/dkim.c, fixed): libopendkim's verdict
+ * t_dkim_decoys - regression (lib/auth/dkim.c, fixed): libopendkim's verdict
  * for one signature was paired with our reading of another field by b=
  * after different white-space rules (\v and \f are white space to
  * libopendkim only), then "the next unused field": a decoy claiming
@@ -883,7 +883,7 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 	dkim_result_free(&r);
 
 	/*
-	 * Regression (lib/dkim.c dkim_verifier_finish(), fixed): after
+	 * Regression (lib/auth/dkim.c dkim_verifier_finish(), fixed): after
 	 * dkim_verifier_overflow() dkim_eoh() never runs, so
 	 * dkim_getsiglist() had nothing and the message showed no
 	 * signature at all (dkim=none), not the "every signature

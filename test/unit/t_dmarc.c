@@ -13,14 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "dkim.h"
-#include "dmarc.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
 #include "fixture.h"
-#include "psl.h"
-#include "resolver.h"
-#include "spf.h"
+#include "auth/psl.h"
+#include "dns/resolver.h"
+#include "auth/spf.h"
 #include "unit.h"
 
 /* the rfc7489 cases share one public suffix table */
@@ -334,7 +334,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "rel.example", .spf = "pass:rel.example", .dkim =
 	    "k.tf.rel.example", .want = "pass" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_aligned(), fixed): relaxed alignment
+	 * Regression (lib/auth/dmarc.c dmarc_aligned(), fixed): relaxed alignment
 	 * walked the DNS tree of every identifier, and a lookup failure
 	 * there made the whole result temperror. An identifier that does
 	 * not end in the author's organizational domain can never align
@@ -360,7 +360,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	{ .label = "DKIM temperror of an unaligned d=: fail", .author =
 	    "author.example", .dkim = "?other.example", .want = "fail" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_finish(), fixed): an SPF or DKIM
+	 * Regression (lib/auth/dmarc.c dmarc_finish(), fixed): an SPF or DKIM
 	 * temperror for an identifier that would be aligned was ignored, so
 	 * the message was "fail" and p=reject gave 550 for a transient DNS
 	 * failure. RFC 9989 section 5.3.6: when DNS queries required for
@@ -374,7 +374,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "author.example", .spf = "temperror:author.example", .want =
 	    "temperror" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_discover_9989(), fixed): a lookup
+	 * Regression (lib/auth/dmarc.c dmarc_discover_9989(), fixed): a lookup
 	 * failure anywhere in the walk above the author gave temperror,
 	 * though the author's own record is the one to apply (RFC 9989
 	 * section 4.10.1) and an identifier equal to the author needs no
@@ -384,7 +384,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    .author = "sub.tf2.example", .dkim = "sub.tf2.example", .want =
 	    "pass", .rec = "sub.tf2.example" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_walk_org(), fixed): the labels of
+	 * Regression (lib/auth/dmarc.c dmarc_walk_org(), fixed): the labels of
 	 * the psd=y name went into label + 64, the array that holds the
 	 * author's labels. With more than 64 author labels the label below
 	 * the PSD was read from an overwritten slot: the org domain came out
@@ -473,7 +473,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    .author = "a.b.c.nosuch.example", .want = "none", .org =
 	    "nosuch.example" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_psl_org(), fixed by lib/psl):
+	 * Regression (lib/auth/dmarc.c dmarc_psl_org(), fixed by lib/psl):
 	 * libopendmarc 1.4.2's opendmarc_get_tld() gets wildcard rules wrong
 	 * ("*.ck": bar.ck is a public suffix, so attacker.bar.ck and
 	 * victim.bar.ck are different organizational domains; libopendmarc
@@ -484,7 +484,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    .rfc7489 = 1, .author = "victim.bar.ck", .dkim =
 	    "attacker.bar.ck", .want = "fail", .org = "victim.bar.ck" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_psl_org(), fixed):
+	 * Regression (lib/auth/dmarc.c dmarc_psl_org(), fixed):
 	 * opendmarc_get_tld() matches the list case-sensitively and gave ""
 	 * for Mail.Example.CO.UK; the fallback (the domain itself) broke
 	 * relaxed alignment of a d= in capitals (domain names compare
@@ -494,7 +494,7 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    .rfc7489 = 1, .author = "example.co.uk", .dkim =
 	    "Mail.Example.CO.UK", .want = "pass" },
 	/*
-	 * Regression (lib/dmarc.c dmarc_psl_org(), fixed): a name under a
+	 * Regression (lib/auth/dmarc.c dmarc_psl_org(), fixed): a name under a
 	 * TLD missing from the list (a new gTLD, a stale file) got "" from
 	 * opendmarc_get_tld(), and the fallback made every such name its own
 	 * organizational domain. The PSL algorithm's default rule "*" makes
@@ -716,7 +716,7 @@ t_dmarc_no_author(struct resolver *res, const struct config *cfg)
 }
 
 /*
- * Regression (lib/dmarc.c dmarc_org()/dmarc_aligned(), fixed): with
+ * Regression (lib/auth/dmarc.c dmarc_org()/dmarc_aligned(), fixed): with
  * more identities than DMARC_ORG_CACHE the cache reuses its oldest
  * slot, and dmarc_aligned() compared two pointers returned by
  * dmarc_org(): the second call could free the string the first one

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "dmarc_record.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dmarc_record.h"
 #include "fixture.h"
-#include "resolver.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 #define T_DR_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -182,7 +182,7 @@ static const struct {
 	    "aspf=s", 0, 0, REJ, NA, NA, 'r', 's', NA, NA, NA, NULL, NULL,
 	    NULL },
 	/*
-	 * Regression (lib/dmarc_record.c dmarc_opendmarc(), fixed):
+	 * Regression (lib/auth/dmarc_record.c dmarc_opendmarc(), fixed):
 	 * libopendmarc 1.4.2 reads only the first character of adkim/aspf,
 	 * so "adkim=strict" (not "r" / "s" in RFC 9989 section 4.7, a syntax
 	 * error whose value must default to "r") gave strict alignment.
@@ -225,7 +225,7 @@ static const struct {
 	    "pct=101; adkim=s", 1, 0, REJ, NA, NA, 's', NA, NA, NA, 100, NULL,
 	    NULL, NULL },
 	/*
-	 * Regression (lib/dmarc_record.c dmarc_opendmarc(), fixed):
+	 * Regression (lib/auth/dmarc_record.c dmarc_opendmarc(), fixed):
 	 * libopendmarc 1.4.2 reads pct with atoi(), so a non-numeric pct was
 	 * 0 (every failing message sampled out: reject lowered to
 	 * quarantine) and "5x" was 5. RFC 7489 section 6.3: pct is 1*3DIGIT;

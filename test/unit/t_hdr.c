@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hdr.h"
+#include "mail/hdr.h"
 #include "unit.h"
 
 #define T_HDR_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "unit.h"
 
 #define T_JSON_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -9,8 +9,8 @@
 #include <arpa/nameser.h>
 #include <string.h>
 
-#include "buf.h"
-#include "metrics.h"
+#include "util/buf.h"
+#include "core/metrics.h"
 #include "unit.h"
 
 /* t_metrics_has - the rendering contains this exact line */

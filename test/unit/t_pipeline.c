@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "pipeline.h"
+#include "core/pipeline.h"
 #include "unit.h"
 
 #define T_PIPELINE_N(a)	(sizeof(a) / sizeof((a)[0]))

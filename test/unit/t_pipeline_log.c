@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "log.h"
-#include "pipeline.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "core/pipeline.h"
 #include "unit.h"
 
 #define T_PL_NSIG	40

@@ -15,8 +15,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "buf.h"
-#include "pkey.h"
+#include "util/buf.h"
+#include "auth/pkey.h"
 #include "unit.h"
 
 /* t_pkey_new - a fresh key of the type ("RSA" or "ED25519") */

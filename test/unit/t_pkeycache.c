@@ -12,9 +12,9 @@
 
 #include <openssl/evp.h>
 
-#include "buf.h"
-#include "pkey.h"
-#include "pkeycache.h"
+#include "util/buf.h"
+#include "auth/pkey.h"
+#include "auth/pkeycache.h"
 #include "unit.h"
 
 #define T_PKEYCACHE_KEYS	24	/* distinct ed25519 keys */
@@ -114,7 +114,7 @@ t_pkeycache_hits(void)
 	UNIT_CHECK(b != a && !t_pkeycache_good(b, 0),
 	    "one byte differs: not the cached key", "same (%s)", why.data);
 	EVP_PKEY_free(b);
-	/* pkeycache_get() appends its reason (lib/pkeycache.h) */
+	/* pkeycache_get() appends its reason (lib/auth/pkeycache.h) */
 	buf_reset(&why);
 	b = pkeycache_get(c, t_pkeycache_k[0].rec.data, PKEY_RSA_SHA256,
 	    1024, &why);

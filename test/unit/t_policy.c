@@ -9,11 +9,11 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "policy.h"
-#include "results.h"
+#include "core/policy.h"
+#include "core/results.h"
 #include "unit.h"
 
 #define T_POLICY_N(a)	(sizeof(a) / sizeof((a)[0]))

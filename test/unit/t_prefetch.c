@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "hdr.h"
-#include "prefetch.h"
-#include "resolver.h"
+#include "mail/hdr.h"
+#include "dns/prefetch.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 #define T_PREFETCH_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -18,17 +18,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "config.h"
-#include "report.h"
-#include "report_db.h"
-#include "report_dest.h"
-#include "report_mail.h"
-#include "report_period.h"
-#include "report_spool.h"
-#include "report_xml.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "report/report.h"
+#include "report/report_db.h"
+#include "report/report_dest.h"
+#include "report/report_mail.h"
+#include "report/report_period.h"
+#include "report/report_spool.h"
+#include "report/report_xml.h"
 #include "unit.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define T_N(a)	(sizeof(a) / sizeof((a)[0]))
 

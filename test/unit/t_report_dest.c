@@ -25,11 +25,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "report_dest.h"
-#include "resolver.h"
+#include "report/report_dest.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 #define T_N(a)		(sizeof(a) / sizeof((a)[0]))

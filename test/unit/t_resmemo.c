@@ -6,11 +6,11 @@
 #include <unbound.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "resmemo.h"
-#include "resolver.h"
+#include "dns/resmemo.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 static const char *t_resmemo_conf =

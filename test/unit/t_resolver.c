@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "resolver.h"
+#include "dns/resolver.h"
 #include "unit.h"
 
 #define T_RESOLVER_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -360,7 +360,7 @@ static const struct {
 	    "www.example" },
 	{ "output one too small", "\3www\7example\0", 13, 0, 11, -1, NULL },
 	/*
-	 * Regression (lib/resolver.c, fixed): the root name ignores outlen. With outlen 1
+	 * Regression (lib/dns/resolver.c, fixed): the root name ignores outlen. With outlen 1
 	 * "." does not fit but 0 comes back with "" (not a name); with
 	 * outlen 0 out[0] is written anyway, one byte past the buffer.
 	 */
@@ -542,7 +542,7 @@ static const struct {
 	    "  local_zones = [ \"tf.example. refuse\", \"example. static\" ];\n"
 	    "};\n", "x.tf.example.", RESOLVER_RETRY },
 	/*
-	 * Regression (lib/resolver.c, fixed): with libunbound 1.17, a zone added by
+	 * Regression (lib/dns/resolver.c, fixed): with libunbound 1.17, a zone added by
 	 * ub_ctx_zone_add() after a zone that contains it leaves names of
 	 * the outer zone outside any local zone: "example. static" then
 	 * "tf.example. refuse" sends nosuch.example. to the nameservers

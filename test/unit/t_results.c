@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authres.h"
-#include "buf.h"
-#include "policy.h"
-#include "results.h"
+#include "mail/authres.h"
+#include "util/buf.h"
+#include "core/policy.h"
+#include "core/results.h"
 #include "unit.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 #define T_RESULTS_N(a)	(sizeof(a) / sizeof((a)[0]))
 

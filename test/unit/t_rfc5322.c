@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "rfc5322.h"
+#include "util/buf.h"
+#include "mail/rfc5322.h"
 #include "unit.h"
 
 #define T_RFC5322_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cidr.h"
-#include "config.h"
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "util/config.h"
 #include "fixture.h"
-#include "resolver.h"
-#include "dnsbudget.h"
-#include "spf.h"
+#include "dns/resolver.h"
+#include "dns/dnsbudget.h"
+#include "auth/spf.h"
 #include "unit.h"
 
 #define T_SPF_N(a)	(sizeof(a) / sizeof((a)[0]))

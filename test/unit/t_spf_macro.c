@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cidr.h"
-#include "spf_macro.h"
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "auth/spf_macro.h"
 #include "unit.h"
 
 #define T_SPF_MACRO_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -1,17 +1,17 @@
 /*
  * t_spf_syntax - spf_syntax_prepare(): the RFC 7208 record check and the
  * record libspf2 is handed, with and without macro values; the term count
- * and the virtual any-address names it shares with lib/spf.c
+ * and the virtual any-address names it shares with lib/auth/spf.c
  */
 #include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cidr.h"
-#include "spf_macro.h"
-#include "spf_syntax.h"
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "auth/spf_macro.h"
+#include "auth/spf_syntax.h"
 #include "unit.h"
 
 #define T_SPF_SYNTAX_N(a)	(sizeof(a) / sizeof((a)[0]))

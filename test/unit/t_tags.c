@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "tags.h"
+#include "util/buf.h"
+#include "mail/tags.h"
 #include "unit.h"
 
 #define T_TAGS_N(a)	(sizeof(a) / sizeof((a)[0]))

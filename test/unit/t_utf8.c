@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 #include "unit.h"
 
 #define T_UTF8_N(a)	(sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,310 @@
+/* check - authmilter-check: the daemon's pipeline fed from a message file */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/log.h"
+#include "core/pipeline.h"
+#include "report/report.h"
+#include "auth/spf.h"
+#include "util/xalloc.h"
+
+#define CHECK_MAX_MESSAGE	(64 * 1024 * 1024)
+#define CHECK_CHUNK		65536	/* what Postfix sends per body call */
+#define CHECK_MAX_RCPT		1000
+
+struct check_opts {
+	const char	*file;		/* -c */
+	const char	*client_ip;	/* --client-ip */
+	const char	*helo;		/* --helo */
+	const char	*mail_from;	/* --mail-from */
+	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
+	int		 nrcpt;		/* entries in rcpt */
+	int		 json;		/* --json */
+	long long	 time;		/* --time: seal as of then, 0 now */
+	const char	*message;	/* path or "-" */
+};
+
+/* check_usage - the synopsis of authmilter-check(1); exit 2 */
+static void __attribute__((noreturn))
+check_usage(void)
+{
+	fprintf(stderr, "usage: authmilter-check [-c FILE] [--client-ip IP] "
+	    "[--helo NAME] [--mail-from ADDR]\n"
+	    "                        [--rcpt ADDR]... [--time SECONDS] "
+	    "[--json] [MESSAGE | -]\n");
+	exit(2);
+}
+
+/* check_parse - argv into opts */
+static void
+check_parse(int argc, char **argv, struct check_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "client-ip", required_argument, NULL, 'i' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "mail-from", required_argument, NULL, 'm' },
+		{ "rcpt", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "time", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->file = CONFIG_DEFAULT_FILE;
+	o->mail_from = "";
+	o->message = "-";
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->file = optarg; break;
+		case 'i': o->client_ip = optarg; break;
+		case 'H': o->helo = optarg; break;
+		case 'm': o->mail_from = optarg; break;
+		case 'j': o->json = 1; break;
+		case 't': o->time = atoll(optarg); break;
+		case 'r':
+			if (o->nrcpt >= CHECK_MAX_RCPT)
+				check_usage();
+			o->rcpt[o->nrcpt++] = optarg;
+			break;
+		default: check_usage();
+		}
+	}
+	if (argc - optind > 1)
+		check_usage();
+	if (optind < argc)
+		o->message = argv[optind];
+}
+
+/* check_read - the whole message, or exit 3 */
+static void
+check_read(const char *path, struct buf *msg)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (fp == NULL) {
+		fprintf(stderr, "authmilter-check: %s: %s\n", path,
+		    strerror(errno));
+		exit(3);
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_append(msg, chunk, n) != 0) {
+			fprintf(stderr, "authmilter-check: %s: larger than "
+			    "%d bytes\n", path, CHECK_MAX_MESSAGE);
+			exit(3);
+		}
+	if (ferror(fp)) {
+		fprintf(stderr, "authmilter-check: %s: read error\n", path);
+		exit(3);
+	}
+	if (fp != stdin)
+		fclose(fp);
+}
+
+/* check_line - next line without its CRLF or LF; -1 at the end */
+static int
+check_line(const struct buf *msg, size_t *off, const char **line, size_t *len)
+{
+	const char *p = msg->data + *off, *nl;
+
+	if (*off >= msg->len)
+		return -1;
+	nl = memchr(p, '\n', msg->len - *off);
+	*line = p;
+	*len = nl ? (size_t)(nl - p) : msg->len - *off;
+	*off += *len + (nl ? 1 : 0);
+	if (*len > 0 && p[*len - 1] == '\r')
+		(*len)--;
+	return 0;
+}
+
+/* check_flush - hand one gathered field to the pipeline as the MTA would */
+static void
+check_flush(struct session *s, struct buf *field)
+{
+	char *colon;
+
+	if (field->len == 0)
+		return;
+	colon = memchr(field->data, ':', field->len);
+	*colon = '\0';
+	/* folds reach milters as bare LF; the value keeps its leading space */
+	pipeline_header(s, field->data, colon + 1,
+	    field->len - (size_t)(colon + 1 - field->data));
+	buf_reset(field);
+}
+
+/* check_headers - feed fields; returns the offset where the body starts */
+static size_t
+check_headers(struct session *s, const struct buf *msg)
+{
+	struct buf field;
+	size_t off = 0, start, len;
+	const char *line;
+
+	buf_init(&field, CHECK_MAX_MESSAGE);
+	for (start = off; check_line(msg, &off, &line, &len) == 0;
+	    start = off) {
+		if (len == 0)
+			break;
+		if ((line[0] == ' ' || line[0] == '\t') && field.len > 0) {
+			buf_putc(&field, '\n');
+			buf_append(&field, line, len);
+			continue;
+		}
+		/* not a header field: like Postfix, the body starts here */
+		if (memchr(line, ':', len) == NULL) {
+			off = start;
+			break;
+		}
+		check_flush(s, &field);
+		buf_append(&field, line, len);
+	}
+	check_flush(s, &field);
+	buf_free(&field);
+	return off;
+}
+
+/* check_body - body with CRLF line ends, in MTA-sized chunks */
+static void
+check_body(struct session *s, const struct buf *msg, size_t off)
+{
+	struct buf chunk;
+	const char *line;
+	size_t len;
+
+	buf_init(&chunk, CHECK_CHUNK + 2);
+	while (check_line(msg, &off, &line, &len) == 0) {
+		if (chunk.len + len + 2 > CHECK_CHUNK) {
+			pipeline_body(s, (const unsigned char *)chunk.data,
+			    chunk.len);
+			buf_reset(&chunk);
+		}
+		while (len + 2 > CHECK_CHUNK) {
+			pipeline_body(s, (const unsigned char *)line,
+			    CHECK_CHUNK);
+			line += CHECK_CHUNK;
+			len -= CHECK_CHUNK;
+		}
+		buf_append(&chunk, line, len);
+		buf_puts(&chunk, "\r\n");
+	}
+	if (chunk.len > 0)
+		pipeline_body(s, (const unsigned char *)chunk.data, chunk.len);
+	buf_free(&chunk);
+}
+
+/* check_client - --client-ip as a sockaddr; NULL when not given */
+static const struct sockaddr *
+check_client(const char *ip, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ip == NULL)
+		return NULL;
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else {
+		fprintf(stderr, "authmilter-check: --client-ip %s: not an "
+		    "address\n", ip);
+		exit(2);
+	}
+	return (const struct sockaddr *)ss;
+}
+
+/* check_print - what the daemon would add, then the action */
+static void
+check_print(const struct session *s, const struct message *m, int json)
+{
+	struct buf out;
+
+	buf_init(&out, CHECK_MAX_MESSAGE);
+	if (json) {
+		pipeline_json(s, &out);
+		printf("%s\n", out.data);
+	} else {
+		if (m->seal.aar != NULL)
+			printf("ARC-Seal: %s\nARC-Message-Signature: %s\n"
+			    "ARC-Authentication-Results: %s\n", m->seal.as,
+			    m->seal.ams, m->seal.aar);
+		if (m->arheader.len > 0)
+			printf("Authentication-Results: %s\n", m->arheader.data);
+		if (m->nar_delete > 0)
+			printf("# would remove %zu Authentication-Results "
+			    "field(s) claiming %s\n", m->nar_delete,
+			    s->authserv_id);
+		printf("action: %s\n", policy_action_name(m->decision.action));
+		if (m->decision.rcode != NULL)
+			printf("reply: %s %s %s\n", m->decision.rcode,
+			    m->decision.xcode, m->decision.text);
+	}
+	buf_free(&out);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct pipeline_env *env;
+	struct check_opts o;
+	struct config *cfg;
+	struct session *s;
+	struct buf msg, why;
+	size_t body;
+	int i;
+
+	check_parse(argc, argv, &o);
+	log_open("authmilter-check", LOG_MAIL, 0);
+	log_set_level(LOG_LEVEL_ERR);
+	spf_init();
+	buf_init(&why, 4096);
+	if ((cfg = config_load(o.file, &why)) == NULL ||
+	    config_check_files(cfg, &why) != 0 ||
+	    (env = pipeline_env_new(cfg, &why)) == NULL) {
+		fprintf(stderr, "%s\n", why.data);
+		buf_free(&why);
+		return 2;
+	}
+	buf_free(&why);
+	/* a dry run of one message: it never adds to the report store */
+	report_store_free(env->reports);
+	env->reports = NULL;
+	buf_init(&msg, CHECK_MAX_MESSAGE);
+	check_read(o.message, &msg);
+	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL);
+	s->leadspc = 1;
+	s->fixed_time = (time_t)o.time;
+	if (o.helo != NULL)
+		pipeline_helo(s, o.helo);
+	pipeline_mail(s, o.mail_from, NULL);
+	for (i = 0; i < o.nrcpt; i++)
+		pipeline_rcpt(s, o.rcpt[i]);
+	if (s->trusted)
+		fprintf(stderr, "authmilter-check: %s is in "
+		    "policy.trusted_networks: not checked\n", s->client_ip);
+	body = check_headers(s, &msg);
+	pipeline_eoh(s);
+	check_body(s, &msg, body);
+	check_print(s, pipeline_eom(s), o.json);
+	pipeline_close(s);	/* and with the session, the env reference */
+	buf_free(&msg);
+	return 0;
+}

@@ -1,0 +1,619 @@
+/* dmarc - policy discovery, organizational domain, alignment, policy */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <arpa/nameser.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <opendmarc/dmarc.h>
+
+#include "util/buf.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "auth/dmarc_record.h"
+#include "dns/dnsbudget.h"
+#include "auth/psl.h"
+#include "dns/resolver.h"
+#include "auth/spf.h"
+#include "util/xalloc.h"
+
+#define DMARC_BUDGET_MS		20000	/* all DMARC lookups of a message */
+#define DMARC_ORG_CACHE		(2 + DKIM_MAX_SIGNATURES)
+
+/* the valid records one tree walk found, longest name first */
+struct dmarc_walk {
+	char		*name[DMARC_MAX_WALK];	/* where */
+	char		*text[DMARC_MAX_WALK];	/* the record */
+	char		 psd[DMARC_MAX_WALK];	/* its psd flag */
+	size_t		 n;			/* records found */
+	int		 temp;			/* a lookup failed */
+};
+
+/* one evaluation: deadline and organizational domains already known */
+struct dmarc_eval {
+	struct resolver	*res;		/* shared resolver */
+	struct dnsbudget *budget;	/* the message's for DMARC, or NULL */
+	const struct psl *psl;		/* rfc7489: the public suffix list */
+	const struct config *cfg;	/* mode, actions */
+	struct timespec	 deadline;	/* DMARC_BUDGET_MS from the start */
+	int		 rfc7489;	/* dmarc.mode */
+	char		*org_of[DMARC_ORG_CACHE];	/* domain ... */
+	char		*org[DMARC_ORG_CACHE];		/* ... its org domain */
+	size_t		 norg;		/* cache entries */
+	int		 temp;		/* a lookup failed somewhere */
+};
+
+/* dmarc_policy_name - none quarantine reject */
+const char *
+dmarc_policy_name(enum dmarc_policy p)
+{
+	switch (p) {
+	case DMARC_P_QUARANTINE:
+		return "quarantine";
+	case DMARC_P_REJECT:
+		return "reject";
+	default:
+		return "none";
+	}
+}
+
+/* dmarc_labels - label count and where each label starts */
+static size_t
+dmarc_labels(const char *d, const char **start, size_t max)
+{
+	size_t n = 0;
+	const char *p = d;
+
+	while (*p != '\0' && n < max) {
+		start[n++] = p;
+		p = strchr(p, '.');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return n;
+}
+
+/* dmarc_walk_free - release what a walk found */
+static void
+dmarc_walk_free(struct dmarc_walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		free(w->name[i]);
+		free(w->text[i]);
+	}
+	memset(w, 0, sizeof(*w));
+}
+
+/* dmarc_walk_one - query one target; 1 when the walk must stop */
+static int
+dmarc_walk_one(struct dmarc_eval *ev, const char *target, struct dmarc_walk *w)
+{
+	struct buf rec;
+	enum dmarc_fetch f;
+	int stop = 0;
+
+	buf_init(&rec, DMARC_MAX_RECORD);
+	f = dmarc_record_fetch(ev->res, ev->budget, target, &ev->deadline, &rec);
+	if (f == DMARC_FETCH_TEMP)
+		w->temp = stop = 1;
+	else if (f == DMARC_FETCH_FOUND && w->n < DMARC_MAX_WALK) {
+		w->name[w->n] = xstrdup(target);
+		w->text[w->n] = xstrdup(rec.data);
+		w->psd[w->n] = dmarc_record_psd(rec.data);
+		/* RFC 9989 section 4.10 steps 2 and 6 */
+		stop = w->psd[w->n] == 'y' || w->psd[w->n] == 'n';
+		w->n++;
+	}
+	buf_free(&rec);
+	return stop;
+}
+
+/* dmarc_walk - RFC 9989 section 4.10: at most 8 queries from start up */
+static void
+dmarc_walk(struct dmarc_eval *ev, const char *start, struct dmarc_walk *w)
+{
+	const char *label[128];
+	size_t x = dmarc_labels(start, label, 128), i;
+
+	memset(w, 0, sizeof(*w));
+	if (x == 0 || dmarc_walk_one(ev, start, w))
+		return;
+	/* the shortcut: more than 7 labels jump straight to the last 7 */
+	for (i = x < 8 ? 1 : x - 7; i < x; i++)
+		if (dmarc_walk_one(ev, label[i], w))
+			return;
+}
+
+/* dmarc_walk_org - RFC 9989 section 4.10.2 selection from a walk */
+static char *
+dmarc_walk_org(const char *start, const struct dmarc_walk *w)
+{
+	const char *label[128], *other[128];
+	size_t x = dmarc_labels(start, label, 128), i, k, nl;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->psd[i] == 'n')
+			return xstrdup(w->name[i]);
+		if (w->psd[i] == 'y' && strcasecmp(w->name[i], start) != 0) {
+			/* one label below the public suffix domain */
+			nl = dmarc_labels(w->name[i], other, 128);
+			k = x > nl ? x - nl - 1 : 0;
+			return xstrdup(label[k]);
+		}
+	}
+	return xstrdup(w->n > 0 ? w->name[w->n - 1] : start);
+}
+
+/* dmarc_psl_org - RFC 7489 section 3.2: by the public suffix list */
+static char *
+dmarc_psl_org(const struct psl *psl, const char *domain)
+{
+	char *low = xstrdup(domain), *p, *org;
+
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	org = xstrdup(psl != NULL ? psl_org(psl, low) : low);
+	free(low);
+	return org;
+}
+
+/* dmarc_org - organizational domain of any domain, cached per message */
+static const char *
+dmarc_org(struct dmarc_eval *ev, const char *domain)
+{
+	struct dmarc_walk w;
+	size_t i;
+	char *org;
+
+	for (i = 0; i < ev->norg && i < DMARC_ORG_CACHE; i++)
+		if (strcasecmp(ev->org_of[i], domain) == 0)
+			return ev->org[i];
+	if (ev->rfc7489)
+		org = dmarc_psl_org(ev->psl, domain);
+	else {
+		dmarc_walk(ev, domain, &w);
+		ev->temp |= w.temp;
+		org = dmarc_walk_org(domain, &w);
+		dmarc_walk_free(&w);
+	}
+	/* a full cache (more identities than fit) reuses its oldest slot */
+	i = ev->norg++ % DMARC_ORG_CACHE;
+	if (ev->norg > DMARC_ORG_CACHE) {
+		free(ev->org_of[i]);
+		free(ev->org[i]);
+	}
+	ev->org_of[i] = xstrdup(domain);
+	ev->org[i] = org;
+	return org;
+}
+
+/* dmarc_under - is d the domain s or a name below it */
+static int
+dmarc_under(const char *d, const char *s)
+{
+	size_t dl = strlen(d), sl = strlen(s);
+
+	if (dl == sl)
+		return strcasecmp(d, s) == 0;
+	return dl > sl && d[dl - sl - 1] == '.' &&
+	    strcasecmp(d + dl - sl, s) == 0;
+}
+
+/* dmarc_aligned - RFC 9989 section 3.2.10: strict or relaxed */
+static int
+dmarc_aligned(struct dmarc_eval *ev, const char *id, const char *author,
+    char mode)
+{
+	char *org;
+	int same;
+
+	if (id == NULL || *id == '\0')
+		return 0;
+	if (strcasecmp(id, author) == 0)
+		return 1;
+	if (mode == 's')
+		return 0;
+	/*
+	 * An organizational domain is a suffix of its domain: an identifier
+	 * outside the author's cannot share it, and needs no lookup at all.
+	 */
+	org = xstrdup(dmarc_org(ev, author));
+	same = dmarc_under(id, org) &&
+	    strcasecmp(dmarc_org(ev, id), org) == 0;
+	free(org);
+	return same;
+}
+
+/* dmarc_eval_free - the cache */
+static void
+dmarc_eval_free(struct dmarc_eval *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->norg && i < DMARC_ORG_CACHE; i++) {
+		free(ev->org_of[i]);
+		free(ev->org[i]);
+	}
+}
+
+/* dmarc_pick - RFC 9989 section 4.10.1: author, org, else PSD record */
+static int
+dmarc_pick(const struct dmarc_walk *w, const char *author, const char *org)
+{
+	size_t i;
+
+	if (w->n > 0 && strcasecmp(w->name[0], author) == 0)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strcasecmp(w->name[i], org) == 0)
+			return (int)i;
+	for (i = 0; i < w->n; i++)
+		if (w->psd[i] == 'y')
+			return (int)i;
+	return -1;
+}
+
+/*
+ * dmarc_discover_9989 - one tree walk from the author gives the policy
+ * record and the author's organizational domain. 1 found, 0 none,
+ * -1 DNS failure, -2 invalid record.
+ */
+static int
+dmarc_discover_9989(struct dmarc_eval *ev, struct dmarc_result *r,
+    struct buf *why)
+{
+	struct dmarc_walk w;
+	int i, rc = 0;
+
+	dmarc_walk(ev, r->author, &w);
+	/* the author's own record is enough to go on; its org is unsure */
+	if (w.temp && (w.n == 0 || strcasecmp(w.name[0], r->author) != 0)) {
+		dmarc_walk_free(&w);
+		return -1;
+	}
+	ev->temp |= w.temp;
+	r->org_domain = dmarc_walk_org(r->author, &w);
+	ev->org_of[0] = xstrdup(r->author);
+	ev->org[0] = xstrdup(r->org_domain);
+	ev->norg = 1;
+	if ((i = dmarc_pick(&w, r->author, r->org_domain)) >= 0) {
+		rc = dmarc_record_parse(w.name[i], w.text[i], 0, &r->rec,
+		    why) == 0 ? 1 : -2;
+		if (rc != 1)
+			dmarc_record_free(&r->rec);
+	}
+	dmarc_walk_free(&w);
+	return rc;
+}
+
+/* dmarc_discover_7489 - RFC 7489 section 6.6.3: author, then PSL org */
+static int
+dmarc_discover_7489(struct dmarc_eval *ev, struct dmarc_result *r,
+    struct buf *why)
+{
+	const char *where = r->author;
+	struct buf rec;
+	enum dmarc_fetch f;
+	int rc;
+
+	r->org_domain = xstrdup(dmarc_org(ev, r->author));
+	buf_init(&rec, DMARC_MAX_RECORD);
+	f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
+	if (f == DMARC_FETCH_NONE && strcasecmp(r->org_domain, where) != 0) {
+		where = r->org_domain;
+		f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
+	}
+	if (f == DMARC_FETCH_TEMP)
+		rc = -1;
+	else if (f == DMARC_FETCH_NONE)
+		rc = 0;
+	else if (dmarc_record_parse(where, rec.data, 1, &r->rec, why) == 0)
+		rc = 1;
+	else {
+		dmarc_record_free(&r->rec);
+		rc = -2;
+	}
+	buf_free(&rec);
+	return rc;
+}
+
+/* dmarc_exists - RFC 8020: NXDOMAIN for the author domain means none */
+static int
+dmarc_exists(struct dmarc_eval *ev, const char *domain)
+{
+	struct resolver_answer *a = NULL;
+	enum resolver_status st;
+
+	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_a, &ev->deadline,
+	    &a);
+	resolver_answer_free(a);
+	/* a failed lookup counts as existing: sp is the milder choice */
+	return st != RESOLVER_NXDOMAIN;
+}
+
+/* dmarc_select - p, sp or np (RFC 9989 section 4.10.1) */
+static enum dmarc_policy
+dmarc_select(struct dmarc_eval *ev, struct dmarc_result *r)
+{
+	const struct dmarc_record *rec = &r->rec;
+
+	if (strcasecmp(rec->domain, r->author) == 0)
+		return rec->p;
+	if (!ev->rfc7489 && !dmarc_exists(ev, r->author)) {
+		r->nonexistent = 1;
+		if (rec->np != DMARC_P_UNSPEC)
+			return rec->np;
+	}
+	return rec->sp != DMARC_P_UNSPEC ? rec->sp : rec->p;
+}
+
+/*
+ * dmarc_spf_identity - the MAIL FROM identity only (RFC 9989 3.2.4); for
+ * the null path that is postmaster@HELO (RFC 7208 2.4), so the HELO
+ * domain, in both modes
+ */
+static const char *
+dmarc_spf_identity(const struct spf_result *s)
+{
+	if (s == NULL || !s->checked)
+		return NULL;
+	if (!s->null_sender)
+		return s->mailfrom.result == METHOD_PASS ? s->mailfrom.domain :
+		    NULL;
+	if (s->helo.checked && s->helo.result == METHOD_PASS)
+		return s->helo.domain;
+	return NULL;
+}
+
+/*
+ * dmarc_unknown - an identifier that would align but whose check failed
+ * for a temporary reason: without a pass, DMARC cannot say fail (RFC 9989
+ * section 5.3.6)
+ */
+static int
+dmarc_unknown(struct dmarc_eval *ev, const struct dmarc_request *req,
+    const struct dmarc_result *r)
+{
+	const struct spf_result *s = req->spf;
+	size_t i;
+
+	if (s != NULL && s->checked && s->result == METHOD_TEMPERROR) {
+		const char *id = s->null_sender ? s->helo.domain :
+		    s->mailfrom.domain;
+
+		if (dmarc_aligned(ev, id, r->author, r->rec.aspf))
+			return 1;
+	}
+	for (i = 0; req->dkim != NULL && i < req->dkim->n; i++)
+		if (req->dkim->sig[i].result == METHOD_TEMPERROR &&
+		    dmarc_aligned(ev, req->dkim->sig[i].d, r->author,
+		    r->rec.adkim))
+			return 1;
+	return 0;
+}
+
+/* dmarc_align - any aligned SPF or DKIM pass */
+static void
+dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	const char *spf = dmarc_spf_identity(req->spf);
+	size_t i;
+
+	if (spf != NULL) {
+		r->spf_domain = xstrdup(spf);
+		r->spf_aligned = dmarc_aligned(ev, spf, r->author, r->rec.aspf);
+	}
+	for (i = 0; req->dkim != NULL && i < req->dkim->n; i++) {
+		const struct dkim_sig *sig = &req->dkim->sig[i];
+
+		if (!sig->aligned_use ||
+		    !dmarc_aligned(ev, sig->d, r->author, r->rec.adkim))
+			continue;
+		r->dkim_aligned = 1;
+		r->dkim_domain = xstrdup(sig->d);
+		break;
+	}
+}
+
+/* dmarc_lower - one step down: reject -> quarantine -> none */
+static enum dmarc_policy
+dmarc_lower(enum dmarc_policy p)
+{
+	return p == DMARC_P_REJECT ? DMARC_P_QUARANTINE : DMARC_P_NONE;
+}
+
+/* dmarc_apply_options - t=y (RFC 9989) or pct sampling (RFC 7489) */
+static void
+dmarc_apply_options(struct dmarc_eval *ev, struct dmarc_result *r)
+{
+	r->policy = r->requested == DMARC_P_UNSPEC ? DMARC_P_NONE :
+	    r->requested;
+	if (r->result != METHOD_FAIL || r->policy == DMARC_P_NONE)
+		return;
+	if (!ev->rfc7489 && r->rec.t) {
+		r->testing = 1;
+		r->policy = dmarc_lower(r->policy);
+	} else if (ev->rfc7489 && r->rec.pct < 100 &&
+	    (int)arc4random_uniform(100) >= r->rec.pct) {
+		r->sampled_out = 1;
+		r->policy = dmarc_lower(r->policy);
+	}
+}
+
+/* dmarc_finish - result and reason from what discovery found */
+static void
+dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
+    struct dmarc_result *r, int found, struct buf *why)
+{
+	if (found == -1) {
+		r->result = METHOD_TEMPERROR;
+		buf_puts(why, "DNS failure during policy discovery");
+		return;
+	}
+	if (found == -2) {
+		r->result = METHOD_PERMERROR;
+		return;
+	}
+	if (found == 0) {
+		r->result = METHOD_NONE;
+		buf_puts(why, "no DMARC record");
+		return;
+	}
+	r->have_record = 1;
+	r->requested = dmarc_select(ev, r);
+	dmarc_align(ev, req, r);
+	if (r->spf_aligned || r->dkim_aligned)
+		r->result = METHOD_PASS;
+	else if (dmarc_unknown(ev, req, r) || ev->temp)
+		r->result = METHOD_TEMPERROR;
+	else
+		r->result = METHOD_FAIL;
+	dmarc_apply_options(ev, r);
+	buf_printf(why, r->result == METHOD_PASS ? "aligned %s pass" :
+	    r->result == METHOD_FAIL ? "no aligned SPF or DKIM pass" :
+	    "DNS failure during alignment", r->dkim_aligned ? "DKIM" : "SPF");
+}
+
+/* dmarc_eval_init - one evaluation's state, DMARC_BUDGET_MS from now */
+static void
+dmarc_eval_init(struct dmarc_eval *ev, struct resolver *res,
+    const struct psl *psl, const struct config *cfg,
+    const struct dmarc_request *req)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->res = res;
+	ev->budget = req->budget;
+	ev->psl = psl;
+	ev->cfg = cfg;
+	ev->rfc7489 = cfg->dmarc.mode == CONFIG_DMARC_RFC7489;
+	resolver_deadline(&ev->deadline, DMARC_BUDGET_MS);
+}
+
+/*
+ * dmarc_discover - the policy record and the author's organizational
+ * domain; what dmarc_evaluate() needs before SPF and DKIM are known
+ */
+void
+dmarc_discover(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	struct dmarc_eval ev;
+	struct buf why;
+
+	memset(r, 0, sizeof(*r));
+	r->checked = 1;
+	r->ambiguous = req->ambiguous;
+	if (req->author == NULL) {
+		r->found = DMARC_FOUND_NO_AUTHOR;
+		r->result = METHOD_PERMERROR;
+		r->reason = xstrdup(req->author_error != NULL ?
+		    req->author_error : "no author domain");
+		return;
+	}
+	dmarc_eval_init(&ev, res, psl, cfg, req);
+	r->author = xstrdup(req->author);
+	buf_init(&why, 512);
+	r->found = ev.rfc7489 ? dmarc_discover_7489(&ev, r, &why) :
+	    dmarc_discover_9989(&ev, r, &why);
+	r->walk_temp = ev.temp;
+	r->reason = buf_steal(&why);
+	buf_free(&why);
+	dmarc_eval_free(&ev);
+}
+
+/*
+ * dmarc_evaluate - alignment and the policy over what dmarc_discover()
+ * found and what SPF and DKIM found since
+ */
+void
+dmarc_evaluate(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	struct dmarc_eval ev;
+	struct buf why;
+
+	if (r->found == DMARC_FOUND_NO_AUTHOR)
+		return;
+	dmarc_eval_init(&ev, res, psl, cfg, req);
+	ev.temp = r->walk_temp;
+	if (r->org_domain != NULL) {
+		/* the author's org is known: no second walk for it */
+		ev.org_of[0] = xstrdup(r->author);
+		ev.org[0] = xstrdup(r->org_domain);
+		ev.norg = 1;
+	}
+	buf_init(&why, 512);
+	buf_puts(&why, r->reason != NULL ? r->reason : "");
+	free(r->reason);
+	dmarc_finish(&ev, req, r, r->found, &why);
+	r->reason = buf_steal(&why);
+	buf_free(&why);
+	dmarc_eval_free(&ev);
+}
+
+/* dmarc_check - evaluate one message: discovery, then evaluation */
+void
+dmarc_check(struct resolver *res, const struct psl *psl,
+    const struct config *cfg, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	dmarc_discover(res, psl, cfg, req, r);
+	dmarc_evaluate(res, psl, cfg, req, r);
+}
+
+/*
+ * dmarc_org_domain - the author's organizational domain once discovery
+ * found a policy (NULL otherwise: then nothing can align)
+ */
+const char *
+dmarc_org_domain(const struct dmarc_result *r)
+{
+	return r->checked && r->found == 1 ? r->org_domain : NULL;
+}
+
+/*
+ * dmarc_may_align - could an identifier in domain align with the author:
+ * only a name at or under the author's organizational domain can (an
+ * organizational domain is a suffix of each name it is the org of)
+ */
+int
+dmarc_may_align(const struct dmarc_result *r, const char *domain)
+{
+	const char *org = dmarc_org_domain(r);
+	size_t len;
+	char *d;
+	int may;
+
+	if (org == NULL || domain == NULL || *domain == '\0')
+		return 0;
+	d = xstrdup(domain);
+	if ((len = strlen(d)) > 0 && d[len - 1] == '.')
+		d[len - 1] = '\0';
+	may = dmarc_under(d, org);
+	free(d);
+	return may;
+}
+
+/* dmarc_result_free - release everything */
+void
+dmarc_result_free(struct dmarc_result *r)
+{
+	free(r->reason);
+	free(r->author);
+	free(r->org_domain);
+	free(r->spf_domain);
+	free(r->dkim_domain);
+	dmarc_record_free(&r->rec);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,585 @@
+/* pipeline - one message from connect to verdict, MTA-agnostic */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail/authres.h"
+#include "util/config.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "dns/prefetch.h"
+#include "report/report.h"
+#include "mail/rfc5322.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "core/metrics.h"
+#include "core/pipeline.h"
+#include "dns/resolver.h"
+#include "auth/spf.h"
+#include "util/xalloc.h"
+
+/* pipeline_message_free - end of one transaction */
+static void
+pipeline_message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	free(m->mailfrom);
+	free(m->queue_id);
+	free(m->rcpt_domain);
+	free(m->author);
+	dkim_verifier_free(m->dkim);
+	arc_verifier_free(m->arc);
+	arc_seal_out_free(&m->seal);
+	hdr_free(&m->hdr);
+	free(m->ar_delete);
+	results_free(&m->results);
+	decision_free(&m->decision);
+	buf_free(&m->arheader);
+	free(m);
+}
+
+/* pipeline_message_new - start of one transaction */
+static struct message *
+pipeline_message_new(const struct config *cfg, const char *mailfrom)
+{
+	struct message *m = xcalloc(1, sizeof(*m));
+
+	m->mailfrom = xstrdup(mailfrom);
+	hdr_init(&m->hdr);
+	hdr_limit(&m->hdr, (size_t)cfg->limits.headers,
+	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
+	buf_init(&m->arheader, 64 * 1024);
+	clock_gettime(CLOCK_MONOTONIC, &m->start);
+	dnsbudget_init(&m->dns_dmarc, (long)cfg->limits.dns_time * 1000);
+	dnsbudget_init(&m->dns_other, (long)cfg->limits.dns_time * 1000);
+	return m;
+}
+
+/* pipeline_msg - the current message, made on demand */
+static struct message *
+pipeline_msg(struct session *s)
+{
+	if (s->msg == NULL)
+		s->msg = pipeline_message_new(s->env->cfg, "");
+	return s->msg;
+}
+
+/* pipeline_connect - a new SMTP connection; takes the env reference */
+struct session *
+pipeline_connect(struct pipeline_env *env, unsigned long id,
+    const struct sockaddr *sa, const char *mta_name)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	const struct config *cfg = env->cfg;
+
+	s->env = env;
+	s->id = id;
+	metrics_conn(env->metrics, 1);
+	if (cidr_addr_from_sockaddr(sa, &s->client) != 0)
+		s->client.family = 0;	/* unknown family: no SPF */
+	cidr_addr_format(&s->client, s->client_ip, sizeof(s->client_ip));
+	s->trusted = s->client.family != 0 && cidr_match_any(
+	    cfg->policy.trusted, cfg->policy.ntrusted, &s->client);
+	if (*cfg->authserv_id != '\0')
+		s->authserv_id = xstrdup(cfg->authserv_id);
+	else if (mta_name != NULL && *mta_name != '\0')
+		s->authserv_id = xstrdup(mta_name);
+	else
+		s->authserv_id = xstrdup(env->hostname);
+	return s;
+}
+
+/* pipeline_helo - remember the last HELO/EHLO argument */
+void
+pipeline_helo(struct session *s, const char *helo)
+{
+	free(s->helo);
+	s->helo = xstrdup(helo != NULL ? helo : "");
+}
+
+/* pipeline_strip - MAIL FROM argument without <> and surrounding space */
+static char *
+pipeline_strip(const char *arg)
+{
+	size_t len;
+
+	while (*arg == ' ')
+		arg++;
+	len = strlen(arg);
+	while (len > 0 && arg[len - 1] == ' ')
+		len--;
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>')
+		return xstrndup(arg + 1, len - 2);
+	return xstrndup(arg, len);
+}
+
+/* pipeline_mail - a new transaction; auth is {auth_authen} or NULL */
+void
+pipeline_mail(struct session *s, const char *arg, const char *auth)
+{
+	char *from = pipeline_strip(arg != NULL ? arg : "");
+
+	pipeline_message_free(s->msg);
+	s->msg = pipeline_message_new(s->env->cfg, from);
+	free(from);
+	s->msg->authenticated = auth != NULL && *auth != '\0' &&
+	    s->env->cfg->policy.skip_authenticated;
+	if (!s->trusted && !s->msg->authenticated)
+		prefetch_mail(s->env->res, s->env->cfg, s->helo,
+		    s->msg->mailfrom);
+}
+
+/* pipeline_rcpt - one more accepted recipient */
+void
+pipeline_rcpt(struct session *s, const char *rcpt)
+{
+	struct message *m = pipeline_msg(s);
+	const char *at;
+	size_t len;
+
+	m->nrcpt++;
+	/* RFC 9990 envelope_to: the first recipient's domain */
+	if (m->rcpt_domain != NULL || rcpt == NULL ||
+	    (at = strrchr(rcpt, '@')) == NULL)
+		return;
+	len = strcspn(at + 1, "> \t");
+	if (len > 0 && len <= 253)
+		m->rcpt_domain = xstrndup(at + 1, len);
+}
+
+/* pipeline_queue_id - the MTA's id, once it has one */
+void
+pipeline_queue_id(struct session *s, const char *qid)
+{
+	struct message *m = pipeline_msg(s);
+
+	if (qid == NULL || *qid == '\0' || m->queue_id != NULL)
+		return;
+	m->queue_id = xstrdup(qid);
+}
+
+/* pipeline_ar_seen - count an A-R field; remember it if it is forged */
+static void
+pipeline_ar_seen(struct session *s, struct message *m, const char *value,
+    size_t len)
+{
+	m->ar_seen++;
+	if (!authres_claims(value, len, s->authserv_id))
+		return;
+	if (m->nar_delete >= PIPELINE_MAX_AR_DELETE)
+		return;
+	if (m->nar_delete == m->ar_cap) {
+		m->ar_cap = m->ar_cap ? m->ar_cap * 2 : 4;
+		m->ar_delete = xreallocarray(m->ar_delete, m->ar_cap,
+		    sizeof(*m->ar_delete));
+	}
+	m->ar_delete[m->nar_delete++] = m->ar_seen;
+}
+
+/* pipeline_ambiguous - the author cannot be decided: say why once */
+static void
+pipeline_ambiguous(struct message *m, const char *why)
+{
+	if (m->author_why[0] == '\0')
+		snprintf(m->author_why, sizeof(m->author_why), "%s", why);
+	m->ambiguous = 1;
+}
+
+/* pipeline_from - RFC 9989 section 5.3.1: exactly one author domain */
+static void
+pipeline_from(struct message *m, const char *value, size_t len)
+{
+	struct rfc5322_from f;
+	char why[160];
+
+	if (++m->nfrom > 1) {
+		pipeline_ambiguous(m, "several From fields");
+		return;
+	}
+	rfc5322_from(value, len, &f);
+	if (f.error) {
+		snprintf(why, sizeof(why), "unreadable From: %s", f.why);
+		pipeline_ambiguous(m, why);
+	} else if (f.ndomains > 1)
+		pipeline_ambiguous(m, "From names several domains");
+	else if (f.ndomains == 1)
+		m->author = xstrdup(f.domains[0]);
+	rfc5322_from_free(&f);
+}
+
+/* pipeline_dkim - the message's verifier, made with its first header */
+static struct dkim_verifier *
+pipeline_dkim(struct session *s, struct message *m)
+{
+	char id[32];
+
+	if (m->dkim == NULL && s->env->cfg->dkim.enabled) {
+		snprintf(id, sizeof(id), "c=%lu", s->id);
+		m->dkim = dkim_verifier_new(s->env->dkim, id,
+		    s->env->cfg->dkim.max_signatures);
+		dkim_verifier_budgets(m->dkim, &m->dns_other, &m->dns_dmarc,
+		    NULL);
+	}
+	return m->dkim;
+}
+
+/* pipeline_header - one header field as the MTA gave it */
+void
+pipeline_header(struct session *s, const char *name, const char *value,
+    size_t len)
+{
+	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
+
+	if (hdr_name_is(name, "Authentication-Results"))
+		pipeline_ar_seen(s, m, value, len);
+	else if (hdr_name_is(name, "From"))
+		pipeline_from(m, value, len);
+	if (hdr_add(&m->hdr, name, value, len) != 0) {
+		if (v != NULL)
+			dkim_verifier_overflow(v);
+		if (m->hdr.seen == m->hdr.max_fields + 1)
+			log_debug("c=%lu: header limit reached", s->id);
+	} else if (v != NULL)
+		dkim_verifier_header(v, name, value, len, s->leadspc);
+}
+
+/* pipeline_dmarc_request - who the author is, and the DMARC budget */
+static void
+pipeline_dmarc_request(struct message *m, struct dmarc_request *dr)
+{
+	memset(dr, 0, sizeof(*dr));
+	if (m->nfrom == 0)
+		pipeline_ambiguous(m, "no From field");
+	else if (m->author == NULL && !m->ambiguous)
+		pipeline_ambiguous(m, "From without a domain");
+	dr->author = m->ambiguous ? NULL : m->author;
+	dr->author_error = m->author_why;
+	dr->ambiguous = m->ambiguous;
+	dr->spf = &m->results.spf;
+	dr->dkim = &m->results.dkim;
+	dr->budget = &m->dns_dmarc;
+}
+
+/*
+ * pipeline_discover - end of headers: DMARC's own lookups come first, so
+ * the organizational domain is known before any key is looked up, and
+ * what cannot align is charged to the other budget
+ */
+static void
+pipeline_discover(struct session *s, struct message *m)
+{
+	struct dmarc_request dr;
+
+	if (m->discovered || s->trusted || m->authenticated ||
+	    !s->env->cfg->dmarc.enabled)
+		return;
+	m->discovered = 1;
+	pipeline_dmarc_request(m, &dr);
+	dmarc_discover(s->env->res, s->env->psl, s->env->cfg, &dr,
+	    &m->results.dmarc);
+	if (m->dkim != NULL)
+		dkim_verifier_budgets(m->dkim, &m->dns_other, &m->dns_dmarc,
+		    dmarc_org_domain(&m->results.dmarc));
+}
+
+/* pipeline_eoh - end of headers: DKIM keys, ARC sets and body hashes */
+void
+pipeline_eoh(struct session *s)
+{
+	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
+	const struct config *cfg = s->env->cfg;
+
+	if (m->eoh)
+		return;
+	m->eoh = 1;
+	if (!s->trusted && !m->authenticated)
+		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
+	pipeline_discover(s, m);
+	if (v != NULL)
+		dkim_verifier_eoh(v);
+	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
+		m->arc = arc_verifier_new(cfg->arc.seal.enabled);
+		arc_verifier_limits(m->arc, cfg->limits.arc_sets,
+		    &m->dns_other);
+		arc_verifier_keycache(m->arc, s->env->keys);
+		arc_verifier_eoh(m->arc, &m->hdr);
+	}
+}
+
+/* pipeline_body - one body chunk, streamed, never kept */
+void
+pipeline_body(struct session *s, const unsigned char *data, size_t len)
+{
+	struct message *m = pipeline_msg(s);
+	struct dkim_verifier *v = pipeline_dkim(s, m);
+
+	pipeline_eoh(s);	/* once; a body may come without end of headers */
+	if (v != NULL)
+		dkim_verifier_body(v, data, len);
+	if (m->arc != NULL)
+		arc_verifier_body(m->arc, data, len);
+}
+
+/* pipeline_dmarc - DMARC over what SPF and DKIM found */
+static void
+pipeline_dmarc(struct session *s, struct message *m)
+{
+	struct dmarc_request dr;
+
+	pipeline_dmarc_request(m, &dr);
+	if (!m->discovered) {
+		m->discovered = 1;
+		dmarc_discover(s->env->res, s->env->psl, s->env->cfg, &dr,
+		    &m->results.dmarc);
+	}
+	dmarc_evaluate(s->env->res, s->env->psl, s->env->cfg, &dr,
+	    &m->results.dmarc);
+}
+
+/* pipeline_arc - validate the chain (sealing needs its status too) */
+static void
+pipeline_arc(struct session *s, struct message *m)
+{
+	if (m->arc == NULL)
+		pipeline_eoh(s);
+	if (m->arc != NULL)
+		arc_verifier_finish(m->arc, s->env->res, &m->hdr, s->leadspc,
+		    s->env->cfg->dkim.min_key_bits, &m->results.arc);
+}
+
+/*
+ * pipeline_trusted_aar - what our ADMD recorded before: the A-R fields
+ * with our authserv-id, merged (RFC 8617 4.1.1), for sealing mail of a
+ * trusted (internal) client we do not check again
+ */
+static void
+pipeline_trusted_aar(struct session *s, struct message *m, struct buf *out)
+{
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < m->hdr.n; i++) {
+		const struct hdr_field *f = &m->hdr.f[i];
+		const char *v = f->value, *semi;
+		size_t len = f->vlen;
+
+		if (!hdr_name_is(f->name, "Authentication-Results") ||
+		    !authres_claims(v, len, s->authserv_id))
+			continue;
+		while (len > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			len--;
+		}
+		if (first)
+			buf_append(out, v, len);
+		else if ((semi = memchr(v, ';', len)) != NULL) {
+			buf_puts(out, ";\n\t");
+			buf_append(out, semi + 1, len - (size_t)(semi + 1 - v));
+		}
+		first = 0;
+	}
+	if (first)
+		buf_printf(out, "%s; none", s->authserv_id);
+}
+
+/* pipeline_seal - RFC 8617 5.1: add our set to mail we let through */
+static void
+pipeline_seal(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+	struct buf payload, why;
+
+	if (!cfg->arc.seal.enabled || m->arc == NULL ||
+	    m->decision.action == POLICY_REJECT ||
+	    m->decision.action == POLICY_TEMPFAIL)
+		return;
+	buf_init(&payload, 65536);
+	buf_init(&why, 256);
+	if (s->trusted)
+		pipeline_trusted_aar(s, m, &payload);
+	else
+		buf_append(&payload, m->arheader.data, m->arheader.len);
+	if (arc_seal(m->arc, &m->results.arc, s->env->seal_key, cfg, &m->hdr,
+	    s->leadspc, payload.data, s->fixed_time ? s->fixed_time :
+	    time(NULL), &m->seal, &why) < 0)
+		log_err("c=%lu: ARC sealing failed: %s", s->id, why.data);
+	buf_free(&payload);
+	buf_free(&why);
+}
+
+/* pipeline_check - run every enabled method */
+static void
+pipeline_check(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+	const struct dmarc_result *dm = &m->results.dmarc;
+	const char *at = strrchr(m->mailfrom, '@');
+	struct spf_request sr;
+
+	pipeline_eoh(s);	/* once: a message may end without it */
+	if (cfg->spf.enabled) {
+		memset(&sr, 0, sizeof(sr));
+		sr.client = &s->client;
+		sr.helo = s->helo;
+		sr.mailfrom = m->mailfrom;
+		sr.check_helo = cfg->spf.helo;
+		sr.receiver = s->authserv_id;
+		sr.max_terms = cfg->limits.spf_lookups;
+		/* only the identity DMARC uses may spend DMARC's time */
+		sr.mailfrom_budget = dmarc_may_align(dm, at != NULL ? at + 1 :
+		    m->mailfrom) ? &m->dns_dmarc : &m->dns_other;
+		sr.helo_budget = *m->mailfrom == '\0' && s->helo != NULL &&
+		    dmarc_may_align(dm, s->helo) ? &m->dns_dmarc :
+		    &m->dns_other;
+		spf_check(s->env->res, &sr, &m->results.spf);
+	}
+	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)
+		dkim_verifier_finish(m->dkim, &m->results.dkim);
+	if (cfg->dmarc.enabled)
+		pipeline_dmarc(s, m);
+	pipeline_arc(s, m);
+}
+
+/* pipeline_eom - end of message: checks, decision, header to add */
+struct message *
+pipeline_eom(struct session *s)
+{
+	struct message *m = pipeline_msg(s);
+	struct authres ar;
+
+	if (m->evaluated)
+		return m;
+	m->evaluated = 1;
+	if (s->trusted) {
+		/* only a sealing daemon gets here: it accepts at connect */
+		m->decision.action = POLICY_ACCEPT;
+		m->decision.why = "trusted network";
+		if (s->env->cfg->arc.seal.enabled) {
+			pipeline_arc(s, m);
+			pipeline_seal(s, m);
+			arc_result_free(&m->results.arc);
+		}
+		return m;
+	}
+	if (m->authenticated) {
+		m->decision.action = POLICY_ACCEPT;
+		m->decision.why = "authenticated client";
+		return m;
+	}
+	pipeline_check(s, m);
+	/* validated for sealing only: not reported, not used by policy */
+	if (!s->env->cfg->arc.verify)
+		m->results.arc.checked = 0;
+	policy_decide(&m->results, s->env->cfg, &m->decision);
+	authres_init(&ar, s->authserv_id);
+	results_authres(&m->results, &m->decision, s->client_ip,
+	    s->env->cfg->arc.report_remote_ip, &ar);
+	authres_format(&ar, &m->arheader);
+	authres_free(&ar);
+	pipeline_seal(s, m);
+	pipeline_report(s, m);
+	return m;
+}
+
+/* pipeline_abort - the transaction ended without end of message */
+void
+pipeline_abort(struct session *s)
+{
+	pipeline_message_free(s->msg);
+	s->msg = NULL;
+}
+
+/* pipeline_close - the connection is gone; safe with s == NULL */
+void
+pipeline_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	pipeline_abort(s);
+	metrics_conn(s->env->metrics, -1);
+	pipeline_env_release(s->env);
+	free(s->helo);
+	free(s->authserv_id);
+	free(s);
+}
+
+/* pipeline_elapsed_ms - milliseconds since MAIL FROM */
+long
+pipeline_elapsed_ms(const struct message *m)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - m->start.tv_sec) * 1000 +
+	    (now.tv_nsec - m->start.tv_nsec) / 1000000;
+}
+
+/* pipeline_verdict_line - authmilter(8) LOGGING: one line per message */
+void
+pipeline_verdict_line(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	if (m != NULL && m->queue_id != NULL) {
+		log_safe(out, m->queue_id, strlen(m->queue_id));
+		buf_putc(out, ':');
+	} else
+		buf_printf(out, "c=%lu:", s->id);
+	if (m == NULL)
+		return;
+	if (m->authenticated || s->trusted)
+		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
+		    "authenticated");
+	results_log(&m->results, out);
+	buf_printf(out, " action=%s ip=%s", policy_action_name(
+	    m->decision.action), s->client_ip);
+	if (m->author != NULL) {
+		buf_puts(out, " from=");
+		log_safe(out, m->author, strlen(m->author));
+	}
+	if (m->nar_delete > 0)
+		buf_printf(out, " removed_ar=%zu", m->nar_delete);
+	if (m->decision.why != NULL)
+		buf_printf(out, " reason=\"%s\"", m->decision.why);
+	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
+}
+
+/* pipeline_json - authmilter-check --json: one object */
+void
+pipeline_json(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	buf_putc(out, '{');
+	results_json(&m->results, &m->decision, out);
+	json_kv(out, "action", policy_action_name(m->decision.action), 0);
+	if (m->decision.rcode != NULL) {
+		json_key(out, "reply", 0);
+		buf_putc(out, '{');
+		json_kv(out, "code", m->decision.rcode, 1);
+		json_kv(out, "xcode", m->decision.xcode, 0);
+		json_kv(out, "text", m->decision.text, 0);
+		buf_putc(out, '}');
+	}
+	json_kv(out, "authserv_id", s->authserv_id, 0);
+	json_key(out, "authentication_results", 0);
+	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
+	json_key(out, "removed_ar", 0);
+	buf_printf(out, "%zu", m->nar_delete);
+	json_key(out, "arc_seal", 0);
+	if (m->seal.aar != NULL) {
+		buf_putc(out, '{');
+		json_kv(out, "ARC-Seal", m->seal.as, 1);
+		json_kv(out, "ARC-Message-Signature", m->seal.ams, 0);
+		json_kv(out, "ARC-Authentication-Results", m->seal.aar, 0);
+		buf_putc(out, '}');
+	} else
+		buf_puts(out, "null");
+	buf_puts(out, "}");
+}

@@ -1,0 +1,453 @@
+/* results - one message's findings as A-R clauses, log and JSON */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mail/authres.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "core/policy.h"
+#include "core/results.h"
+
+/* results_free - release every method's result */
+void
+results_free(struct results *r)
+{
+	spf_result_free(&r->spf);
+	dkim_result_free(&r->dkim);
+	dmarc_result_free(&r->dmarc);
+	arc_result_free(&r->arc);
+}
+
+/*
+ * results_temperror - a temporary DNS failure that could change the
+ * verdict: DMARC's own, or SPF's or a signature's when DMARC did not pass
+ */
+int
+results_temperror(const struct results *r)
+{
+	size_t i;
+
+	if (r->dmarc.checked && r->dmarc.result == METHOD_TEMPERROR)
+		return 1;
+	if (r->dmarc.checked && r->dmarc.result == METHOD_PASS)
+		return 0;
+	if (r->spf.checked && r->spf.result == METHOD_TEMPERROR)
+		return 1;
+	for (i = 0; i < r->dkim.n; i++)
+		if (r->dkim.sig[i].result == METHOD_TEMPERROR)
+			return 1;
+	return 0;
+}
+
+/* results_spf_authres - the spf= clause (RFC 8601 section 2.7.2) */
+static void
+results_spf_authres(const struct spf_result *s, struct authres *ar)
+{
+	struct authres_result *c;
+	char note[64];
+
+	c = authres_add(ar, "spf", method_result_name(s->result));
+	if (c == NULL)
+		return;
+	if (!s->null_sender && s->mailfrom.domain != NULL)
+		authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
+	if (s->helo.domain != NULL)
+		authres_prop(c, "smtp", "helo", s->helo.domain);
+	/* the HELO identity's own verdict, when it tells something else */
+	if (!s->null_sender && s->helo.checked &&
+	    s->helo.result != s->result) {
+		snprintf(note, sizeof(note), "helo=%s",
+		    method_result_name(s->helo.result));
+		authres_comment(c, note);
+	} else if (s->mailfrom.reason != NULL && !s->mailfrom.checked)
+		authres_comment(c, s->mailfrom.reason);
+}
+
+/*
+ * results_dkim_comment - why a signature did not pass, or its notes; the
+ * last clause also says how many signatures dkim.max_signatures left out
+ */
+static void
+results_dkim_comment(const struct dkim_sig *g, size_t skipped,
+    struct authres_result *c)
+{
+	char note[160], more[64] = "";
+
+	if (skipped > 0)
+		snprintf(more, sizeof(more), "%zu more signature%s not checked",
+		    skipped, skipped > 1 ? "s" : "");
+	if (g->result != METHOD_PASS)
+		snprintf(note, sizeof(note), "%s", g->reason ? g->reason : "");
+	else if (g->length >= 0)
+		snprintf(note, sizeof(note), "l=%ld%s", g->length,
+		    g->testkey ? "; test key" : "");
+	else if (g->testkey)
+		snprintf(note, sizeof(note), "test key");
+	else
+		note[0] = '\0';
+	if (*more != '\0')
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+		    "%s%s", *note != '\0' ? "; " : "", more);
+	if (*note != '\0')
+		authres_comment(c, note);
+}
+
+/* results_prop - header.NAME=value unless the value is absent */
+static void
+results_prop(struct authres_result *c, const char *name, const char *value)
+{
+	if (value != NULL && *value != '\0')
+		authres_prop(c, "header", name, value);
+}
+
+/* results_dkim_authres - one dkim= clause per signature (RFC 8601 2.7.1) */
+static void
+results_dkim_authres(const struct dkim_result *d, struct authres *ar)
+{
+	struct authres_result *c;
+	size_t i;
+
+	if (d->n == 0) {
+		authres_add(ar, "dkim", "none");
+		return;
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct dkim_sig *g = &d->sig[i];
+
+		if ((c = authres_add(ar, "dkim",
+		    method_result_name(g->result))) == NULL)
+			return;
+		results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0, c);
+		/* a broken signature may lack a tag: say nothing then */
+		results_prop(c, "d", g->d);
+		results_prop(c, "i", g->i);
+		results_prop(c, "s", g->s);
+		results_prop(c, "a", g->a);
+		results_prop(c, "b", g->b);
+	}
+}
+
+/* results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy */
+static void
+results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
+    struct authres *ar)
+{
+	struct authres_result *c;
+	char note[160];
+
+	if ((c = authres_add(ar, "dmarc", method_result_name(m->result))) ==
+	    NULL)
+		return;
+	if (m->have_record) {
+		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s%s%s",
+		    dmarc_policy_name(m->rec.p),
+		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
+		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
+		    m->rec.np != DMARC_P_UNSPEC ? dmarc_policy_name(m->rec.np) :
+		    "", m->rec.t ? " t=y" : "", dmarc_policy_name(d != NULL ?
+		    d->dmarc_dis : DMARC_P_NONE), d != NULL && d->arc_override ?
+		    "; overridden by trusted ARC sealer " : "", d != NULL &&
+		    d->arc_override ? d->arc_override : "");
+		authres_comment(c, note);
+	} else if (m->result == METHOD_PERMERROR || m->result ==
+	    METHOD_TEMPERROR)
+		authres_comment(c, m->reason ? m->reason : "");
+	if (m->author != NULL)
+		authres_prop(c, "header", "from", m->author);
+	if (m->have_record)
+		authres_prop(c, "policy", "dmarc",
+		    dmarc_policy_name(m->policy));
+}
+
+/* results_arc_authres - arc= (RFC 8617 section 10) */
+static void
+results_arc_authres(const struct arc_result *a, const char *client_ip,
+    int remote_ip, struct authres *ar)
+{
+	struct authres_result *c;
+	char note[320], n[16];
+
+	if ((c = authres_add(ar, "arc", method_result_name(a->result))) ==
+	    NULL)
+		return;
+	if (a->result == METHOD_PASS) {
+		snprintf(note, sizeof(note), "i=%d sealers=%s", a->n,
+		    a->sealers ? a->sealers : "");
+		authres_comment(c, note);
+	} else if (a->result == METHOD_FAIL)
+		authres_comment(c, a->reason);
+	if (remote_ip && client_ip != NULL)
+		authres_prop(c, "smtp", "remote-ip", client_ip);
+	if (a->result == METHOD_PASS && a->oldest_pass >= 0) {
+		snprintf(n, sizeof(n), "%d", a->oldest_pass);
+		authres_prop(c, "header", "oldest-pass", n);
+	}
+}
+
+/* results_authres - every checked method: spf, dkim, dmarc, arc */
+void
+results_authres(const struct results *r, const struct decision *d,
+    const char *client_ip, int remote_ip, struct authres *ar)
+{
+	if (r->spf.checked)
+		results_spf_authres(&r->spf, ar);
+	if (r->dkim.checked)
+		results_dkim_authres(&r->dkim, ar);
+	if (r->dmarc.checked)
+		results_dmarc_authres(&r->dmarc, d, ar);
+	if (r->arc.checked)
+		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
+}
+
+/* results_log - key=value part of the verdict line (authmilter(8)) */
+void
+results_log(const struct results *r, struct buf *out)
+{
+	size_t i;
+
+	if (r->spf.checked)
+		buf_printf(out, " spf=%s", method_result_name(r->spf.result));
+	if (r->dkim.checked) {
+		buf_puts(out, " dkim=");
+		if (r->dkim.n == 0)
+			buf_puts(out, "none");
+		for (i = 0; i < r->dkim.n; i++) {
+			buf_printf(out, "%s%s:", i ? "," : "",
+			    method_result_name(r->dkim.sig[i].result));
+			log_safe(out, r->dkim.sig[i].d, strlen(r->dkim.sig[i].d));
+		}
+		if (r->dkim.skipped > 0)
+			buf_printf(out, " dkim_unchecked=%zu", r->dkim.skipped);
+	}
+	if (r->dmarc.checked)
+		buf_printf(out, " dmarc=%s", method_result_name(
+		    r->dmarc.result));
+	if (r->arc.checked)
+		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
+}
+
+/*
+ * results_log_json - the same members as results_log(), for log.format
+ * "json": "spf", "dkim" as [{"result","domain"}], "dkim_unchecked",
+ * "dmarc", "arc"; each only when results_log() writes it. No braces.
+ */
+void
+results_log_json(const struct results *r, struct buf *out)
+{
+	size_t i;
+
+	if (r->spf.checked)
+		json_kv(out, "spf", method_result_name(r->spf.result), 0);
+	if (r->dkim.checked) {
+		json_key(out, "dkim", 0);
+		buf_putc(out, '[');
+		for (i = 0; i < r->dkim.n; i++) {
+			buf_puts(out, i ? ",{" : "{");
+			json_kv(out, "result", method_result_name(
+			    r->dkim.sig[i].result), 1);
+			json_kv(out, "domain", r->dkim.sig[i].d, 0);
+			buf_putc(out, '}');
+		}
+		buf_putc(out, ']');
+		if (r->dkim.skipped > 0) {
+			json_key(out, "dkim_unchecked", 0);
+			buf_printf(out, "%zu", r->dkim.skipped);
+		}
+	}
+	if (r->dmarc.checked)
+		json_kv(out, "dmarc", method_result_name(r->dmarc.result), 0);
+	if (r->arc.checked)
+		json_kv(out, "arc", method_result_name(r->arc.result), 0);
+}
+
+/* results_json_identity - {"result":..,"reason":..,"domain":..} */
+static void
+results_json_identity(struct buf *out, const char *key,
+    const struct spf_identity *id)
+{
+	json_key(out, key, 0);
+	if (!id->checked) {
+		buf_puts(out, "null");
+		return;
+	}
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(id->result), 1);
+	json_kv(out, "reason", id->reason, 0);
+	json_kv(out, "domain", id->domain, 0);
+	buf_putc(out, '}');
+}
+
+/* results_json_spf - the "spf" member */
+static void
+results_json_spf(const struct spf_result *s, struct buf *out)
+{
+	const struct spf_identity *main = s->null_sender ? &s->helo :
+	    &s->mailfrom;
+
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(s->result), 1);
+	json_kv(out, "reason", main->reason, 0);
+	json_key(out, "properties", 0);
+	buf_putc(out, '{');
+	if (!s->null_sender && s->mailfrom.domain != NULL)
+		json_kv(out, "smtp.mailfrom", s->mailfrom.domain, 1);
+	if (s->helo.domain != NULL)
+		json_kv(out, "smtp.helo", s->helo.domain,
+		    s->null_sender || s->mailfrom.domain == NULL);
+	buf_putc(out, '}');
+	results_json_identity(out, "mailfrom", &s->mailfrom);
+	results_json_identity(out, "helo", &s->helo);
+	buf_putc(out, '}');
+}
+
+/* results_json_dkim - one object per signature */
+static void
+results_json_dkim(const struct dkim_result *d, struct buf *out)
+{
+	size_t i;
+
+	buf_putc(out, '[');
+	for (i = 0; i < d->n; i++) {
+		const struct dkim_sig *g = &d->sig[i];
+
+		buf_puts(out, i ? ",{" : "{");
+		json_kv(out, "result", method_result_name(g->result), 1);
+		json_kv(out, "reason", g->reason, 0);
+		json_key(out, "properties", 0);
+		buf_putc(out, '{');
+		json_kv(out, "header.d", g->d, 1);
+		if (g->i != NULL)
+			json_kv(out, "header.i", g->i, 0);
+		json_kv(out, "header.s", g->s, 0);
+		json_kv(out, "header.a", g->a, 0);
+		json_kv(out, "header.b", g->b, 0);
+		buf_putc(out, '}');
+		json_key(out, "key_bits", 0);
+		buf_printf(out, "%d", g->keybits);
+		json_key(out, "length", 0);
+		buf_printf(out, "%ld", g->length);
+		json_key(out, "test_key", 0);
+		buf_puts(out, g->testkey ? "true" : "false");
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ']');
+}
+
+/* results_json_policy - the record applied and the choices made */
+static void
+results_json_policy(const struct dmarc_result *m, const struct decision *d,
+    struct buf *out)
+{
+	char psd[2] = { m->rec.psd ? m->rec.psd : 'u', '\0' };
+
+	buf_putc(out, '{');
+	json_kv(out, "domain", m->rec.domain, 1);
+	json_kv(out, "org_domain", m->org_domain, 0);
+	json_kv(out, "p", dmarc_policy_name(m->rec.p), 0);
+	json_kv(out, "sp", m->rec.sp ? dmarc_policy_name(m->rec.sp) : NULL, 0);
+	json_kv(out, "np", m->rec.np ? dmarc_policy_name(m->rec.np) : NULL, 0);
+	json_key(out, "t", 0);
+	buf_puts(out, m->rec.t ? "true" : "false");
+	json_kv(out, "psd", psd, 0);
+	json_key(out, "pct", 0);
+	buf_printf(out, "%d", m->rec.pct);
+	json_kv(out, "adkim", m->rec.adkim == 's' ? "s" : "r", 0);
+	json_kv(out, "aspf", m->rec.aspf == 's' ? "s" : "r", 0);
+	json_kv(out, "rua", m->rec.rua, 0);
+	json_kv(out, "requested", dmarc_policy_name(m->requested), 0);
+	json_kv(out, "dis", dmarc_policy_name(d != NULL ? d->dmarc_dis :
+	    DMARC_P_NONE), 0);
+	json_key(out, "nonexistent", 0);
+	buf_puts(out, m->nonexistent ? "true" : "false");
+	json_key(out, "sampled_out", 0);
+	buf_puts(out, m->sampled_out ? "true" : "false");
+	buf_putc(out, '}');
+}
+
+/* results_json_dmarc - result, properties, policy, alignment */
+static void
+results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
+    struct buf *out)
+{
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(m->result), 1);
+	json_kv(out, "reason", m->reason, 0);
+	json_key(out, "properties", 0);
+	buf_putc(out, '{');
+	json_kv(out, "header.from", m->author, 1);
+	if (m->have_record)
+		json_kv(out, "policy.dmarc", dmarc_policy_name(m->policy), 0);
+	buf_putc(out, '}');
+	json_key(out, "ambiguous_from", 0);
+	buf_puts(out, m->ambiguous ? "true" : "false");
+	json_key(out, "policy", 0);
+	if (m->have_record)
+		results_json_policy(m, d, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "alignment", 0);
+	buf_printf(out, "{\"spf\":%s,\"dkim\":%s}", m->spf_aligned ? "true" :
+	    "false", m->dkim_aligned ? "true" : "false");
+	buf_putc(out, '}');
+}
+
+/* results_json_arc - result, reason, instances, sealers */
+static void
+results_json_arc(const struct arc_result *a, struct buf *out)
+{
+	const char *p, *q;
+
+	buf_putc(out, '{');
+	json_kv(out, "result", method_result_name(a->result), 1);
+	json_kv(out, "reason", a->reason, 0);
+	json_key(out, "instances", 0);
+	buf_printf(out, "%d", a->n);
+	json_key(out, "sealers", 0);
+	buf_putc(out, '[');
+	for (p = a->sealers; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
+		char d[256];
+
+		q = p + strcspn(p, ",");
+		snprintf(d, sizeof(d), "%.*s", (int)(q - p), p);
+		if (p != a->sealers)
+			buf_putc(out, ',');
+		json_str(out, d);
+	}
+	buf_putc(out, ']');
+	json_key(out, "properties", 0);
+	buf_putc(out, '{');
+	if (a->result == METHOD_PASS && a->oldest_pass >= 0)
+		buf_printf(out, "\"header.oldest-pass\":\"%d\"",
+		    a->oldest_pass);
+	buf_puts(out, "}}");
+}
+
+/* results_json - members "spf", "dkim", "dmarc", "arc" (no braces) */
+void
+results_json(const struct results *r, const struct decision *d,
+    struct buf *out)
+{
+	json_key(out, "spf", 1);
+	if (r->spf.checked)
+		results_json_spf(&r->spf, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "dkim", 0);
+	if (r->dkim.checked)
+		results_json_dkim(&r->dkim, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "dmarc", 0);
+	if (r->dmarc.checked)
+		results_json_dmarc(&r->dmarc, d, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "arc", 0);
+	if (r->arc.checked)
+		results_json_arc(&r->arc, out);
+	else
+		buf_puts(out, "null");
+}

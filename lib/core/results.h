@@ -1,0 +1,40 @@
+/*
+ * results - what the checks of one message found
+ *
+ * STANDARDS   written once per method, read by the A-R writer, the policy
+ *             and the report store; RFC 8601 (the A-R clauses),
+ *             authmilter(8) LOGGING (the verdict line, text or JSON).
+ * OWNERSHIP   a struct results owns its method results; results_free().
+ *             results_authres() fills a caller-initialized struct authres.
+ * LOCKING     none; one message.
+ * ERRORS      none.
+ */
+#ifndef AUTHMILTER_RESULTS_H
+#define AUTHMILTER_RESULTS_H
+
+#include "auth/arc.h"
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "auth/spf.h"
+
+struct authres;
+struct buf;
+struct decision;
+
+struct results {
+	struct spf_result spf;		/* SPF (checked = 0 when not run) */
+	struct dkim_result dkim;	/* DKIM, every signature */
+	struct dmarc_result dmarc;	/* DMARC */
+	struct arc_result arc;		/* ARC chain validation */
+};
+
+void	results_free(struct results *);
+int	results_temperror(const struct results *);
+void	results_authres(const struct results *, const struct decision *,
+	    const char *client_ip, int remote_ip, struct authres *);
+void	results_log(const struct results *, struct buf *);
+void	results_log_json(const struct results *, struct buf *);
+void	results_json(const struct results *, const struct decision *,
+	    struct buf *);
+
+#endif

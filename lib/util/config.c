@@ -1,0 +1,554 @@
+/* config - libconfig file to struct config, one table row per key */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/config_check.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM };
+
+
+struct config_row {
+	const char	*key;		/* dotted path */
+	enum config_type type;		/* what libconfig must hold */
+	size_t		 off;		/* field in struct config */
+	long		 def;		/* default of bool, int, enum */
+	const void	*sdef;		/* default string, or NULL-ended list */
+	long		 min, max;	/* range of int */
+	const char *const *names;	/* enum names in value order */
+	config_check_fn	*check;		/* string or list element checker */
+};
+
+
+static const char *const config_modes[] = { "rfc9989", "rfc7489", NULL };
+static const char *const config_quar[] = { "quarantine", "header", "none",
+    NULL };
+static const char *const config_mfrom[] = { "reject", "permerror", NULL };
+static const char *const config_dnserr[] = { "accept", "tempfail", NULL };
+static const char *const config_logfmt[] = { "text", "json", NULL };
+static const char *const config_arcalg[] = { "rsa-sha256", "ed25519-sha256",
+    NULL };
+static const char *const config_levels[] = { "error", "warning", "info",
+    "debug", NULL };
+static const char *const config_facil[] = { "mail", "daemon", "user",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "local7", NULL };
+static const char *const config_trusted_def[] = { "127.0.0.0/8", "::1/128",
+    NULL };
+static const char *const config_empty_list[] = { NULL };
+/* RFC 8617 4.1.2: what an AMS should cover; never A-R or ARC fields */
+static const char *const config_seal_headers[] = { "from", "to", "cc",
+    "subject", "date", "message-id", "reply-to", "in-reply-to",
+    "references", "mime-version", "content-type",
+    "content-transfer-encoding", "dkim-signature", NULL };
+
+#define OFF(f)	offsetof(struct config, f)
+#define B(k, f, d)	{ k, CFG_BOOL, OFF(f), d, NULL, 0, 1, NULL, NULL }
+#define I(k, f, d, lo, hi) { k, CFG_INT, OFF(f), d, NULL, lo, hi, NULL, NULL }
+#define S(k, f, d, c)	{ k, CFG_STR, OFF(f), 0, d, 0, 0, NULL, c }
+#define L(k, f, d, c)	{ k, CFG_LIST, OFF(f), 0, d, 0, 0, NULL, c }
+#define E(k, f, d, n)	{ k, CFG_ENUM, OFF(f), d, NULL, 0, 0, n, NULL }
+
+/* Every key of authmilter.conf(5); a new option is one row here. */
+static const struct config_row config_rows[] = {
+	S("authserv_id", authserv_id, "", config_chk_id),
+	S("milter.socket", milter.socket,
+	    "unix:/run/authmilter/authmilter.sock", config_chk_socket),
+	{ "milter.umask", CFG_OCTAL, OFF(milter.umask), 07, NULL, 0, 0777,
+	    NULL, NULL },
+	I("milter.timeout", milter.timeout, 300, 1, 86400),
+	S("milter.user", milter.user, "authmilter", NULL),
+	L("dns.nameservers", dns.nameservers, config_empty_list,
+	    config_chk_ns),
+	I("dns.timeout", dns.timeout, 5, 1, 60),
+	L("dns.local_data", dns.local_data, config_empty_list, NULL),
+	L("dns.local_zones", dns.local_zones, config_empty_list,
+	    config_chk_zone),
+	B("spf.enabled", spf.enabled, 1),
+	B("spf.helo", spf.helo, 1),
+	B("dkim.enabled", dkim.enabled, 1),
+	I("dkim.min_key_bits", dkim.min_key_bits, 1024, 1024, 16384),
+	I("dkim.max_signatures", dkim.max_signatures, 8, 1, 32),
+	B("dmarc.enabled", dmarc.enabled, 1),
+	E("dmarc.mode", dmarc.mode, CONFIG_DMARC_RFC9989, config_modes),
+	B("dmarc.reject", dmarc.reject, 1),
+	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HOLD,
+	    config_quar),
+	E("dmarc.multiple_from", dmarc.multiple_from, CONFIG_MULTIFROM_REJECT,
+	    config_mfrom),
+	S("dmarc.public_suffix_file", dmarc.public_suffix_file,
+	    "/usr/share/publicsuffix/public_suffix_list.dat", NULL),
+	B("arc.verify", arc.verify, 1),
+	L("arc.trusted_sealers", arc.trusted_sealers, config_empty_list,
+	    config_chk_domain),
+	B("arc.seal.enabled", arc.seal.enabled, 0),
+	S("arc.seal.domain", arc.seal.domain, "", config_chk_domain),
+	S("arc.seal.selector", arc.seal.selector, "", config_chk_domain),
+	S("arc.seal.key_file", arc.seal.key_file, "", NULL),
+	E("arc.seal.algorithm", arc.seal.algorithm, CONFIG_ARC_RSA_SHA256,
+	    config_arcalg),
+	L("arc.seal.headers", arc.seal.headers, config_seal_headers,
+	    config_chk_sealhdr),
+	B("arc.report_remote_ip", arc.report_remote_ip, 0),
+	L("policy.trusted_networks", policy.trusted_networks,
+	    config_trusted_def, config_chk_cidr),
+	B("policy.skip_authenticated", policy.skip_authenticated, 1),
+	E("policy.dns_error_action", policy.dns_error_action,
+	    CONFIG_DNSERR_ACCEPT, config_dnserr),
+	/* lower than the compiled maxima only (hdr.h, arc.h, spf.h) */
+	I("limits.headers", limits.headers, 4096, 32, 4096),
+	I("limits.header_size", limits.header_size, 102400, 1024, 102400),
+	I("limits.header_bytes", limits.header_bytes, 4194304, 65536,
+	    4194304),
+	I("limits.arc_sets", limits.arc_sets, 50, 1, 50),
+	I("limits.spf_lookups", limits.spf_lookups, 10, 1, 10),
+	I("limits.dns_time", limits.dns_time, 60, 1, 60),
+	S("reports.store", reports.store, "", config_chk_store),
+	S("reports.org_name", reports.org_name, "", NULL),
+	S("reports.email", reports.email, "", config_chk_email),
+	S("reports.spool_dir", reports.spool_dir,
+	    "/var/lib/authmilter/spool", config_chk_abspath),
+	I("reports.queue_size", reports.queue_size, 10000, 1, 1000000),
+	I("reports.retention_days", reports.retention_days, 31, 1, 3650),
+	L("reports.suppress", reports.suppress, config_empty_list,
+	    config_chk_suppress),
+	S("reports.sendmail", reports.sendmail, "/usr/sbin/sendmail -i",
+	    config_chk_abspath),
+	S("metrics.listen", metrics.listen, "", config_chk_listen),
+	E("log.level", log.level, 2, config_levels),
+	E("log.facility", log.facility, 0, config_facil),
+	E("log.format", log.format, CONFIG_LOG_TEXT, config_logfmt),
+};
+#define CONFIG_NROWS	(sizeof(config_rows) / sizeof(config_rows[0]))
+
+/* parse state: where each key was seen, for cross-key errors */
+struct config_parse {
+	struct config	*cfg;		/* being filled */
+	const char	*file;		/* for messages */
+	int		 lines[CONFIG_NROWS];	/* 0 = default */
+	struct buf	*why;		/* first error */
+};
+
+/* config_field - address of a row's field */
+static void *
+config_field(struct config *cfg, const struct config_row *row)
+{
+	return (char *)cfg + row->off;
+}
+
+/* config_list_set - copy a NULL-ended list */
+static void
+config_list_set(struct config_list *l, const char *const *v)
+{
+	size_t n = 0, i;
+
+	while (v[n] != NULL)
+		n++;
+	l->v = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		l->v[i] = xstrdup(v[i]);
+	l->n = n;
+}
+
+/* config_list_free - release a list */
+static void
+config_list_free(struct config_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* config_defaults - every row to its default */
+static void
+config_defaults(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NROWS; i++) {
+		const struct config_row *r = &config_rows[i];
+		void *f = config_field(cfg, r);
+
+		switch (r->type) {
+		case CFG_STR:
+			*(char **)f = xstrdup(r->sdef);
+			break;
+		case CFG_LIST:
+			config_list_set(f, r->sdef);
+			break;
+		default:
+			*(int *)f = (int)r->def;
+			break;
+		}
+	}
+}
+
+/* config_row_find - the row for a dotted key */
+static const struct config_row *
+config_row_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NROWS; i++)
+		if (strcmp(config_rows[i].key, key) == 0)
+			return &config_rows[i];
+	return NULL;
+}
+
+/* config_is_group - does some key live under this dotted prefix */
+static int
+config_is_group(const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	for (i = 0; i < CONFIG_NROWS; i++)
+		if (strncmp(config_rows[i].key, prefix, n) == 0 &&
+		    config_rows[i].key[n] == '.')
+			return 1;
+	return 0;
+}
+
+/* config_err - "FILE:LINE: key: message" into why, first error only */
+static int
+config_err(struct config_parse *cp, int line, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int
+config_err(struct config_parse *cp, int line, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cp->why->len > 0)
+		return -1;
+	buf_printf(cp->why, "%s:%d: ", cp->file, line);
+	if (key != NULL)
+		buf_printf(cp->why, "%s: ", key);
+	va_start(ap, fmt);
+	buf_vprintf(cp->why, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* config_octal - libconfig reads 0027 as decimal 27: take the digits as octal */
+static int
+config_octal(const config_setting_t *s, long *out)
+{
+	long v = config_setting_get_int(s), o = 0, scale = 1;
+
+	if (config_setting_get_format(s) == CONFIG_FORMAT_HEX) {
+		*out = v;
+		return 0;
+	}
+	if (v < 0)
+		return -1;
+	for (; v > 0; v /= 10, scale *= 8) {
+		if (v % 10 > 7)
+			return -1;
+		o += (v % 10) * scale;
+	}
+	*out = o;
+	return 0;
+}
+
+/* config_set_string - store one checked string */
+static int
+config_set_string(struct config_parse *cp, const struct config_row *r,
+    const config_setting_t *s, const char *key, char **dst)
+{
+	const char *v = config_setting_get_string(s);
+	struct buf why;
+	int rc = 0;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING || v == NULL)
+		return config_err(cp, config_setting_source_line(s), key,
+		    "expected a string");
+	buf_init(&why, 512);
+	if (r->check != NULL && r->check(cp->cfg, v, &why) != 0)
+		rc = config_err(cp, config_setting_source_line(s), key,
+		    "'%s': %s", v, why.data);
+	buf_free(&why);
+	if (rc == 0) {
+		free(*dst);
+		*dst = xstrdup(v);
+	}
+	return rc;
+}
+
+/* config_set_list - store a list or array of strings */
+static int
+config_set_list(struct config_parse *cp, const struct config_row *r,
+    const config_setting_t *s, const char *key)
+{
+	struct config_list *l = config_field(cp->cfg, r);
+	int type = config_setting_type(s), n, i;
+
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+		return config_err(cp, config_setting_source_line(s), key,
+		    "expected a list of strings");
+	n = config_setting_length(s);
+	if (n > CONFIG_MAX_LIST)
+		return config_err(cp, config_setting_source_line(s), key,
+		    "more than %d entries", CONFIG_MAX_LIST);
+	config_list_free(l);
+	l->v = xcalloc((size_t)n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_set_string(cp, r, e, key, &l->v[i]) != 0)
+			return -1;
+		l->n++;
+	}
+	return 0;
+}
+
+/* config_set_enum - a string that must be one of the row's names */
+static int
+config_set_enum(struct config_parse *cp, const struct config_row *r,
+    const config_setting_t *s, const char *key)
+{
+	const char *v = config_setting_get_string(s);
+	struct buf names;
+	int i, rc;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING || v == NULL)
+		return config_err(cp, config_setting_source_line(s), key,
+		    "expected a string");
+	for (i = 0; r->names[i] != NULL; i++) {
+		if (strcmp(v, r->names[i]) == 0) {
+			*(int *)config_field(cp->cfg, r) = i;
+			return 0;
+		}
+	}
+	buf_init(&names, 512);
+	for (i = 0; r->names[i] != NULL; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", r->names[i]);
+	rc = config_err(cp, config_setting_source_line(s), key,
+	    "'%s' is not one of %s", v, names.data);
+	buf_free(&names);
+	return rc;
+}
+
+/* config_set_number - bool, int or octal with range check */
+static int
+config_set_number(struct config_parse *cp, const struct config_row *r,
+    const config_setting_t *s, const char *key)
+{
+	int line = config_setting_source_line(s), type = config_setting_type(s);
+	long v;
+
+	if (r->type == CFG_BOOL) {
+		if (type != CONFIG_TYPE_BOOL)
+			return config_err(cp, line, key,
+			    "expected true or false");
+		*(int *)config_field(cp->cfg, r) = config_setting_get_bool(s);
+		return 0;
+	}
+	if (type != CONFIG_TYPE_INT)
+		return config_err(cp, line, key, "expected an integer");
+	if (r->type == CFG_OCTAL) {
+		if (config_octal(s, &v) != 0)
+			return config_err(cp, line, key,
+			    "expected an octal number such as 0027");
+	} else
+		v = config_setting_get_int(s);
+	if (v < r->min || v > r->max)
+		return config_err(cp, line, key,
+		    r->type == CFG_OCTAL ? "%lo is out of range %lo..%lo" :
+		    "%ld is out of range %ld..%ld", v, r->min, r->max);
+	*(int *)config_field(cp->cfg, r) = (int)v;
+	return 0;
+}
+
+/* config_set - one setting onto its row */
+static int
+config_set(struct config_parse *cp, const config_setting_t *s, const char *key)
+{
+	const struct config_row *r = config_row_find(key);
+
+	if (r == NULL)
+		return config_err(cp, config_setting_source_line(s), NULL,
+		    "unknown key '%s'", key);
+	cp->lines[r - config_rows] = config_setting_source_line(s);
+	switch (r->type) {
+	case CFG_STR:
+		return config_set_string(cp, r, s, key,
+		    config_field(cp->cfg, r));
+	case CFG_LIST:
+		return config_set_list(cp, r, s, key);
+	case CFG_ENUM:
+		return config_set_enum(cp, r, s, key);
+	default:
+		return config_set_number(cp, r, s, key);
+	}
+}
+
+/* config_walk - every child of a group, recursively */
+static int
+config_walk(struct config_parse *cp, const config_setting_t *group,
+    const char *prefix)
+{
+	int i, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(group,
+		    (unsigned)i);
+		const char *name = config_setting_name(s);
+		char key[256];
+
+		if (name == NULL)
+			return config_err(cp, config_setting_source_line(s),
+			    NULL, "unnamed setting");
+		snprintf(key, sizeof(key), "%s%s%s", prefix,
+		    *prefix ? "." : "", name);
+		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+			if (!config_is_group(key))
+				return config_err(cp,
+				    config_setting_source_line(s), NULL,
+				    "unknown group '%s'", key);
+			if (config_walk(cp, s, key) != 0)
+				return -1;
+		} else if (config_set(cp, s, key) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* config_finish - derived fields and checks that span several keys */
+static int
+config_finish(struct config_parse *cp)
+{
+	struct config *cfg = cp->cfg;
+	size_t i;
+	int fac;
+
+	cfg->policy.ntrusted = cfg->policy.trusted_networks.n;
+	cfg->policy.trusted = xcalloc(cfg->policy.ntrusted + 1,
+	    sizeof(struct cidr));
+	for (i = 0; i < cfg->policy.ntrusted; i++)
+		if (cidr_parse(cfg->policy.trusted_networks.v[i],
+		    &cfg->policy.trusted[i]) != 0)
+			log_panic("checked CIDR did not parse");
+	if (log_facility_parse(config_facil[cfg->log.facility], &fac) != 0)
+		log_panic("facility table out of step");
+	cfg->log.facility = fac;
+	if (cfg->arc.seal.enabled && (*cfg->arc.seal.domain == '\0' ||
+	    *cfg->arc.seal.selector == '\0' || *cfg->arc.seal.key_file == '\0'))
+		return config_err(cp, cp->lines[config_row_find(
+		    "arc.seal.enabled") - config_rows], "arc.seal",
+		    "enabled = true needs domain, selector and key_file");
+	return 0;
+}
+
+/* config_load - read and check a file; NULL with "FILE:LINE: ..." in why */
+struct config *
+config_load(const char *path, struct buf *why)
+{
+	struct config_parse cp;
+	struct config *cfg;
+	config_t lc;
+
+	cfg = xcalloc(1, sizeof(*cfg));
+	atomic_init(&cfg->refs, 1);
+	cfg->file = xstrdup(path);
+	config_defaults(cfg);
+	memset(&cp, 0, sizeof(cp));
+	cp.cfg = cfg;
+	cp.file = path;
+	cp.why = why;
+	config_init(&lc);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			buf_printf(why, "%s:0: cannot read the file", path);
+		else
+			buf_printf(why, "%s:%d: %s", config_error_file(&lc) ?
+			    config_error_file(&lc) : path,
+			    config_error_line(&lc), config_error_text(&lc));
+		goto fail;
+	}
+	if (config_walk(&cp, config_root_setting(&lc), "") != 0 ||
+	    config_finish(&cp) != 0)
+		goto fail;
+	config_destroy(&lc);
+	return cfg;
+fail:
+	config_destroy(&lc);
+	config_release(cfg);
+	return NULL;
+}
+
+/* config_check_files - the files a config names exist and are readable */
+int
+config_check_files(const struct config *cfg, struct buf *why)
+{
+	if (cfg->arc.seal.enabled && access(cfg->arc.seal.key_file, R_OK) != 0) {
+		buf_printf(why, "%s:0: arc.seal.key_file '%s' is not readable",
+		    cfg->file, cfg->arc.seal.key_file);
+		return -1;
+	}
+	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
+	    access(cfg->dmarc.public_suffix_file, R_OK) != 0) {
+		buf_printf(why, "%s:0: dmarc.public_suffix_file '%s' is not "
+		    "readable (apt-get install publicsuffix)", cfg->file,
+		    cfg->dmarc.public_suffix_file);
+		return -1;
+	}
+	return 0;
+}
+
+/* config_ref - one more user */
+struct config *
+config_ref(struct config *cfg)
+{
+	atomic_fetch_add(&cfg->refs, 1);
+	return cfg;
+}
+
+/* config_release - one user less; free at zero */
+void
+config_release(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL || atomic_fetch_sub(&cfg->refs, 1) != 1)
+		return;
+	for (i = 0; i < CONFIG_NROWS; i++) {
+		void *f = config_field(cfg, &config_rows[i]);
+
+		if (config_rows[i].type == CFG_STR)
+			free(*(char **)f);
+		else if (config_rows[i].type == CFG_LIST)
+			config_list_free(f);
+	}
+	free(cfg->policy.trusted);
+	free(cfg->file);
+	free(cfg);
+}
+
+/* config_enum_name - the config word for an enum value, for messages */
+const char *
+config_enum_name(const char *key, int value)
+{
+	const struct config_row *r = config_row_find(key);
+	int i;
+
+	if (r == NULL || r->type != CFG_ENUM)
+		return "?";
+	for (i = 0; r->names[i] != NULL; i++)
+		if (i == value)
+			return r->names[i];
+	return "?";
+}

@@ -1,0 +1,280 @@
+/* config_check - is a configuration value well-formed */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "util/buf.h"
+#include "util/cidr.h"
+#include "util/config.h"
+#include "util/config_check.h"
+
+
+/* config_chk_socket - unix:/path, local:/path, inet:PORT@HOST, inet6:... */
+int
+config_chk_socket(struct config *cfg, const char *v, struct buf *why)
+{
+	const char *at, *p;
+	long port;
+	char *end;
+
+	(void)cfg;	/* checkers share one signature */
+	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
+		p = strchr(v, ':') + 1;
+		if (*p != '/')
+			return buf_puts(why, "needs an absolute path"), -1;
+		return 0;
+	}
+	if (strncmp(v, "inet:", 5) == 0)
+		p = v + 5;
+	else if (strncmp(v, "inet6:", 6) == 0)
+		p = v + 6;
+	else
+		return buf_puts(why, "expected unix:/path, inet:PORT@HOST or "
+		    "inet6:PORT@HOST"), -1;
+	port = strtol(p, &end, 10);
+	if (end == p || port < 1 || port > 65535 ||
+	    (*end != '\0' && *end != '@'))
+		return buf_puts(why, "bad port"), -1;
+	at = strchr(p, '@');
+	if (at != NULL && at[1] == '\0')
+		return buf_puts(why, "empty host after @"), -1;
+	return 0;
+}
+
+/* config_chk_ns - "ip" or "ip@port" */
+int
+config_chk_ns(struct config *cfg, const char *v, struct buf *why)
+{
+	char host[CIDR_ADDRSTRLEN + 1];
+	const char *at = strchr(v, '@');
+	size_t n = at ? (size_t)(at - v) : strlen(v);
+	struct cidr_addr a;
+	char *end;
+	long port;
+
+	(void)cfg;
+	if (n >= sizeof(host))
+		return buf_puts(why, "not an IP address"), -1;
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (cidr_addr_parse(host, &a) != 0)
+		return buf_puts(why, "not an IP address"), -1;
+	if (at != NULL) {
+		port = strtol(at + 1, &end, 10);
+		if (end == at + 1 || *end != '\0' || port < 1 || port > 65535)
+			return buf_puts(why, "bad port after @"), -1;
+	}
+	return 0;
+}
+
+/* config_chk_cidr - an address or network */
+int
+config_chk_cidr(struct config *cfg, const char *v, struct buf *why)
+{
+	struct cidr c;
+
+	(void)cfg;
+	if (cidr_parse(v, &c) != 0)
+		return buf_puts(why, "not an address or CIDR network"), -1;
+	return 0;
+}
+
+/* config_chk_zone - "NAME TYPE" with an unbound local-zone type */
+int
+config_chk_zone(struct config *cfg, const char *v, struct buf *why)
+{
+	static const char *const types[] = { "deny", "refuse", "static",
+	    "transparent", "typetransparent", "redirect", "nodefault",
+	    "inform", "inform_deny", "inform_redirect", "always_transparent",
+	    "always_refuse", "always_nxdomain", "always_nodata", "noview",
+	    NULL };
+	const char *sp = strchr(v, ' ');
+	int i;
+
+	(void)cfg;
+	if (sp == NULL || sp == v)
+		return buf_puts(why, "expected \"NAME TYPE\""), -1;
+	while (*sp == ' ')
+		sp++;
+	for (i = 0; types[i] != NULL; i++)
+		if (strcmp(sp, types[i]) == 0)
+			return 0;
+	buf_puts(why, "unknown local-zone type");
+	return -1;
+}
+
+/* config_chk_domain - a plausible domain name (or empty) */
+int
+config_chk_domain(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (strlen(v) > 253)
+		return buf_puts(why, "longer than 253 characters"), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (!isalnum(*p) && *p != '-' && *p != '.' && *p != '_')
+			return buf_puts(why, "not a domain name"), -1;
+	return 0;
+}
+
+/* config_chk_id - an authserv-id must be a dot-atom-ish token */
+int
+config_chk_id(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;:\\\"[]?=", *p))
+			return buf_puts(why, "not a valid authserv-id token "
+			    "(RFC 8601 section 2.2)"), -1;
+	return 0;
+}
+
+/* config_chk_store - "", sqlite:PATH or postgresql://... */
+int
+config_chk_store(struct config *cfg, const char *v, struct buf *why)
+{
+	(void)cfg;
+	if (*v == '\0' || (strncmp(v, "sqlite:", 7) == 0 && v[7] == '/') ||
+	    strncmp(v, "postgresql://", 13) == 0 ||
+	    strncmp(v, "postgres://", 11) == 0)
+		return 0;
+	buf_puts(why, "expected sqlite:/path or postgresql://...");
+	return -1;
+}
+
+/* config_chk_listen - "" or HOST:PORT */
+int
+config_chk_listen(struct config *cfg, const char *v, struct buf *why)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	(void)cfg;
+	if (*v == '\0')
+		return 0;
+	if (colon == NULL || colon == v)
+		return buf_puts(why, "expected HOST:PORT"), -1;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return buf_puts(why, "bad port"), -1;
+	return 0;
+}
+
+/* config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2) */
+int
+config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty field name"), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == ':')
+			return buf_puts(why, "not a field name"), -1;
+	if (strcasecmp(v, "authentication-results") == 0 ||
+	    strncasecmp(v, "arc-", 4) == 0)
+		return buf_puts(why, "an AMS must not sign Authentication-"
+		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
+	return 0;
+}
+
+/* config_chk_email - "" or local@domain, no spaces or controls */
+int
+config_chk_email(struct config *cfg, const char *v, struct buf *why)
+{
+	const char *at = strrchr(v, '@');
+	const unsigned char *p;
+
+	if (*v == '\0')
+		return 0;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>' ||
+		    *p == ',' || *p == '"')
+			return buf_puts(why, "not a plain mail address"), -1;
+	if (at == NULL || at == v || at[1] == '\0')
+		return buf_puts(why, "expected local@domain"), -1;
+	return config_chk_domain(cfg, at + 1, why);
+}
+
+/* config_chk_abspath - an absolute path (a command may have arguments) */
+int
+config_chk_abspath(struct config *cfg, const char *v, struct buf *why)
+{
+	(void)cfg;
+	if (v[0] != '/')
+		return buf_puts(why, "expected an absolute path"), -1;
+	return 0;
+}
+
+/* config_chk_suppress - a mail address or a domain */
+int
+config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
+{
+	if (*v == '\0')
+		return buf_puts(why, "empty entry"), -1;
+	if (strchr(v, '@') != NULL)
+		return config_chk_email(cfg, v, why);
+	return config_chk_domain(cfg, v, why);
+}
+
+/*
+ * config_store_password - does a postgresql:// URI carry a password, as
+ * user:password@ or as a password= parameter (libpq conninfo URI)?
+ */
+static int
+config_store_password(const char *uri)
+{
+	const char *p, *q;
+	size_t n;
+
+	if (strncmp(uri, "postgresql://", 13) == 0)
+		p = uri + 13;
+	else if (strncmp(uri, "postgres://", 11) == 0)
+		p = uri + 11;
+	else
+		return 0;
+	/* userinfo: up to the last "@" of the authority; host:port follows */
+	n = strcspn(p, "/?");
+	while (n > 0 && p[n - 1] != '@')
+		n--;
+	if (n > 0 && memchr(p, ':', n - 1) != NULL)
+		return 1;
+	for (q = strchr(p, '?'); q != NULL; q = strchr(q + 1, '&'))
+		if (strncmp(q + 1, "password=", 9) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * config_check_secrets - the config file holds a password (reports.store)
+ * or names a private key (arc.seal.key_file) and others may read it: 1
+ * with the warning in why, else 0. Only a warning: the file stays valid.
+ */
+int
+config_check_secrets(const struct config *cfg, struct buf *why)
+{
+	int pw = config_store_password(cfg->reports.store);
+	int key = *cfg->arc.seal.key_file != '\0';
+	struct stat st;
+
+	if ((!pw && !key) || stat(cfg->file, &st) != 0 ||
+	    (st.st_mode & S_IROTH) == 0)
+		return 0;
+	buf_printf(why, "%s: warning: readable by others, yet it holds %s%s%s;"
+	    " chmod o-rwx it (the package ships it 0640 root:authmilter)%s",
+	    cfg->file, pw ? "a password (reports.store)" : "",
+	    pw && key ? " and " : "",
+	    key ? "the private key's path (arc.seal.key_file)" : "",
+	    pw ? "; a password file (passfile=) keeps the password out of it"
+	    : "");
+	return 1;
+}
