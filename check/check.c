@@ -15,7 +15,6 @@
 #include "util/config.h"
 #include "util/log.h"
 #include "core/pipeline.h"
-#include "report/report.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
 
@@ -230,33 +229,35 @@ check_client(const char *ip, struct sockaddr_storage *ss)
 	return (const struct sockaddr *)ss;
 }
 
-/* check_print - what the daemon would add, then the action */
+/*
+ * check_print - what the daemon would add, top field first (the edits
+ * insert each at the top, so the last inserted is printed first), then
+ * the action
+ */
 static void
-check_print(const struct session *s, const struct message *m, int json)
+check_print(const struct session *s, const struct pipeline_verdict *v,
+    int json)
 {
 	struct buf out;
+	size_t i;
 
-	buf_init(&out, CHECK_MAX_MESSAGE);
 	if (json) {
-		pipeline_json(s, &out);
+		buf_init(&out, CHECK_MAX_MESSAGE);
+		pipeline_check_json(s, &out);
 		printf("%s\n", out.data);
-	} else {
-		if (m->seal.aar != NULL)
-			printf("ARC-Seal: %s\nARC-Message-Signature: %s\n"
-			    "ARC-Authentication-Results: %s\n", m->seal.as,
-			    m->seal.ams, m->seal.aar);
-		if (m->arheader.len > 0)
-			printf("Authentication-Results: %s\n", m->arheader.data);
-		if (m->nar_delete > 0)
-			printf("# would remove %zu Authentication-Results "
-			    "field(s) claiming %s\n", m->nar_delete,
-			    s->authserv_id);
-		printf("action: %s\n", policy_action_name(m->decision.action));
-		if (m->decision.rcode != NULL)
-			printf("reply: %s %s %s\n", m->decision.rcode,
-			    m->decision.xcode, m->decision.text);
+		buf_free(&out);
+		return;
 	}
-	buf_free(&out);
+	for (i = v->nedits; i > 0; i--)
+		if (v->edits[i - 1].op == PIPELINE_EDIT_INSERT)
+			printf("%s: %s\n", v->edits[i - 1].name,
+			    v->edits[i - 1].value);
+	if (v->removed > 0)
+		printf("# would remove %zu Authentication-Results field(s) "
+		    "claiming %s\n", v->removed, v->authserv_id);
+	printf("action: %s\n", policy_action_name(v->action));
+	if (v->rcode != NULL)
+		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);
 }
 
 int
@@ -264,6 +265,7 @@ main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	struct pipeline_env *env;
+	enum pipeline_start start;
 	struct check_opts o;
 	struct config *cfg;
 	struct session *s;
@@ -285,21 +287,21 @@ main(int argc, char **argv)
 	}
 	buf_free(&why);
 	/* a dry run of one message: it never adds to the report store */
-	report_store_free(env->reports);
-	env->reports = NULL;
+	pipeline_env_dry_run(env);
 	buf_init(&msg, CHECK_MAX_MESSAGE);
 	check_read(o.message, &msg);
-	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL);
-	s->leadspc = 1;
-	s->fixed_time = (time_t)o.time;
+	/* the file's folds are read as the MTA hands them: leading space */
+	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL, 1,
+	    &start);
+	pipeline_fixed_time(s, (time_t)o.time);
 	if (o.helo != NULL)
 		pipeline_helo(s, o.helo);
 	pipeline_mail(s, o.mail_from, NULL);
 	for (i = 0; i < o.nrcpt; i++)
 		pipeline_rcpt(s, o.rcpt[i]);
-	if (s->trusted)
+	if (start != PIPELINE_CHECK)
 		fprintf(stderr, "authmilter-check: %s is in "
-		    "policy.trusted_networks: not checked\n", s->client_ip);
+		    "policy.trusted_networks: not checked\n", o.client_ip);
 	body = check_headers(s, &msg);
 	pipeline_eoh(s);
 	check_body(s, &msg, body);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "callbacks.h"
-#include "util/config.h"
 #include "util/log.h"
 #include "core/pipeline.h"
 #include "verdict.h"
@@ -115,19 +114,13 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct milter_conn *c = callbacks_conn(ctx);
 	unsigned long id = atomic_fetch_add(&callbacks_conns, 1) + 1;
+	enum pipeline_start start;
 
 	(void)hostname;	/* not used for any check (RFC 7208 has no PTR use) */
 	pipeline_close(c->s);
 	c->s = pipeline_connect(pipeline_slot_acquire(callbacks_slot), id,
-	    hostaddr, smfi_getsymval(ctx, "j"));
-	c->s->leadspc = c->leadspc;
-	/* a sealing daemon still seals what its trusted hosts relay */
-	if (c->s->trusted && !c->s->env->cfg->arc.seal.enabled) {
-		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
-		    c->s->client_ip);
-		return SMFIS_ACCEPT;
-	}
-	return SMFIS_CONTINUE;
+	    hostaddr, smfi_getsymval(ctx, "j"), c->leadspc, &start);
+	return start == PIPELINE_SKIP ? SMFIS_ACCEPT : SMFIS_CONTINUE;
 }
 
 /* mlfi_helo - HELO/EHLO argument */
@@ -204,16 +197,15 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
-	struct session *s = callbacks_session(ctx);
+	struct milter_conn *c = smfi_getpriv(ctx);
 	sfsistat rc;
 
-	if (s == NULL)
-		return verdict_on_error(ctx, s, "end of message without a "
+	if (c == NULL || c->s == NULL)
+		return verdict_on_error(ctx, NULL, "end of message without a "
 		    "connection");
-	pipeline_queue_id(s, smfi_getsymval(ctx, "i"));
-	pipeline_eom(s);
-	rc = verdict_apply(ctx, s);
-	pipeline_abort(s);
+	pipeline_queue_id(c->s, smfi_getsymval(ctx, "i"));
+	rc = verdict_apply(ctx, c->s, pipeline_eom(c->s), c->leadspc);
+	pipeline_end(c->s);
 	return rc;
 }
 
@@ -224,7 +216,7 @@ mlfi_abort(SMFICTX *ctx)
 	struct session *s = callbacks_session(ctx);
 
 	if (s != NULL)
-		pipeline_abort(s);
+		pipeline_end(s);
 	return SMFIS_CONTINUE;
 }
 

@@ -79,27 +79,6 @@ main_version(void)
 	exit(0);
 }
 
-/* main_queue_depth - the report store's queue, as the metrics gauge reads it */
-static long
-main_queue_depth(void *store)
-{
-	return (long)report_queue_depth(store);
-}
-
-/*
- * main_attach - the process's one struct metrics into a new env, before
- * the env is published: its sessions and its resolver count into it
- */
-static void
-main_attach(struct pipeline_env *env, struct metrics *m)
-{
-	env->metrics = m;
-	resolver_set_observer(env->res, metrics_dns, m);
-	pkeycache_set_observer(env->keys, metrics_key_cache, m);
-	metrics_set_queue_depth(m, env->reports != NULL ? main_queue_depth :
-	    NULL, env->reports);
-}
-
 /* main_load - the config and its env, or a "FILE:LINE: message" */
 static struct pipeline_env *
 main_load(const char *file, int check_only)
@@ -127,7 +106,7 @@ main_load(const char *file, int check_only)
 		log_fatal("%s: %s", file, why.data);
 	}
 	buf_reset(&why);
-	if (config_check_secrets(env->cfg, &why) != 0) {
+	if (config_check_secrets(pipeline_env_config(env), &why) != 0) {
 		if (check_only)
 			fprintf(stderr, "%s\n", why.data);
 		else
@@ -144,6 +123,7 @@ main_reload(void *arg)
 	struct pipeline_slot *slot = arg;
 	struct metrics *m;
 	struct pipeline_env *env, *cur;
+	const struct config *old;
 	struct config *cfg;
 	struct buf why;
 	sigset_t set;
@@ -155,9 +135,10 @@ main_reload(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		cur = pipeline_slot_acquire(slot);
-		m = cur->metrics;
+		m = pipeline_env_metrics(cur);
+		old = pipeline_env_config(cur);
 		buf_init(&why, 4096);
-		cfg = config_load(cur->cfg->file, &why);
+		cfg = config_load(old->file, &why);
 		if (cfg != NULL && config_check_files(cfg, &why) != 0) {
 			config_release(cfg);
 			cfg = NULL;
@@ -168,20 +149,17 @@ main_reload(void *arg)
 			    why.data);
 			metrics_reload(m, 0);
 		} else {
-			if (strcmp(env->cfg->milter.socket,
-			    cur->cfg->milter.socket) != 0 ||
-			    strcmp(env->cfg->milter.user, cur->cfg->milter.user) ||
-			    strcmp(env->cfg->metrics.listen,
-			    cur->cfg->metrics.listen))
+			if (strcmp(cfg->milter.socket, old->milter.socket) != 0 ||
+			    strcmp(cfg->milter.user, old->milter.user) != 0 ||
+			    strcmp(cfg->metrics.listen, old->metrics.listen) != 0)
 				log_warnx("reload: milter.socket, milter.user and "
 				    "metrics.listen take effect only after a "
 				    "restart");
-			main_attach(env, m);
+			pipeline_env_attach(env, m);
 			metrics_reload(m, 1);
-			log_set_level(env->cfg->log.level);
+			log_set_level(cfg->log.level);
+			log_info("configuration reloaded from %s", cfg->file);
 			pipeline_slot_swap(slot, env);
-			log_info("configuration reloaded from %s",
-			    env->cfg->file);
 		}
 		pipeline_env_release(cur);
 		buf_free(&why);
@@ -369,6 +347,7 @@ main(int argc, char **argv)
 {
 	struct pipeline_slot slot;
 	struct pipeline_env *env;
+	const struct config *cfg;
 	struct metrics *metrics;
 	struct metrics_http *http;
 	struct main_opts o;
@@ -399,15 +378,16 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	env = main_load(o.file, 0);
+	cfg = pipeline_env_config(env);
 	metrics = metrics_new();
-	main_attach(env, metrics);
+	pipeline_env_attach(env, metrics);
 	closelog();
-	log_open("authmilter", env->cfg->log.facility, o.foreground);
-	log_set_level(env->cfg->log.level);
-	sock = o.socket != NULL ? o.socket : env->cfg->milter.socket;
+	log_open("authmilter", cfg->log.facility, o.foreground);
+	log_set_level(cfg->log.level);
+	sock = o.socket != NULL ? o.socket : cfg->milter.socket;
 	memset(&sf, 0, sizeof(sf));
-	main_milter(env->cfg, sock, &sf);
-	http = main_metrics_http(env->cfg, metrics);
+	main_milter(cfg, sock, &sf);
+	http = main_metrics_http(cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
 	if ((rc = pthread_create(&reload, NULL, main_reload, &slot)) != 0)

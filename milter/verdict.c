@@ -1,31 +1,14 @@
-/* verdict - the decision as milter actions */
+/* verdict - the pipeline's verdict as milter actions */
 #include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
-#include "util/config.h"
 #include "util/log.h"
-#include "core/metrics.h"
+#include "util/xalloc.h"
 #include "core/pipeline.h"
 #include "verdict.h"
-#include "util/xalloc.h"
-
-/* verdict_log - the one line per message of authmilter(8) LOGGING */
-static void
-verdict_log(const struct session *s)
-{
-	struct buf line;
-
-	buf_init(&line, LOG_LINE_MAX);
-	if (s->env->cfg->log.format == CONFIG_LOG_JSON)
-		pipeline_verdict_json(s, &line);
-	else
-		pipeline_verdict_line(s, &line);
-	log_info("%s", line.data);
-	buf_free(&line);
-}
 
 /* verdict_reply_text - % must be doubled for smfi_setreply */
 static char *
@@ -43,115 +26,68 @@ verdict_reply_text(const char *text)
 	return buf_steal(&b);
 }
 
-/* verdict_insert - one field at index 0 */
+/* verdict_edit - one header edit; -1 when libmilter refuses it */
 static int
-verdict_insert(SMFICTX *ctx, const struct session *s, const char *name,
-    const char *value)
+verdict_edit(SMFICTX *ctx, const struct pipeline_edit *e, int leadspc)
 {
-	char *v = xmalloc(strlen(value) + 2);
+	char *v;
 	int rc;
 
+	if (e->op == PIPELINE_EDIT_DELETE)
+		return smfi_chgheader(ctx, (char *)e->name, (int)e->index,
+		    NULL) == MI_SUCCESS ? 0 : -1;
 	/* with SMFIP_HDR_LEADSPC the MTA takes the value byte for byte */
-	strcpy(v, s->leadspc ? " " : "");
-	strcat(v, value);
-	rc = smfi_insheader(ctx, 0, (char *)name, v);
+	v = xmalloc(strlen(e->value) + 2);
+	strcpy(v, leadspc ? " " : "");
+	strcat(v, e->value);
+	rc = smfi_insheader(ctx, 0, (char *)e->name, v);
 	free(v);
-	if (rc != MI_SUCCESS) {
-		log_err("%s: cannot insert %s", s->msg->queue_id ?
-		    s->msg->queue_id : "-", name);
-		metrics_error(s->env->metrics, METRICS_ERR_MILTER);
-		return -1;
-	}
-	return 0;
-}
-
-/* verdict_headers - delete forged A-R (descending), insert ours at 0 */
-static int
-verdict_headers(SMFICTX *ctx, const struct session *s, const struct message *m)
-{
-	size_t i;
-
-	for (i = m->nar_delete; i > 0; i--) {
-		if (smfi_chgheader(ctx, "Authentication-Results",
-		    (int)m->ar_delete[i - 1], NULL) != MI_SUCCESS) {
-			log_err("%s: cannot delete Authentication-Results #%zu",
-			    m->queue_id ? m->queue_id : "-", m->ar_delete[i - 1]);
-			metrics_error(s->env->metrics, METRICS_ERR_MILTER);
-			return -1;
-		}
-	}
-	if (m->arheader.len > 0 && verdict_insert(ctx, s,
-	    "Authentication-Results", m->arheader.data) != 0)
-		return -1;
-	/* RFC 8617 5.1: each at the top, so ARC-Seal ends up first */
-	if (m->seal.aar != NULL && (verdict_insert(ctx, s,
-	    "ARC-Authentication-Results", m->seal.aar) != 0 ||
-	    verdict_insert(ctx, s, "ARC-Message-Signature", m->seal.ams) != 0 ||
-	    verdict_insert(ctx, s, "ARC-Seal", m->seal.as) != 0))
-		return -1;
-	return 0;
+	return rc == MI_SUCCESS ? 0 : -1;
 }
 
 /* verdict_reply - set the SMTP reply for reject/tempfail */
 static void
-verdict_reply(SMFICTX *ctx, const struct session *s, const struct decision *d)
+verdict_reply(SMFICTX *ctx, struct session *s,
+    const struct pipeline_verdict *v)
 {
-	char *text = verdict_reply_text(d->text ? d->text : "");
+	char *text = verdict_reply_text(v->text ? v->text : "");
 
-	if (smfi_setreply(ctx, (char *)d->rcode, (char *)d->xcode, text) !=
+	if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, text) !=
 	    MI_SUCCESS) {
-		log_err("smfi_setreply %s %s failed", d->rcode, d->xcode);
-		metrics_error(s->env->metrics, METRICS_ERR_MILTER);
+		log_err("%s: smfi_setreply %s %s failed", v->id, v->rcode,
+		    v->xcode);
+		pipeline_fault(s, 1);
 	}
 	free(text);
 }
 
-/* verdict_count - the message and its method results into the metrics */
-static void
-verdict_count(const struct session *s, const struct message *m)
+/* verdict_apply - header edits in order, the log line, then the action */
+sfsistat
+verdict_apply(SMFICTX *ctx, struct session *s,
+    const struct pipeline_verdict *v, int leadspc)
 {
-	struct metrics *mx = s->env->metrics;
-	const struct results *r = &m->results;
 	size_t i;
 
-	if (mx == NULL)
-		return;
-	metrics_message(mx, m->decision.action, pipeline_elapsed_ms(m));
-	if (r->spf.checked)
-		metrics_result(mx, METRICS_SPF, r->spf.result);
-	if (r->dkim.checked && r->dkim.n == 0)
-		metrics_result(mx, METRICS_DKIM, METHOD_NONE);
-	for (i = 0; r->dkim.checked && i < r->dkim.n; i++)
-		metrics_result(mx, METRICS_DKIM, r->dkim.sig[i].result);
-	if (r->dmarc.checked)
-		metrics_result(mx, METRICS_DMARC, r->dmarc.result);
-	if (r->arc.checked)
-		metrics_result(mx, METRICS_ARC, r->arc.result);
-}
-
-/* verdict_apply - header edits, then the action */
-sfsistat
-verdict_apply(SMFICTX *ctx, struct session *s)
-{
-	const struct message *m = s->msg;
-	const struct decision *d = &m->decision;
-
-	if (verdict_headers(ctx, s, m) != 0)
-		return verdict_on_error(ctx, s, "header edit failed");
-	verdict_log(s);
-	verdict_count(s, m);
-	switch (d->action) {
+	for (i = 0; i < v->nedits; i++)
+		if (verdict_edit(ctx, &v->edits[i], leadspc) != 0) {
+			log_err("%s: cannot %s %s #%zu", v->id,
+			    v->edits[i].op == PIPELINE_EDIT_DELETE ? "delete" :
+			    "insert", v->edits[i].name, v->edits[i].index);
+			pipeline_fault(s, 1);
+			return verdict_on_error(ctx, s, "header edit failed");
+		}
+	log_info("%s", v->log);
+	switch (v->action) {
 	case POLICY_REJECT:
-		verdict_reply(ctx, s, d);
+		verdict_reply(ctx, s, v);
 		return SMFIS_REJECT;
 	case POLICY_TEMPFAIL:
-		verdict_reply(ctx, s, d);
+		verdict_reply(ctx, s, v);
 		return SMFIS_TEMPFAIL;
 	case POLICY_QUARANTINE:
-		if (smfi_quarantine(ctx, d->text) != MI_SUCCESS) {
-			log_err("%s: smfi_quarantine failed",
-			    m->queue_id ? m->queue_id : "-");
-			metrics_error(s->env->metrics, METRICS_ERR_MILTER);
+		if (smfi_quarantine(ctx, (char *)v->text) != MI_SUCCESS) {
+			log_err("%s: smfi_quarantine failed", v->id);
+			pipeline_fault(s, 1);
 		}
 		return SMFIS_CONTINUE;
 	case POLICY_ACCEPT:
@@ -165,9 +101,7 @@ sfsistat
 verdict_on_error(SMFICTX *ctx, struct session *s, const char *why)
 {
 	(void)ctx;	/* accepting needs no further milter call */
-	log_err("c=%lu: internal error: %s; message accepted",
-	    s ? s->id : 0UL, why);
-	if (s != NULL)
-		metrics_error(s->env->metrics, METRICS_ERR_INTERNAL);
+	log_err("internal error: %s; message accepted", why);
+	pipeline_fault(s, 0);
 	return SMFIS_ACCEPT;
 }

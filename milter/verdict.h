@@ -3,7 +3,7 @@
  *
  * STANDARDS   RFC 8601 section 5 (delete A-R claiming our id, highest index
  *             first: CVE-2022-48521), section 7.1 (ours at index 0).
- * OWNERSHIP   reads the session and message; changes nothing in them.
+ * OWNERSHIP   walks the verdict pipeline_eom() returned; changes nothing.
  * LOCKING     none; called from the connection's callback.
  * ERRORS      a failed smfi_* call is logged and the message is accepted:
  *             mail is never lost for an internal reason.
@@ -13,9 +13,11 @@
 
 #include <libmilter/mfapi.h>
 
+struct pipeline_verdict;
 struct session;
 
-sfsistat verdict_apply(SMFICTX *, struct session *);
+sfsistat verdict_apply(SMFICTX *, struct session *,
+	    const struct pipeline_verdict *, int leadspc);
 sfsistat verdict_on_error(SMFICTX *, struct session *, const char *why);
 
 #endif

@@ -25,7 +25,7 @@
 #include <stdatomic.h>
 
 #include "mail/method.h"
-#include "core/policy.h"
+#include "core/decision.h"
 #include "dns/resolver.h"
 
 struct buf;

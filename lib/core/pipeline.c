@@ -16,7 +16,8 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "core/metrics.h"
-#include "core/pipeline.h"
+#include "core/pipeline_priv.h"
+#include "core/policy.h"
 #include "dns/resolver.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
@@ -34,6 +35,7 @@ pipeline_message_free(struct message *m)
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
+	pipeline_verdict_free(m);
 	hdr_free(&m->hdr);
 	free(m->ar_delete);
 	results_free(&m->results);
@@ -68,16 +70,22 @@ pipeline_msg(struct session *s)
 	return s->msg;
 }
 
-/* pipeline_connect - a new SMTP connection; takes the env reference */
+/*
+ * pipeline_connect - a new SMTP connection; takes the env reference.
+ * leadspc: header values arrive with their leading space. *start says
+ * once, for the whole connection, whether its messages are checked.
+ */
 struct session *
 pipeline_connect(struct pipeline_env *env, unsigned long id,
-    const struct sockaddr *sa, const char *mta_name)
+    const struct sockaddr *sa, const char *mta_name, int leadspc,
+    enum pipeline_start *start)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	const struct config *cfg = env->cfg;
 
 	s->env = env;
 	s->id = id;
+	s->leadspc = leadspc;
 	metrics_conn(env->metrics, 1);
 	if (cidr_addr_from_sockaddr(sa, &s->client) != 0)
 		s->client.family = 0;	/* unknown family: no SPF */
@@ -90,7 +98,20 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 		s->authserv_id = xstrdup(mta_name);
 	else
 		s->authserv_id = xstrdup(env->hostname);
+	/* a sealing daemon still seals what its trusted hosts relay */
+	*start = !s->trusted ? PIPELINE_CHECK : cfg->arc.seal.enabled ?
+	    PIPELINE_SEAL : PIPELINE_SKIP;
+	if (s->trusted)
+		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
+		    s->client_ip);
 	return s;
+}
+
+/* pipeline_fixed_time - seal as of t (authmilter-check --time) */
+void
+pipeline_fixed_time(struct session *s, time_t t)
+{
+	s->fixed_time = t;
 }
 
 /* pipeline_helo - remember the last HELO/EHLO argument */
@@ -235,7 +256,8 @@ pipeline_header(struct session *s, const char *name, const char *value,
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 
-	if (hdr_name_is(name, "Authentication-Results"))
+	/* a trusted host's A-R are our ADMD's own: kept (and sealed) */
+	if (hdr_name_is(name, "Authentication-Results") && !s->trusted)
 		pipeline_ar_seen(s, m, value, len);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
@@ -446,15 +468,15 @@ pipeline_check(struct session *s, struct message *m)
 	pipeline_arc(s, m);
 }
 
-/* pipeline_eom - end of message: checks, decision, header to add */
-struct message *
+/* pipeline_eom - end of message: checks, decision, the verdict */
+const struct pipeline_verdict *
 pipeline_eom(struct session *s)
 {
 	struct message *m = pipeline_msg(s);
 	struct authres ar;
 
 	if (m->evaluated)
-		return m;
+		return &m->verdict;
 	m->evaluated = 1;
 	if (s->trusted) {
 		/* only a sealing daemon gets here: it accepts at connect */
@@ -465,31 +487,30 @@ pipeline_eom(struct session *s)
 			pipeline_seal(s, m);
 			arc_result_free(&m->results.arc);
 		}
-		return m;
-	}
-	if (m->authenticated) {
+	} else if (m->authenticated) {
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "authenticated client";
-		return m;
+	} else {
+		pipeline_check(s, m);
+		/* validated for sealing only: not reported, not for policy */
+		if (!s->env->cfg->arc.verify)
+			m->results.arc.checked = 0;
+		policy_decide(&m->results, s->env->cfg, &m->decision);
+		authres_init(&ar, s->authserv_id);
+		results_authres(&m->results, &m->decision, s->client_ip,
+		    s->env->cfg->arc.report_remote_ip, &ar);
+		authres_format(&ar, &m->arheader);
+		authres_free(&ar);
+		pipeline_seal(s, m);
+		pipeline_report(s, m);
 	}
-	pipeline_check(s, m);
-	/* validated for sealing only: not reported, not used by policy */
-	if (!s->env->cfg->arc.verify)
-		m->results.arc.checked = 0;
-	policy_decide(&m->results, s->env->cfg, &m->decision);
-	authres_init(&ar, s->authserv_id);
-	results_authres(&m->results, &m->decision, s->client_ip,
-	    s->env->cfg->arc.report_remote_ip, &ar);
-	authres_format(&ar, &m->arheader);
-	authres_free(&ar);
-	pipeline_seal(s, m);
-	pipeline_report(s, m);
-	return m;
+	pipeline_verdict_make(s, m);
+	return &m->verdict;
 }
 
-/* pipeline_abort - the transaction ended without end of message */
+/* pipeline_end - the transaction is over: answered, or ended early */
 void
-pipeline_abort(struct session *s)
+pipeline_end(struct session *s)
 {
 	pipeline_message_free(s->msg);
 	s->msg = NULL;
@@ -501,12 +522,24 @@ pipeline_close(struct session *s)
 {
 	if (s == NULL)
 		return;
-	pipeline_abort(s);
+	pipeline_end(s);
 	metrics_conn(s->env->metrics, -1);
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);
 	free(s);
+}
+
+/*
+ * pipeline_fault - a front end could not carry out the verdict (milter:
+ * a libmilter call failed) or hit an internal error: count it
+ */
+void
+pipeline_fault(struct session *s, int milter)
+{
+	if (s != NULL)
+		metrics_error(s->env->metrics, milter ? METRICS_ERR_MILTER :
+		    METRICS_ERR_INTERNAL);
 }
 
 /* pipeline_elapsed_ms - milliseconds since MAIL FROM */
@@ -518,68 +551,4 @@ pipeline_elapsed_ms(const struct message *m)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - m->start.tv_sec) * 1000 +
 	    (now.tv_nsec - m->start.tv_nsec) / 1000000;
-}
-
-/* pipeline_verdict_line - authmilter(8) LOGGING: one line per message */
-void
-pipeline_verdict_line(const struct session *s, struct buf *out)
-{
-	const struct message *m = s->msg;
-
-	if (m != NULL && m->queue_id != NULL) {
-		log_safe(out, m->queue_id, strlen(m->queue_id));
-		buf_putc(out, ':');
-	} else
-		buf_printf(out, "c=%lu:", s->id);
-	if (m == NULL)
-		return;
-	if (m->authenticated || s->trusted)
-		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
-		    "authenticated");
-	results_log(&m->results, out);
-	buf_printf(out, " action=%s ip=%s", policy_action_name(
-	    m->decision.action), s->client_ip);
-	if (m->author != NULL) {
-		buf_puts(out, " from=");
-		log_safe(out, m->author, strlen(m->author));
-	}
-	if (m->nar_delete > 0)
-		buf_printf(out, " removed_ar=%zu", m->nar_delete);
-	if (m->decision.why != NULL)
-		buf_printf(out, " reason=\"%s\"", m->decision.why);
-	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
-}
-
-/* pipeline_json - authmilter-check --json: one object */
-void
-pipeline_json(const struct session *s, struct buf *out)
-{
-	const struct message *m = s->msg;
-
-	buf_putc(out, '{');
-	results_json(&m->results, &m->decision, out);
-	json_kv(out, "action", policy_action_name(m->decision.action), 0);
-	if (m->decision.rcode != NULL) {
-		json_key(out, "reply", 0);
-		buf_putc(out, '{');
-		json_kv(out, "code", m->decision.rcode, 1);
-		json_kv(out, "xcode", m->decision.xcode, 0);
-		json_kv(out, "text", m->decision.text, 0);
-		buf_putc(out, '}');
-	}
-	json_kv(out, "authserv_id", s->authserv_id, 0);
-	json_key(out, "authentication_results", 0);
-	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
-	json_key(out, "removed_ar", 0);
-	buf_printf(out, "%zu", m->nar_delete);
-	json_key(out, "arc_seal", 0);
-	if (m->seal.aar != NULL) {
-		buf_putc(out, '{');
-		json_kv(out, "ARC-Seal", m->seal.as, 1);
-		json_kv(out, "ARC-Message-Signature", m->seal.ams, 0);
-		json_kv(out, "ARC-Authentication-Results", m->seal.aar, 0);
-		buf_putc(out, '}');
-	} else
-		buf_puts(out, "null");
-	buf_puts(out, "}");
 }

@@ -11,7 +11,8 @@
 
 #include "util/config.h"
 #include "auth/dkim.h"
-#include "core/pipeline.h"
+#include "core/metrics.h"
+#include "core/pipeline_priv.h"
 #include "auth/pkey.h"
 #include "auth/pkeycache.h"
 #include "auth/psl.h"
@@ -80,6 +81,53 @@ pipeline_env_release(struct pipeline_env *env)
 	config_release(env->cfg);
 	free(env->hostname);
 	free(env);
+}
+
+/* pipeline_env_config - the configuration in force for this env */
+const struct config *
+pipeline_env_config(const struct pipeline_env *env)
+{
+	return env->cfg;
+}
+
+/* pipeline_env_queue_depth - the report store's queue, for the gauge */
+static long
+pipeline_env_queue_depth(void *store)
+{
+	return (long)report_queue_depth(store);
+}
+
+/*
+ * pipeline_env_attach - the process's one struct metrics into a new env,
+ * before the env is published: its sessions, its resolver, its key cache
+ * and its report queue count into it
+ */
+void
+pipeline_env_attach(struct pipeline_env *env, struct metrics *m)
+{
+	env->metrics = m;
+	resolver_set_observer(env->res, metrics_dns, m);
+	pkeycache_set_observer(env->keys, metrics_key_cache, m);
+	metrics_set_queue_depth(m, env->reports != NULL ?
+	    pipeline_env_queue_depth : NULL, env->reports);
+}
+
+/* pipeline_env_metrics - the metrics it counts into, or NULL */
+struct metrics *
+pipeline_env_metrics(const struct pipeline_env *env)
+{
+	return env->metrics;
+}
+
+/*
+ * pipeline_env_dry_run - authmilter-check: messages through this env are
+ * never recorded for aggregate reports
+ */
+void
+pipeline_env_dry_run(struct pipeline_env *env)
+{
+	report_store_free(env->reports);
+	env->reports = NULL;
 }
 
 /* pipeline_slot_init - publish the first env (takes its reference) */

@@ -1,4 +1,7 @@
-/* pipeline_log - the verdict line as one JSON object (log.format "json") */
+/*
+ * pipeline_log - the verdict of a message as text: the log line
+ * (log.format "text" or "json") and authmilter-check's --json object
+ */
 #include "autoconf.h"
 
 #include <string.h>
@@ -6,8 +9,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "core/pipeline.h"
-#include "core/policy.h"
+#include "core/pipeline_priv.h"
 #include "core/results.h"
 
 /* pipeline_verdict_members - the members after "queue_id" and "conn" */
@@ -62,4 +64,68 @@ pipeline_verdict_json(const struct session *s, struct buf *out)
 		if (!out->truncated && out->len < LOG_LINE_MAX - 1)
 			break;
 	}
+}
+
+/* pipeline_verdict_line - authmilter(8) LOGGING: one line per message */
+void
+pipeline_verdict_line(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	if (m != NULL && m->queue_id != NULL) {
+		log_safe(out, m->queue_id, strlen(m->queue_id));
+		buf_putc(out, ':');
+	} else
+		buf_printf(out, "c=%lu:", s->id);
+	if (m == NULL)
+		return;
+	if (m->authenticated || s->trusted)
+		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
+		    "authenticated");
+	results_log(&m->results, out);
+	buf_printf(out, " action=%s ip=%s", policy_action_name(
+	    m->decision.action), s->client_ip);
+	if (m->author != NULL) {
+		buf_puts(out, " from=");
+		log_safe(out, m->author, strlen(m->author));
+	}
+	if (m->nar_delete > 0)
+		buf_printf(out, " removed_ar=%zu", m->nar_delete);
+	if (m->decision.why != NULL)
+		buf_printf(out, " reason=\"%s\"", m->decision.why);
+	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
+}
+
+/* pipeline_check_json - authmilter-check --json: one object */
+void
+pipeline_check_json(const struct session *s, struct buf *out)
+{
+	const struct message *m = s->msg;
+
+	buf_putc(out, '{');
+	results_json(&m->results, &m->decision, out);
+	json_kv(out, "action", policy_action_name(m->decision.action), 0);
+	if (m->decision.rcode != NULL) {
+		json_key(out, "reply", 0);
+		buf_putc(out, '{');
+		json_kv(out, "code", m->decision.rcode, 1);
+		json_kv(out, "xcode", m->decision.xcode, 0);
+		json_kv(out, "text", m->decision.text, 0);
+		buf_putc(out, '}');
+	}
+	json_kv(out, "authserv_id", s->authserv_id, 0);
+	json_key(out, "authentication_results", 0);
+	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
+	json_key(out, "removed_ar", 0);
+	buf_printf(out, "%zu", m->nar_delete);
+	json_key(out, "arc_seal", 0);
+	if (m->seal.aar != NULL) {
+		buf_putc(out, '{');
+		json_kv(out, "ARC-Seal", m->seal.as, 1);
+		json_kv(out, "ARC-Message-Signature", m->seal.ams, 0);
+		json_kv(out, "ARC-Authentication-Results", m->seal.aar, 0);
+		buf_putc(out, '}');
+	} else
+		buf_puts(out, "null");
+	buf_puts(out, "}");
 }

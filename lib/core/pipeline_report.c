@@ -9,7 +9,7 @@
 
 #include "util/buf.h"
 #include "util/config.h"
-#include "core/pipeline.h"
+#include "core/pipeline_priv.h"
 #include "report/report.h"
 #include "util/xalloc.h"
 

@@ -143,21 +143,3 @@ policy_decide(const struct results *r, const struct config *cfg,
 		policy_tempfail(d);
 }
 
-/* decision_free - release the reply text */
-void
-decision_free(struct decision *d)
-{
-	free(d->text);
-	memset(d, 0, sizeof(*d));
-}
-
-/* policy_action_name - accept, reject, quarantine, tempfail */
-const char *
-policy_action_name(enum policy_action a)
-{
-	static const char *const names[] = {
-		"accept", "reject", "quarantine", "tempfail"
-	};
-
-	return (unsigned)a < 4 ? names[a] : "accept";
-}

@@ -8,7 +8,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "core/policy.h"
+#include "core/decision.h"
 #include "core/results.h"
 
 /* results_free - release every method's result */

@@ -19,7 +19,7 @@
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/log.h"
-#include "core/pipeline.h"
+#include "core/pipeline_priv.h"
 #include "fuzzlib.h"
 #include "auth/spf.h"
 
@@ -121,6 +121,33 @@ fuzz_verdict(const struct session *s)
 	buf_free(&line);
 }
 
+/*
+ * fuzz_edits - the verdict's edits: deletions first, highest index down,
+ * then inserts with a value; a log line always
+ */
+static void
+fuzz_edits(const struct pipeline_verdict *v)
+{
+	size_t i, last = (size_t)-1;
+	int inserting = 0;
+
+	if (v->log == NULL || v->id == NULL)
+		abort();
+	for (i = 0; i < v->nedits; i++) {
+		const struct pipeline_edit *e = &v->edits[i];
+
+		if (e->op == PIPELINE_EDIT_DELETE) {
+			if (inserting || e->index == 0 || e->index >= last)
+				abort();
+			last = e->index;
+		} else {
+			inserting = 1;
+			if (e->value == NULL || e->name == NULL)
+				abort();
+		}
+	}
+}
+
 /* fuzz_one - one transaction through one env */
 static void
 fuzz_one(struct pipeline_env *env, const uint8_t *data, size_t size)
@@ -130,6 +157,7 @@ fuzz_one(struct pipeline_env *env, const uint8_t *data, size_t size)
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	char *ip, *helo, *from;
+	enum pipeline_start start;
 	struct session *s;
 
 	ip = fuzz_line(&p, end);
@@ -141,12 +169,11 @@ fuzz_one(struct pipeline_env *env, const uint8_t *data, size_t size)
 	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
 	s = pipeline_connect(pipeline_env_ref(env), 1,
-	    ss.ss_family ? (struct sockaddr *)&ss : NULL, NULL);
-	s->leadspc = 1;
+	    ss.ss_family ? (struct sockaddr *)&ss : NULL, NULL, 1, &start);
 	pipeline_helo(s, helo);
 	pipeline_mail(s, from, NULL);
 	fuzz_feed(s, p, end);
-	pipeline_eom(s);
+	fuzz_edits(pipeline_eom(s));
 	fuzz_verdict(s);
 	pipeline_close(s);
 	free(ip);

@@ -1,10 +1,10 @@
 /*
- * t_pipeline - forged Authentication-Results (RFC 8601 section 5): which
- * A-R fields pipeline_header() marks for deletion, as 1-based indices
- * among all A-R fields, in ascending order. milter/verdict.c deletes them
- * from the last entry down (smfi_chgheader() counts the fields that are
- * left, so the highest index must go first); that loop is libmilter's and
- * is exercised by the milter suite, not here.
+ * t_pipeline - the verdict pipeline_eom() hands both front ends, through
+ * the public API only: forged Authentication-Results (RFC 8601 section 5)
+ * deleted as 1-based indices among all A-R fields, highest first
+ * (smfi_chgheader() counts the fields that are left, so the highest index
+ * must go first), then ours inserted, in that order; the reply of a
+ * reject; what a trusted client gets at connect.
  */
 #include "autoconf.h"
 
@@ -45,32 +45,49 @@ static const struct {
 	{ "Authentication-Results", " other.example; arc=pass", 0 },
 };
 
-/* t_pipeline_session - a connection of 192.0.2.1 with MAIL FROM */
+/* t_pipeline_session - a connection of ip with MAIL FROM */
 static struct session *
-t_pipeline_session(struct pipeline_env *env)
+t_pipeline_session(struct pipeline_env *env, const char *ip,
+    enum pipeline_start *start)
 {
 	struct sockaddr_in sin;
 	struct session *s;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
-	s = pipeline_connect(env, 1, (struct sockaddr *)&sin, NULL);
-	s->leadspc = 1;
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	s = pipeline_connect(pipeline_env_ref(env), 1,
+	    (struct sockaddr *)&sin, NULL, 1, start);
 	pipeline_helo(s, "mail.bank.example");
 	pipeline_mail(s, "a@bank.example", NULL);
 	pipeline_rcpt(s, "b@rcpt.example");
 	return s;
 }
 
-/* t_pipeline_forged - the indices of our A-R fields among all A-R */
+/* t_pipeline_deleted - the delete edits, in the order given */
+static size_t
+t_pipeline_deleted(const struct pipeline_verdict *v, size_t *idx, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < v->nedits; i++)
+		if (v->edits[i].op == PIPELINE_EDIT_DELETE && n < max)
+			idx[n++] = v->edits[i].index;
+	return n;
+}
+
+/* t_pipeline_forged - our A-R fields among all A-R, highest first */
 static void
 t_pipeline_forged(struct pipeline_env *env)
 {
-	struct session *s = t_pipeline_session(env);
-	struct message *m;
-	size_t i, k = 0, nar = 0, want[T_PIPELINE_N(t_pipeline_fields)];
+	enum pipeline_start start;
+	struct session *s = t_pipeline_session(env, "192.0.2.1", &start);
+	const struct pipeline_verdict *v;
+	size_t i, k = 0, nar = 0, n, want[T_PIPELINE_N(t_pipeline_fields)];
+	size_t got[T_PIPELINE_N(t_pipeline_fields)];
 
+	UNIT_CHECK(start == PIPELINE_CHECK, "untrusted client: checked",
+	    "start %d", (int)start);
 	for (i = 0; i < T_PIPELINE_N(t_pipeline_fields); i++) {
 		pipeline_header(s, t_pipeline_fields[i].name,
 		    t_pipeline_fields[i].value,
@@ -84,30 +101,52 @@ t_pipeline_forged(struct pipeline_env *env)
 	}
 	pipeline_eoh(s);
 	pipeline_body(s, (const unsigned char *)"body\r\n", 6);
-	m = pipeline_eom(s);
-	UNIT_CHECK(m->ar_seen == nar, "every A-R counted", "%zu of %zu",
-	    m->ar_seen, nar);
-	UNIT_CHECK(m->nar_delete == k, "forged ones marked", "%zu, want %zu",
-	    m->nar_delete, k);
-	for (i = 0; i < k && i < m->nar_delete; i++)
-		UNIT_CHECK(m->ar_delete[i] == want[i], "index among A-R fields",
-		    "entry %zu is #%zu, want #%zu", i, m->ar_delete[i],
-		    want[i]);
-	for (i = 1; i < m->nar_delete; i++)
-		UNIT_CHECK(m->ar_delete[i - 1] < m->ar_delete[i],
-		    "ascending: the last entry is the highest",
-		    "#%zu before #%zu", m->ar_delete[i - 1], m->ar_delete[i]);
-	UNIT_CHECK(m->arheader.len > 0 && strncmp(m->arheader.data,
-	    "mx.test.example;", 16) == 0, "our A-R replaces them", "%s",
-	    m->arheader.data);
-	/* the next transaction starts afresh */
+	v = pipeline_eom(s);
+	n = t_pipeline_deleted(v, got, T_PIPELINE_N(got));
+	UNIT_CHECK(n == k && v->removed == k, "forged ones deleted",
+	    "%zu (removed %zu), want %zu", n, v->removed, k);
+	for (i = 0; i < k && i < n; i++)
+		UNIT_CHECK(got[i] == want[k - 1 - i], "index among A-R fields, "
+		    "highest first", "edit %zu deletes #%zu, want #%zu", i,
+		    got[i], want[k - 1 - i]);
+	UNIT_CHECK(v->nedits == n + 1 && v->edits[n].op ==
+	    PIPELINE_EDIT_INSERT && strcmp(v->edits[n].name,
+	    "Authentication-Results") == 0 && strncmp(v->edits[n].value,
+	    "mx.test.example;", 16) == 0, "then ours is inserted",
+	    "%zu edits", v->nedits);
+	UNIT_CHECK(v->log != NULL && strstr(v->log, "removed_ar=4") != NULL,
+	    "the log line counts them", "%s", v->log ? v->log : "(null)");
+	pipeline_end(s);
+	/* the next transaction counts from 1 again */
 	pipeline_mail(s, "a@bank.example", NULL);
 	pipeline_header(s, "Authentication-Results", " mx.test.example; none",
 	    strlen(" mx.test.example; none"));
-	m = s->msg;
-	UNIT_CHECK(m->ar_seen == 1 && m->nar_delete == 1 &&
-	    m->ar_delete[0] == 1, "next message counts from 1",
-	    "seen %zu marked %zu", m->ar_seen, m->nar_delete);
+	v = pipeline_eom(s);
+	n = t_pipeline_deleted(v, got, T_PIPELINE_N(got));
+	UNIT_CHECK(n == 1 && got[0] == 1, "next message counts from 1",
+	    "%zu deleted, first #%zu", n, n > 0 ? got[0] : 0);
+	UNIT_CHECK(v->action == POLICY_ACCEPT && v->rcode == NULL,
+	    "no From: accepted (multiple_from = permerror)", "%s",
+	    policy_action_name(v->action));
+	pipeline_close(s);
+}
+
+/* t_pipeline_trusted - decided once at connect: skip, nothing to edit */
+static void
+t_pipeline_trusted(struct pipeline_env *env)
+{
+	enum pipeline_start start;
+	struct session *s = t_pipeline_session(env, "127.0.0.1", &start);
+	const struct pipeline_verdict *v;
+
+	UNIT_CHECK(start == PIPELINE_SKIP, "trusted client: skipped",
+	    "start %d", (int)start);
+	pipeline_header(s, "Authentication-Results", " mx.test.example; none",
+	    strlen(" mx.test.example; none"));
+	v = pipeline_eom(s);
+	UNIT_CHECK(v->action == POLICY_ACCEPT && v->nedits == 0 &&
+	    strstr(v->log, "skipped=trusted") != NULL, "trusted: accepted "
+	    "with its A-R kept", "%zu edits, %s", v->nedits, v->log);
 	pipeline_close(s);
 }
 
@@ -127,13 +166,16 @@ main(void)
 	buf_init(&why, 1024);
 	buf_printf(&text, "authserv_id = \"mx.test.example\";\n"
 	    "dns = {\n  timeout = 1;\n  nameservers = [ \"127.0.0.1@%d\" ];\n"
-	    "  local_zones = [ \"example. static\" ];\n};\n", port);
+	    "  local_zones = [ \"example. static\" ];\n};\n"
+	    "dmarc = { multiple_from = \"permerror\"; };\n", port);
 	cfg = fixture_config(text.data);
 	if ((env = pipeline_env_new(cfg, &why)) == NULL) {
 		fprintf(stderr, "t_pipeline: %s\n", why.data);
 		return 99;
 	}
-	t_pipeline_forged(env);	/* its session took the env reference */
+	t_pipeline_forged(env);
+	t_pipeline_trusted(env);
+	pipeline_env_release(env);
 	buf_free(&text);
 	buf_free(&why);
 	close(sock);

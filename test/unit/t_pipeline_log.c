@@ -12,7 +12,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
-#include "core/pipeline.h"
+#include "core/pipeline_priv.h"
 #include "unit.h"
 
 #define T_PL_NSIG	40
