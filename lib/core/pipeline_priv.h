@@ -1,7 +1,7 @@
 /*
- * pipeline_priv - the pipeline's own structs, for lib/core (and the unit and
- * fuzz tests of lib/core) only: the
- * front ends (milter/, check/) see them only through core/pipeline.h
+ * pipeline_priv - the pipeline's own structs, for lib/core (and the unit
+ * and fuzz tests of lib/core) only: the front ends (milter/, check/) see
+ * them only through core/pipeline.h
  *
  * OWNERSHIP   as core/pipeline.h.
  * LOCKING     as core/pipeline.h.
