@@ -21,9 +21,9 @@
 #include "mail/tags.h"
 #include "util/xalloc.h"
 
-#define DKIM_MAX_HEADER	(128 * 1024)	/* one field as fed to libopendkim */
+#define DKIM_FIELD_MAX	(128 * 1024)	/* one field as fed to libopendkim */
 
-struct dkim_lib {
+struct dkim_context {
 	DKIM_LIB	*lib;		/* libopendkim, shared read-only */
 	int		 min_key_bits;	/* dkim.min_key_bits */
 };
@@ -44,7 +44,7 @@ struct dkim_field {
 };
 
 struct dkim_verifier {
-	struct dkim_lib	*dl;		/* library of this configuration */
+	struct dkim_context *dl;	/* library of this configuration */
 	DKIM		*d;		/* libopendkim handle, NULL if none */
 	enum dkim_state	 state;		/* where the message is */
 	int		 max;		/* signatures to verify */
@@ -174,11 +174,12 @@ dkim_prescreen(DKIM *d, DKIM_SIGINFO **sigs, int nsigs)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
-/* dkim_lib_new - a libopendkim instance whose lookups use res */
-struct dkim_lib *
-dkim_lib_new(struct resolver *res, const struct config *cfg, struct buf *why)
+/* dkim_context_new - a libopendkim instance whose lookups use res */
+struct dkim_context *
+dkim_context_new(struct resolver *res, const struct config *cfg,
+    struct buf *why)
 {
-	struct dkim_lib *dl = xcalloc(1, sizeof(*dl));
+	struct dkim_context *dl = xcalloc(1, sizeof(*dl));
 	uint32_t flags = DKIM_LIBFLAGS_BADSIGHANDLES;
 	u_int bits = (u_int)cfg->dkim.min_key_bits;
 	u_int timeout = (u_int)cfg->dns.timeout;
@@ -197,7 +198,7 @@ dkim_lib_new(struct resolver *res, const struct config *cfg, struct buf *why)
 	    dkim_options(dl->lib, DKIM_OP_SETOPT, DKIM_OPTS_TIMEOUT, &timeout,
 	    sizeof(timeout)) != DKIM_STAT_OK) {
 		buf_puts(why, "libopendkim: option rejected");
-		dkim_lib_free(dl);
+		dkim_context_free(dl);
 		return NULL;
 	}
 	dkim_dns_set_query_service(dl->lib, res);
@@ -209,15 +210,15 @@ dkim_lib_new(struct resolver *res, const struct config *cfg, struct buf *why)
 	dkim_dns_set_close(dl->lib, NULL);
 	if (dkim_set_prescreen(dl->lib, dkim_prescreen) != DKIM_STAT_OK) {
 		buf_puts(why, "libopendkim: prescreen rejected");
-		dkim_lib_free(dl);
+		dkim_context_free(dl);
 		return NULL;
 	}
 	return dl;
 }
 
-/* dkim_lib_free - when the last session of its configuration is gone */
+/* dkim_context_free - when the last session of its configuration is gone */
 void
-dkim_lib_free(struct dkim_lib *dl)
+dkim_context_free(struct dkim_context *dl)
 {
 	if (dl == NULL)
 		return;
@@ -228,14 +229,14 @@ dkim_lib_free(struct dkim_lib *dl)
 
 /* dkim_verifier_new - one message; id names it in libopendkim's logs */
 struct dkim_verifier *
-dkim_verifier_new(struct dkim_lib *dl, const char *id, int max_signatures)
+dkim_verifier_new(struct dkim_context *dl, const char *id, int max_signatures)
 {
 	struct dkim_verifier *v = xcalloc(1, sizeof(*v));
 	DKIM_STAT st;
 
 	v->dl = dl;
 	v->max = max_signatures;
-	buf_init(&v->field, DKIM_MAX_HEADER);
+	buf_init(&v->field, DKIM_FIELD_MAX);
 	v->d = dkim_verify(dl->lib, (const unsigned char *)id, NULL, &st);
 	if (v->d == NULL)
 		snprintf(v->broken, sizeof(v->broken), "libopendkim: %s",

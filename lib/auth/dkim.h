@@ -4,8 +4,9 @@
  * STANDARDS   RFC 6376 (DKIM), RFC 8301 (rsa-sha1 and keys under
  *             dkim.min_key_bits are "policy"), RFC 8463 (ed25519-sha256),
  *             RFC 8601 section 2.7.1 (results).
- * OWNERSHIP   dkim_lib_new() makes one DKIM_LIB per configuration (its key
- *             lookups go to that configuration's resolver); a struct
+ * OWNERSHIP   dkim_context_new() makes one libopendkim DKIM_LIB per
+ *             configuration (its key lookups go to that configuration's
+ *             resolver); a struct
  *             dkim_verifier is one message: headers and body are streamed
  *             into it, nothing is copied but the header being fed.
  *             dkim_verifier_finish() fills a caller-owned struct
@@ -15,13 +16,14 @@
  * LIMITS      dkim.max_signatures (at most DKIM_MAX_SIGNATURES) verified:
  *             the first ones in header order; the rest never reach
  *             libopendkim (no body hashing for them, and a signature that
- *             signs one of them fails) and are counted in skipped. A header over the header
- *             store limits stops verification (every signature permerror).
+ *             signs one of them fails) and are counted in skipped. A
+ *             header over the header store limits stops verification
+ *             (every signature permerror).
  *             Key lookups are charged to the budgets
  *             dkim_verifier_budgets() gives: keys under the author's
  *             organizational domain to the one DMARC has, the others
  *             to the other (lib/dnsbudget), each within dns.timeout.
- * ERRORS      dkim_lib_new() NULL with why. Verification outcomes are
+ * ERRORS      dkim_context_new() NULL with why. Verification outcomes are
  *             results with a reason, never errors.
  * TRUST       d=, s=, i=, a= and b= of a result are libopendkim's reading
  *             of the very field it verified; a field our stricter reading
@@ -37,7 +39,7 @@
 struct buf;
 struct config;
 struct resolver;
-struct dkim_lib;
+struct dkim_context;
 struct dnsbudget;
 
 #define DKIM_MAX_SIGNATURES	32
@@ -66,10 +68,10 @@ struct dkim_result {
 
 struct dkim_verifier;
 
-struct dkim_lib *dkim_lib_new(struct resolver *, const struct config *,
-		    struct buf *why);
-void	dkim_lib_free(struct dkim_lib *);
-struct dkim_verifier *dkim_verifier_new(struct dkim_lib *, const char *id,
+struct dkim_context *dkim_context_new(struct resolver *,
+		    const struct config *, struct buf *why);
+void	dkim_context_free(struct dkim_context *);
+struct dkim_verifier *dkim_verifier_new(struct dkim_context *, const char *id,
 	    int max_signatures);
 void	dkim_verifier_header(struct dkim_verifier *, const char *name,
 	    const char *value, size_t len, int leadspc);

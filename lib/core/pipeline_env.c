@@ -35,13 +35,13 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		free(env);
 		return NULL;
 	}
-	if ((env->dkim = dkim_lib_new(env->res, cfg, why)) == NULL ||
+	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL ||
 	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
 	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
 	    NULL) || (cfg->arc.seal.enabled && (env->seal_key =
 	    pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)) {
 		psl_free(env->psl);
-		dkim_lib_free(env->dkim);
+		dkim_context_free(env->dkim);
 		resolver_free(env->res);
 		config_release(cfg);
 		free(env);
@@ -73,7 +73,7 @@ pipeline_env_release(struct pipeline_env *env)
 		return;
 	/* drain first: nothing acknowledged is lost on reload or stop */
 	report_store_free(env->reports);
-	dkim_lib_free(env->dkim);
+	dkim_context_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
 	pkeycache_free(env->keys);

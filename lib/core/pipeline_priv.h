@@ -25,7 +25,7 @@
 #include "core/results.h"
 
 struct config;
-struct dkim_lib;
+struct dkim_context;
 struct dkim_verifier;
 struct metrics;
 struct pkeycache;
@@ -40,7 +40,7 @@ struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
 	struct config	*cfg;		/* one reference */
 	struct resolver	*res;		/* built from cfg->dns */
-	struct dkim_lib	*dkim;		/* libopendkim using res */
+	struct dkim_context	*dkim;		/* libopendkim using res */
 	struct psl	*psl;		/* rfc7489 mode: public suffix list */
 	EVP_PKEY	*seal_key;	/* arc.seal.key_file, or NULL */
 	char		*hostname;	/* fallback authserv-id, %{r} */

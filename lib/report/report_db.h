@@ -36,7 +36,7 @@ struct report_db_ops {
 	void	*(*open)(const char *target, struct buf *why);
 	void	 (*close)(void *conn);
 	int	 (*exec)(void *conn, const char *sql, int nparams,
-		    const char *const *params, report_db_row_fn *, void *arg,
+		    const char *const *params, report_db_row_fn *fn, void *arg,
 		    struct buf *why);
 	int	 (*ok)(void *conn);	/* connection still usable */
 	const char *begin_sql;		/* a write transaction */
@@ -52,7 +52,7 @@ struct report_db *report_db_open(const char *uri, struct buf *why);
 void	report_db_close(struct report_db *);
 int	report_db_ok(const struct report_db *);
 int	report_db_exec(struct report_db *, const char *sql, int nparams,
-	    const char *const *params, report_db_row_fn *, void *arg,
+	    const char *const *params, report_db_row_fn *fn, void *arg,
 	    struct buf *why);
 int	report_db_begin(struct report_db *, struct buf *why);
 int	report_db_commit(struct report_db *, struct buf *why);

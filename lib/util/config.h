@@ -25,6 +25,18 @@ struct buf;
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
 #define CONFIG_MAX_LIST		4096
 
+/*
+ * The maxima of the limits.* keys and dkim.max_signatures: the compiled
+ * limits of the modules above this layer. lib/core/limits.c asserts at
+ * compile time that each equals its module's own macro.
+ */
+#define CONFIG_MAX_SIGNATURES	32		/* DKIM_MAX_SIGNATURES */
+#define CONFIG_MAX_HEADERS	4096		/* HDR_MAX_FIELDS */
+#define CONFIG_MAX_HEADER_SIZE	102400		/* HDR_MAX_FIELD */
+#define CONFIG_MAX_HEADER_BYTES	(4 * 1024 * 1024)	/* HDR_MAX_BYTES */
+#define CONFIG_MAX_ARC_SETS	50		/* ARC_MAX_INSTANCE */
+#define CONFIG_MAX_SPF_LOOKUPS	10		/* SPF_MAX_TERMS */
+
 enum config_dmarc_mode { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
 enum config_quarantine {
 	CONFIG_QUARANTINE_HOLD, CONFIG_QUARANTINE_HEADER, CONFIG_QUARANTINE_NONE

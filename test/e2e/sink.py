@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import socketserver
 import sys
 import threading

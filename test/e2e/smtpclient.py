@@ -19,7 +19,6 @@ Exit status: 0 when a reply was printed, 2 when no SMTP reply could be had.
 import argparse
 import re
 import smtplib
-import socket
 import sys
 
 

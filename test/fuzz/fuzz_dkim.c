@@ -22,7 +22,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct dkim_lib *fuzz_lib;	/* built once */
+static struct dkim_context *fuzz_lib;	/* built once */
 static struct config *fuzz_cfg;		/* kept for the library */
 static struct resolver *fuzz_res;	/* the library's resolver */
 
@@ -41,7 +41,7 @@ fuzz_init(void)
 	fuzz_cfg = fuzzlib_config(conf, NULL);
 	buf_init(&why, 1024);
 	if ((fuzz_res = resolver_new(fuzz_cfg, &why)) == NULL ||
-	    (fuzz_lib = dkim_lib_new(fuzz_res, fuzz_cfg, &why)) == NULL) {
+	    (fuzz_lib = dkim_context_new(fuzz_res, fuzz_cfg, &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		abort();
 	}

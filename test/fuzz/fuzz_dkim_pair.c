@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* the signed message and what the input may refer to */
 static struct {
-	struct dkim_lib	*lib;		/* verifier library */
+	struct dkim_context	*lib;		/* verifier library */
 	struct resolver	*res;		/* its resolver */
 	struct config	*cfg;		/* kept for the library */
 	char		*sig;		/* genuine DKIM-Signature value */
@@ -164,7 +164,7 @@ fuzz_pair_init(void)
 	fuzz_pair.cfg = fuzzlib_config(conf.data, NULL);
 	buf_init(&why, 1024);
 	if ((fuzz_pair.res = resolver_new(fuzz_pair.cfg, &why)) == NULL ||
-	    (fuzz_pair.lib = dkim_lib_new(fuzz_pair.res, fuzz_pair.cfg,
+	    (fuzz_pair.lib = dkim_context_new(fuzz_pair.res, fuzz_pair.cfg,
 	    &why)) == NULL) {
 		fprintf(stderr, "%s\n", why.data);
 		abort();

@@ -31,7 +31,6 @@ import base64
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -229,6 +228,7 @@ def run_load(args, corpus, tmp):
         per.append(max(1, args.messages - sum(per)))
         rss = []
         errors = total = 0
+        base = None
         for rnd in range(args.rounds + 1):
             rc, summary = milterload(port, args.conc, per[rnd], corpus.dir,
                                      args.timeout)

@@ -1,5 +1,5 @@
 /*
- * t_dkim - dkim_lib_new() and the dkim_verifier_* stream over messages
+ * t_dkim - dkim_context_new() and the dkim_verifier_* stream over messages
  * signed here with OpenSSL (rsa-sha256, rsa-sha1, ed25519-sha256;
  * relaxed/relaxed, canonicalized by the test's own code) and keys served
  * from dns.local_data (no network: the only nameserver is a silent
@@ -343,7 +343,7 @@ t_dkim_d_read(const struct t_dkim_spec *sp, char *out, size_t len)
 
 /* t_dkim_verify - feed a message; chunk = body bytes per call */
 static void
-t_dkim_verify(struct dkim_lib *dl, const struct t_dkim_msg *m, int max,
+t_dkim_verify(struct dkim_context *dl, const struct t_dkim_msg *m, int max,
     size_t chunk, int overflow, struct dkim_result *r)
 {
 	struct dkim_verifier *v = dkim_verifier_new(dl, "t_dkim", max);
@@ -509,7 +509,7 @@ t_dkim_change(struct t_dkim_msg *m, enum t_dkim_change c)
 
 /* t_dkim_table - every single-signature case */
 static void
-t_dkim_table(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_table(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	size_t i;
 
@@ -586,7 +586,7 @@ t_dkim_table(struct dkim_lib *dl, const struct t_dkim_keys *k)
 
 /* t_dkim_multi - several signatures: limits and header.b prefixes */
 static void
-t_dkim_multi(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_multi(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	static const struct t_dkim_spec s1 = T_RSA("sel"),
 	    s2 = T_RSAD("other.example"),
@@ -649,7 +649,7 @@ t_dkim_multi(struct dkim_lib *dl, const struct t_dkim_keys *k)
 
 /* t_dkim_prefixes - header.b when b= values share long prefixes */
 static void
-t_dkim_prefixes(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_prefixes(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	static const struct t_dkim_spec s1 = T_RSA("sel");
 	struct t_dkim_msg m;
@@ -750,7 +750,7 @@ t_dkim_stolen(const struct dkim_result *r, size_t want_n, const char *label)
  * d=signer.example stole the pass of the genuine d=other.example
  */
 static void
-t_dkim_decoys(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_decoys(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	static const struct t_dkim_spec real = T_RSAD("other.example");
 	static const struct {
@@ -829,7 +829,7 @@ t_dkim_decoys(struct dkim_lib *dl, const struct t_dkim_keys *k)
  * libopendkim; a DKIM-Signature name as libopendkim reads names
  */
 static void
-t_dkim_unfed(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_unfed(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	static const struct t_dkim_spec real = T_RSAD("other.example");
 	struct t_dkim_msg m;
@@ -866,7 +866,7 @@ t_dkim_unfed(struct dkim_lib *dl, const struct t_dkim_keys *k)
 
 /* t_dkim_edges - no signature, overflow, broken fields, early free */
 static void
-t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
+t_dkim_edges(struct dkim_context *dl, const struct t_dkim_keys *k)
 {
 	static const struct t_dkim_spec s1 = T_RSA("sel");
 	struct dkim_verifier *v;
@@ -958,7 +958,7 @@ t_dkim_edges(struct dkim_lib *dl, const struct t_dkim_keys *k)
 	dkim_verifier_body(v, (const unsigned char *)m.body.data, 5);
 	dkim_verifier_free(v);
 	dkim_verifier_free(NULL);
-	dkim_lib_free(NULL);
+	dkim_context_free(NULL);
 	/* finish without a body: eoh happens there */
 	v = dkim_verifier_new(dl, "t_dkim", 8);
 	for (i = 0; i < m.n; i++)
@@ -1028,14 +1028,14 @@ t_dkim_minbits(struct resolver *res, const struct t_dkim_keys *k, int port)
 	static const struct t_dkim_spec s1 = T_RSA("sel"),
 	    s3 = T_ALG(K_ED, "ed25519-sha256", "ed");
 	struct config *cfg = t_dkim_config(port, 2048, k);
-	struct dkim_lib *dl;
+	struct dkim_context *dl;
 	struct t_dkim_msg m;
 	struct dkim_result r;
 	struct buf why;
 
 	buf_init(&why, 1024);
-	dl = dkim_lib_new(res, cfg, &why);
-	UNIT_CHECK(dl != NULL, "dkim_lib_new, min_key_bits 2048", "%s",
+	dl = dkim_context_new(res, cfg, &why);
+	UNIT_CHECK(dl != NULL, "dkim_context_new, min_key_bits 2048", "%s",
 	    why.data);
 	if (dl != NULL) {
 		t_dkim_msg_new(&m);
@@ -1059,7 +1059,7 @@ t_dkim_minbits(struct resolver *res, const struct t_dkim_keys *k, int port)
 		dkim_result_free(&r);
 		t_dkim_msg_free(&m);
 	}
-	dkim_lib_free(dl);
+	dkim_context_free(dl);
 	buf_free(&why);
 	config_release(cfg);
 }
@@ -1070,7 +1070,7 @@ main(void)
 	struct t_dkim_keys keys;
 	struct config *cfg;
 	struct resolver *res;
-	struct dkim_lib *dl;
+	struct dkim_context *dl;
 	struct buf why;
 	int sock, port;
 
@@ -1082,7 +1082,7 @@ main(void)
 	cfg = t_dkim_config(port, 1024, &keys);
 	res = fixture_resolver(cfg);
 	buf_init(&why, 1024);
-	if ((dl = dkim_lib_new(res, cfg, &why)) == NULL) {
+	if ((dl = dkim_context_new(res, cfg, &why)) == NULL) {
 		fprintf(stderr, "t_dkim: %s\n", why.data);
 		return 99;
 	}
@@ -1094,7 +1094,7 @@ main(void)
 	t_dkim_unfed(dl, &keys);
 	t_dkim_edges(dl, &keys);
 	t_dkim_minbits(res, &keys, port);
-	dkim_lib_free(dl);
+	dkim_context_free(dl);
 	resolver_free(res);
 	config_release(cfg);
 	t_dkim_keys_free(&keys);
