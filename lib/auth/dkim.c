@@ -572,17 +572,26 @@ dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig,
 	const char *why = NULL;
 	char note[96];
 
+	s->length = -1;
+	/*
+	 * A field our strict reading refuses is permerror whatever
+	 * libopendkim made of it; its properties are our reading of the
+	 * same field (libopendkim stops at the first syntax error). Every
+	 * other result names what libopendkim read and verified.
+	 */
+	if (f->bad[0] != '\0') {
+		dkim_field_props(f, s);
+		s->result = METHOD_PERMERROR;
+		s->reason = xstrdup(f->bad);
+		return;
+	}
 	dkim_sig_props(sig, s);
 	if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK)
 		s->keybits = (int)bits;
 	s->testkey = (flags & DKIM_SIGFLAG_TESTKEY) != 0;
-	s->length = -1;
-	if (f->bad[0] == '\0' && !dkim_field_agrees(f, s))
-		snprintf(f->bad, sizeof(f->bad), "signature field "
-		    "read two ways");
-	if (f->bad[0] != '\0') {
+	if (!dkim_field_agrees(f, s)) {
 		s->result = METHOD_PERMERROR;
-		s->reason = xstrdup(f->bad);
+		s->reason = xstrdup("signature field read two ways");
 		return;
 	}
 	if (DKIM_SIG_CHECK(sig)) {

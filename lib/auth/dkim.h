@@ -27,7 +27,8 @@
  *             results with a reason, never errors.
  * TRUST       d=, s=, i=, a= and b= of a result are libopendkim's reading
  *             of the very field it verified; a field our stricter reading
- *             refuses, or reads differently, is permerror.
+ *             refuses, or reads differently, is permerror (reported with
+ *             our reading of that same field).
  */
 #ifndef AUTHMILTER_DKIM_H
 #define AUTHMILTER_DKIM_H
