@@ -51,6 +51,7 @@ suite dkim-vectors /usr/bin/python3 test/dkim/run_vectors.py
 suite dkim-interop /usr/bin/python3 test/dkim/run_interop.py
 suite dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
 suite dmarc-interop /usr/bin/python3 test/dmarc/run_interop.py
+suite controls /usr/bin/python3 test/controls/run_controls.py
 suite arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 suite arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
 suite arc-daemon /usr/bin/python3 test/arc/run_daemon.py

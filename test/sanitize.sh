@@ -65,6 +65,7 @@ run dkim-interop /usr/bin/python3 test/dkim/run_interop.py
 run daemon /usr/bin/python3 test/daemon/test_daemon.py
 run milter bash test/milter/run.sh
 run dmarc-daemon /usr/bin/python3 test/dmarc/run_daemon.py
+run controls /usr/bin/python3 test/controls/run_controls.py
 run arc-valimail /usr/bin/python3 test/arc/run_valimail.py
 run arc-roundtrip /usr/bin/python3 test/arc/run_roundtrip.py
 run regress /usr/bin/python3 test/hardening/test_regress.py

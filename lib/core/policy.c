@@ -20,8 +20,31 @@ policy_reject(struct decision *d, const char *text, const char *why)
 	d->action = POLICY_REJECT;
 	d->rcode = "550";
 	d->xcode = "5.7.1";
-	d->text = xstrdup(text);
+	d->text = text != NULL ? xstrdup(text) : NULL;
 	d->why = why;
+}
+
+/*
+ * policy_reject_text - dmarc.reject_text with %d the author domain and %%
+ * a percent sign (config_chk_reply() let no other escape through)
+ */
+static char *
+policy_reject_text(const char *tmpl, const char *domain)
+{
+	struct buf b;
+
+	buf_init(&b, POLICY_MAX_TEXT);
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl == '%' && tmpl[1] == 'd') {
+			buf_puts(&b, domain);
+			tmpl++;
+			continue;
+		}
+		if (*tmpl == '%' && tmpl[1] == '%')
+			tmpl++;
+		buf_putc(&b, *tmpl);
+	}
+	return buf_steal(&b);
 }
 
 /* policy_aar_vouches - the AAR says dmarc=pass with this header.from */
@@ -98,9 +121,9 @@ policy_dmarc(const struct results *r, const struct config *cfg,
 		return;
 	}
 	if (m->policy == DMARC_P_REJECT && cfg->dmarc.reject) {
-		snprintf(text, sizeof(text), "DMARC policy of %s rejects this "
-		    "message", m->author);
-		policy_reject(d, text, "dmarc reject");
+		policy_reject(d, NULL, "dmarc reject");
+		d->text = policy_reject_text(cfg->dmarc.reject_text,
+		    m->author != NULL ? m->author : "");
 		d->dmarc_dis = DMARC_P_REJECT;
 	} else if (m->policy == DMARC_P_QUARANTINE &&
 	    cfg->dmarc.quarantine != CONFIG_QUARANTINE_NONE) {

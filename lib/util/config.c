@@ -83,6 +83,8 @@ static const struct config_row config_rows[] = {
 	B("dmarc.enabled", dmarc.enabled, 1),
 	E("dmarc.mode", dmarc.mode, CONFIG_DMARC_RFC9989, config_modes),
 	B("dmarc.reject", dmarc.reject, 1),
+	S("dmarc.reject_text", dmarc.reject_text,
+	    "DMARC policy of %d rejects this message", config_chk_reply),
 	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HOLD,
 	    config_quar),
 	E("dmarc.multiple_from", dmarc.multiple_from, CONFIG_MULTIFROM_REJECT,

@@ -8,7 +8,8 @@
  *             changed after config_load() returns.
  * LOCKING     a struct config is read-only and shared by every thread; its
  *             refcount is atomic. pipeline.h publishes the one in force.
- * LIMITS      CONFIG_MAX_LIST entries in any list.
+ * LIMITS      CONFIG_MAX_LIST entries in any list; CONFIG_MAX_REPLY bytes
+ *             of dmarc.reject_text.
  * ERRORS      config_load() returns NULL and puts "FILE:LINE: message" in
  *             *why: unknown key, wrong type, out-of-range value, bad syntax.
  */
@@ -24,6 +25,7 @@ struct buf;
 
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
 #define CONFIG_MAX_LIST		4096
+#define CONFIG_MAX_REPLY	200	/* bytes of a reply text template */
 
 /*
  * The maxima of the limits.* keys and dkim.max_signatures: the compiled
@@ -80,6 +82,7 @@ struct config {
 		int	 enabled;	/* evaluate DMARC */
 		int	 mode;		/* enum config_dmarc_mode */
 		int	 reject;	/* enforce p=reject */
+		char	*reject_text;	/* its SMTP reply text, %d escapes */
 		int	 quarantine;	/* enum config_quarantine */
 		int	 multiple_from;	/* enum config_multifrom */
 		char	*public_suffix_file;	/* rfc7489 mode */

@@ -227,6 +227,34 @@ config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
 }
 
 /*
+ * config_chk_reply - an SMTP reply text: printable ASCII, at most
+ * CONFIG_MAX_REPLY bytes, % only as %d (the domain) or %%
+ */
+int
+config_chk_reply(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty reply text"), -1;
+	if (strlen(v) > CONFIG_MAX_REPLY)
+		return buf_printf(why, "longer than %d characters",
+		    CONFIG_MAX_REPLY), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < ' ' || *p >= 0x7f)
+			return buf_puts(why, "only printable ASCII may go into "
+			    "an SMTP reply"), -1;
+		if (*p == '%' && p[1] != 'd' && p[1] != '%')
+			return buf_puts(why, "% must be followed by d (the "
+			    "domain) or % (a percent sign)"), -1;
+		if (*p == '%')
+			p++;
+	}
+	return 0;
+}
+
+/*
  * config_store_password - does a postgresql:// URI carry a password, as
  * user:password@ or as a password= parameter (libpq conninfo URI)?
  */

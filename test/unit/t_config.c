@@ -94,6 +94,8 @@ t_config_defaults(void)
 		{ "reports.org_name", T_CONFIG_OFF(reports.org_name), "" },
 		{ "reports.email", T_CONFIG_OFF(reports.email), "" },
 		{ "metrics.listen", T_CONFIG_OFF(metrics.listen), "" },
+		{ "dmarc.reject_text", T_CONFIG_OFF(dmarc.reject_text),
+		    "DMARC policy of %d rejects this message" },
 	};
 	static const char *const texts[] = {
 		"",
@@ -387,6 +389,16 @@ static const struct {
 	    "dmarc.mode", "not one of" },
 	{ "bad quarantine", "dmarc = { quarantine = \"hold\"; };", 1,
 	    "dmarc.quarantine", "not one of" },
+	{ "reject_text %s", "\ndmarc = { reject_text = \"no %s\"; };", 2,
+	    "dmarc.reject_text", "followed by d" },
+	{ "reject_text trailing %", "dmarc = { reject_text = \"no %\"; };",
+	    1, "dmarc.reject_text", "followed by d" },
+	{ "reject_text CRLF", "dmarc = { reject_text = \"a\\r\\nb\"; };",
+	    1, "dmarc.reject_text", "printable ASCII" },
+	{ "reject_text empty", "dmarc = { reject_text = \"\"; };", 1,
+	    "dmarc.reject_text", "empty" },
+	{ "reject_text 8-bit", "dmarc = { reject_text = \"na\xc3\xafve\"; };",
+	    1, "dmarc.reject_text", "printable ASCII" },
 	{ "bad dns_error_action", "policy = { dns_error_action = \"reject\"; "
 	    "};", 1, "policy.dns_error_action", "accept, tempfail" },
 	{ "bad log.level", "log = { level = \"warn\"; };", 1, "log.level",
