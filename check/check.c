@@ -255,6 +255,9 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (v->removed > 0)
 		printf("# would remove %zu Authentication-Results field(s) "
 		    "claiming %s\n", v->removed, v->authserv_id);
+	if (v->removed_marks > 0)
+		printf("# would remove %zu forged %s field(s)\n",
+		    v->removed_marks, PIPELINE_MARK_FIELD);
 	printf("action: %s\n", policy_action_name(v->action));
 	if (v->rcode != NULL)
 		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);

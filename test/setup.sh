@@ -11,7 +11,8 @@ BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
  libsqlite3-dev libpq-dev zlib1g-dev"
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
- curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind"
+ curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
+ dovecot-sieve"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do

@@ -28,6 +28,7 @@ struct decision {
 	const char	*why;		/* short reason for the log */
 	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
 	const char	*arc_override;	/* trusted sealer that overrode, or NULL */
+	int		 mark;		/* deliver with the Junk mark */
 };
 
 void	decision_free(struct decision *);

@@ -37,7 +37,8 @@ pipeline_message_free(struct message *m)
 	arc_seal_out_free(&m->seal);
 	pipeline_verdict_free(m);
 	hdr_free(&m->hdr);
-	free(m->ar_delete);
+	pipeline_dels_free(&m->ar);
+	pipeline_dels_free(&m->marks);
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
@@ -183,24 +184,6 @@ pipeline_queue_id(struct session *s, const char *qid)
 	m->queue_id = xstrdup(qid);
 }
 
-/* pipeline_ar_seen - count an A-R field; remember it if it is forged */
-static void
-pipeline_ar_seen(struct session *s, struct message *m, const char *value,
-    size_t len)
-{
-	m->ar_seen++;
-	if (!authres_claims(value, len, s->authserv_id))
-		return;
-	if (m->nar_delete >= PIPELINE_MAX_AR_DELETE)
-		return;
-	if (m->nar_delete == m->ar_cap) {
-		m->ar_cap = m->ar_cap ? m->ar_cap * 2 : 4;
-		m->ar_delete = xreallocarray(m->ar_delete, m->ar_cap,
-		    sizeof(*m->ar_delete));
-	}
-	m->ar_delete[m->nar_delete++] = m->ar_seen;
-}
-
 /* pipeline_ambiguous - the author cannot be decided: say why once */
 static void
 pipeline_ambiguous(struct message *m, const char *why)
@@ -256,9 +239,15 @@ pipeline_header(struct session *s, const char *name, const char *value,
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 
-	/* a trusted host's A-R are our ADMD's own: kept (and sealed) */
+	/*
+	 * a trusted host's A-R and marks are our ADMD's own: kept (and
+	 * sealed); anyone else's claiming to be ours are forged
+	 */
 	if (hdr_name_is(name, "Authentication-Results") && !s->trusted)
-		pipeline_ar_seen(s, m, value, len);
+		pipeline_dels_seen(&m->ar, authres_claims(value, len,
+		    s->authserv_id));
+	else if (hdr_name_is(name, PIPELINE_MARK_FIELD) && !s->trusted)
+		pipeline_dels_seen(&m->marks, 1);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {

@@ -39,6 +39,14 @@ struct pipeline_env;
 struct session;
 struct sockaddr;
 
+/*
+ * dmarc.quarantine "header": the fields a delivered p=quarantine failure
+ * gets (authmilter(8) ACTIONS); copies of PIPELINE_MARK_FIELD that arrive
+ * from an untrusted client are deleted
+ */
+#define PIPELINE_MARK_FIELD	"X-Authmilter-Quarantine"
+#define PIPELINE_SPAM_FIELD	"X-Spam-Flag"
+
 struct pipeline_slot {
 	pthread_mutex_t	 lock;		/* guards cur */
 	struct pipeline_env *cur;	/* env in force, one reference */
@@ -73,6 +81,7 @@ struct pipeline_verdict {
 	const struct pipeline_edit *edits;	/* header edits, in order */
 	size_t		 nedits;	/* entries in edits */
 	size_t		 removed;	/* forged A-R among the edits */
+	size_t		 removed_marks;	/* forged PIPELINE_MARK_FIELD */
 	const char	*authserv_id;	/* ours, as the A-R names it */
 	const char	*id;		/* queue id, or "c=N", for logs */
 	const char	*log;		/* the verdict line, log.format */

@@ -25,9 +25,13 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 	json_kv(out, "ip", s->client_ip, 0);
 	if (m->author != NULL)
 		json_kv(out, "from", m->author, 0);
-	if (m->nar_delete > 0) {
+	if (m->ar.n > 0) {
 		json_key(out, "removed_ar", 0);
-		buf_printf(out, "%zu", m->nar_delete);
+		buf_printf(out, "%zu", m->ar.n);
+	}
+	if (m->marks.n > 0) {
+		json_key(out, "removed_mark", 0);
+		buf_printf(out, "%zu", m->marks.n);
 	}
 	if (m->decision.why != NULL)
 		json_kv(out, "reason", m->decision.why, 0);
@@ -89,8 +93,10 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_puts(out, " from=");
 		log_safe(out, m->author, strlen(m->author));
 	}
-	if (m->nar_delete > 0)
-		buf_printf(out, " removed_ar=%zu", m->nar_delete);
+	if (m->ar.n > 0)
+		buf_printf(out, " removed_ar=%zu", m->ar.n);
+	if (m->marks.n > 0)
+		buf_printf(out, " removed_mark=%zu", m->marks.n);
 	if (m->decision.why != NULL)
 		buf_printf(out, " reason=\"%s\"", m->decision.why);
 	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
@@ -117,7 +123,9 @@ pipeline_check_json(const struct session *s, struct buf *out)
 	json_key(out, "authentication_results", 0);
 	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
 	json_key(out, "removed_ar", 0);
-	buf_printf(out, "%zu", m->nar_delete);
+	buf_printf(out, "%zu", m->ar.n);
+	json_key(out, "quarantine_mark", 0);
+	json_str(out, m->mark);
 	json_key(out, "arc_seal", 0);
 	if (m->seal.aar != NULL) {
 		buf_putc(out, '{');

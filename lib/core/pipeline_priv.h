@@ -34,7 +34,19 @@ struct report_store;
 struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
-#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 4)
+#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 6)
+#define PIPELINE_MARK_MAX	512	/* bytes of the mark's value */
+
+/*
+ * the header fields of one name to delete, each by its 1-based index
+ * among the fields of that name (smfi_chgheader's numbering)
+ */
+struct pipeline_dels {
+	size_t		 seen;		/* fields of the name so far */
+	size_t		*idx;		/* indices to delete, ascending */
+	size_t		 n;		/* entries in idx */
+	size_t		 cap;		/* allocated entries */
+};
 
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
@@ -56,10 +68,9 @@ struct message {
 	char		*rcpt_domain;	/* domain of the first one, or NULL */
 	int		 authenticated;	/* SMTP AUTH: no checks */
 	struct hdr	 hdr;		/* header fields */
-	size_t		 ar_seen;	/* A-R fields so far */
-	size_t		*ar_delete;	/* 1-based A-R indices to delete */
-	size_t		 nar_delete;	/* entries in ar_delete */
-	size_t		 ar_cap;	/* allocated entries */
+	struct pipeline_dels ar;	/* forged A-R to delete */
+	struct pipeline_dels marks;	/* forged PIPELINE_MARK_FIELD */
+	char		*mark;		/* its value to insert, or NULL */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
@@ -102,5 +113,7 @@ void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);
 void	pipeline_verdict_make(struct session *, struct message *);
 void	pipeline_verdict_free(struct message *);
+void	pipeline_dels_seen(struct pipeline_dels *, int doomed);
+void	pipeline_dels_free(struct pipeline_dels *);
 
 #endif

@@ -16,6 +16,47 @@
 #include "core/metrics.h"
 #include "core/pipeline_priv.h"
 
+/*
+ * pipeline_dels_seen - one more field of the list's name; doomed: delete
+ * it. At most PIPELINE_MAX_AR_DELETE are deleted (the rest stay).
+ */
+void
+pipeline_dels_seen(struct pipeline_dels *d, int doomed)
+{
+	d->seen++;
+	if (!doomed || d->n >= PIPELINE_MAX_AR_DELETE)
+		return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4;
+		d->idx = xreallocarray(d->idx, d->cap, sizeof(*d->idx));
+	}
+	d->idx[d->n++] = d->seen;
+}
+
+/* pipeline_dels_free - release the list; it may be reused */
+void
+pipeline_dels_free(struct pipeline_dels *d)
+{
+	free(d->idx);
+	memset(d, 0, sizeof(*d));
+}
+
+/* pipeline_verdict_delete - a list's fields, from the highest index down */
+static void
+pipeline_verdict_delete(struct message *m, const char *name,
+    const struct pipeline_dels *d)
+{
+	struct pipeline_edit *e;
+	size_t i;
+
+	for (i = d->n; i > 0; i--) {
+		e = &m->edits[m->verdict.nedits++];
+		e->op = PIPELINE_EDIT_DELETE;
+		e->name = name;
+		e->index = d->idx[i - 1];
+	}
+}
+
 /* pipeline_verdict_insert - one field to put at the top */
 static void
 pipeline_verdict_insert(struct message *m, const char *name,
@@ -29,26 +70,30 @@ pipeline_verdict_insert(struct message *m, const char *name,
 }
 
 /*
- * pipeline_verdict_edits - forged A-R deleted from the highest index down
- * (RFC 8601 section 5; an index counts the fields still there, so going
- * down keeps the others' numbers), then ours inserted at the top, then
- * the ARC set, each at the top, so that ARC-Seal ends up first (RFC 8617
- * section 5.1)
+ * pipeline_verdict_edits - forged A-R and marks deleted from the highest
+ * index down (RFC 8601 section 5; an index counts the fields still there,
+ * so going down keeps the others' numbers), then the Junk mark, ours and
+ * the ARC set inserted, each at the top, so that ARC-Seal ends up first
+ * (RFC 8617 section 5.1) and the mark right below our A-R
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
-	size_t i, n = m->nar_delete + 4;
-	struct pipeline_edit *e;
+	struct buf mark;
 
-	m->edits = xcalloc(n, sizeof(*m->edits));
-	for (i = m->nar_delete; i > 0; i--) {
-		e = &m->edits[m->verdict.nedits++];
-		e->op = PIPELINE_EDIT_DELETE;
-		e->name = "Authentication-Results";
-		e->index = m->ar_delete[i - 1];
+	m->edits = xcalloc(m->ar.n + m->marks.n + 6, sizeof(*m->edits));
+	pipeline_verdict_delete(m, "Authentication-Results", &m->ar);
+	pipeline_verdict_delete(m, PIPELINE_MARK_FIELD, &m->marks);
+	m->verdict.removed = m->ar.n;
+	m->verdict.removed_marks = m->marks.n;
+	if (m->decision.mark) {
+		buf_init(&mark, PIPELINE_MARK_MAX);
+		buf_printf(&mark, "dmarc %s", m->author != NULL ? m->author :
+		    "");
+		m->mark = buf_steal(&mark);
+		pipeline_verdict_insert(m, PIPELINE_SPAM_FIELD, "YES");
+		pipeline_verdict_insert(m, PIPELINE_MARK_FIELD, m->mark);
 	}
-	m->verdict.removed = m->nar_delete;
 	if (m->arheader.len > 0)
 		pipeline_verdict_insert(m, "Authentication-Results",
 		    m->arheader.data);
@@ -114,6 +159,8 @@ pipeline_verdict_free(struct message *m)
 {
 	free(m->edits);
 	m->edits = NULL;
+	free(m->mark);
+	m->mark = NULL;
 	buf_free(&m->logline);
 	memset(&m->verdict, 0, sizeof(m->verdict));
 }

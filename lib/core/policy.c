@@ -128,8 +128,11 @@ policy_dmarc(const struct results *r, const struct config *cfg,
 	} else if (m->policy == DMARC_P_QUARANTINE &&
 	    cfg->dmarc.quarantine != CONFIG_QUARANTINE_NONE) {
 		d->dmarc_dis = DMARC_P_QUARANTINE;
-		if (cfg->dmarc.quarantine != CONFIG_QUARANTINE_HOLD)
-			return;	/* "header": the A-R is the mark */
+		if (cfg->dmarc.quarantine == CONFIG_QUARANTINE_HEADER) {
+			d->mark = 1;	/* delivered, for the Junk folder */
+			d->why = "dmarc quarantine header";
+			return;
+		}
 		snprintf(text, sizeof(text), "DMARC policy of %s: quarantine",
 		    m->author);
 		d->action = POLICY_QUARANTINE;

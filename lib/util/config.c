@@ -85,7 +85,7 @@ static const struct config_row config_rows[] = {
 	B("dmarc.reject", dmarc.reject, 1),
 	S("dmarc.reject_text", dmarc.reject_text,
 	    "DMARC policy of %d rejects this message", config_chk_reply),
-	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HOLD,
+	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HEADER,
 	    config_quar),
 	E("dmarc.multiple_from", dmarc.multiple_from, CONFIG_MULTIFROM_REJECT,
 	    config_mfrom),

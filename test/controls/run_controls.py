@@ -5,6 +5,12 @@ same message and configuration:
 
   reject-text   dmarc.reject_text: the 550 5.7.1 reply of a p=reject
                 failure with %d (the author domain) and %% expanded
+  quarantine    dmarc.quarantine "header" (the default): a p=quarantine
+                failure is delivered with X-Spam-Flag: YES and
+                X-Authmilter-Quarantine below our A-R, forged copies of the
+                latter are deleted, and the README's Dovecot Sieve rule
+                (run with sieve-test) files the delivered message into Junk
+                and a passing one into INBOX; "quarantine" still holds it
 
 Every group of cases gets its own daemon (`milter/authmilter -f`) on a
 free 127.0.0.1 port, with DNS answered from dns.local_data under a static
@@ -20,6 +26,7 @@ as root (the daemon drops to user nobody); use /usr/bin/python3.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -208,7 +215,139 @@ def t_reject_text(tmp):
         g.stop()
 
 
-TESTS = [("reject-text", t_reject_text)]
+def delivered(r, raw):
+    """The message as the MTA delivers it: the milter's deletions and
+    insertions (each at the top) applied to RAW."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    fields = MilterClient._fields(head.replace(b"\r\n", b"\n"))
+    for idx, name, value in r.changed:
+        if value == "":
+            n = 0
+            for i, (fn, _) in enumerate(fields):
+                if fn.decode().lower() == name.lower():
+                    n += 1
+                    if n == idx:
+                        del fields[i]
+                        break
+    for _, name, value in r.inserted:
+        fields.insert(0, [name.encode(), b" " + value.encode()])
+    lines = [n + b":" + v.replace(b"\n", b"\r\n") for n, v in fields]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def readme_sieve():
+    """The Dovecot Sieve rule of README, as printed there."""
+    with open(os.path.join(TOP, "README")) as f:
+        lines = f.read().splitlines()
+    if '    require ["fileinto"];' not in lines:
+        return "# README has no Sieve rule\n"
+    start = lines.index('    require ["fileinto"];')
+    out = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        out.append(line[4:])
+    return "\n".join(out) + "\n"
+
+
+def sieve_folder(tmp, name, message):
+    """The folder sieve-test files MESSAGE into with README's rule."""
+    d = os.path.join(tmp, "sieve-" + name)
+    os.makedirs(d)
+    with open(os.path.join(d, "rule.sieve"), "w") as f:
+        f.write(readme_sieve())
+    with open(os.path.join(d, "m.eml"), "wb") as f:
+        f.write(message)
+    p = subprocess.run(["sieve-test", "-o", "mail_uid=nobody", "-o",
+                        "mail_gid=nogroup", os.path.join(d, "rule.sieve"),
+                        os.path.join(d, "m.eml")], capture_output=True,
+                       text=True, timeout=60)
+    m = re.search(r"store message in folder: (\S+)", p.stdout)
+    return m.group(1) if m else p.stdout + p.stderr
+
+
+def top_fields(msg, n):
+    return [line.split(b":")[0].decode() for line in
+            msg.split(b"\r\n\r\n")[0].split(b"\r\n")
+            if line[:1] not in (b" ", b"\t")][:n]
+
+
+def t_quarantine(tmp):
+    forged = ["X-Authmilter-Quarantine: none, trust me"]
+    g = Group(tmp, "quarantine-header", "")
+    try:
+        if not g.up():
+            return
+        m = Msg("quar.example", headers=forged)
+        r, out, log = g.send(m)
+        got = {n: v for _, n, v in r.inserted}
+        check("quarantine: default \"header\" delivers, no hold",
+              r.action == "continue" and r.quarantine is None,
+              "%s %r" % (r.action, r.quarantine))
+        check("quarantine: X-Spam-Flag: YES inserted",
+              got.get("X-Spam-Flag", "").strip() == "YES", str(r.inserted))
+        check("quarantine: X-Authmilter-Quarantine: dmarc <domain>",
+              got.get("X-Authmilter-Quarantine", "").strip() ==
+              "dmarc quar.example", str(r.inserted))
+        check("quarantine: the forged X-Authmilter-Quarantine deleted",
+              ("X-Authmilter-Quarantine" in [n for _, n, v in r.changed
+                                            if v == ""]), str(r.changed))
+        msg = delivered(r, m.raw(""))
+        check("quarantine: A-R on top, the mark right below it",
+              top_fields(msg, 4) == ["Authentication-Results",
+                                     "X-Authmilter-Quarantine",
+                                     "X-Spam-Flag", "From"] and
+              msg.count(b"X-Authmilter-Quarantine:") == 1,
+              str(top_fields(msg, 4)))
+        check("quarantine: dis=quarantine in the A-R",
+              "dis=quarantine" in got.get("Authentication-Results", ""),
+              got.get("Authentication-Results"))
+        check("quarantine: authmilter-check prints the mark and the "
+              "deletion", "X-Authmilter-Quarantine: dmarc quar.example" in
+              out and "X-Spam-Flag: YES" in out and
+              "would remove 1 forged X-Authmilter-Quarantine" in out, out)
+        check("quarantine: the log line says removed_mark=1",
+              "removed_mark=1" in log and "action=accept" in log, log)
+        if shutil.which("sieve-test") is None:
+            check("quarantine: README's Sieve rule", False,
+                  "sieve-test missing (apt-get install dovecot-sieve)")
+        else:
+            check("quarantine: README's Sieve rule files it into Junk",
+                  sieve_folder(tmp, "junk", msg) == "Junk",
+                  sieve_folder(tmp, "junk2", msg))
+        m = Msg("quar.example", ip=LEGIT_IP, headers=forged)
+        r, out, log = g.send(m)
+        msg = delivered(r, m.raw(""))
+        check("quarantine: passing mail gets no mark, the forged one "
+              "goes", b"X-Authmilter-Quarantine" not in msg and
+              b"X-Spam-Flag" not in msg and "dmarc=pass" in
+              (r.header("Authentication-Results") or ""), str(r.inserted))
+        if shutil.which("sieve-test") is not None:
+            check("quarantine: README's Sieve rule keeps passing mail in "
+                  "INBOX", sieve_folder(tmp, "inbox", msg) == "INBOX",
+                  sieve_folder(tmp, "inbox2", msg))
+        r, out, log = g.send(Msg("reject.example"))
+        check("quarantine: p=reject is still refused, unmarked",
+              r.action == "reject" and r.header("X-Spam-Flag") is None and
+              r.header("X-Authmilter-Quarantine") is None, str(r.inserted))
+    finally:
+        g.stop()
+    g = Group(tmp, "quarantine-hold",
+              'dmarc = { quarantine = "quarantine"; };')
+    try:
+        if not g.up():
+            return
+        r, out, log = g.send(Msg("quar.example"))
+        check("quarantine: \"quarantine\" holds it, unmarked",
+              r.quarantine == "DMARC policy of quar.example: quarantine"
+              and r.header("X-Spam-Flag") is None and
+              r.header("X-Authmilter-Quarantine") is None,
+              "%r %s" % (r.quarantine, r.inserted))
+    finally:
+        g.stop()
+
+
+TESTS = [("reject-text", t_reject_text), ("quarantine", t_quarantine)]
 
 
 def main():

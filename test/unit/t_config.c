@@ -59,7 +59,7 @@ t_config_defaults(void)
 		    CONFIG_DMARC_RFC9989 },
 		{ "dmarc.reject", T_CONFIG_OFF(dmarc.reject), 1 },
 		{ "dmarc.quarantine", T_CONFIG_OFF(dmarc.quarantine),
-		    CONFIG_QUARANTINE_HOLD },
+		    CONFIG_QUARANTINE_HEADER },
 		{ "dmarc.multiple_from", T_CONFIG_OFF(dmarc.multiple_from),
 		    CONFIG_MULTIFROM_REJECT },
 		{ "arc.verify", T_CONFIG_OFF(arc.verify), 1 },

@@ -89,7 +89,8 @@ main(void)
 	m.results.arc.checked = 1;
 	m.results.arc.result = METHOD_NONE;
 	m.author = "sender.example";
-	m.nar_delete = 2;
+	m.ar.n = 2;
+	m.marks.n = 1;
 	m.decision.action = POLICY_REJECT;
 	m.decision.why = "DMARC p=reject";
 	t_pl_json(&s, &out);
@@ -99,7 +100,8 @@ main(void)
 	    "\"q\\\"uote\\u000a.example\"}],\"dkim_unchecked\":3,"
 	    "\"dmarc\":\"fail\",\"arc\":\"none\",\"action\":\"reject\","
 	    "\"ip\":\"192.0.2.1\",\"from\":\"sender.example\","
-	    "\"removed_ar\":2,\"reason\":\"DMARC p=reject\"}", "every field");
+	    "\"removed_ar\":2,\"removed_mark\":1,\"reason\":"
+	    "\"DMARC p=reject\"}", "every field");
 
 	m.authenticated = 1;
 	m.results.dkim.n = 0;
@@ -107,7 +109,8 @@ main(void)
 	m.results.spf.checked = m.results.dmarc.checked = 0;
 	m.results.arc.checked = 0;
 	m.author = NULL;
-	m.nar_delete = 0;
+	m.ar.n = 0;
+	m.marks.n = 0;
 	m.queue_id = NULL;
 	m.decision.action = POLICY_ACCEPT;
 	m.decision.why = "authenticated client";

@@ -228,9 +228,9 @@ static const struct {
 	{ "pass, reject: accept", "", METHOD_PASS, DMARC_P_REJECT, 0,
 	    METHOD_PASS, METHOD_PASS, POLICY_ACCEPT, DMARC_P_NONE, NULL },
 	/* p=quarantine */
-	{ "fail, quarantine: quarantine", "", METHOD_FAIL,
-	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_FAIL,
-	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "author.example" },
+	{ "fail, quarantine, default \"header\": accept, dis=quarantine",
+	    "", METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_FAIL,
+	    POLICY_ACCEPT, DMARC_P_QUARANTINE, NULL },
 	{ "fail, quarantine, \"quarantine\" explicit",
 	    "dmarc = { quarantine = \"quarantine\"; };", METHOD_FAIL,
 	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE,
@@ -244,9 +244,9 @@ static const struct {
 	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT,
 	    DMARC_P_NONE, NULL },
 	{ "fail, quarantine, dmarc.reject false: quarantine",
-	    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_QUARANTINE, 0,
-	    METHOD_FAIL, METHOD_NONE, POLICY_QUARANTINE, DMARC_P_QUARANTINE,
-	    "author.example" },
+	    "dmarc = { reject = false; quarantine = \"quarantine\"; };",
+	    METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE,
+	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "author.example" },
 	/* p=none and no verdict */
 	{ "fail, none: accept", "", METHOD_FAIL, DMARC_P_NONE, 0, METHOD_FAIL,
 	    METHOD_FAIL, POLICY_ACCEPT, DMARC_P_NONE, NULL },
@@ -254,7 +254,8 @@ static const struct {
 	    METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
 	{ "permerror: accept", "", METHOD_PERMERROR, DMARC_P_UNSPEC, 0,
 	    METHOD_NONE, METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
-	{ "fail, t=y lowered reject to quarantine: quarantine", "",
+	{ "fail, t=y lowered reject to quarantine: quarantine",
+	    "dmarc = { quarantine = \"quarantine\"; };",
 	    METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_NONE, METHOD_NONE,
 	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, NULL },
 	/* several From domains */
@@ -388,6 +389,65 @@ t_policy_dmarc(void)
 	}
 }
 
+/*
+ * t_policy_mark - the Junk mark: only a p=quarantine failure under
+ * dmarc.quarantine "header" (the default) gets it
+ */
+static void
+t_policy_mark(void)
+{
+	static const struct {
+		const char	*label;		/* the case */
+		const char	*config;	/* config text */
+		enum method_result dmarc;	/* result */
+		enum dmarc_policy policy;	/* evaluated policy */
+		int		 want;		/* decision.mark */
+	} cases[] = {
+		{ "quarantine, default: marked", "", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 1 },
+		{ "quarantine, \"header\": marked",
+		    "dmarc = { quarantine = \"header\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 1 },
+		{ "quarantine, \"quarantine\": held, not marked",
+		    "dmarc = { quarantine = \"quarantine\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0 },
+		{ "quarantine, \"none\": not marked",
+		    "dmarc = { quarantine = \"none\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0 },
+		{ "reject: refused, not marked", "", METHOD_FAIL,
+		    DMARC_P_REJECT, 0 },
+		{ "reject, dmarc.reject false: not marked",
+		    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_REJECT,
+		    0 },
+		{ "none: not marked", "", METHOD_FAIL, DMARC_P_NONE, 0 },
+		{ "pass, p=quarantine: not marked", "", METHOD_PASS,
+		    DMARC_P_QUARANTINE, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(cases); i++) {
+		struct config *cfg = fixture_config(cases[i].config);
+		struct results r;
+		struct decision d;
+
+		memset(&r, 0, sizeof(r));
+		r.dmarc.checked = 1;
+		r.dmarc.have_record = 1;
+		r.dmarc.result = cases[i].dmarc;
+		r.dmarc.policy = cases[i].policy;
+		r.dmarc.author = (char *)"author.example";
+		policy_decide(&r, cfg, &d);
+		UNIT_CHECK(d.mark == cases[i].want, cases[i].label,
+		    "mark %d, action %s", d.mark, policy_action_name(d.action));
+		if (d.mark)
+			UNIT_CHECK(d.action == POLICY_ACCEPT && d.text == NULL,
+			    cases[i].label, "marked yet %s",
+			    policy_action_name(d.action));
+		decision_free(&d);
+		config_release(cfg);
+	}
+}
+
 /* t_policy_names - policy_action_name() */
 static void
 t_policy_names(void)
@@ -416,6 +476,7 @@ main(void)
 	t_policy_exhaustive();
 	t_policy_helo_only();
 	t_policy_dmarc();
+	t_policy_mark();
 	t_policy_names();
 	return unit_done("t_policy");
 }
