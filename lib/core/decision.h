@@ -13,6 +13,8 @@
 
 #include "auth/dmarc.h"
 
+struct config_override;
+
 enum policy_action {
 	POLICY_ACCEPT,
 	POLICY_REJECT,
@@ -29,6 +31,8 @@ struct decision {
 	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
 	const char	*arc_override;	/* trusted sealer that overrode, or NULL */
 	int		 mark;		/* deliver with the Junk mark */
+	const struct config_override *override;	/* local policy rule
+					   applied (the config's), or NULL */
 };
 
 void	decision_free(struct decision *);

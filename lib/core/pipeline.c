@@ -16,6 +16,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "core/metrics.h"
+#include "core/override.h"
 #include "core/pipeline_priv.h"
 #include "core/policy.h"
 #include "dns/resolver.h"
@@ -276,6 +277,14 @@ pipeline_dmarc_request(struct message *m, struct dmarc_request *dr)
 	dr->budget = &m->dns_dmarc;
 }
 
+/* pipeline_dmarc_off - a policy.overrides rule says: no DMARC here */
+static int
+pipeline_dmarc_off(const struct message *m)
+{
+	return m->results.override != NULL &&
+	    m->results.override->action == CONFIG_OVERRIDE_NO_DMARC;
+}
+
 /*
  * pipeline_discover - end of headers: DMARC's own lookups come first, so
  * the organizational domain is known before any key is looked up, and
@@ -287,7 +296,7 @@ pipeline_discover(struct session *s, struct message *m)
 	struct dmarc_request dr;
 
 	if (m->discovered || s->trusted || m->authenticated ||
-	    !s->env->cfg->dmarc.enabled)
+	    !s->env->cfg->dmarc.enabled || pipeline_dmarc_off(m))
 		return;
 	m->discovered = 1;
 	pipeline_dmarc_request(m, &dr);
@@ -309,8 +318,12 @@ pipeline_eoh(struct session *s)
 	if (m->eoh)
 		return;
 	m->eoh = 1;
-	if (!s->trusted && !m->authenticated)
+	/* the author is known now: the local policy rule, if one applies */
+	if (!s->trusted && !m->authenticated) {
+		m->results.override = override_match(cfg, m->ambiguous ? NULL :
+		    m->author, m->mailfrom, &s->client);
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
+	}
 	pipeline_discover(s, m);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
@@ -452,7 +465,7 @@ pipeline_check(struct session *s, struct message *m)
 	}
 	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)
 		dkim_verifier_finish(m->dkim, &m->results.dkim);
-	if (cfg->dmarc.enabled)
+	if (cfg->dmarc.enabled && !pipeline_dmarc_off(m))
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
 }

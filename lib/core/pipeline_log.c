@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/config.h"
+#include "util/config_override.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "core/pipeline_priv.h"
@@ -33,6 +35,8 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 		json_key(out, "removed_mark", 0);
 		buf_printf(out, "%zu", m->marks.n);
 	}
+	if (m->decision.override != NULL)
+		json_kv(out, "override", m->decision.override->name, 0);
 	if (m->decision.why != NULL)
 		json_kv(out, "reason", m->decision.why, 0);
 	json_key(out, "ms", 0);
@@ -97,9 +101,27 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_printf(out, " removed_ar=%zu", m->ar.n);
 	if (m->marks.n > 0)
 		buf_printf(out, " removed_mark=%zu", m->marks.n);
+	if (m->decision.override != NULL)
+		buf_printf(out, " override=%s", m->decision.override->name);
 	if (m->decision.why != NULL)
 		buf_printf(out, " reason=\"%s\"", m->decision.why);
 	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
+}
+
+/* pipeline_check_override - "override": {name, action, reason} or null */
+static void
+pipeline_check_override(const struct config_override *o, struct buf *out)
+{
+	json_key(out, "override", 0);
+	if (o == NULL) {
+		buf_puts(out, "null");
+		return;
+	}
+	buf_putc(out, '{');
+	json_kv(out, "name", o->name, 1);
+	json_kv(out, "action", config_override_action_name(o->action), 0);
+	json_kv(out, "reason", o->reason, 0);
+	buf_putc(out, '}');
 }
 
 /* pipeline_check_json - authmilter-check --json: one object */
@@ -126,6 +148,7 @@ pipeline_check_json(const struct session *s, struct buf *out)
 	buf_printf(out, "%zu", m->ar.n);
 	json_key(out, "quarantine_mark", 0);
 	json_str(out, m->mark);
+	pipeline_check_override(m->decision.override, out);
 	json_key(out, "arc_seal", 0);
 	if (m->seal.aar != NULL) {
 		buf_putc(out, '{');

@@ -153,6 +153,35 @@ policy_tempfail(struct decision *d)
 	d->why = "dns temperror";
 }
 
+/*
+ * policy_override - a policy.overrides rule decides alone: accept and
+ * no-dmarc deliver (no reject, hold, mark or DNS tempfail), tempfail and
+ * reject answer with the rule's reason
+ */
+static void
+policy_override(const struct results *r, struct decision *d)
+{
+	const struct config_override *o = r->override;
+
+	d->override = o;
+	d->why = o->reason;
+	switch (o->action) {
+	case CONFIG_OVERRIDE_TEMPFAIL:
+		d->action = POLICY_TEMPFAIL;
+		d->rcode = "451";
+		d->xcode = "4.7.1";
+		d->text = xstrdup(o->reason);
+		break;
+	case CONFIG_OVERRIDE_REJECT:
+		policy_reject(d, o->reason, o->reason);
+		if (r->dmarc.checked && r->dmarc.have_record)
+			d->dmarc_dis = DMARC_P_REJECT;
+		break;
+	default:
+		break;	/* accept, no-dmarc: deliver as it is */
+	}
+}
+
 /* policy_decide - authmilter(8) ACTIONS as one function */
 void
 policy_decide(const struct results *r, const struct config *cfg,
@@ -161,6 +190,10 @@ policy_decide(const struct results *r, const struct config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->action = POLICY_ACCEPT;
 	d->dmarc_dis = DMARC_P_NONE;
+	if (r->override != NULL) {
+		policy_override(r, d);
+		return;
+	}
 	/* SPF alone never rejects: DMARC decides (RFC 7489 section 10.1) */
 	if (r->dmarc.checked)
 		policy_dmarc(r, cfg, d);

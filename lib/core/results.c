@@ -6,6 +6,7 @@
 
 #include "mail/authres.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "core/decision.h"
@@ -130,31 +131,43 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 	}
 }
 
-/* results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy */
+/*
+ * results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy;
+ * the comment also names a trusted ARC sealer or a local policy rule
+ * that decided instead
+ */
 static void
 results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
     struct authres *ar)
 {
 	struct authres_result *c;
-	char note[160];
+	struct buf note;
 
 	if ((c = authres_add(ar, "dmarc", method_result_name(m->result))) ==
 	    NULL)
 		return;
-	if (m->have_record) {
-		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s%s%s",
+	buf_init(&note, 512);
+	if (m->have_record)
+		buf_printf(&note, "p=%s sp=%s%s%s%s dis=%s",
 		    dmarc_policy_name(m->rec.p),
 		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
 		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
 		    m->rec.np != DMARC_P_UNSPEC ? dmarc_policy_name(m->rec.np) :
 		    "", m->rec.t ? " t=y" : "", dmarc_policy_name(d != NULL ?
-		    d->dmarc_dis : DMARC_P_NONE), d != NULL && d->arc_override ?
-		    "; overridden by trusted ARC sealer " : "", d != NULL &&
-		    d->arc_override ? d->arc_override : "");
-		authres_comment(c, note);
-	} else if (m->result == METHOD_PERMERROR || m->result ==
+		    d->dmarc_dis : DMARC_P_NONE));
+	else if (m->result == METHOD_PERMERROR || m->result ==
 	    METHOD_TEMPERROR)
-		authres_comment(c, m->reason ? m->reason : "");
+		buf_puts(&note, m->reason ? m->reason : "");
+	if (d != NULL && d->arc_override != NULL)
+		buf_printf(&note, "; overridden by trusted ARC sealer %s",
+		    d->arc_override);
+	if (d != NULL && d->override != NULL)
+		buf_printf(&note, "%slocal policy %s", note.len > 0 ? "; " :
+		    "", d->override->name);
+	if (note.len > 0 || m->have_record || m->result ==
+	    METHOD_PERMERROR || m->result == METHOD_TEMPERROR)
+		authres_comment(c, note.data);
+	buf_free(&note);
 	if (m->author != NULL)
 		authres_prop(c, "header", "from", m->author);
 	if (m->have_record)
@@ -187,17 +200,32 @@ results_arc_authres(const struct arc_result *a, const char *client_ip,
 	}
 }
 
-/* results_authres - every checked method: spf, dkim, dmarc, arc */
+/*
+ * results_authres - every checked method: spf, dkim, dmarc, arc; a
+ * local policy rule that turned DMARC off gives dmarc=none saying so
+ */
 void
 results_authres(const struct results *r, const struct decision *d,
     const char *client_ip, int remote_ip, struct authres *ar)
 {
+	struct authres_result *c;
+	struct buf note;
+
 	if (r->spf.checked)
 		results_spf_authres(&r->spf, ar);
 	if (r->dkim.checked)
 		results_dkim_authres(&r->dkim, ar);
 	if (r->dmarc.checked)
 		results_dmarc_authres(&r->dmarc, d, ar);
+	else if (d != NULL && d->override != NULL && d->override->action ==
+	    CONFIG_OVERRIDE_NO_DMARC && (c = authres_add(ar, "dmarc",
+	    "none")) != NULL) {
+		buf_init(&note, 256);
+		buf_printf(&note, "not evaluated: local policy %s",
+		    d->override->name);
+		authres_comment(c, note.data);
+		buf_free(&note);
+	}
 	if (r->arc.checked)
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
 }

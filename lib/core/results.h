@@ -19,6 +19,7 @@
 
 struct authres;
 struct buf;
+struct config_override;
 struct decision;
 
 struct results {
@@ -26,6 +27,9 @@ struct results {
 	struct dkim_result dkim;	/* DKIM, every signature */
 	struct dmarc_result dmarc;	/* DMARC */
 	struct arc_result arc;		/* ARC chain validation */
+	const struct config_override *override;	/* the policy.overrides
+					   rule that matches (the config's),
+					   or NULL */
 };
 
 void	results_free(struct results *);

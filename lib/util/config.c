@@ -12,10 +12,12 @@
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/config_check.h"
+#include "util/config_override.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM };
+enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM,
+    CFG_RULES };
 
 
 struct config_row {
@@ -108,6 +110,9 @@ static const struct config_row config_rows[] = {
 	B("policy.skip_authenticated", policy.skip_authenticated, 1),
 	E("policy.dns_error_action", policy.dns_error_action,
 	    CONFIG_DNSERR_ACCEPT, config_dnserr),
+	/* a list of groups: config_override.c reads it (default: none) */
+	{ "policy.overrides", CFG_RULES, OFF(policy.overrides), 0, NULL, 0, 0,
+	    NULL, NULL },
 	/* lower than the compiled maxima only (hdr.h, arc.h, spf.h) */
 	I("limits.headers", limits.headers, CONFIG_MAX_HEADERS, 32,
 	    CONFIG_MAX_HEADERS),
@@ -167,8 +172,8 @@ config_list_set(struct config_list *l, const char *const *v)
 	l->n = n;
 }
 
-/* config_list_free - release a list */
-static void
+/* config_list_free - release a list; it is empty after */
+void
 config_list_free(struct config_list *l)
 {
 	size_t i;
@@ -197,6 +202,8 @@ config_defaults(struct config *cfg)
 		case CFG_LIST:
 			config_list_set(f, r->sdef);
 			break;
+		case CFG_RULES:
+			break;	/* none */
 		default:
 			*(int *)f = (int)r->def;
 			break;
@@ -380,6 +387,22 @@ config_set_number(struct config_parse *cp, const struct config_row *r,
 	return 0;
 }
 
+/* config_set_rules - policy.overrides through config_override.c */
+static int
+config_set_rules(struct config_parse *cp, const config_setting_t *s,
+    const char *key)
+{
+	struct buf why;
+	int line = config_setting_source_line(s), rc = 0;
+
+	buf_init(&why, 1024);
+	if (config_override_parse(s, &cp->cfg->policy.overrides,
+	    &cp->cfg->policy.noverrides, &line, &why) != 0)
+		rc = config_err(cp, line, key, "%s", why.data);
+	buf_free(&why);
+	return rc;
+}
+
 /* config_set - one setting onto its row */
 static int
 config_set(struct config_parse *cp, const config_setting_t *s, const char *key)
@@ -398,6 +421,8 @@ config_set(struct config_parse *cp, const config_setting_t *s, const char *key)
 		return config_set_list(cp, r, s, key);
 	case CFG_ENUM:
 		return config_set_enum(cp, r, s, key);
+	case CFG_RULES:
+		return config_set_rules(cp, s, key);
 	default:
 		return config_set_number(cp, r, s, key);
 	}
@@ -421,7 +446,8 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 			    NULL, "unnamed setting");
 		snprintf(key, sizeof(key), "%s%s%s", prefix,
 		    *prefix ? "." : "", name);
-		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+		if (config_setting_type(s) == CONFIG_TYPE_GROUP &&
+		    config_row_find(key) == NULL) {
 			if (!config_is_group(key))
 				return config_err(cp,
 				    config_setting_source_line(s), NULL,
@@ -540,6 +566,7 @@ config_release(struct config *cfg)
 		else if (config_rows[i].type == CFG_LIST)
 			config_list_free(f);
 	}
+	config_override_free(cfg->policy.overrides, cfg->policy.noverrides);
 	free(cfg->policy.trusted);
 	free(cfg->file);
 	free(cfg);

@@ -9,7 +9,8 @@
  * LOCKING     a struct config is read-only and shared by every thread; its
  *             refcount is atomic. pipeline.h publishes the one in force.
  * LIMITS      CONFIG_MAX_LIST entries in any list; CONFIG_MAX_REPLY bytes
- *             of dmarc.reject_text.
+ *             of dmarc.reject_text; CONFIG_MAX_OVERRIDES rules in
+ *             policy.overrides (util/config_override.h).
  * ERRORS      config_load() returns NULL and puts "FILE:LINE: message" in
  *             *why: unknown key, wrong type, out-of-range value, bad syntax.
  */
@@ -26,6 +27,8 @@ struct buf;
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
 #define CONFIG_MAX_LIST		4096
 #define CONFIG_MAX_REPLY	200	/* bytes of a reply text template */
+#define CONFIG_MAX_OVERRIDES	1024	/* policy.overrides rules */
+#define CONFIG_MAX_REASON	200	/* bytes of an override's reason */
 
 /*
  * The maxima of the limits.* keys and dkim.max_signatures: the compiled
@@ -51,6 +54,29 @@ enum config_arcalg { CONFIG_ARC_RSA_SHA256, CONFIG_ARC_ED25519_SHA256 };
 struct config_list {
 	char	**v;		/* n strings, owned */
 	size_t	  n;		/* number of strings */
+};
+
+/* what a policy.overrides rule does (authmilter.conf(5) LOCAL POLICY) */
+enum config_override_action {
+	CONFIG_OVERRIDE_ACCEPT,		/* deliver, whatever DMARC says */
+	CONFIG_OVERRIDE_NO_DMARC,	/* do not evaluate DMARC */
+	CONFIG_OVERRIDE_TEMPFAIL,	/* 451 4.7.1 with the reason */
+	CONFIG_OVERRIDE_REJECT		/* 550 5.7.1 with the reason */
+};
+
+/*
+ * one policy.overrides rule: it matches when every matcher it has
+ * matches, a matcher when one of its values does
+ */
+struct config_override {
+	char	*name;			/* name, else "#N" (1-based) */
+	int	 action;		/* enum config_override_action */
+	char	*reason;		/* why: log, reply, report comment */
+	struct config_list author;	/* From domains, "d" or "*.d" */
+	struct config_list mail_from;	/* MAIL FROM domains, likewise */
+	struct config_list client;	/* client networks, as written */
+	struct cidr *nets;		/* client, parsed */
+	int	 line;			/* where the rule starts */
 };
 
 struct config {
@@ -106,6 +132,8 @@ struct config {
 		size_t	 ntrusted;	/* entries in trusted */
 		int	 skip_authenticated;	/* no checks for SMTP AUTH */
 		int	 dns_error_action;	/* enum config_dnserr */
+		struct config_override *overrides;	/* local policy */
+		size_t	 noverrides;	/* rules in overrides */
 	} policy;
 	struct {
 		int	 headers;	/* header fields kept per message */
@@ -137,6 +165,7 @@ struct config {
 
 struct config	*config_load(const char *path, struct buf *why);
 int		 config_check_files(const struct config *, struct buf *why);
+void		 config_list_free(struct config_list *);
 struct config	*config_ref(struct config *);
 void		 config_release(struct config *);
 const char	*config_enum_name(const char *key, int value);

@@ -5,6 +5,11 @@ same message and configuration:
 
   reject-text   dmarc.reject_text: the 550 5.7.1 reply of a p=reject
                 failure with %d (the author domain) and %% expanded
+  overrides     policy.overrides: accept (a p=reject failure delivered,
+                the rule named in the A-R comment, the log line and the
+                --json override member), no-dmarc (dmarc=none, not
+                evaluated), reject and tempfail with the rule's reason,
+                author, MAIL FROM "*." and client matchers, first match
   quarantine    dmarc.quarantine "header" (the default): a p=quarantine
                 failure is delivered with X-Spam-Flag: YES and
                 X-Authmilter-Quarantine below our A-R, forged copies of the
@@ -24,6 +29,7 @@ as root (the daemon drops to user nobody); use /usr/bin/python3.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -52,6 +58,7 @@ DOMAINS = {
     "reject.example": "v=DMARC1; p=reject",
     "quar.example": "v=DMARC1; p=quarantine",
     "none.example": "v=DMARC1; p=none",
+    "partner.example": "v=DMARC1; p=reject",
 }
 
 passed = failed = 0
@@ -215,6 +222,89 @@ def t_reject_text(tmp):
         g.stop()
 
 
+OVERRIDES = """policy = { overrides = (
+  { name = "partner"; author = [ "partner.example", "*.partner.example" ];
+    action = "accept"; reason = "their list server breaks DKIM"; },
+  { name = "lists"; mail_from = "*.lists.example"; action = "no-dmarc";
+    reason = "bounces of our lists"; },
+  { name = "badnet"; client = "198.51.100.0/24"; action = "reject";
+    reason = "Refused by local policy, 100% sure"; },
+  { name = "later"; client = [ "2001:db8:bad::/48" ]; action = "tempfail";
+    reason = "Try again later"; },
+  { name = "never"; author = "partner.example"; action = "reject";
+    reason = "a later rule never applies"; }
+); };"""
+
+
+def check_json(conf, msg, path):
+    p = subprocess.run([CHECK, "-c", conf, "--json", "--client-ip", msg.ip,
+                        "--helo", msg.helo, "--mail-from", msg.mailfrom,
+                        path], capture_output=True, text=True, timeout=60)
+    return testlib.json_object(p.stdout.encode()) or {}
+
+
+def t_overrides(tmp):
+    g = Group(tmp, "overrides", OVERRIDES)
+    try:
+        if not g.up():
+            return
+        m = Msg("partner.example")
+        r, out, log = g.send(m)
+        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or "")
+        check("overrides: accept delivers a p=reject failure",
+              r.action == "continue" and r.reply is None, str(r.reply))
+        check("overrides: the A-R comment names the rule",
+              "dmarc=fail (p=reject sp=reject dis=none; local policy "
+              "partner)" in ar, ar)
+        check("overrides: the log line names the rule and its reason",
+              "override=partner reason=\"their list server breaks DKIM\""
+              in log and "dmarc=fail" in log and "action=accept" in log, log)
+        path = os.path.join(tmp, "ovr.eml")
+        with open(path, "wb") as f:
+            f.write(m.raw("ovr"))
+        js = check_json(g.conf, m, path)
+        check("overrides: authmilter-check --json has the override",
+              js.get("override") == {"name": "partner", "action": "accept",
+                                     "reason": "their list server breaks "
+                                     "DKIM"} and js.get("action") ==
+              "accept", json.dumps(js.get("override")))
+        r, out, log = g.send(Msg("news.partner.example",
+                                 mailfrom="x@news.partner.example"))
+        check("overrides: *.partner.example matches a subdomain author",
+              r.action == "continue" and "override=partner" in log, log)
+        r, out, log = g.send(Msg("reject.example",
+                                 mailfrom="bounce@a.lists.example"))
+        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or "")
+        check("overrides: no-dmarc: not evaluated, dmarc=none says why",
+              r.action == "continue" and "dmarc=none (not evaluated: "
+              "local policy lists)" in ar and "policy.dmarc" not in ar and
+              " dmarc=" not in log and "override=lists" in log,
+              "%s | %s" % (ar, log))
+        r, out, log = g.send(Msg("reject.example",
+                                 mailfrom="bounce@lists.example"))
+        check("overrides: *.lists.example is not lists.example itself",
+              r.action == "reject" and "override=" not in log, log)
+        r, out, log = g.send(Msg("reject.example", ip=LEGIT_IP))
+        check("overrides: no rule, DMARC passes: delivered",
+              r.action == "continue" and "override=" not in log, log)
+        r, out, log = g.send(Msg("none.example", ip="198.51.100.9"))
+        check("overrides: reject by client network, the reason as reply",
+              r.action == "reject" and (r.reply or "").replace("%%", "%")
+              == "550 5.7.1 Refused by local policy, 100% sure" and
+              "override=badnet" in log and "reply: 550 5.7.1 Refused by "
+              "local policy, 100% sure" in out, "%r %s" % (r.reply, log))
+        r, out, log = g.send(Msg("partner.example", ip="2001:db8:bad::25"))
+        check("overrides: the first rule that matches wins",
+              r.action == "continue" and "override=partner" in log, log)
+        r, out, log = g.send(Msg("none.example", ip="2001:db8:bad::25"))
+        check("overrides: tempfail by IPv6 network: 451 4.7.1",
+              r.action == "tempfail" and r.reply ==
+              "451 4.7.1 Try again later" and "override=later" in log,
+              "%r %s" % (r.reply, log))
+    finally:
+        g.stop()
+
+
 def delivered(r, raw):
     """The message as the MTA delivers it: the milter's deletions and
     insertions (each at the top) applied to RAW."""
@@ -347,7 +437,8 @@ def t_quarantine(tmp):
         g.stop()
 
 
-TESTS = [("reject-text", t_reject_text), ("quarantine", t_quarantine)]
+TESTS = [("reject-text", t_reject_text), ("overrides", t_overrides),
+         ("quarantine", t_quarantine)]
 
 
 def main():

@@ -68,7 +68,7 @@ def local_data():
 
 
 def write_config(path, port, store, spool, sendmail="/bin/false",
-                 extra="", dmarc="", dns=""):
+                 extra="", dmarc="", dns="", policy=""):
     q = testlib.quote
     lines = [
         'authserv_id = "mx.ourorg.example";',
@@ -77,7 +77,7 @@ def write_config(path, port, store, spool, sendmail="/bin/false",
         'dns = { %s local_zones = [ "example. static" ];' % dns,
         '  local_data = [ %s ]; };' % ",\n    ".join(
             q(x) for x in local_data()),
-        'policy = { trusted_networks = [ ]; };',
+        'policy = { trusted_networks = [ ]; %s };' % policy,
         'dmarc = { %s };' % dmarc,
         'reports = { store = %s; spool_dir = %s; org_name = "Our Org";'
         % (q(store), q(spool)),
@@ -147,6 +147,8 @@ def parse(xml_bytes):
             "spf": pe.findtext("d:spf", None, NS),
             "reasons": tuple(r.findtext("d:type", None, NS)
                              for r in pe.findall("d:reason", NS)),
+            "comments": tuple(r.findtext("d:comment", None, NS)
+                              for r in pe.findall("d:reason", NS)),
             "header_from": ids.findtext("d:header_from", None, NS),
             "envelope_from": ids.findtext("d:envelope_from", None, NS),
             "envelope_to": ids.findtext("d:envelope_to", None, NS),

@@ -448,6 +448,98 @@ t_policy_mark(void)
 	}
 }
 
+/*
+ * t_policy_override - a policy.overrides rule decides alone, whatever
+ * DMARC, the quarantine mode, the From or DNS errors would have done
+ */
+static void
+t_policy_override(void)
+{
+	static const struct {
+		const char	*label;		/* the case */
+		int		 rule;		/* index in the config below */
+		enum method_result dmarc;	/* result, or NONE unchecked */
+		enum dmarc_policy policy;	/* evaluated policy */
+		int		 ambiguous;	/* several From domains */
+		enum method_result spf;		/* SPF result */
+		enum policy_action want;	/* action */
+		const char	*rcode;		/* reply code, or NULL */
+		enum dmarc_policy want_dis;	/* dmarc_dis */
+	} cases[] = {
+		{ "accept over p=reject fail", 0, METHOD_FAIL, DMARC_P_REJECT,
+		    0, METHOD_FAIL, POLICY_ACCEPT, NULL, DMARC_P_NONE },
+		{ "accept over p=quarantine (no mark)", 0, METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0, METHOD_FAIL, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "accept over a DNS temperror under tempfail", 0,
+		    METHOD_TEMPERROR, DMARC_P_UNSPEC, 0, METHOD_TEMPERROR,
+		    POLICY_ACCEPT, NULL, DMARC_P_NONE },
+		{ "accept over several From domains", 0, METHOD_PERMERROR,
+		    DMARC_P_UNSPEC, 1, METHOD_PASS, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "no-dmarc, DMARC not evaluated", 1, METHOD_NONE,
+		    DMARC_P_UNSPEC, 0, METHOD_TEMPERROR, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "tempfail: 451 4.7.1 with the reason", 2, METHOD_PASS,
+		    DMARC_P_REJECT, 0, METHOD_PASS, POLICY_TEMPFAIL, "451",
+		    DMARC_P_NONE },
+		{ "reject over a DMARC pass: 550, dis=reject", 3, METHOD_PASS,
+		    DMARC_P_REJECT, 0, METHOD_PASS, POLICY_REJECT, "550",
+		    DMARC_P_REJECT },
+		{ "reject, no DMARC record: dis none", 3, METHOD_NONE,
+		    DMARC_P_UNSPEC, 0, METHOD_PASS, POLICY_REJECT, "550",
+		    DMARC_P_NONE },
+	};
+	struct config *cfg = fixture_config(
+	    "dmarc = { quarantine = \"header\"; };\n"
+	    "policy = { dns_error_action = \"tempfail\"; overrides = (\n"
+	    " { name = \"ok\"; author = \"a.example\"; action = \"accept\";"
+	    " reason = \"partner\"; },\n"
+	    " { name = \"nd\"; author = \"b.example\"; action = \"no-dmarc\";"
+	    " reason = \"no dmarc\"; },\n"
+	    " { name = \"tf\"; author = \"c.example\"; action = \"tempfail\";"
+	    " reason = \"later, 100% sure\"; },\n"
+	    " { name = \"rj\"; author = \"d.example\"; action = \"reject\";"
+	    " reason = \"go away\"; }\n); };\n");
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(cases); i++) {
+		const struct config_override *o =
+		    &cfg->policy.overrides[cases[i].rule];
+		struct results r;
+		struct decision d;
+
+		memset(&r, 0, sizeof(r));
+		r.override = o;
+		r.spf.checked = 1;
+		r.spf.result = cases[i].spf;
+		r.dmarc.checked = cases[i].dmarc != METHOD_NONE;
+		r.dmarc.result = cases[i].dmarc;
+		r.dmarc.policy = cases[i].policy;
+		r.dmarc.have_record = cases[i].policy != DMARC_P_UNSPEC;
+		r.dmarc.ambiguous = cases[i].ambiguous;
+		r.dmarc.author = (char *)"author.example";
+		policy_decide(&r, cfg, &d);
+		UNIT_CHECK(d.action == cases[i].want && d.override == o &&
+		    !d.mark && d.dmarc_dis == cases[i].want_dis &&
+		    d.why == o->reason, cases[i].label,
+		    "action %s override %s mark %d dis %s why %s",
+		    policy_action_name(d.action), d.override ? d.override->name
+		    : "-", d.mark, dmarc_policy_name(d.dmarc_dis),
+		    d.why ? d.why : "-");
+		if (cases[i].rcode != NULL) {
+			UNIT_STREQ(d.rcode ? d.rcode : "-", cases[i].rcode,
+			    cases[i].label);
+			UNIT_STREQ(d.text ? d.text : "-", o->reason,
+			    cases[i].label);
+		} else
+			UNIT_CHECK(d.rcode == NULL && d.text == NULL,
+			    cases[i].label, "reply %s", d.rcode);
+		decision_free(&d);
+	}
+	config_release(cfg);
+}
+
 /* t_policy_names - policy_action_name() */
 static void
 t_policy_names(void)
@@ -477,6 +569,7 @@ main(void)
 	t_policy_helo_only();
 	t_policy_dmarc();
 	t_policy_mark();
+	t_policy_override();
 	t_policy_names();
 	return unit_done("t_policy");
 }
