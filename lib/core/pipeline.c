@@ -19,6 +19,7 @@
 #include "core/override.h"
 #include "core/pipeline_priv.h"
 #include "core/policy.h"
+#include "core/upstream.h"
 #include "dns/resolver.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
@@ -100,9 +101,13 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 		s->authserv_id = xstrdup(mta_name);
 	else
 		s->authserv_id = xstrdup(env->hostname);
-	/* a sealing daemon still seals what its trusted hosts relay */
-	*start = !s->trusted ? PIPELINE_CHECK : cfg->arc.seal.enabled ?
-	    PIPELINE_SEAL : PIPELINE_SKIP;
+	/*
+	 * a sealing daemon still seals what its trusted hosts relay, and
+	 * their A-R results may be ours to decide on
+	 */
+	*start = !s->trusted || cfg->policy.trusted_authserv_ids.n > 0 ?
+	    PIPELINE_CHECK : cfg->arc.seal.enabled ? PIPELINE_SEAL :
+	    PIPELINE_SKIP;
 	if (s->trusted)
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    s->client_ip);
@@ -216,13 +221,17 @@ pipeline_from(struct message *m, const char *value, size_t len)
 	rfc5322_from_free(&f);
 }
 
-/* pipeline_dkim - the message's verifier, made with its first header */
+/*
+ * pipeline_dkim - the message's verifier, made with its first header; a
+ * trusted client's mail is never verified here (sealed from what our
+ * ADMD recorded, or decided on upstream results)
+ */
 static struct dkim_verifier *
 pipeline_dkim(struct session *s, struct message *m)
 {
 	char id[32];
 
-	if (m->dkim == NULL && s->env->cfg->dkim.enabled) {
+	if (m->dkim == NULL && s->env->cfg->dkim.enabled && !s->trusted) {
 		snprintf(id, sizeof(id), "c=%lu", s->id);
 		m->dkim = dkim_verifier_new(s->env->dkim, id,
 		    s->env->cfg->dkim.max_signatures);
@@ -425,7 +434,7 @@ pipeline_seal(struct session *s, struct message *m)
 		return;
 	buf_init(&payload, 65536);
 	buf_init(&why, 256);
-	if (s->trusted)
+	if (s->trusted && m->results.upstream == NULL)
 		pipeline_trusted_aar(s, m, &payload);
 	else
 		buf_append(&payload, m->arheader.data, m->arheader.len);
@@ -447,7 +456,7 @@ pipeline_check(struct session *s, struct message *m)
 	struct spf_request sr;
 
 	pipeline_eoh(s);	/* once: a message may end without it */
-	if (cfg->spf.enabled) {
+	if (cfg->spf.enabled && m->results.upstream == NULL) {
 		memset(&sr, 0, sizeof(sr));
 		sr.client = &s->client;
 		sr.helo = s->helo;
@@ -463,11 +472,34 @@ pipeline_check(struct session *s, struct message *m)
 		    &m->dns_other;
 		spf_check(s->env->res, &sr, &m->results.spf);
 	}
-	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)
+	if (cfg->dkim.enabled && m->results.upstream == NULL &&
+	    pipeline_dkim(s, m) != NULL)
 		dkim_verifier_finish(m->dkim, &m->results.dkim);
 	if (cfg->dmarc.enabled && !pipeline_dmarc_off(m))
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
+}
+
+/*
+ * pipeline_upstream - a trusted client brought the A-R of a listed
+ * authserv-id: its SPF and DKIM results stand in for our checks
+ * (core/upstream.h), and the rest is decided as for any other client
+ */
+static int
+pipeline_upstream(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+
+	if (cfg->policy.trusted_authserv_ids.n == 0)
+		return 0;
+	pipeline_eoh(s);
+	m->results.upstream = upstream_results(&m->hdr, cfg,
+	    *m->mailfrom == '\0', &m->results);
+	if (m->results.upstream == NULL)
+		return 0;
+	m->results.override = override_match(cfg, m->ambiguous ? NULL :
+	    m->author, m->mailfrom, &s->client);
+	return 1;
 }
 
 /* pipeline_eom - end of message: checks, decision, the verdict */
@@ -480,8 +512,8 @@ pipeline_eom(struct session *s)
 	if (m->evaluated)
 		return &m->verdict;
 	m->evaluated = 1;
-	if (s->trusted) {
-		/* only a sealing daemon gets here: it accepts at connect */
+	if (s->trusted && !pipeline_upstream(s, m)) {
+		/* a sealing daemon, or one that looked for upstream A-R */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
 		if (s->env->cfg->arc.seal.enabled) {

@@ -19,7 +19,9 @@ static void
 pipeline_verdict_members(const struct session *s, const struct message *m,
     struct buf *out)
 {
-	if (m->authenticated || s->trusted)
+	if (m->results.upstream != NULL)
+		json_kv(out, "upstream", m->results.upstream, 0);
+	else if (m->authenticated || s->trusted)
 		json_kv(out, "skipped", s->trusted ? "trusted" :
 		    "authenticated", 0);
 	results_log_json(&m->results, out);
@@ -87,7 +89,11 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_printf(out, "c=%lu:", s->id);
 	if (m == NULL)
 		return;
-	if (m->authenticated || s->trusted)
+	if (m->results.upstream != NULL) {
+		buf_puts(out, " upstream=");
+		log_safe(out, m->results.upstream,
+		    strlen(m->results.upstream));
+	} else if (m->authenticated || s->trusted)
 		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
 		    "authenticated");
 	results_log(&m->results, out);
@@ -142,6 +148,8 @@ pipeline_check_json(const struct session *s, struct buf *out)
 		buf_putc(out, '}');
 	}
 	json_kv(out, "authserv_id", s->authserv_id, 0);
+	json_key(out, "upstream", 0);
+	json_str(out, m->results.upstream);
 	json_key(out, "authentication_results", 0);
 	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
 	json_key(out, "removed_ar", 0);

@@ -169,8 +169,9 @@ pipeline_report(const struct session *s, const struct message *m)
 	struct buf b;
 	char uid[40], ts[24], *dom;
 
+	/* upstream results: the host in front saw the sender, we did not */
 	if (s->env->reports == NULL || !d->checked || !d->have_record ||
-	    d->author == NULL || d->ambiguous)
+	    d->author == NULL || d->ambiguous || m->results.upstream != NULL)
 		return;
 	report_record_init(&rec);
 	buf_init(&b, REPORT_MAX_FIELD);

@@ -43,9 +43,22 @@ results_temperror(const struct results *r)
 	return 0;
 }
 
+/* results_upstream - "(from ID)": a trusted host's result, not ours */
+static void
+results_upstream(struct authres_result *c, const char *upstream)
+{
+	struct buf note;
+
+	buf_init(&note, 512);
+	buf_printf(&note, "from %s", upstream);
+	authres_comment(c, note.data);
+	buf_free(&note);
+}
+
 /* results_spf_authres - the spf= clause (RFC 8601 section 2.7.2) */
 static void
-results_spf_authres(const struct spf_result *s, struct authres *ar)
+results_spf_authres(const struct spf_result *s, const char *upstream,
+    struct authres *ar)
 {
 	struct authres_result *c;
 	char note[64];
@@ -57,8 +70,10 @@ results_spf_authres(const struct spf_result *s, struct authres *ar)
 		authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
 	if (s->helo.domain != NULL)
 		authres_prop(c, "smtp", "helo", s->helo.domain);
+	if (upstream != NULL)
+		results_upstream(c, upstream);
 	/* the HELO identity's own verdict, when it tells something else */
-	if (!s->null_sender && s->helo.checked &&
+	else if (!s->null_sender && s->helo.checked &&
 	    s->helo.result != s->result) {
 		snprintf(note, sizeof(note), "helo=%s",
 		    method_result_name(s->helo.result));
@@ -106,13 +121,16 @@ results_prop(struct authres_result *c, const char *name, const char *value)
 
 /* results_dkim_authres - one dkim= clause per signature (RFC 8601 2.7.1) */
 static void
-results_dkim_authres(const struct dkim_result *d, struct authres *ar)
+results_dkim_authres(const struct dkim_result *d, const char *upstream,
+    struct authres *ar)
 {
 	struct authres_result *c;
 	size_t i;
 
 	if (d->n == 0) {
-		authres_add(ar, "dkim", "none");
+		if ((c = authres_add(ar, "dkim", "none")) != NULL &&
+		    upstream != NULL)
+			results_upstream(c, upstream);
 		return;
 	}
 	for (i = 0; i < d->n; i++) {
@@ -121,7 +139,11 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 		if ((c = authres_add(ar, "dkim",
 		    method_result_name(g->result))) == NULL)
 			return;
-		results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0, c);
+		if (upstream != NULL)
+			results_upstream(c, upstream);
+		else
+			results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0,
+			    c);
 		/* a broken signature may lack a tag: say nothing then */
 		results_prop(c, "d", g->d);
 		results_prop(c, "i", g->i);
@@ -212,9 +234,9 @@ results_authres(const struct results *r, const struct decision *d,
 	struct buf note;
 
 	if (r->spf.checked)
-		results_spf_authres(&r->spf, ar);
+		results_spf_authres(&r->spf, r->upstream, ar);
 	if (r->dkim.checked)
-		results_dkim_authres(&r->dkim, ar);
+		results_dkim_authres(&r->dkim, r->upstream, ar);
 	if (r->dmarc.checked)
 		results_dmarc_authres(&r->dmarc, d, ar);
 	else if (d != NULL && d->override != NULL && d->override->action ==

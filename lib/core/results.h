@@ -30,6 +30,9 @@ struct results {
 	const struct config_override *override;	/* the policy.overrides
 					   rule that matches (the config's),
 					   or NULL */
+	const char	*upstream;	/* trusted authserv-id whose SPF and
+					   DKIM results these are (the
+					   config's), or NULL: our own */
 };
 
 void	results_free(struct results *);

@@ -108,6 +108,8 @@ static const struct config_row config_rows[] = {
 	L("policy.trusted_networks", policy.trusted_networks,
 	    config_trusted_def, config_chk_cidr),
 	B("policy.skip_authenticated", policy.skip_authenticated, 1),
+	L("policy.trusted_authserv_ids", policy.trusted_authserv_ids,
+	    config_empty_list, config_chk_authserv),
 	E("policy.dns_error_action", policy.dns_error_action,
 	    CONFIG_DNSERR_ACCEPT, config_dnserr),
 	/* a list of groups: config_override.c reads it (default: none) */

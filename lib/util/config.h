@@ -131,6 +131,8 @@ struct config {
 		struct cidr *trusted;	/* parsed trusted_networks */
 		size_t	 ntrusted;	/* entries in trusted */
 		int	 skip_authenticated;	/* no checks for SMTP AUTH */
+		struct config_list trusted_authserv_ids;	/* whose A-R
+					   results a trusted client brings */
 		int	 dns_error_action;	/* enum config_dnserr */
 		struct config_override *overrides;	/* local policy */
 		size_t	 noverrides;	/* rules in overrides */

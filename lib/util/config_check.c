@@ -136,6 +136,15 @@ config_chk_id(struct config *cfg, const char *v, struct buf *why)
 	return 0;
 }
 
+/* config_chk_authserv - a non-empty authserv-id token */
+int
+config_chk_authserv(struct config *cfg, const char *v, struct buf *why)
+{
+	if (*v == '\0')
+		return buf_puts(why, "empty authserv-id"), -1;
+	return config_chk_id(cfg, v, why);
+}
+
 /* config_chk_store - "", sqlite:PATH or postgresql://... */
 int
 config_chk_store(struct config *cfg, const char *v, struct buf *why)

@@ -10,6 +10,12 @@ same message and configuration:
                 --json override member), no-dmarc (dmarc=none, not
                 evaluated), reject and tempfail with the rule's reason,
                 author, MAIL FROM "*." and client matchers, first match
+  upstream      policy.trusted_authserv_ids: a trusted gateway's A-R
+                results decide (a p=reject failure it reports is refused,
+                a pass delivered with our A-R saying "from" the gateway),
+                its fields are kept; an unlisted id leaves the message
+                unchecked as before; the same A-R from an untrusted
+                client is never read
   quarantine    dmarc.quarantine "header" (the default): a p=quarantine
                 failure is delivered with X-Spam-Flag: YES and
                 X-Authmilter-Quarantine below our A-R, forged copies of the
@@ -250,7 +256,8 @@ def t_overrides(tmp):
             return
         m = Msg("partner.example")
         r, out, log = g.send(m)
-        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or "")
+        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or
+                    "").strip()
         check("overrides: accept delivers a p=reject failure",
               r.action == "continue" and r.reply is None, str(r.reply))
         check("overrides: the A-R comment names the rule",
@@ -274,7 +281,8 @@ def t_overrides(tmp):
               r.action == "continue" and "override=partner" in log, log)
         r, out, log = g.send(Msg("reject.example",
                                  mailfrom="bounce@a.lists.example"))
-        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or "")
+        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or
+                    "").strip()
         check("overrides: no-dmarc: not evaluated, dmarc=none says why",
               r.action == "continue" and "dmarc=none (not evaluated: "
               "local policy lists)" in ar and "policy.dmarc" not in ar and
@@ -301,6 +309,76 @@ def t_overrides(tmp):
               r.action == "tempfail" and r.reply ==
               "451 4.7.1 Try again later" and "override=later" in log,
               "%r %s" % (r.reply, log))
+    finally:
+        g.stop()
+
+
+GW_IP = "192.0.2.200"
+GW_ID = "gw.controls.example"
+UPSTREAM = """policy = { trusted_networks = [ "%s/32" ];
+  trusted_authserv_ids = [ "%s" ]; };""" % (GW_IP, GW_ID)
+
+
+def gw_ar(spf, domain, dkim="none", authserv=GW_ID):
+    return ("Authentication-Results: %s; spf=%s smtp.mailfrom=user@%s;\r\n"
+            "\tdkim=%s; dmarc=pass header.from=%s" % (authserv, spf, domain,
+                                                     dkim, domain))
+
+
+def t_upstream(tmp):
+    g = Group(tmp, "upstream", UPSTREAM)
+    try:
+        if not g.up():
+            return
+        m = Msg("reject.example", ip=GW_IP,
+                headers=[gw_ar("fail", "reject.example")])
+        r, out, log = g.send(m)
+        check("upstream: the gateway's spf=fail makes a p=reject failure "
+              "refused", r.action == "reject" and "upstream=" + GW_ID in log
+              and "dmarc=fail" in log, "%s %r | %s" % (r.action, r.reply,
+                                                        log))
+        m = Msg("reject.example", ip=GW_IP,
+                headers=[gw_ar("pass", "reject.example"),
+                         "Authentication-Results: %s; dmarc=pass" %
+                         AUTHSERV_ID])
+        r, out, log = g.send(m)
+        ar = re.sub(r"\s+", " ", r.header("Authentication-Results") or
+                    "").strip()
+        check("upstream: the gateway's spf=pass: DMARC passes, delivered",
+              r.action == "continue" and "dmarc=pass" in ar, ar)
+        check("upstream: our A-R says whose SPF result it is",
+              ar.startswith(AUTHSERV_ID + ";") and "spf=pass (from %s) "
+              "smtp.mailfrom=reject.example" % GW_ID in ar and
+              "dkim=none (from %s)" % GW_ID in ar, ar)
+        check("upstream: the trusted host's fields are kept",
+              not [c for c in r.changed if c[2] == ""], str(r.changed))
+        path = os.path.join(tmp, "up.eml")
+        with open(path, "wb") as f:
+            f.write(m.raw("up"))
+        js = check_json(g.conf, m, path)
+        check("upstream: authmilter-check --json names the upstream id",
+              js.get("upstream") == GW_ID and js.get("action") == "accept",
+              json.dumps({k: js.get(k) for k in ("upstream", "action")}))
+        m = Msg("reject.example", ip=GW_IP,
+                headers=[gw_ar("fail", "reject.example",
+                               authserv="mx.unlisted.example")])
+        r, out, log = g.send(m)
+        check("upstream: an unlisted authserv-id: unchecked, as before",
+              r.action == "continue" and not r.inserted and
+              "skipped=trusted" in log, "%s %s | %s" % (r.action, r.inserted,
+                                                       log))
+        m = Msg("reject.example", headers=[gw_ar("pass", "reject.example")])
+        r, out, log = g.send(m)
+        check("upstream: the gateway's A-R from an untrusted client is not "
+              "read", r.action == "reject" and "upstream=" not in log and
+              "spf=fail" in log, "%s | %s" % (r.action, log))
+        m = Msg("quar.example", ip=GW_IP,
+                headers=[gw_ar("softfail", "quar.example")])
+        r, out, log = g.send(m)
+        check("upstream: a p=quarantine failure gets the Junk mark",
+              r.action == "continue" and (r.header(
+                  "X-Authmilter-Quarantine") or "").strip() ==
+              "dmarc quar.example", str(r.inserted))
     finally:
         g.stop()
 
@@ -438,7 +516,7 @@ def t_quarantine(tmp):
 
 
 TESTS = [("reject-text", t_reject_text), ("overrides", t_overrides),
-         ("quarantine", t_quarantine)]
+         ("upstream", t_upstream), ("quarantine", t_quarantine)]
 
 
 def main():
