@@ -2,10 +2,9 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
-#include <libconfig.h>
-#include <openssl/crypto.h>
-#include <opendkim/dkim.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -14,13 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <unbound.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <spf2/spf.h>
 
 #include "util/buf.h"
 #include "callbacks.h"
@@ -35,6 +32,7 @@
 #include "dns/resolver.h"
 #include "sockfile.h"
 #include "auth/spf.h"
+#include "core/versions.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
 
@@ -51,31 +49,47 @@ struct main_opts {
 	int		 check;		/* -n */
 };
 
-/* main_usage - the synopsis of authmilter(8) */
+#define MAIN_SYNOPSIS	"usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] " \
+	"[-V] [-h]\n"
+
+/* main_usage - the synopsis of authmilter(8), on a usage error */
 static void __attribute__((noreturn))
 main_usage(void)
 {
-	fprintf(stderr, "usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] "
-	    "[-V]\n");
+	fputs(MAIN_SYNOPSIS, stderr);
 	exit(2);
 }
 
-/* main_version - our version and what we are linked with */
+/* main_help - -h, --help: the synopsis and what each option does */
+static void __attribute__((noreturn))
+main_help(void)
+{
+	printf(MAIN_SYNOPSIS "\n"
+	    "The authmilter mail authentication milter (SPF, DKIM, DMARC, "
+	    "ARC).\n\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -p SOCKET  listen here instead of milter.socket: unix:/PATH,\n"
+	    "             inet:PORT@HOST or inet6:PORT@HOST\n"
+	    "  -f         stay in the foreground, log to stderr as well\n"
+	    "  -n         check the configuration and exit: 0 valid, 1 not\n"
+	    "             (FILE:LINE: message on stderr)\n"
+	    "  -V, --version  the versions of authmilter and its libraries\n"
+	    "  -h, --help     this text\n\n"
+	    "SIGUSR1 reloads the configuration. See authmilter(8) and "
+	    "authmilter.conf(5).\n", CONFIG_DEFAULT_FILE);
+	exit(0);
+}
+
+/* main_version - our version and every library's, in words */
 static void __attribute__((noreturn))
 main_version(void)
 {
 	unsigned int ma, mi, pl;
 
-	printf("authmilter %s\n", PACKAGE_VERSION);
+	versions_print(stdout, "authmilter");
 	smfi_version(&ma, &mi, &pl);
 	printf("libmilter %u.%u.%u\n", ma, mi, pl);
-	printf("libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR,
-	    SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);
-	printf("libopendkim %#lx\n", (unsigned long)dkim_libversion());
-	printf("libunbound %s\n", ub_version());
-	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
-	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
-	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("libmicrohttpd %s\n", MHD_get_version());
 	exit(0);
 }
 
@@ -214,15 +228,21 @@ main_drop(const struct main_user *u)
 		log_fatal("still able to regain root after the switch");
 }
 
-/* main_opts - parse argv */
+/* main_parse - parse argv */
 static void
 main_parse(int argc, char **argv, struct main_opts *o)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->file = CONFIG_DEFAULT_FILE;
-	while ((ch = getopt(argc, argv, "c:p:fnVh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:fnVh", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			o->file = optarg;
@@ -238,6 +258,8 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'V':
 			main_version();
+		case 'h':
+			main_help();
 		default:
 			main_usage();
 		}

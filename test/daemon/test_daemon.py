@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The daemon's life cycle, driven over the real milter protocol:
--V, privilege drop, unix socket mode and owner, a symlink put at the
+-V (every library's version in words) and -h/--help of the three
+programs, privilege drop, unix socket mode and owner, a symlink put at the
 socket's name never hands its target to milter.user, authserv-id from the {j}
 macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
 and the old one stays), SIGTERM stops it with exit status 0; -n warns
@@ -8,6 +9,7 @@ about a password or key path in a file others may read."""
 
 import os
 import pwd
+import re
 import signal
 import socket
 import stat
@@ -25,6 +27,10 @@ from testlib import wait_for  # noqa: E402
 
 DAEMON = os.environ.get("AUTHMILTER",
                         os.path.join(TOP, "milter", "authmilter"))
+CHECK = os.environ.get("AUTHMILTER_CHECK",
+                       os.path.join(TOP, "check", "authmilter-check"))
+REPORT = os.environ.get("AUTHMILTER_REPORT",
+                        os.path.join(TOP, "report", "authmilter-report"))
 passed = failed = 0
 
 CONF = """authserv_id = "%(id)s";
@@ -131,11 +137,79 @@ class Daemon:
         return testlib.stop(self.proc)
 
 
+# the -V line of each library: its name and its version in words
+V = r"\d+\.\d+\.\d+"
+LIB_LINES = [
+    ("libopendkim", r"libopendkim %s(\.\d+)?" % V),
+    ("libopendmarc", r"libopendmarc \(no version call; loaded "
+     r"libopendmarc\.so\.[\d.]+\)"),
+    ("libspf2", r"libspf2 %s" % V),
+    ("libunbound", r"libunbound %s" % V),
+    ("OpenSSL", r"OpenSSL %s\S* .*" % V),
+    ("SQLite", r"SQLite %s" % V),
+    ("libpq", r"libpq \d+\.\d+(\.\d+)?"),
+    ("libconfig", r"libconfig %s" % V),
+    ("libidn2", r"libidn2 %s" % V),
+    ("zlib", r"zlib \d+\.\d+(\.\d+)*"),
+]
+
+
 def test_version():
     p = subprocess.run([DAEMON, "-V"], capture_output=True, text=True)
-    check("-V names the linked libraries", p.returncode == 0 and all(
-        w in p.stdout for w in ("authmilter", "libmilter", "libspf2",
-                                "libunbound", "OpenSSL")), p.stdout)
+    lines = p.stdout.splitlines()
+    check("-V: exit 0, authmilter's own version first", p.returncode == 0
+          and lines and re.fullmatch(r"authmilter %s" % V, lines[0]),
+          p.stdout + p.stderr)
+    for name, pat in [("libmilter", r"libmilter %s" % V),
+                      ("libmicrohttpd", r"libmicrohttpd %s" % V)] + \
+            LIB_LINES:
+        check("-V: %s in words" % name,
+              any(re.fullmatch(pat, x) for x in lines), p.stdout)
+    p = subprocess.run([DAEMON, "--version"], capture_output=True, text=True)
+    check("--version is -V", p.returncode == 0 and
+          p.stdout.splitlines()[:1] == lines[:1], p.stdout)
+    for prog, name in ((CHECK, "authmilter-check"),
+                       (REPORT, "authmilter-report")):
+        p = subprocess.run([prog, "-V"], capture_output=True, text=True)
+        lines = p.stdout.splitlines()
+        missing = [n for n, pat in LIB_LINES if n != "libopendmarc" and
+                   not any(re.fullmatch(pat, x) for x in lines)]
+        check("%s -V: its version and the libraries'" % name,
+              p.returncode == 0 and lines and re.fullmatch(
+                  r"%s %s" % (name, V), lines[0]) and not missing,
+              "missing %s: %s" % (missing, p.stdout))
+
+
+HELP_OPTIONS = {
+    "authmilter": ["-c FILE", "-p SOCKET", "-f ", "-n ", "-V, --version",
+                   "-h, --help"],
+    "authmilter-check": ["-c FILE", "--client-ip", "--helo", "--mail-from",
+                         "--rcpt", "--time", "--json", "-V, --version",
+                         "-h, --help"],
+    "authmilter-report": ["-c FILE", "--period", "--dry-run", "--force",
+                          "--now", "-V, --version", "-h, --help"],
+}
+
+
+def test_help():
+    """-h and --help: the synopsis and every option on stdout, exit 0; an
+    unknown option: the synopsis on stderr, exit 2."""
+    for prog, name in ((DAEMON, "authmilter"), (CHECK, "authmilter-check"),
+                       (REPORT, "authmilter-report")):
+        for flag in ("-h", "--help"):
+            p = subprocess.run([prog, flag], capture_output=True, text=True,
+                               timeout=30)
+            missing = [o for o in HELP_OPTIONS[name] if o not in p.stdout]
+            check("%s %s: usage and every option, exit 0" % (name, flag),
+                  p.returncode == 0 and p.stdout.startswith(
+                      "usage: " + name) and not missing and not p.stderr,
+                  "rc %d missing %s: %r %r" % (p.returncode, missing,
+                                                p.stdout, p.stderr))
+        p = subprocess.run([prog, "--no-such-option"], capture_output=True,
+                           text=True, timeout=30)
+        check("%s --no-such-option: usage on stderr, exit 2" % name,
+              p.returncode == 2 and "usage: " + name in p.stderr and
+              not p.stdout, "rc %d %r" % (p.returncode, p.stderr))
 
 
 def test_unix_socket_reload(tmp):
@@ -360,6 +434,7 @@ def test_refuses_bad_config(tmp):
 
 def main():
     test_version()
+    test_help()
     for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
               test_secret_warning, test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
