@@ -30,6 +30,7 @@
 #include "auth/pkeycache.h"
 #include "report/report.h"
 #include "dns/resolver.h"
+#include "preflight.h"
 #include "sockfile.h"
 #include "auth/spf.h"
 #include "core/versions.h"
@@ -93,9 +94,12 @@ main_version(void)
 	exit(0);
 }
 
-/* main_load - the config and its env, or a "FILE:LINE: message" */
+/*
+ * main_load - the config and its env, or a "FILE:LINE: message"; -n
+ * (socket_opt is -p) also checks the user and the socket's directory
+ */
 static struct pipeline_env *
-main_load(const char *file, int check_only)
+main_load(const char *file, int check_only, const char *socket_opt)
 {
 	struct pipeline_env *env;
 	struct config *cfg;
@@ -103,7 +107,8 @@ main_load(const char *file, int check_only)
 
 	buf_init(&why, 4096);
 	if ((cfg = config_load(file, &why)) == NULL ||
-	    config_check_files(cfg, &why) != 0) {
+	    config_check_files(cfg, &why) != 0 || (check_only &&
+	    preflight_check(cfg, socket_opt, &why) != 0)) {
 		config_release(cfg);
 		if (check_only) {
 			fprintf(stderr, "%s\n", why.data);
@@ -114,10 +119,10 @@ main_load(const char *file, int check_only)
 	/* building the resolver also proves dns.local_data parses */
 	if ((env = pipeline_env_new(cfg, &why)) == NULL) {
 		if (check_only) {
-			fprintf(stderr, "%s:0: %s\n", file, why.data);
+			fprintf(stderr, "%s\n", why.data);
 			exit(1);
 		}
-		log_fatal("%s: %s", file, why.data);
+		log_fatal("%s", why.data);
 	}
 	buf_reset(&why);
 	if (config_check_secrets(pipeline_env_config(env), &why) != 0) {
@@ -383,7 +388,7 @@ main(int argc, char **argv)
 	log_open("authmilter", LOG_MAIL, o.foreground || o.check);
 	spf_init();
 	if (o.check) {
-		env = main_load(o.file, 1);
+		env = main_load(o.file, 1, o.socket);
 		printf("%s: configuration OK\n", o.file);
 		pipeline_env_release(env);
 		return 0;
@@ -399,7 +404,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	env = main_load(o.file, 0);
+	env = main_load(o.file, 0, NULL);
 	cfg = pipeline_env_config(env);
 	metrics = metrics_new();
 	pipeline_env_attach(env, metrics);

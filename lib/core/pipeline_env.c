@@ -20,33 +20,83 @@
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
-/* pipeline_env_new - resolver for cfg; takes the caller's cfg reference */
+/*
+ * pipeline_env_where - "FILE:LINE: key: " in front of a reason: the key
+ * the reason names first (the resolver's say which), else the fallback
+ */
+static void
+pipeline_env_where(const struct config *cfg, const char *fallback,
+    struct buf *why)
+{
+	static const char *const named[] = { "dns.nameservers",
+	    "dns.local_zones", "dns.local_data", NULL };
+	const char *key = fallback;
+	struct buf out;
+	size_t i, n;
+
+	for (i = 0; named[i] != NULL; i++) {
+		n = strlen(named[i]);
+		if (strncmp(why->data, named[i], n) == 0 && why->data[n] == ' ')
+			key = named[i];
+	}
+	buf_init(&out, why->max);
+	config_where(cfg, key, &out);
+	if (key != fallback)	/* the reason names it already */
+		out.len -= strlen(key) + 2, out.data[out.len] = '\0';
+	buf_append(&out, why->data, why->len);
+	buf_reset(why);
+	buf_append(why, out.data, out.len);
+	buf_free(&out);
+}
+
+/*
+ * pipeline_env_seal_key - arc.seal.key_file, whose type must be the one
+ * arc.seal.algorithm signs with
+ */
+static EVP_PKEY *
+pipeline_env_seal_key(const struct config *cfg, struct buf *why)
+{
+	int ed = cfg->arc.seal.algorithm == CONFIG_ARC_ED25519_SHA256;
+	EVP_PKEY *key;
+
+	if ((key = pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)
+		return NULL;
+	if (EVP_PKEY_is_a(key, ed ? "ED25519" : "RSA"))
+		return key;
+	buf_printf(why, "%s: an %s key, but arc.seal.algorithm is \"%s\"",
+	    cfg->arc.seal.key_file, ed ? "RSA" : "Ed25519",
+	    config_enum_name("arc.seal.algorithm", cfg->arc.seal.algorithm));
+	EVP_PKEY_free(key);
+	return NULL;
+}
+
+/*
+ * pipeline_env_new - resolver for cfg; takes the caller's cfg reference.
+ * On failure why holds "FILE:LINE: key: reason".
+ */
 struct pipeline_env *
 pipeline_env_new(struct config *cfg, struct buf *why)
 {
 	struct pipeline_env *env;
+	const char *key = "dns";
 	char host[256];
 
 	env = xcalloc(1, sizeof(*env));
 	atomic_init(&env->refs, 1);
 	env->cfg = cfg;
-	if ((env->res = resolver_new(cfg, why)) == NULL) {
-		config_release(cfg);
-		free(env);
-		return NULL;
-	}
-	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL ||
-	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
-	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
-	    NULL) || (cfg->arc.seal.enabled && (env->seal_key =
-	    pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)) {
-		psl_free(env->psl);
-		dkim_context_free(env->dkim);
-		resolver_free(env->res);
-		config_release(cfg);
-		free(env);
-		return NULL;
-	}
+	if ((env->res = resolver_new(cfg, why)) == NULL)
+		goto fail;
+	key = "dkim.enabled";
+	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL)
+		goto fail;
+	key = "dmarc.public_suffix_file";
+	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
+	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) == NULL)
+		goto fail;
+	key = "arc.seal.key_file";
+	if (cfg->arc.seal.enabled &&
+	    (env->seal_key = pipeline_env_seal_key(cfg, why)) == NULL)
+		goto fail;
 	if (gethostname(host, sizeof(host)) != 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -55,6 +105,14 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
 	return env;
+fail:
+	pipeline_env_where(cfg, key, why);
+	psl_free(env->psl);
+	dkim_context_free(env->dkim);
+	resolver_free(env->res);
+	config_release(cfg);
+	free(env);
+	return NULL;
 }
 
 /* pipeline_env_ref - one more user */

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -518,6 +519,8 @@ config_load(const char *path, struct buf *why)
 	    config_finish(&cp) != 0)
 		goto fail;
 	config_destroy(&lc);
+	cfg->lines = xcalloc(CONFIG_NROWS, sizeof(*cfg->lines));
+	memcpy(cfg->lines, cp.lines, sizeof(cp.lines));
 	return cfg;
 fail:
 	config_destroy(&lc);
@@ -525,22 +528,62 @@ fail:
 	return NULL;
 }
 
+/* config_line - the line that set key, 0 when it has its default */
+int
+config_line(const struct config *cfg, const char *key)
+{
+	const struct config_row *r = config_row_find(key);
+
+	return r != NULL && cfg->lines != NULL ? cfg->lines[r - config_rows] :
+	    0;
+}
+
+/* config_where - "FILE:LINE: key: ", or "FILE: key: " for a default */
+void
+config_where(const struct config *cfg, const char *key, struct buf *out)
+{
+	int line = config_line(cfg, key);
+
+	if (line > 0)
+		buf_printf(out, "%s:%d: %s: ", cfg->file, line, key);
+	else
+		buf_printf(out, "%s: %s: ", cfg->file, key);
+}
+
+/*
+ * config_check_file - a file a key names can be read: 0, or -1 with
+ * "FILE:LINE: key: 'path': system error" (the line of key, else of the
+ * key that made the file needed)
+ */
+static int
+config_check_file(const struct config *cfg, const char *key,
+    const char *because, const char *path, const char *hint, struct buf *why)
+{
+	int e;
+
+	if (access(path, R_OK) == 0)
+		return 0;
+	e = errno;
+	config_where(cfg, config_line(cfg, key) > 0 || because == NULL ? key :
+	    because, why);
+	if (config_line(cfg, key) == 0 && because != NULL)
+		buf_printf(why, "needs %s, and ", key);
+	buf_printf(why, "'%s': %s%s", path, strerror(e), hint);
+	return -1;
+}
+
 /* config_check_files - the files a config names exist and are readable */
 int
 config_check_files(const struct config *cfg, struct buf *why)
 {
-	if (cfg->arc.seal.enabled && access(cfg->arc.seal.key_file, R_OK) != 0) {
-		buf_printf(why, "%s:0: arc.seal.key_file '%s' is not readable",
-		    cfg->file, cfg->arc.seal.key_file);
+	if (cfg->arc.seal.enabled && config_check_file(cfg,
+	    "arc.seal.key_file", NULL, cfg->arc.seal.key_file, "", why) != 0)
 		return -1;
-	}
 	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
-	    access(cfg->dmarc.public_suffix_file, R_OK) != 0) {
-		buf_printf(why, "%s:0: dmarc.public_suffix_file '%s' is not "
-		    "readable (apt-get install publicsuffix)", cfg->file,
-		    cfg->dmarc.public_suffix_file);
+	    config_check_file(cfg, "dmarc.public_suffix_file", "dmarc.mode",
+	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
+	    why) != 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -570,6 +613,7 @@ config_release(struct config *cfg)
 	}
 	config_override_free(cfg->policy.overrides, cfg->policy.noverrides);
 	free(cfg->policy.trusted);
+	free(cfg->lines);
 	free(cfg->file);
 	free(cfg);
 }

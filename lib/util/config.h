@@ -13,6 +13,10 @@
  *             policy.overrides (util/config_override.h).
  * ERRORS      config_load() returns NULL and puts "FILE:LINE: message" in
  *             *why: unknown key, wrong type, out-of-range value, bad syntax.
+ *             config_check_files() returns -1 with "FILE:LINE: key: 'path':
+ *             system error"; config_where() writes that "FILE:LINE: key: "
+ *             prefix for others ("FILE: key: " for a key left at its
+ *             default).
  */
 #ifndef AUTHMILTER_CONFIG_H
 #define AUTHMILTER_CONFIG_H
@@ -82,6 +86,8 @@ struct config_override {
 struct config {
 	atomic_int refs;		/* users; freed at zero */
 	char	*file;			/* path it was read from */
+	int	*lines;			/* line of each key, 0: default
+					   (config_line()) */
 	char	*authserv_id;		/* "" = the MTA's {j}, else hostname */
 	struct {
 		char	*socket;	/* libmilter connection spec */
@@ -167,6 +173,9 @@ struct config {
 
 struct config	*config_load(const char *path, struct buf *why);
 int		 config_check_files(const struct config *, struct buf *why);
+int		 config_line(const struct config *, const char *key);
+void		 config_where(const struct config *, const char *key,
+		    struct buf *);
 void		 config_list_free(struct config_list *);
 struct config	*config_ref(struct config *);
 void		 config_release(struct config *);

@@ -385,7 +385,8 @@ def test_secret_warning(tmp):
     """authmilter -n warns on stderr, and still says OK with status 0,
     when a file others may read holds a store password or names a private
     key; not at 0640, and not for a password file (passfile=)."""
-    base = 'dns = { local_zones = [ "example. static" ]; };\n'
+    base = ('milter = { user = "nobody"; socket = "inet:1@127.0.0.1"; };\n'
+            'dns = { local_zones = [ "example. static" ]; };\n')
     store = 'reports = { store = "%s"; spool_dir = "%s"; };\n'
     cases = [
         ("store password, 0644", store % (
@@ -421,6 +422,105 @@ def test_secret_warning(tmp):
               "rc %d out %r err %r" % (p.returncode, p.stdout, p.stderr))
 
 
+def n_check(path, as_user=None):
+    cmd = [DAEMON, "-n", "-c", path]
+    if as_user:
+        cmd = ["runuser", "-u", as_user, "--"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+
+
+def test_check_env(tmp):
+    """authmilter -n checks what the start needs beyond the file: that
+    milter.user exists, that the socket's directory exists and that the
+    service user may create the socket there, that the sealing key fits
+    arc.seal.algorithm, and names an unreadable file with its line and
+    the system's reason."""
+    path = os.path.join(tmp, "e.conf")
+    nobody = pwd.getpwnam("nobody")
+    own = os.path.join(tmp, "nobodys")
+    os.mkdir(own)
+    os.chown(own, nobody.pw_uid, nobody.pw_gid)
+    ed = os.path.join(tmp, "ed.pem")
+    rsa = os.path.join(tmp, "rsa.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ED25519", "-out",
+                    ed], check=True, capture_output=True)
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                    "rsa_keygen_bits:2048", "-out", rsa], check=True,
+                   capture_output=True)
+    os.chmod(ed, 0o600)
+    os.chmod(rsa, 0o600)
+    seal = ('arc = { seal = {\n  enabled = true; domain = "a.example"; '
+            'selector = "s";\n  key_file = "%s";%s }; };\n')
+    inet = 'milter = { user = "nobody"; socket = "inet:1@127.0.0.1"; };\n'
+    cases = [
+        ("unknown milter.user", '\nmilter = {\n  user = '
+         '"no-such-user-xyz";\n  socket = "inet:1@127.0.0.1"; };\n', None,
+         1, "e.conf:3: milter.user: 'no-such-user-xyz' is not a user on "
+         "this system"),
+        ("socket directory missing", 'milter = { user = "nobody";\n  socket '
+         '= "unix:%s/none/a.sock"; };\n' % tmp, None, 1,
+         "e.conf:2: milter.socket: directory '%s/none': No such file or "
+         "directory" % tmp),
+        ("socket directory milter.user cannot write", 'milter = { user = '
+         '"nobody";\n  socket = "unix:%s/a.sock"; };\n' % tmp, None, 1,
+         "e.conf:2: milter.socket: user 'nobody' cannot create the socket "
+         "in directory '%s'" % tmp),
+        ("socket directory of milter.user", 'milter = { user = "nobody";\n'
+         '  socket = "unix:%s/a.sock"; };\n' % own, None, 0, None),
+        ("run as nobody, a directory it cannot write", 'milter = { user = '
+         '"nobody";\n  socket = "unix:%s/a.sock"; };\n' % tmp, "nobody", 1,
+         "e.conf:2: milter.socket: user 'nobody' cannot create the socket "
+         "in directory '%s'" % tmp),
+        ("run as nobody, its own directory", 'milter = { user = "nobody";\n'
+         '  socket = "unix:%s/a.sock"; };\n' % own, "nobody", 0, None),
+        ("Ed25519 key, rsa-sha256", inet + seal % (ed, ""), None, 1,
+         "e.conf:4: arc.seal.key_file: %s: an Ed25519 key, but "
+         "arc.seal.algorithm is \"rsa-sha256\"" % ed),
+        ("RSA key, ed25519-sha256", inet + seal % (
+            rsa, ' algorithm = "ed25519-sha256";'), None, 1,
+         "e.conf:4: arc.seal.key_file: %s: an RSA key, but "
+         "arc.seal.algorithm is \"ed25519-sha256\"" % rsa),
+        ("Ed25519 key, ed25519-sha256", inet + seal % (
+            ed, ' algorithm = "ed25519-sha256";'), None, 0, None),
+        ("missing key file", inet + seal % (tmp + "/gone.pem", ""), None, 1,
+         "e.conf:4: arc.seal.key_file: '%s/gone.pem': No such file or "
+         "directory" % tmp),
+    ]
+    for name, text, user, want_rc, want in cases:
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+        p = n_check(path, user)
+        if want is None:
+            ok = p.returncode == 0 and "configuration OK" in p.stdout
+        else:
+            ok = p.returncode == want_rc and p.stderr.startswith(
+                path.replace("e.conf", "") + want) and \
+                p.stderr.count("\n") == 1
+        check("-n: %s" % name, ok, "rc %d out %r err %r" % (
+            p.returncode, p.stdout, p.stderr))
+    with open(path, "w") as f:
+        f.write('milter = { user = "nobody";\n  socket = "inet:1@'
+                '127.0.0.1"; };\n')
+    p = subprocess.run([DAEMON, "-n", "-c", path, "-p",
+                        "unix:%s/none/b.sock" % tmp], capture_output=True,
+                       text=True, timeout=30)
+    check("-n -p: the socket of -p is checked", p.returncode == 1 and
+          p.stderr.strip() == "-p: directory '%s/none': No such file or "
+          "directory" % tmp, p.stderr)
+    with open(path, "w") as f:
+        f.write(inet + seal % (ed, ""))
+    try:
+        p = subprocess.run([DAEMON, "-f", "-c", path], capture_output=True,
+                           text=True, timeout=20)
+        rc, err = p.returncode, p.stderr
+    except subprocess.TimeoutExpired:   # it started: run() killed it
+        rc, err = None, "still running after 20 s"
+    check("the daemon refuses to start with a key that does not fit",
+          rc == 1 and "an Ed25519 key, but arc.seal.algorithm" in err,
+          "rc %s: %s" % (rc, err[-300:]))
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -436,7 +536,8 @@ def main():
     test_version()
     test_help()
     for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
-              test_secret_warning, test_refuses_bad_config):
+              test_secret_warning, test_check_env,
+              test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             t(tmp)

@@ -12,7 +12,8 @@
 #     must stay <= 2.0, the value is printed); where systemd runs (a VM),
 #     the unit dpkg -i started must be active and survive a reload;
 #  4. authmilter -n on the shipped config as the authmilter user (the
-#     unit's ExecStartPre);
+#     unit's ExecStartPre), with /run/authmilter made first as systemd's
+#     RuntimeDirectory= would (-n checks the socket's directory);
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
 #     runtime dir /run/authmilter (authmilter, 0750) and state dir as
 #     systemd would make them, UMask 0007, user authmilter, no -f. The
@@ -195,7 +196,10 @@ else
 fi
 
 # ---- 4. ExecStartPre -----------------------------------------------------------
+# systemd makes the RuntimeDirectory before ExecStartPre runs: -n checks
+# that the authmilter user may create the socket there
 
+install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 if out=$(runuser -u authmilter -- /usr/sbin/authmilter -n 2>&1) &&
     [ "$out" = "/etc/authmilter/authmilter.conf: configuration OK" ]; then
 	pass "authmilter -n on the shipped config (as authmilter)"
