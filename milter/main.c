@@ -30,7 +30,9 @@
 #include "auth/pkeycache.h"
 #include "report/report.h"
 #include "dns/resolver.h"
+#include "notify.h"
 #include "preflight.h"
+#include "reload.h"
 #include "sockfile.h"
 #include "auth/spf.h"
 #include "core/versions.h"
@@ -135,55 +137,23 @@ main_load(const char *file, int check_only, const char *socket_opt)
 	return env;
 }
 
-/* main_reload - SIGUSR1: a valid new file replaces the old one */
-static void *
-main_reload(void *arg)
+/*
+ * main_journal - stderr is systemd's journal (JOURNAL_STREAM names its
+ * device and inode): -f then logs to syslog only, which reaches the
+ * journal too, so that no line is there twice
+ */
+static int
+main_journal(void)
 {
-	struct pipeline_slot *slot = arg;
-	struct metrics *m;
-	struct pipeline_env *env, *cur;
-	const struct config *old;
-	struct config *cfg;
-	struct buf why;
-	sigset_t set;
-	int sig;
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		cur = pipeline_slot_acquire(slot);
-		m = pipeline_env_metrics(cur);
-		old = pipeline_env_config(cur);
-		buf_init(&why, 4096);
-		cfg = config_load(old->file, &why);
-		if (cfg != NULL && config_check_files(cfg, &why) != 0) {
-			config_release(cfg);
-			cfg = NULL;
-		}
-		env = cfg != NULL ? pipeline_env_new(cfg, &why) : NULL;
-		if (env == NULL) {
-			log_err("reload: %s; the old configuration stays",
-			    why.data);
-			metrics_reload(m, 0);
-		} else {
-			if (strcmp(cfg->milter.socket, old->milter.socket) != 0 ||
-			    strcmp(cfg->milter.user, old->milter.user) != 0 ||
-			    strcmp(cfg->metrics.listen, old->metrics.listen) != 0)
-				log_warnx("reload: milter.socket, milter.user and "
-				    "metrics.listen take effect only after a "
-				    "restart");
-			pipeline_env_attach(env, m);
-			metrics_reload(m, 1);
-			log_set_level(cfg->log.level);
-			log_info("configuration reloaded from %s", cfg->file);
-			pipeline_slot_swap(slot, env);
-		}
-		pipeline_env_release(cur);
-		buf_free(&why);
-	}
-	return NULL;
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 /* main_socket_path - the file of a unix: or local: socket, else NULL */
@@ -385,7 +355,8 @@ main(int argc, char **argv)
 	int rc;
 
 	main_parse(argc, argv, &o);
-	log_open("authmilter", LOG_MAIL, o.foreground || o.check);
+	log_open("authmilter", LOG_MAIL, o.check || (o.foreground &&
+	    !main_journal()));
 	spf_init();
 	if (o.check) {
 		env = main_load(o.file, 1, o.socket);
@@ -409,7 +380,8 @@ main(int argc, char **argv)
 	metrics = metrics_new();
 	pipeline_env_attach(env, metrics);
 	closelog();
-	log_open("authmilter", cfg->log.facility, o.foreground);
+	log_open("authmilter", cfg->log.facility, o.foreground &&
+	    !main_journal());
 	log_set_level(cfg->log.level);
 	sock = o.socket != NULL ? o.socket : cfg->milter.socket;
 	memset(&sf, 0, sizeof(sf));
@@ -417,14 +389,16 @@ main(int argc, char **argv)
 	http = main_metrics_http(cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
-	if ((rc = pthread_create(&reload, NULL, main_reload, &slot)) != 0)
+	if ((rc = pthread_create(&reload, NULL, reload_thread, &slot)) != 0)
 		log_fatal("reload thread: %s", strerror(rc));
 	log_info("authmilter %s listening on %s", PACKAGE_VERSION, sock);
+	notify_ready(sock, metrics);
 	rc = smfi_main();
+	notify_stopping();
 	log_info("authmilter stopping");
 	sockfile_remove(&sf);
 	sockfile_free(&sf);
-	/* the reload thread waits in sigwait(), a cancellation point */
+	/* the reload thread waits in sigtimedwait(), a cancellation point */
 	pthread_cancel(reload);
 	pthread_join(reload, NULL);
 	pipeline_slot_destroy(&slot);

@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """The daemon's life cycle, driven over the real milter protocol:
 -V (every library's version in words) and -h/--help of the three
-programs, privilege drop, unix socket mode and owner, a symlink put at the
+programs, the unit's Type=notify over a NOTIFY_SOCKET the test binds
+(READY=1 once the socket listens, RELOADING=1/READY=1 around reloads,
+STATUS= with the messages handled, STOPPING=1), ExecReload run as
+systemd would (a refused file stops it before the signal), the unit
+through systemd-analyze verify, privilege drop, unix socket mode and owner, a symlink put at the
 socket's name never hands its target to milter.user, authserv-id from the {j}
 macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
 and the old one stays), SIGTERM stops it with exit status 0; -n warns
@@ -10,12 +14,14 @@ about a password or key path in a file others may read."""
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -521,6 +527,157 @@ def test_check_env(tmp):
           "rc %s: %s" % (rc, err[-300:]))
 
 
+UNIT = os.path.join(TOP, "debian", "authmilter.service")
+
+
+def unit_values(key):
+    """The values of KEY= in the unit's [Service] section, in order."""
+    out, section = [], None
+    with open(UNIT) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("["):
+                section = line
+            elif section == "[Service]" and line.startswith(key + "="):
+                out.append(line[len(key) + 1:])
+    return out
+
+
+def unit_chain(key, conf, pid):
+    """Run the unit's KEY= commands as systemd does, in order, stopping at
+    the first that fails; this tree's authmilter with -c CONF stands in
+    for /usr/sbin/authmilter. [(argv, exit status, stderr)] of those run."""
+    ran = []
+    for cmd in unit_values(key):
+        argv = [a.replace("$MAINPID", str(pid)) for a in cmd.split()]
+        if argv[0] == "/usr/sbin/authmilter":
+            argv = [DAEMON, "-c", conf] + argv[1:]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        ran.append((argv, p.returncode, p.stderr))
+        if p.returncode != 0:
+            break
+    return ran
+
+
+class Notify(object):
+    """A NOTIFY_SOCKET: the datagrams the daemon sends, in order."""
+
+    def __init__(self, tmp):
+        self.path = os.path.join(tmp, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        os.chmod(self.path, 0o666)  # the daemon sends as milter.user
+        self.sock.settimeout(0.1)
+        self.got = []
+
+    def until(self, pred, secs=20):
+        """Read until PRED(the last datagram) holds; that datagram."""
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            try:
+                msg = self.sock.recv(4096).decode(errors="replace")
+            except socket.timeout:
+                continue
+            self.got.append(msg)
+            if pred(msg):
+                return msg
+        return None
+
+    def close(self):
+        self.sock.close()
+
+
+def test_systemd(tmp):
+    """debian/authmilter.service is Type=notify and its ExecReload checks
+    the file before it signals; the daemon speaks sd_notify to a socket
+    the test binds; with stderr on the journal (JOURNAL_STREAM) it logs
+    through syslog alone."""
+    check("unit: Type=notify, ExecStart stays in the foreground",
+          unit_values("Type") == ["notify"] and
+          unit_values("ExecStart") == ["/usr/sbin/authmilter -f"],
+          str((unit_values("Type"), unit_values("ExecStart"))))
+    check("unit: ExecReload checks the file with -n before the signal",
+          unit_values("ExecReload") == ["/usr/sbin/authmilter -n",
+                                        "/bin/kill -USR1 $MAINPID"],
+          str(unit_values("ExecReload")))
+    if shutil.which("systemd-analyze") is None:
+        print("SKIP unit: systemd-analyze verify (not installed)")
+    else:
+        copy = os.path.join(tmp, "authmilter.service")
+        with open(UNIT) as f, open(copy, "w") as g:
+            g.write(f.read().replace("/usr/sbin/authmilter", DAEMON))
+        p = subprocess.run(["systemd-analyze", "verify", "--man=no", copy],
+                           capture_output=True, text=True, timeout=60)
+        check("unit: systemd-analyze verify", p.returncode == 0 and
+              not (p.stdout + p.stderr).strip(), p.stdout + p.stderr)
+    port = testlib.free_port()
+    conf = os.path.join(tmp, "n.conf")
+    text = CONF % {"id": "mx.one.example",
+                   "sock": "inet:%d@127.0.0.1" % port}
+    with open(conf, "w") as f:
+        f.write(text)
+    n = Notify(tmp)
+    log = os.path.join(tmp, "stderr.log")
+    errf = open(log, "w")
+    st = os.fstat(errf.fileno())
+    env = dict(os.environ, NOTIFY_SOCKET=n.path,
+               JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+    proc = subprocess.Popen([DAEMON, "-f", "-c", conf], stderr=errf,
+                            env=env)
+    try:
+        ready = n.until(lambda m: "READY=1" in m)
+        check("sd_notify: READY=1 with a status", ready is not None and
+              "STATUS=listening on inet:%d@127.0.0.1" % port in ready,
+              repr(n.got))
+        r = one_message(port=port)
+        check("READY=1 came once the socket listens: a message at once",
+              "mx.one.example;" in (r.header("Authentication-Results") or
+                                    ""), str(r.inserted))
+        status = n.until(lambda m: "STATUS=1 message: 1 accepted" in m,
+                         3 * 5 + 5)
+        check("sd_notify: STATUS= counts the messages handled",
+              status is not None, repr(n.got[-3:]))
+        with open(conf, "w") as f:
+            f.write("authserv_id = \"mx.two.example\";\nbogus = 1;\n")
+        ran = unit_chain("ExecReload", conf, proc.pid)
+        check("ExecReload with a refused file: -n fails, no signal sent",
+              len(ran) == 1 and ran[0][1] == 1 and
+              "n.conf:2: unknown key 'bogus'" in ran[0][2], str(ran))
+        with open(conf, "w") as f:
+            f.write(text.replace("mx.one.example", "mx.two.example"))
+        ran = unit_chain("ExecReload", conf, proc.pid)
+        since = len(n.got)
+        done = n.until(lambda m: "READY=1" in m)
+        reloads = [m for m in n.got[since:] if "RELOADING=1" in m]
+        check("ExecReload with a good file: RELOADING=1, then READY=1",
+              len(ran) == 2 and all(x[1] == 0 for x in ran) and
+              done is not None and "configuration reloaded" in done and
+              len(reloads) == 1, "%s %r" % (ran, n.got[since:]))
+        r = one_message(port=port)
+        check("the reloaded file is in force",
+              "mx.two.example;" in (r.header("Authentication-Results") or
+                                    ""), str(r.inserted))
+        with open(conf, "w") as f:
+            f.write("bogus = 1;\n")
+        proc.send_signal(signal.SIGUSR1)
+        done = n.until(lambda m: "READY=1" in m)
+        check("SIGUSR1 with a refused file: READY=1 says it was refused",
+              done is not None and "reload refused" in done and
+              "unknown key 'bogus'" in done and "RELOADING=1" in n.got[-2],
+              repr(n.got[-2:]))
+    finally:
+        rc = testlib.stop(proc)
+        errf.close()
+    stop = n.until(lambda m: "STOPPING=1" in m, 5)
+    n.close()
+    check("sd_notify: STOPPING=1, exit status 0", stop is not None and
+          rc == 0, "%s %r" % (rc, n.got[-2:]))
+    with open(log) as f:
+        err = f.read()
+    check("stderr on the journal (JOURNAL_STREAM): nothing logged twice",
+          err == "", err[-300:])
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -536,7 +693,7 @@ def main():
     test_version()
     test_help()
     for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
-              test_secret_warning, test_check_env,
+              test_secret_warning, test_check_env, test_systemd,
               test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)

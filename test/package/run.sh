@@ -16,7 +16,8 @@
 #     RuntimeDirectory= would (-n checks the socket's directory);
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
 #     runtime dir /run/authmilter (authmilter, 0750) and state dir as
-#     systemd would make them, UMask 0007, user authmilter, no -f. The
+#     systemd would make them, UMask 0007, user authmilter, the unit's
+#     ExecStart line (-f: it stays in the foreground, Type=notify). The
 #     config is the shipped one with only DNS pointed at local data and a
 #     dead loopback forwarder (no query leaves the machine) and
 #     metrics.listen on a loopback port; socket 0770 authmilter:authmilter,
@@ -226,22 +227,25 @@ grep -q "127.0.0.1@$DEAD" "$CONF" && grep -q pass.pkg.example "$CONF" &&
 SOCK=/run/authmilter/authmilter.sock
 install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter
-# pkg_start SOCKET: the daemon as ExecStart runs it (it forks); rc in rc,
-# its pid (the process listening on SOCKET) in PKG_PID
+# pkg_start SOCKET: the daemon as ExecStart runs it (in the foreground,
+# Type=notify); rc 0 once a process listens on SOCKET, its pid in PKG_PID
 pkg_start() {
+	exec_start=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/authmilter.service)
+	# shellcheck disable=SC2086
 	(umask 0007 && exec setpriv --reuid authmilter --regid authmilter \
-	    --init-groups --no-new-privs /usr/sbin/authmilter) >"$TMP/start.out" 2>&1
-	rc=$?
+	    --init-groups --no-new-privs $exec_start) >"$TMP/start.out" 2>&1 &
+	rc=1
 	for ((i = 0; i < 100; i++)); do
 		[ -S "$1" ] && break
 		sleep 0.1
 	done
 	PKG_PID=$(ss -xlpnH src "$1" 2>/dev/null |
 	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$PKG_PID" ] && rc=0
 }
 pkg_start "$SOCK"
 if [ "$rc" = 0 ] && [ -S "$SOCK" ] && [ -n "$PKG_PID" ]; then
-	pass "daemon started (forked, pid $PKG_PID) with its socket in /run/authmilter"
+	pass "daemon started (ExecStart: $exec_start, pid $PKG_PID) with its socket in /run/authmilter"
 else
 	fail "daemon start" "rc $rc, socket $(ls -l "$SOCK" 2>&1), $(cat "$TMP/start.out")"
 	finish
