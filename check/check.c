@@ -35,7 +35,8 @@ struct check_opts {
 	const char	*message;	/* path or "-" */
 };
 
-#define CHECK_SYNOPSIS	"usage: authmilter-check [-c FILE] [--client-ip IP] " \
+#define CHECK_SYNOPSIS	\
+	"usage: authmilter-check [-c FILE] [--client-ip IP] " \
 	"[--helo NAME] [--mail-from ADDR]\n" \
 	"                        [--rcpt ADDR]... [--time SECONDS] " \
 	"[--json] [MESSAGE | -]\n" \

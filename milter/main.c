@@ -52,8 +52,8 @@ struct main_opts {
 	int		 check;		/* -n */
 };
 
-#define MAIN_SYNOPSIS	"usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] " \
-	"[-V] [-h]\n"
+#define MAIN_SYNOPSIS	\
+	"usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] [-V] [-h]\n"
 
 /* main_usage - the synopsis of authmilter(8), on a usage error */
 static void __attribute__((noreturn))
@@ -135,6 +135,24 @@ main_load(const char *file, int check_only, const char *socket_opt)
 	}
 	buf_free(&why);
 	return env;
+}
+
+/*
+ * main_signals - blocked in every thread to come: SIGUSR1 is the reload
+ * thread's; libmilter waits for HUP, TERM and INT itself
+ */
+static void
+main_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /*
@@ -350,7 +368,6 @@ main(int argc, char **argv)
 	struct main_opts o;
 	struct sockfile sf;
 	pthread_t reload;
-	sigset_t set;
 	const char *sock;
 	int rc;
 
@@ -367,14 +384,7 @@ main(int argc, char **argv)
 	/* daemonize before any thread exists; the resolver starts one */
 	if (!o.foreground && daemon(0, 0) != 0)
 		log_fatal("daemon: %s", strerror(errno));
-	/* SIGUSR1 is ours; libmilter waits for HUP, TERM and INT itself */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	main_signals();
 	env = main_load(o.file, 0, NULL);
 	cfg = pipeline_env_config(env);
 	metrics = metrics_new();

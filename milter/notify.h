@@ -19,7 +19,7 @@
 struct metrics;
 
 #define NOTIFY_MAX_STATUS	512
-#define NOTIFY_STATUS_SECS	5	/* how often the status is refreshed */
+#define NOTIFY_STATUS_SECS	5	/* refresh the status this often */
 
 void	notify_ready(const char *socket, const struct metrics *);
 void	notify_reloading(void);

@@ -20,7 +20,7 @@
 struct preflight_user {
 	const char	*name;		/* for messages */
 	uid_t		 uid;		/* its uid */
-	gid_t		 groups[PREFLIGHT_MAX_GROUPS];	/* all its groups */
+	gid_t		 groups[PREFLIGHT_MAX_GROUPS];	/* its groups */
 	int		 ngroups;	/* entries in groups */
 	int		 self;		/* it is the user running -n */
 };
@@ -56,8 +56,8 @@ preflight_user(const struct config *cfg, struct preflight_user *u,
 	}
 	if (root && (pw == NULL || pw->pw_uid == 0)) {
 		preflight_fail(cfg, NULL, "milter.user", why);
-		buf_printf(why, "'%s': started as root, authmilter would refuse "
-		    "to run as root", name);
+		buf_printf(why, "'%s': started as root, authmilter would "
+		    "refuse to run as root", name);
 		return -1;
 	}
 	u->self = !root;

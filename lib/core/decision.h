@@ -30,7 +30,7 @@ struct decision {
 	const char	*why;		/* short reason for the log */
 	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
 	const char	*arc_override;	/* trusted sealer that overrode, or NULL */
-	int		 mark;		/* deliver with the Junk mark */
+	int		 mark;		/* deliver marked for Junk */
 	const struct config_override *override;	/* local policy rule
 					   applied (the config's), or NULL */
 };

@@ -81,7 +81,7 @@ struct pipeline_verdict {
 	const struct pipeline_edit *edits;	/* header edits, in order */
 	size_t		 nedits;	/* entries in edits */
 	size_t		 removed;	/* forged A-R among the edits */
-	size_t		 removed_marks;	/* forged PIPELINE_MARK_FIELD */
+	size_t		 removed_marks;	/* forged marks among them */
 	const char	*authserv_id;	/* ours, as the A-R names it */
 	const char	*id;		/* queue id, or "c=N", for logs */
 	const char	*log;		/* the verdict line, log.format */

@@ -42,8 +42,8 @@ struct resolver;
  * among the fields of that name (smfi_chgheader's numbering)
  */
 struct pipeline_dels {
-	size_t		 seen;		/* fields of the name so far */
-	size_t		*idx;		/* indices to delete, ascending */
+	size_t		 seen;		/* fields of that name so far */
+	size_t		*idx;		/* to delete, ascending */
 	size_t		 n;		/* entries in idx */
 	size_t		 cap;		/* allocated entries */
 };
@@ -70,7 +70,7 @@ struct message {
 	struct hdr	 hdr;		/* header fields */
 	struct pipeline_dels ar;	/* forged A-R to delete */
 	struct pipeline_dels marks;	/* forged PIPELINE_MARK_FIELD */
-	char		*mark;		/* its value to insert, or NULL */
+	char		*mark;		/* its value to insert or NULL */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */

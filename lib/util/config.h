@@ -62,7 +62,7 @@ struct config_list {
 
 /* what a policy.overrides rule does (authmilter.conf(5) LOCAL POLICY) */
 enum config_override_action {
-	CONFIG_OVERRIDE_ACCEPT,		/* deliver, whatever DMARC says */
+	CONFIG_OVERRIDE_ACCEPT,		/* deliver whatever DMARC says */
 	CONFIG_OVERRIDE_NO_DMARC,	/* do not evaluate DMARC */
 	CONFIG_OVERRIDE_TEMPFAIL,	/* 451 4.7.1 with the reason */
 	CONFIG_OVERRIDE_REJECT		/* 550 5.7.1 with the reason */
@@ -73,9 +73,9 @@ enum config_override_action {
  * matches, a matcher when one of its values does
  */
 struct config_override {
-	char	*name;			/* name, else "#N" (1-based) */
+	char	*name;			/* name, else "#N" (from 1) */
 	int	 action;		/* enum config_override_action */
-	char	*reason;		/* why: log, reply, report comment */
+	char	*reason;		/* for log, reply and report */
 	struct config_list author;	/* From domains, "d" or "*.d" */
 	struct config_list mail_from;	/* MAIL FROM domains, likewise */
 	struct config_list client;	/* client networks, as written */
@@ -86,8 +86,8 @@ struct config_override {
 struct config {
 	atomic_int refs;		/* users; freed at zero */
 	char	*file;			/* path it was read from */
-	int	*lines;			/* line of each key, 0: default
-					   (config_line()) */
+	int	*lines;			/* line of each key (0:
+					   default), config_line() */
 	char	*authserv_id;		/* "" = the MTA's {j}, else hostname */
 	struct {
 		char	*socket;	/* libmilter connection spec */
@@ -114,7 +114,7 @@ struct config {
 		int	 enabled;	/* evaluate DMARC */
 		int	 mode;		/* enum config_dmarc_mode */
 		int	 reject;	/* enforce p=reject */
-		char	*reject_text;	/* its SMTP reply text, %d escapes */
+		char	*reject_text;	/* its reply text, %d escapes */
 		int	 quarantine;	/* enum config_quarantine */
 		int	 multiple_from;	/* enum config_multifrom */
 		char	*public_suffix_file;	/* rfc7489 mode */

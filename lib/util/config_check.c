@@ -1,11 +1,13 @@
-/* config_check - is a configuration value well-formed */
+/* config_check - is a configuration value well-formed, its files there */
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/cidr.h"
@@ -314,4 +316,41 @@ config_check_secrets(const struct config *cfg, struct buf *why)
 	    pw ? "; a password file (passfile=) keeps the password out of it"
 	    : "");
 	return 1;
+}
+
+/*
+ * config_check_file - a file a key names can be read: 0, or -1 with
+ * "FILE:LINE: key: 'path': system error" (the line of key, else of the
+ * key that made the file needed)
+ */
+static int
+config_check_file(const struct config *cfg, const char *key,
+    const char *because, const char *path, const char *hint, struct buf *why)
+{
+	int e;
+
+	if (access(path, R_OK) == 0)
+		return 0;
+	e = errno;
+	config_where(cfg, config_line(cfg, key) > 0 || because == NULL ? key :
+	    because, why);
+	if (config_line(cfg, key) == 0 && because != NULL)
+		buf_printf(why, "needs %s, and ", key);
+	buf_printf(why, "'%s': %s%s", path, strerror(e), hint);
+	return -1;
+}
+
+/* config_check_files - the files a config names exist and are readable */
+int
+config_check_files(const struct config *cfg, struct buf *why)
+{
+	if (cfg->arc.seal.enabled && config_check_file(cfg,
+	    "arc.seal.key_file", NULL, cfg->arc.seal.key_file, "", why) != 0)
+		return -1;
+	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
+	    config_check_file(cfg, "dmarc.public_suffix_file", "dmarc.mode",
+	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
+	    why) != 0)
+		return -1;
+	return 0;
 }

@@ -1,6 +1,8 @@
 /*
- * config_check - value checkers for the rows of config.c, and the
- *                warning about secrets in a file others may read
+ * config_check - value checkers for the rows of config.c, the check of
+ *                the files a config names (config_check_files(), declared
+ *                in util/config.h), and the warning about secrets in a
+ *                file others may read
  *
  * STANDARDS   authmilter.conf(5) (socket, nameserver, CIDR, local-zone,
  *             authserv-id, store and listen syntax).

@@ -91,8 +91,8 @@ config_override_values(const config_setting_t *s, struct config_list *l,
 		e = type == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, (unsigned)i);
 		if ((v = config_setting_get_string(e)) == NULL)
-			return config_override_fail(e, line, why, "%s: expected "
-			    "a string", config_setting_name(s));
+			return config_override_fail(e, line, why,
+			    "%s: expected a string", config_setting_name(s));
 		buf_init(&r, 512);
 		rc = check(NULL, v, &r);
 		if (rc != 0) {

@@ -457,13 +457,13 @@ t_policy_override(void)
 {
 	static const struct {
 		const char	*label;		/* the case */
-		int		 rule;		/* index in the config below */
+		int		 rule;		/* of the config below */
 		enum method_result dmarc;	/* result, or NONE unchecked */
 		enum dmarc_policy policy;	/* evaluated policy */
 		int		 ambiguous;	/* several From domains */
 		enum method_result spf;		/* SPF result */
 		enum policy_action want;	/* action */
-		const char	*rcode;		/* reply code, or NULL */
+		const char	*rcode;		/* reply code or NULL */
 		enum dmarc_policy want_dis;	/* dmarc_dis */
 	} cases[] = {
 		{ "accept over p=reject fail", 0, METHOD_FAIL, DMARC_P_REJECT,

@@ -42,7 +42,8 @@ t_upstream_main(void)
 		    "smtp.mailfrom=User@Sender.EXAMPLE;\n\tdkim=pass "
 		    "header.d=Sender.Example header.s=s1 header.b=AbCd1234;\n"
 		    "\tdkim=fail (bad sig) header.d=other.example;\n\t"
-		    "dkim=pass header.s=nod;\n\tdkim=bogus header.d=x.example;\n"
+		    "dkim=pass header.s=nod;\n\tdkim=bogus "
+		    "header.d=x.example;\n"
 		    "\tdmarc=pass header.from=sender.example",
 		"Authentication-Results", " gw.example; this does not parse (",
 		"Received", " from somewhere",
@@ -101,8 +102,9 @@ t_upstream_edges(void)
 {
 	static const char *const nullsender[] = {
 		"Authentication-Results", " gw.example; spf=pass "
-		    "smtp.helo=Mail.Sender.Example; dkim=pass header.d=a.example;"
-		    " dkim=pass header.d=b.example; dkim=pass header.d=c.example",
+		    "smtp.helo=Mail.Sender.Example; dkim=pass "
+		    "header.d=a.example; dkim=pass header.d=b.example; "
+		    "dkim=pass header.d=c.example",
 		NULL
 	};
 	static const char *const nothing[] = {
