@@ -512,7 +512,7 @@ pipeline_eom(struct session *s)
 	if (m->evaluated)
 		return &m->verdict;
 	m->evaluated = 1;
-	if (s->trusted && !pipeline_upstream(s, m)) {
+	if (s->trusted && (m->authenticated || !pipeline_upstream(s, m))) {
 		/* a sealing daemon, or one that looked for upstream A-R */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";

@@ -117,8 +117,10 @@ class Msg(object):
     """One transaction: envelope, header fields, and what the daemon and
     authmilter-check made of it."""
 
-    def __init__(self, author, ip=EVIL_IP, mailfrom=None, headers=()):
+    def __init__(self, author, ip=EVIL_IP, mailfrom=None, headers=(),
+                 auth=None):
         self.author = author
+        self.auth = auth            # {auth_authen}: an SMTP AUTH client
         self.ip = ip
         self.mailfrom = mailfrom if mailfrom is not None else \
             "user@" + author
@@ -166,7 +168,9 @@ class Group(object):
             c.connect("[%s]" % msg.ip, msg.ip)
             c.helo(msg.helo)
             r = c.message("<%s>" % msg.mailfrom, ["<%s>" % RCPT], raw,
-                          macros={"i": qid})
+                          macros={"i": qid}, mail_macros={
+                              "{auth_authen}": msg.auth} if msg.auth else
+                          None)
         finally:
             try:
                 c.close()
@@ -372,6 +376,13 @@ def t_upstream(tmp):
         check("upstream: the gateway's A-R from an untrusted client is not "
               "read", r.action == "reject" and "upstream=" not in log and
               "spf=fail" in log, "%s | %s" % (r.action, log))
+        m = Msg("reject.example", ip=GW_IP, auth="alice",
+                headers=[gw_ar("fail", "reject.example")])
+        r, out, log = g.send(m)
+        check("upstream: an authenticated submission through the gateway "
+              "stays unchecked", r.action == "continue" and
+              "skipped=trusted" in log and "upstream=" not in log,
+              "%s | %s" % (r.action, log))
         m = Msg("quar.example", ip=GW_IP,
                 headers=[gw_ar("softfail", "quar.example")])
         r, out, log = g.send(m)
