@@ -25,7 +25,10 @@
 #  6. a private Postfix on loopback (test/e2e/lib.sh) with smtpd_milters =
 #     unix:/run/authmilter/authmilter.sock, smtpd as user postfix: the
 #     message reaches the sink with our Authentication-Results; curl of
-#     /metrics shows it; SIGUSR1 (ExecReload) reloads;
+#     /metrics shows it; the unit's ExecReload lines run as systemd would
+#     (as its user, stopping at the first that fails): a refused file
+#     fails at authmilter -n and never reaches the daemon, a good one is
+#     applied (SIGUSR1);
 #  6b. postinst made /var/spool/postfix/authmilter; the daemon moved to a
 #     socket there, a Postfix instance whose spool has that directory
 #     bind-mounted reaches it as unix:authmilter/authmilter.sock with
@@ -301,14 +304,36 @@ grep -q '^authmilter_messages_total{action="accept"} 1$' <<<"$m" &&
     grep -q '^authmilter_results_total{method="spf",result="pass"} 1$' <<<"$m" &&
     pass "curl /metrics: the message is counted" ||
     fail "curl /metrics" "$(grep -E '^authmilter_(messages|results)_total' <<<"$m" | head -n 8)"
-kill -USR1 "$PKG_PID"
+# pkg_reload: the unit's ExecReload lines, in order, as its user, with
+# $MAINPID; the first that fails ends it, as for "systemctl reload"
+pkg_reload() {
+	local cmd
+	while IFS= read -r cmd; do
+		cmd=${cmd//\$MAINPID/$PKG_PID}
+		# shellcheck disable=SC2086
+		runuser -u authmilter -- $cmd >>"$TMP/reload.out" 2>&1 || return 1
+	done < <(sed -n 's/^ExecReload=//p' /lib/systemd/system/authmilter.service)
+}
+cp "$CONF" "$TMP/good.conf"
+echo 'bogus = 1;' >>"$CONF"
+if pkg_reload; then
+	fail "ExecReload with a refused file" "it did not fail"
+elif grep -q "authmilter.conf:[0-9]*: unknown key 'bogus'" "$TMP/reload.out"; then
+	pass "ExecReload with a refused file fails at authmilter -n (FILE:LINE)"
+else
+	fail "ExecReload with a refused file" "$(cat "$TMP/reload.out")"
+fi
+cat "$TMP/good.conf" >"$CONF"
+pkg_reload || fail "ExecReload" "$(cat "$TMP/reload.out")"
 for ((i = 0; i < 100; i++)); do
 	m=$(curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics")
 	grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" && break
 	sleep 0.1
 done
 grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" &&
-    pass "ExecReload (SIGUSR1) reloads" || fail "reload" "not counted"
+    grep -q '^authmilter_config_reloads_total{result="refused"} 0$' <<<"$m" &&
+    pass "ExecReload (authmilter -n, then SIGUSR1) reloads; the refused file never reached the daemon" ||
+    fail "reload" "$(grep '^authmilter_config_reloads_total' <<<"$m")"
 e2e_postfix_stop "$TMP/pf"
 e2e_stop_pid "$PKG_PID" 15 && pass "daemon stops on SIGTERM" || fail stop "still there"
 PKG_PID=''
