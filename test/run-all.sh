@@ -61,6 +61,7 @@ suite report-postfix bash test/report/run_postfix.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
+suite e2e-sendmail bash test/e2e/run_sendmail.sh
 suite privilege sh test/hardening/test_privilege.sh
 suite regress /usr/bin/python3 test/hardening/test_regress.py
 suite limits /usr/bin/python3 test/hardening/test_limits.py

@@ -120,13 +120,16 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
-    /usr/share/man/man8/authmilter-report.8.gz; do
+    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
 pass "binaries, config, units and man pages installed"
 cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
     pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf" ||
     fail "shipped config" "differs from conf/authmilter.conf"
+cmp -s /etc/mail/m4/authmilter.m4 "$REPO/conf/authmilter.m4" &&
+    pass "/etc/mail/m4/authmilter.m4 (Sendmail) is conf/authmilter.m4" ||
+    fail "Sendmail snippet" "/etc/mail/m4/authmilter.m4 differs from conf/authmilter.m4"
 dpkg-query -W -f='${Conffiles}\n' authmilter | grep -q ' /etc/authmilter/authmilter.conf ' &&
     pass "authmilter.conf is a conffile" || fail conffile "not registered"
 # it may hold a database password: the service's group reads it, others not
@@ -362,6 +365,7 @@ else
 fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
+    /etc/mail/m4/authmilter.m4 \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
     /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do
