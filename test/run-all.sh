@@ -74,6 +74,7 @@ suite json-log /usr/bin/python3 test/ops/run_json_log.py
 suite metrics /usr/bin/python3 test/ops/run_metrics.py
 suite package bash test/package/run.sh
 suite package-clean-build bash test/package/clean_build.sh
+suite docs bash test/package/docs.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 
