@@ -324,7 +324,7 @@ report_expire(struct report_run *run)
 	buf_free(&why);
 }
 
-/* report_open - config, store, resolver; exit 2 when they are not usable */
+/* report_open - config, store, resolver; exit 1 when they are not usable */
 static void
 report_open(struct report_run *run)
 {
@@ -334,9 +334,16 @@ report_open(struct report_run *run)
 	buf_init(&why, 4096);
 	if ((run->cfg = config_load(run->o.file, &why)) == NULL)
 		log_fatal("%s", why.data);
-	if (*run->cfg->reports.store == '\0' || *run->cfg->reports.email ==
-	    '\0')
-		log_fatal("%s: reports.store and reports.email must be set",
+	if (*run->cfg->reports.store == '\0') {
+		/* the shipped default: the daily timer must not fail on it */
+		log_info("%s: reports.store is empty: DMARC aggregate reports "
+		    "are off, nothing to send", run->o.file);
+		buf_free(&why);
+		config_release(run->cfg);
+		exit(0);
+	}
+	if (*run->cfg->reports.email == '\0')
+		log_fatal("%s: reports.email must be set when reports.store is",
 		    run->o.file);
 	run->submitter = strrchr(run->cfg->reports.email, '@') + 1;
 	if ((run->res = resolver_new(run->cfg, &why)) == NULL ||

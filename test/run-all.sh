@@ -61,6 +61,7 @@ suite report-postfix bash test/report/run_postfix.sh
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh
+suite e2e-sendmail bash test/e2e/run_sendmail.sh
 suite privilege sh test/hardening/test_privilege.sh
 suite regress /usr/bin/python3 test/hardening/test_regress.py
 suite limits /usr/bin/python3 test/hardening/test_limits.py
@@ -73,6 +74,8 @@ suite report-crash /usr/bin/python3 test/hardening/run_report_crash.py
 suite json-log /usr/bin/python3 test/ops/run_json_log.py
 suite metrics /usr/bin/python3 test/ops/run_metrics.py
 suite package bash test/package/run.sh
+suite package-clean-build bash test/package/clean_build.sh
+suite docs bash test/package/docs.sh
 suite fuzz sh test/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite sanitizers sh test/sanitize.sh
 

@@ -13,6 +13,10 @@
 #     the unit dpkg -i started must be active and survive a reload;
 #  4. authmilter -n on the shipped config as the authmilter user (the
 #     unit's ExecStartPre);
+#  4b. postinst enables and starts authmilter-report.timer and never the
+#     report service; that service's ExecStart, run as its User= on the
+#     shipped config (reports.store = ""), exits 0 with one line saying
+#     reports are off;
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
 #     runtime dir /run/authmilter (authmilter, 0750) and state dir as
 #     systemd would make them, UMask 0007, user authmilter, no -f. The
@@ -120,13 +124,16 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
-    /usr/share/man/man8/authmilter-report.8.gz; do
+    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
 pass "binaries, config, units and man pages installed"
 cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
     pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf" ||
     fail "shipped config" "differs from conf/authmilter.conf"
+cmp -s /etc/mail/m4/authmilter.m4 "$REPO/conf/authmilter.m4" &&
+    pass "/etc/mail/m4/authmilter.m4 (Sendmail) is conf/authmilter.m4" ||
+    fail "Sendmail snippet" "/etc/mail/m4/authmilter.m4 differs from conf/authmilter.m4"
 dpkg-query -W -f='${Conffiles}\n' authmilter | grep -q ' /etc/authmilter/authmilter.conf ' &&
     pass "authmilter.conf is a conffile" || fail conffile "not registered"
 # it may hold a database password: the service's group reads it, others not
@@ -201,6 +208,36 @@ if out=$(runuser -u authmilter -- /usr/sbin/authmilter -n 2>&1) &&
 	pass "authmilter -n on the shipped config (as authmilter)"
 else
 	fail "authmilter -n" "$out"
+fi
+
+# ---- 4b. the report timer on the shipped config (reports off) --------------------
+# postinst enables and starts the timer only: the report service runs when
+# the timer fires. dh_installsystemd writes what postinst starts as
+# deb-systemd-invoke lines; the installed script is the one checked.
+pi=/var/lib/dpkg/info/authmilter.postinst
+inv=$(grep -E '^[[:space:]]*deb-systemd-invoke ' "$pi")
+en=$(grep -E "deb-systemd-helper enable 'authmilter-report\.timer'" "$pi")
+if grep -q 'authmilter-report\.service' <<<"$inv"; then
+	fail "postinst starts no report service" "$(grep 'authmilter-report' <<<"$inv")"
+elif ! grep -q "'authmilter-report\.timer'" <<<"$inv" || [ -z "$en" ]; then
+	fail "postinst enables and starts the timer" "invoke: $inv; enable: $en"
+else
+	pass "postinst enables and starts authmilter-report.timer, not the service"
+fi
+# the service's ExecStart as its User= on the pristine config: reports are
+# off (reports.store = ""), which must be a success with one line saying so
+# (else the timer fails every day)
+unit=/lib/systemd/system/authmilter-report.service
+exe=$(sed -n 's/^ExecStart=//p' "$unit")
+usr=$(sed -n 's/^User=//p' "$unit")
+# shellcheck disable=SC2086  # ExecStart is a command line
+out=$(cd / && runuser -u "$usr" -- $exe 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [ "$(grep -c . <<<"$out")" = 1 ] &&
+    grep -q 'reports\.store' <<<"$out" && grep -q -w off <<<"$out"; then
+	pass "report service with reports off: exit 0, one line ($out)"
+else
+	fail "report service with reports off" "exit $rc (want 0 and one line saying reports are off): $out"
 fi
 
 # ---- 5. ExecStart, as systemd would run it --------------------------------------
@@ -362,6 +399,7 @@ else
 fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
+    /etc/mail/m4/authmilter.m4 \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
     /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do
