@@ -33,6 +33,7 @@ cd "$top" || exit 1
 # A suite without root, net, make or asan-only runs in "make check".
 suites() {
 	suite unit          make      sh test/unit/run.sh
+	suite lint          -         sh test/lint.sh
 	suite testdns       -         /usr/bin/python3 test/tools/test_testdns.py
 	suite check-cli     asan      /usr/bin/python3 test/check/test_check.py
 	suite daemon        root,asan /usr/bin/python3 test/daemon/test_daemon.py
