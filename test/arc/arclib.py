@@ -47,10 +47,8 @@ try:
 except ImportError as e:
     testlib.use_system_python(sys.argv[0], e.name, PACKAGES)
 
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
+CHECK = testlib.program("authmilter-check")
+DAEMON = testlib.program("authmilter")
 SUITE_DIR = os.environ.get(
     "ARC_SUITE_DIR", os.path.join(TOP, "test", "data", "arc", "valimail"))
 VALIDATION_FILE = "tests/arc-draft-validation-tests.yml"

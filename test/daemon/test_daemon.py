@@ -23,8 +23,7 @@ import milterclient as mc  # noqa: E402
 import testlib  # noqa: E402
 from testlib import wait_for  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
+DAEMON = testlib.program("authmilter")
 passed = failed = 0
 
 CONF = """authserv_id = "%(id)s";

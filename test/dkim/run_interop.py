@@ -76,7 +76,7 @@ except ImportError as e:
                               "python3-dkim python3-nacl python3-cryptography "
                               "python3-dnslib python3-yaml")
 
-DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
+DEFAULT_CHECK = testlib.program("authmilter-check")
 DNS_TIMEOUT = 2
 
 
@@ -407,7 +407,7 @@ def main(argv=None):
 
 
 def run(args):
-    check = args.check or os.environ.get("AUTHMILTER_CHECK") or DEFAULT_CHECK
+    check = args.check or DEFAULT_CHECK
     if not (os.path.isfile(check) and os.access(check, os.X_OK)):
         raise SetupError("authmilter-check not found or not executable: %s"
                          % check)

@@ -44,10 +44,8 @@ import cases as corpus  # noqa: E402
 from cases import ABSENT, AnyOf  # noqa: E402
 import testlib  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+DAEMON = testlib.program("authmilter")
+CHECK = testlib.program("authmilter-check")
 RCPT = "rcpt@rcpt.example"
 
 

@@ -40,8 +40,7 @@ from testdns import TestDNSServer  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter",
-                                                   "authmilter"))
+DAEMON = testlib.program("authmilter")
 VERBOSE = "-v" in sys.argv
 KEEP = "--keep" in sys.argv
 CLIENT = "192.0.2.66"

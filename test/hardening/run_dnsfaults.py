@@ -41,7 +41,7 @@ from testdns import TestDNSServer  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter", "authmilter"))
+DAEMON = testlib.program("authmilter")
 VERBOSE = "-v" in sys.argv
 KEEP = "--keep" in sys.argv
 DNS_TIMEOUT = 2          # dns.timeout, seconds

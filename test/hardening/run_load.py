@@ -48,9 +48,8 @@ import testlib  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter", "authmilter"))
-LOAD = os.environ.get("MILTERLOAD",
-                      os.path.join(TOP, "test", "load", "milterload"))
+DAEMON = testlib.program("authmilter")
+LOAD = testlib.program("milterload")
 SUPP = os.path.join(HERE, "valgrind.supp")
 
 passed = failed = 0

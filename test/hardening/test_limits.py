@@ -28,8 +28,7 @@ import testlib  # noqa: E402
 
 import dkim  # noqa: E402
 
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+CHECK = testlib.program("authmilter-check")
 VERBOSE = "-v" in sys.argv
 CLIENT = "192.0.2.10"
 passed = failed = 0

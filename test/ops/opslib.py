@@ -21,8 +21,7 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 from milterclient import MilterClient  # noqa: E402
 import testlib  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
+DAEMON = testlib.program("authmilter")
 AUTHSERV_ID = "mx.ops.example"
 GOOD_IP = "192.0.2.10"
 BAD_IP = "198.51.100.7"

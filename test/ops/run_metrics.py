@@ -280,7 +280,7 @@ def test_reload(url, d, conf, port, pub, extra, before):
               x is not None and x > 0 and y >= x, "%s %s" % (x, y))
 
 
-LOAD = os.path.join(opslib.TOP, "test", "load", "milterload")
+LOAD = testlib.program("milterload")
 
 
 def test_load(url, port, tmp):

@@ -23,10 +23,8 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 import testlib  # noqa: E402
 from milterclient import MilterClient, MilterError  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
-REPORT = os.environ.get("AUTHMILTER_REPORT",
-                        os.path.join(TOP, "report", "authmilter-report"))
+DAEMON = testlib.program("authmilter")
+REPORT = testlib.program("authmilter-report")
 XSD = os.environ.get("DMARC_XSD", os.path.join(
     TOP, "test", "data", "report", "dmarc-xml-0.2.xsd"))
 NS = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}

@@ -185,7 +185,7 @@ def parallel(jobs):
 
 def load(tmp, port, n):
     """N messages from the load client at concurrency 8."""
-    prog = os.path.join(rl.TOP, "test", "load", "milterload")
+    prog = testlib.program("milterload")
     corpus = os.path.join(tmp, "corpus")
     os.makedirs(corpus, exist_ok=True)
     with open(os.path.join(corpus, "a-good"), "w") as f:

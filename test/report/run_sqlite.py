@@ -236,7 +236,7 @@ def check_load(tmp):
     """3000 messages at concurrency 16 into a queue of 16: overflow goes
     through the spool, and after the daemon stops every message has exactly
     one record and the report counts them all."""
-    load = os.path.join(rl.TOP, "test", "load", "milterload")
+    load = testlib.program("milterload")
     if not T.check(os.access(load, os.X_OK), "milterload built", load):
         return
     base = os.path.join(tmp, "load")

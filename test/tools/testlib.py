@@ -8,8 +8,12 @@
         testlib.use_system_python(__file__, e.name,
                                   "python3-yaml python3-dnslib")
 
+    testlib.TOP             # the top of the source tree
+    testlib.program("authmilter-check")   # a built program's path
     testlib.free_port()     # a free TCP port on 127.0.0.1
+    testlib.wait_for(pred)  # poll pred() until true (bounded)
     testlib.quote(s)        # s as a libconfig string
+    testlib.Daemon(testlib.program("authmilter"), conf, log)
     testlib.run_timed(cmd, timeout)   # rc, stdout, stderr, problem, secs
     testlib.json_object(stdout)       # authmilter-check --json's object
     testlib.stop(proc)      # SIGTERM a daemon, its exit status
@@ -30,6 +34,23 @@ import time
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 REEXEC_ENV = "AUTHMILTER_PY_REEXEC"
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# the programs the suites run: the variable that names another build of
+# each (test/sanitize.sh and make check set them), and its place in the tree
+PROGRAMS = {
+    "authmilter": ("AUTHMILTER", "milter/authmilter"),
+    "authmilter-check": ("AUTHMILTER_CHECK", "check/authmilter-check"),
+    "authmilter-report": ("AUTHMILTER_REPORT", "report/authmilter-report"),
+    "milterload": ("MILTERLOAD", "test/load/milterload"),
+}
+
+
+def program(name):
+    """The path of the program NAME (a key of PROGRAMS): its variable when
+    that is set and not empty, else where the build puts it in the tree."""
+    var, rel = PROGRAMS[name]
+    return os.environ.get(var) or os.path.join(TOP, *rel.split("/"))
 
 
 def use_system_python(script, missing, packages):
