@@ -13,6 +13,9 @@
     testlib.free_port()     # a free TCP port on 127.0.0.1
     testlib.wait_for(pred)  # poll pred() until true (bounded)
     testlib.quote(s)        # s as a libconfig string
+    testlib.config_text({"authserv_id": "mx.example",
+                         "dns": {"local_data": [...]}}, ...)
+    testlib.write_config(path, {...}, ...)   # the same into a file
     testlib.Daemon(testlib.program("authmilter"), conf, log)
     testlib.run_timed(cmd, timeout)   # rc, stdout, stderr, problem, secs
     testlib.json_object(stdout)       # authmilter-check --json's object
@@ -99,6 +102,80 @@ def quote(s):
     """S in double quotes with backslash and double quote escaped: a
     libconfig string, and a character-string of a zone-file line."""
     return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _config_value(v, indent):
+    """V as libconfig: a string, a boolean, an integer, a list or a group
+    (a dict); lists longer than one line get one item a line."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return quote(v)
+    if isinstance(v, dict):
+        inner = indent + "  "
+        return "{\n%s%s}" % ("".join(
+            "%s%s = %s;\n" % (inner, k, _config_value(x, inner))
+            for k, x in v.items()), indent)
+    if isinstance(v, (list, tuple)):
+        items = [_config_value(x, indent + "  ") for x in v]
+        one = "[ %s ]" % ", ".join(items) if items else "[ ]"
+        if len(one) + len(indent) <= 60:
+            return one
+        return "[\n%s\n%s]" % (",\n".join(
+            indent + "  " + x for x in items), indent)
+    raise TypeError("no libconfig form for %r" % (v,))
+
+
+def _config_merge(into, more):
+    """Merge the dict MORE into INTO: a group into a group key by key,
+    anything else replaces."""
+    for k, v in more.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            into[k] = _config_merge(dict(into[k]), v)
+        else:
+            into[k] = v
+    return into
+
+
+def config_text(*parts, comment=None):
+    """An authmilter configuration (libconfig) from PARTS: dicts, merged in
+    order (a group key by key, a later value wins; None drops a key), and
+    strings of libconfig text, appended as they are after the settings.
+    Values are str, bool, int, lists of them, or dicts for groups:
+
+        config_text({"authserv_id": "mx.example",
+                     "dns": {"local_zones": ["example. static"]}},
+                    {"dns": {"timeout": 2}}, 'log = { level = "debug"; };')
+
+    COMMENT, when given, is the first line (after "# ")."""
+    merged, raw = {}, []
+    for p in parts:
+        if isinstance(p, dict):
+            _config_merge(merged, p)
+        elif p:
+            raw.append(p if p.endswith("\n") else p + "\n")
+    out = ["# %s\n" % comment] if comment else []
+    out += ["%s = %s;\n" % (k, _config_value(_config_drop(v), ""))
+            for k, v in merged.items() if v is not None]
+    return "".join(out + raw)
+
+
+def _config_drop(v):
+    """V without the keys whose value is None, in every group."""
+    if isinstance(v, dict):
+        return {k: _config_drop(x) for k, x in v.items() if x is not None}
+    return v
+
+
+def write_config(path, *parts, comment=None, mode=0o644):
+    """config_text(*PARTS) into the file PATH (mode MODE: the daemon may
+    read it as nobody); PATH."""
+    with open(path, "w") as f:
+        f.write(config_text(*parts, comment=comment))
+    os.chmod(path, mode)
+    return path
 
 
 def run_timed(cmd, timeout):
