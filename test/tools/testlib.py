@@ -230,15 +230,19 @@ def stop(proc, secs=15):
 
 
 class Daemon(object):
-    """authmilter -f -c CONF in the background, its stderr in LOG."""
+    """authmilter -f -c CONF in the background, its stderr in LOG; the one
+    way the suites start it.  WRAPPER: a command put before it (valgrind
+    and its options); PREEXEC_FN: called in the child before the exec
+    (e.g. pinning it to a CPU)."""
 
-    def __init__(self, daemon, conf, log):
+    def __init__(self, daemon, conf, log, wrapper=(), preexec_fn=None):
         self.log = log
         self.conf = conf
         with open(log, "w") as f:
-            self.proc = subprocess.Popen([daemon, "-f", "-c", conf],
+            self.proc = subprocess.Popen(list(wrapper) +
+                                         [daemon, "-f", "-c", conf],
                                          stdout=subprocess.DEVNULL,
-                                         stderr=f)
+                                         stderr=f, preexec_fn=preexec_fn)
 
     def text(self):
         with open(self.log, errors="replace") as f:
@@ -259,8 +263,10 @@ class Daemon(object):
     def alive(self):
         return self.proc.poll() is None
 
-    def stop(self):
-        return stop(self.proc)
+    def stop(self, secs=15):
+        """SIGTERM; its exit status, None when it had to be killed after
+        SECS seconds."""
+        return stop(self.proc, secs)
 
 
 def remove_tmp(tmp, keep):
