@@ -46,7 +46,7 @@ suites() {
 	suite arc-roundtrip asan      /usr/bin/python3 test/arc/run_roundtrip.py
 	suite arc-daemon    -         /usr/bin/python3 test/arc/run_daemon.py
 	suite milter        asan      sh test/milter/run.sh
-	suite report-sqlite root,asan /usr/bin/python3 test/report/run_sqlite.py
+	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
 	suite report-postfix root     bash test/report/run_postfix.sh
 	suite e2e           root      bash test/e2e/run.sh
