@@ -24,11 +24,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "test", "tools"))
-from testlib import free_port  # noqa: E402
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter",
-                                                   "authmilter"))
-MILTERLOAD = os.environ.get("MILTERLOAD", os.path.join(TOP, "test", "load",
-                                                       "milterload"))
+from testlib import free_port, program  # noqa: E402
+DAEMON = program("authmilter")
+MILTERLOAD = program("milterload")
 TICK = os.sysconf("SC_CLK_TCK")
 STARTED = []            # (name, Popen) we stop at the end, by pid
 

@@ -13,8 +13,10 @@ import sys
 import tempfile
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+sys.path.insert(0, os.path.join(TOP, "test", "tools"))
+import testlib  # noqa: E402
+
+CHECK = testlib.program("authmilter-check")
 CONF = """authserv_id = "mx.check.example";
 dns = { local_zones = [ "example. static" ];
   local_data = [ "pass.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ]; };

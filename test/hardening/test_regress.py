@@ -12,8 +12,10 @@ import sys
 import tempfile
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+sys.path.insert(0, os.path.join(TOP, "test", "tools"))
+import testlib  # noqa: E402
+
+CHECK = testlib.program("authmilter-check")
 REGRESS = os.path.join(TOP, "test", "fuzz", "regress", "pipeline")
 CONF = r'''authserv_id = "mx.fuzz.example";
 dns = { local_zones = [ "example. static" ];

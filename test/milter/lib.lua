@@ -18,8 +18,9 @@
 --     libspf2); they come from the documentation and private ranges.
 --   * miltertest copies a header into a 1024-byte stack buffer: mt.header()
 --     with more than ~1000 bytes crashes miltertest itself, and
---     mt.bodystring() stops at the first NUL.  T.raw() (rawmilter.py) plays
---     such transactions instead.
+--     mt.bodystring() stops at the first NUL.  T.raw() plays such
+--     transactions instead, with test/tools/milterclient.py (run as a
+--     program it plays a script of packets).
 
 T = {}
 
@@ -466,7 +467,7 @@ function T.verdict(qid, want)
 	return kv, found[1]
 end
 
--- T.pct - percent-encode one field for rawmilter.py
+-- T.pct - percent-encode one field for milterclient.py's script
 function T.pct(s)
 	return (s:gsub("[^%w%-%._~@<>:/=,+]", function(c)
 		return string.format("%%%02X", c:byte())
@@ -479,7 +480,7 @@ local function unpct(s)
 	end))
 end
 
--- T.raw - play a transaction with rawmilter.py; lines: list of lists of
+-- T.raw - play a transaction with milterclient.py; lines: list of lists of
 -- fields (e.g. {"header", "X-Big", string.rep("a", 70000)}).  Returns
 -- {replies = {step = code...} in order, actions = {...}, closed = step|nil}
 function T.raw(tag, lines)
@@ -496,7 +497,7 @@ function T.raw(tag, lines)
 	end
 	f:close()
 	local cmd = string.format("python3 '%s' %s '%s' 2>&1", T.srcdir ..
-	    "/rawmilter.py", port, spec)
+	    "/../tools/milterclient.py", port, spec)
 	local p = io.popen(cmd, "r")
 	T.check(p ~= nil, "cannot run %s", cmd)
 	local out = { replies = {}, actions = {}, lines = {} }
@@ -530,17 +531,17 @@ function T.raw(tag, lines)
 	return out
 end
 
--- T.raw_show - echo what rawmilter.py saw (for failure analysis)
+-- T.raw_show - echo what milterclient.py saw (for failure analysis)
 function T.raw_show(out)
 	for _, l in ipairs(out.lines) do
 		if #l > 200 then
 			l = l:sub(1, 200) .. "..."
 		end
-		mt.echo("    rawmilter: " .. l)
+		mt.echo("    milterclient: " .. l)
 	end
 end
 
--- T.raw_accepted_ar - rawmilter transaction ended accepted, with exactly
+-- T.raw_accepted_ar - T.raw transaction ended accepted, with exactly
 -- one A-R inserted at 0; returns its value and parse
 function T.raw_accepted_ar(out)
 	T.check(out.closed == nil, "the milter closed the connection at the "

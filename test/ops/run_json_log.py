@@ -97,7 +97,7 @@ def run(tmp):
     port = testlib.free_port()
     conf = os.path.join(tmp, "a.conf")
     log = os.path.join(tmp, "daemon.log")
-    opslib.write_conf(conf, port, pub, 'log = { format = "text"; };\n')
+    opslib.write_conf(conf, port, pub, {"log": {"format": "text"}})
     d = testlib.Daemon(opslib.DAEMON, conf, log)
     try:
         check("daemon starts", d.wait_up(), d.text()[-800:])
@@ -105,7 +105,7 @@ def run(tmp):
         actions = {}
         for n in names:
             actions["T" + n] = opslib.send(port, n, priv, "T" + n).action
-        opslib.write_conf(conf, port, pub, 'log = { format = "json"; };\n')
+        opslib.write_conf(conf, port, pub, {"log": {"format": "json"}})
         d.proc.send_signal(signal.SIGUSR1)
         check("reload to json", wait_for(
             lambda: "configuration reloaded" in d.text()), d.text()[-800:])

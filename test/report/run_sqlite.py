@@ -197,7 +197,7 @@ def check_sampling(tmp):
     conf = os.path.join(base, "authmilter.conf")
     db = os.path.join(base, "r.db")
     rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
-                    dmarc='mode = "rfc7489";')
+                    {"dmarc": {"mode": "rfc7489"}})
     d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
     try:
         if not T.check(d.wait_up(), "rfc7489 daemon up", d.text()[-500:]):
@@ -236,7 +236,7 @@ def check_load(tmp):
     """3000 messages at concurrency 16 into a queue of 16: overflow goes
     through the spool, and after the daemon stops every message has exactly
     one record and the report counts them all."""
-    load = os.path.join(rl.TOP, "test", "load", "milterload")
+    load = testlib.program("milterload")
     if not T.check(os.access(load, os.X_OK), "milterload built", load):
         return
     base = os.path.join(tmp, "load")
@@ -254,7 +254,7 @@ def check_load(tmp):
     conf = os.path.join(base, "authmilter.conf")
     db = os.path.join(base, "r.db")
     rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
-                    extra="queue_size = 16;")
+                    {"reports": {"queue_size": 16}})
     d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
     try:
         if not T.check(d.wait_up(), "load daemon up", d.text()[-500:]):
@@ -309,8 +309,8 @@ def main():
         fconf = os.path.join(tmp, "fixture.conf")
         # quarantine = "none": p=quarantine failures are let through, and
         # the report says why (local_policy)
-        rl.write_config(conf, port, "sqlite:" + db, spool, sendmail=fake,
-                        dmarc='quarantine = "none";')
+        rl.write_config(conf, port, "sqlite:" + db, spool,
+                        {"dmarc": {"quarantine": "none"}}, sendmail=fake)
         # the fixed-date fixture has a store of its own: reported with
         # --now, its retention never touches the daemon's records
         rl.write_config(fconf, port, "sqlite:" + fdb, fspool, sendmail=fake)

@@ -80,7 +80,7 @@ except ImportError as e:
 
 DEFAULT_SUITE = os.path.join(REPO, "test", "data", "spf",
                              "rfc7208-tests.yml")
-DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
+DEFAULT_CHECK = testlib.program("authmilter-check")
 KNOWN_FILE = os.path.join(HERE, "known-failures.txt")
 SKIP_FILE = os.path.join(HERE, "skip.txt")
 
@@ -379,7 +379,7 @@ def run(args):
               % (os.path.basename(args.known if tid in known else args.skip),
                  tid))
 
-    check = args.check or os.environ.get("AUTHMILTER_CHECK") or DEFAULT_CHECK
+    check = args.check or DEFAULT_CHECK
     if not (os.path.isfile(check) and os.access(check, os.X_OK)):
         raise SetupError("authmilter-check not found or not executable: %s "
                          "(build it, or use --check / AUTHMILTER_CHECK)"
