@@ -30,6 +30,7 @@ sm_apt() {
 # Run under a host name with a dot (UTS namespace): with a short one
 # Sendmail sleeps 60 s trying to qualify it before it does anything.
 sm_works() {
+	# shellcheck disable=SC2016  # the inner sh expands its own $1
 	[ -x "$1" ] && unshare --uts sh -c 'hostname sm-check.e2e.test &&
 	    exec "$1" -C /dev/null -d0.1 -bt </dev/null' sh "$1" 2>/dev/null |
 	    grep -q '^Version 8\.'
@@ -37,7 +38,7 @@ sm_works() {
 
 # sm_install: m4, sendmail-cf and a sendmail binary; sets SM_BIN
 sm_install() {
-	local deb deps
+	local deb deps debs
 	if ! command -v m4 >/dev/null || [ ! -f "$SM_CF_DIR/m4/cf.m4" ]; then
 		e2e_log "installing m4 and sendmail-cf (Debian packages)"
 		sm_apt install --no-install-recommends m4 sendmail-cf || return 1
@@ -55,13 +56,14 @@ sm_install() {
 	# apt's download user needs to write there
 	chown _apt "$SM_CACHE" 2>/dev/null
 	(cd "$SM_CACHE" && sm_apt download sendmail-bin) || return 1
-	deb=$(ls "$SM_CACHE"/sendmail-bin_*.deb 2>/dev/null | head -n 1)
+	debs=("$SM_CACHE"/sendmail-bin_*.deb)
+	deb=${debs[0]}
 	[ -f "$deb" ] && dpkg-deb -x "$deb" "$SM_CACHE/root" || return 1
 	# its libraries (Depends less the sendmail packages and procps)
 	deps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' |
 	    sed -e 's/([^)]*)//g' -e 's/|.*//' -e 's/[[:space:]]//g' |
 	    grep -v -E '^(sendmail-|procps$|$)')
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086  # $deps: a list of package names
 	sm_apt install --no-install-recommends $deps || return 1
 	sm_works "$SM_BIN"
 }
@@ -110,8 +112,10 @@ MC
 		echo "dnl ----"
 		echo "MAILER(\`smtp')dnl"
 	} >"$dir/sendmail.mc" || return 1
-	m4 "$dir/sendmail.mc" >"$dir/sendmail.cf" 2>"$dir/m4.err" && [ ! -s "$dir/m4.err" ] || {
-		e2e_log "m4 failed:"; cat "$dir/m4.err" >&2; return 1; }
+	if ! m4 "$dir/sendmail.mc" >"$dir/sendmail.cf" 2>"$dir/m4.err" ||
+	    [ -s "$dir/m4.err" ]; then
+		e2e_log "m4 failed:"; cat "$dir/m4.err" >&2; return 1
+	fi
 	"$SM_BIN" -C "$dir/sendmail.cf" -bD -X "$dir/traffic.log" \
 	    >>"$dir/sendmail.out" 2>&1 &
 	SM_PID=$!

@@ -65,6 +65,7 @@ fi
 
 # ---- inside: a private loopback ------------------------------------------------
 
+# shellcheck disable=SC2317  # called through the EXIT trap
 sm_cleanup() {
 	local rc=$?
 	sm_stop
@@ -80,9 +81,10 @@ trap sm_cleanup EXIT
 trap 'exit 130' INT TERM
 
 hostname mx.e2e.test || { fail setup "hostname in the UTS namespace"; finish; }
-ip link set lo up && ip addr add 192.0.2.1/24 dev lo &&
-    ip addr add 198.51.100.1/24 dev lo ||
-    { fail setup "loopback addresses in the network namespace"; finish; }
+if ! ip link set lo up || ! ip addr add 192.0.2.1/24 dev lo ||
+    ! ip addr add 198.51.100.1/24 dev lo; then
+	fail setup "loopback addresses in the network namespace"; finish
+fi
 
 # Sendmail refuses a socket or queue below a world-writable directory (/tmp)
 TMP=$(mktemp -d /run/authmilter-e2e-sm.XXXXXX) || { fail setup mktemp; finish; }
@@ -258,7 +260,11 @@ for want in "connect j" "helo {tls_version}" "helo {cipher}" "helo {cipher_bits}
 done
 # Sendmail's own defaults are kept (another filter may need them)
 grep -q '^O Milter.macros.eom={msg_id}, i$' "$cf" || why+="eom lost {msg_id}; "
-[ -z "$why" ] && pass a-m4-snippet || fail a-m4-snippet "${why%; }"
+if [ -z "$why" ]; then
+	pass a-m4-snippet
+else
+	fail a-m4-snippet "${why%; }"
+fi
 
 # b. SPF pass, aligned: DMARC pass; A-R on top
 if ! deliver b "$GOOD_IP" mail.pass.e2e.example user@pass.e2e.example \

@@ -42,6 +42,7 @@ finish() {
 }
 
 # cb_cleanup - unmount what we mounted (last first), remove the temp root
+# shellcheck disable=SC2317  # called through the EXIT trap
 cb_cleanup() {
 	local i
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
@@ -171,8 +172,11 @@ else
 fi
 grep -E '^(PASS|FAIL|# (PASS|FAIL|TOTAL))|: [0-9]+ passed, [0-9]+ failed' \
     "$ROOT.build.log" | tail -n 3
-CHANGES=$(ls "$ROOT"/build/authmilter_"$VERSION"_*.changes 2>/dev/null | head -n 1)
-DEB=$(ls "$ROOT"/build/authmilter_"$VERSION"_*.deb 2>/dev/null | head -n 1)
+# the first match of each; an unmatched glob stays as written: no such file
+found=("$ROOT"/build/authmilter_"$VERSION"_*.changes)
+CHANGES=${found[0]}
+found=("$ROOT"/build/authmilter_"$VERSION"_*.deb)
+DEB=${found[0]}
 if [ -f "$CHANGES" ] && [ -f "$DEB" ]; then
 	pass "built $(basename "$DEB")"
 else
