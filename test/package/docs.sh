@@ -67,20 +67,25 @@ done
 # files named by README and debian/README.* must exist; BUILT are made by
 # the build (make; test/fuzz/run.sh), not shipped in the tree
 BUILT=" test/load/milterload test/fuzz/build "
+# paths of the tree: a known top folder, then a path; man pages as name(N)
+TOP='\.ci|conf|debian|doc|man|milter|lib|check|report|keygen|test'
+PATH_RE="(^|[ (])($TOP)/[A-Za-z0-9_.*/-]*[A-Za-z0-9_*]"
 missing=''
 for doc in README debian/README.source debian/README.Debian; do
-	# paths of the tree: a known top folder, then a path; man pages as name(N)
-	for f in $(grep -o -E '(^|[ (])(\.ci|conf|debian|doc|man|milter|lib|test)/[A-Za-z0-9_.*/-]*[A-Za-z0-9_*]' \
-	    "$REPO/$doc" | sed -E 's/^[ (]//' | sort -u); do
+	# into files, not "< <(...)": that needs /dev/fd, which a build
+	# chroot without /proc lacks, and the loop would then check nothing
+	grep -o -E "$PATH_RE" "$REPO/$doc" | sed -E 's/^[ (]//' | sort -u >"$tmp/paths"
+	grep -o -E '\bauthmilter[a-z.-]*\([158]\)' "$REPO/$doc" | sort -u >"$tmp/pages"
+	while read -r f; do
 		[[ $BUILT == *" $f "* ]] && continue
 		# shellcheck disable=SC2086  # a glob such as test/unit/t_*.c
 		set -- "$REPO"/$f
 		[ -e "$1" ] || missing+=" $doc:$f"
-	done
-	for m in $(grep -o -E '\bauthmilter[a-z.-]*\([158]\)' "$REPO/$doc" | sort -u); do
+	done <"$tmp/paths"
+	while read -r m; do
 		page=${m%(*}.${m: -2:1}
 		[ -f "$REPO/man/$page" ] || missing+=" $doc:$m"
-	done
+	done <"$tmp/pages"
 done
 if [ -z "$missing" ]; then
 	pass "README and debian/README.* name only files that exist"
