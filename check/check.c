@@ -13,6 +13,8 @@
 
 #include "util/buf.h"
 #include "util/config.h"
+#include "dns/dnstext.h"
+#include "dns/resolver.h"
 #include "util/log.h"
 #include "core/pipeline.h"
 #include "auth/spf.h"
@@ -21,6 +23,14 @@
 #define CHECK_MAX_MESSAGE	(64 * 1024 * 1024)
 #define CHECK_CHUNK		65536	/* what Postfix sends per body call */
 #define CHECK_MAX_RCPT		1000
+#define CHECK_MAX_TRACE		(4 * 1024 * 1024)	/* trace bytes kept */
+
+/* the DNS lookups of one run, in order (--trace) */
+struct check_trace {
+	unsigned	 n;		/* lookups so far */
+	struct buf	 text;		/* one line each */
+	struct buf	 json;		/* one object each, comma-separated */
+};
 
 struct check_opts {
 	const char	*file;		/* -c */
@@ -30,6 +40,7 @@ struct check_opts {
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
+	int		 trace;		/* --trace */
 	long long	 time;		/* --time: seal as of then, 0 now */
 	const char	*message;	/* path or "-" */
 };
@@ -41,7 +52,7 @@ check_usage(void)
 	fprintf(stderr, "usage: authmilter-check [-c FILE] [--client-ip IP] "
 	    "[--helo NAME] [--mail-from ADDR]\n"
 	    "                        [--rcpt ADDR]... [--time SECONDS] "
-	    "[--json] [MESSAGE | -]\n");
+	    "[--json] [--trace] [MESSAGE | -]\n");
 	exit(2);
 }
 
@@ -55,6 +66,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "trace", no_argument, NULL, 'T' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -72,6 +84,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case 'H': o->helo = optarg; break;
 		case 'm': o->mail_from = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'T': o->trace = 1; break;
 		case 't': o->time = atoll(optarg); break;
 		case 'r':
 			if (o->nrcpt >= CHECK_MAX_RCPT)
@@ -229,6 +242,21 @@ check_client(const char *ip, struct sockaddr_storage *ss)
 	return (const struct sockaddr *)ss;
 }
 
+/* check_trace_event - the resolver tells of one lookup: note it */
+static void
+check_trace_event(void *arg, const struct resolver_event *ev)
+{
+	struct check_trace *t = arg;
+
+	t->n++;
+	buf_printf(&t->text, "trace: %u ", t->n);
+	dnstext_event(ev, &t->text);
+	buf_putc(&t->text, '\n');
+	if (t->n > 1)
+		buf_putc(&t->json, ',');
+	dnstext_event_json(ev, &t->json);
+}
+
 /*
  * check_print - what the daemon would add, top field first (the edits
  * insert each at the top, so the last inserted is printed first), then
@@ -236,7 +264,7 @@ check_client(const char *ip, struct sockaddr_storage *ss)
  */
 static void
 check_print(const struct session *s, const struct pipeline_verdict *v,
-    int json)
+    int json, const struct check_trace *t)
 {
 	struct buf out;
 	size_t i;
@@ -244,6 +272,11 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (json) {
 		buf_init(&out, CHECK_MAX_MESSAGE);
 		pipeline_check_json(s, &out);
+		if (t != NULL && out.len > 0) {
+			/* the trace goes in as the object's last member */
+			out.data[--out.len] = '\0';
+			buf_printf(&out, ",\"trace\":[%s]}", t->json.data);
+		}
 		printf("%s\n", out.data);
 		buf_free(&out);
 		return;
@@ -258,6 +291,8 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	printf("action: %s\n", policy_action_name(v->action));
 	if (v->rcode != NULL)
 		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);
+	if (t != NULL)
+		fputs(t->text.data, stdout);
 }
 
 int
@@ -265,6 +300,7 @@ main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	struct pipeline_env *env;
+	struct check_trace trace;
 	enum pipeline_start start;
 	struct check_opts o;
 	struct config *cfg;
@@ -288,6 +324,11 @@ main(int argc, char **argv)
 	buf_free(&why);
 	/* a dry run of one message: it never adds to the report store */
 	pipeline_env_dry_run(env);
+	memset(&trace, 0, sizeof(trace));
+	buf_init(&trace.text, CHECK_MAX_TRACE);
+	buf_init(&trace.json, CHECK_MAX_TRACE);
+	if (o.trace)
+		pipeline_env_trace(env, check_trace_event, &trace);
 	buf_init(&msg, CHECK_MAX_MESSAGE);
 	check_read(o.message, &msg);
 	/* the file's folds are read as the MTA hands them: leading space */
@@ -305,8 +346,10 @@ main(int argc, char **argv)
 	body = check_headers(s, &msg);
 	pipeline_eoh(s);
 	check_body(s, &msg, body);
-	check_print(s, pipeline_eom(s), o.json);
+	check_print(s, pipeline_eom(s), o.json, o.trace ? &trace : NULL);
 	pipeline_close(s);	/* and with the session, the env reference */
 	buf_free(&msg);
+	buf_free(&trace.text);
+	buf_free(&trace.json);
 	return 0;
 }

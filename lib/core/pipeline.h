@@ -36,6 +36,7 @@ struct buf;
 struct config;
 struct metrics;
 struct pipeline_env;
+struct resolver_event;
 struct session;
 struct sockaddr;
 
@@ -85,6 +86,8 @@ const struct config *pipeline_env_config(const struct pipeline_env *);
 void	pipeline_env_attach(struct pipeline_env *, struct metrics *);
 struct metrics *pipeline_env_metrics(const struct pipeline_env *);
 void	pipeline_env_dry_run(struct pipeline_env *);
+void	pipeline_env_trace(struct pipeline_env *,
+	    void (*)(void *, const struct resolver_event *), void *);
 void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
 struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
 void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);

@@ -289,7 +289,7 @@ def dns_block(records=None, nameserver_port=None, timeout=3):
     name without data: NXDOMAIN at once), or a testdns server."""
     out = ["dns = {"]
     if nameserver_port:
-        out.append('  nameservers = [ "127.0.0.1@%d" ];' % nameserver_port)
+        out.append('  nameservers = [ "127.0.0.1@%d" ]; dnssec = false;' % nameserver_port)
         out.append("  timeout = %d;" % timeout)
     else:
         out.append('  local_zones = [ ". static" ];')

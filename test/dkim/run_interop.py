@@ -112,7 +112,7 @@ def build_dns(manifest, mode):
 def write_config(path, port, local):
     lines = ['authserv_id = "dkim-interop.test";',
              "dns = {",
-             '  nameservers = [ "127.0.0.1@%d" ];' % port,
+             '  nameservers = [ "127.0.0.1@%d" ]; dnssec = false;' % port,
              "  timeout = %d;" % DNS_TIMEOUT,
              "  local_data = ["]
     lines += ["    %s%s" % (testlib.quote(l),

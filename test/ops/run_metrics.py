@@ -460,7 +460,7 @@ def run(tmp):
     with open(conf) as f:
         text = f.read()
     with open(conf, "w") as f:
-        f.write(text.replace("dns = {", 'dns = { nameservers = [ '
+        f.write(text.replace("dns = {", 'dns = { dnssec = false; nameservers = [ '
                              '"127.0.0.1@%d" ]; timeout = 2;' % dead, 1))
     url = "http://127.0.0.1:%d/metrics" % mport
     d = testlib.Daemon(opslib.DAEMON, conf, os.path.join(tmp, "d.log"))
