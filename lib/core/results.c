@@ -42,28 +42,46 @@ results_temperror(const struct results *r)
 	return 0;
 }
 
-/* results_spf_authres - the spf= clause (RFC 8601 section 2.7.2) */
+/* results_spf_clause - one identity's spf= clause, its reason as comment */
+static void
+results_spf_clause(const struct spf_identity *id, const char *ptype,
+    struct authres *ar)
+{
+	struct authres_result *c;
+
+	c = authres_add(ar, "spf", method_result_name(id->result));
+	if (c == NULL)
+		return;
+	if (id->note != NULL || id->reason != NULL)
+		authres_comment(c, id->note != NULL ? id->note : id->reason);
+	if (id->domain != NULL)
+		authres_prop(c, "smtp", ptype, id->domain);
+}
+
+/*
+ * results_spf_authres - RFC 8601 section 2.7.2: one spf= clause per
+ * identity checked, smtp.mailfrom and smtp.helo each with its own result
+ */
 static void
 results_spf_authres(const struct spf_result *s, struct authres *ar)
 {
 	struct authres_result *c;
-	char note[64];
 
-	c = authres_add(ar, "spf", method_result_name(s->result));
-	if (c == NULL)
+	if (!s->mailfrom.checked && !s->helo.checked) {
+		/* nothing evaluated (no client address): say why */
+		if ((c = authres_add(ar, "spf", method_result_name(
+		    s->result))) == NULL)
+			return;
+		if (s->mailfrom.reason != NULL)
+			authres_comment(c, s->mailfrom.reason);
+		if (!s->null_sender && s->mailfrom.domain != NULL)
+			authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
 		return;
-	if (!s->null_sender && s->mailfrom.domain != NULL)
-		authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
-	if (s->helo.domain != NULL)
-		authres_prop(c, "smtp", "helo", s->helo.domain);
-	/* the HELO identity's own verdict, when it tells something else */
-	if (!s->null_sender && s->helo.checked &&
-	    s->helo.result != s->result) {
-		snprintf(note, sizeof(note), "helo=%s",
-		    method_result_name(s->helo.result));
-		authres_comment(c, note);
-	} else if (s->mailfrom.reason != NULL && !s->mailfrom.checked)
-		authres_comment(c, s->mailfrom.reason);
+	}
+	if (!s->null_sender && s->mailfrom.checked)
+		results_spf_clause(&s->mailfrom, "mailfrom", ar);
+	if (s->helo.checked)
+		results_spf_clause(&s->helo, "helo", ar);
 }
 
 /*
@@ -277,6 +295,10 @@ results_json_identity(struct buf *out, const char *key,
 	json_kv(out, "result", method_result_name(id->result), 1);
 	json_kv(out, "reason", id->reason, 0);
 	json_kv(out, "domain", id->domain, 0);
+	json_key(out, "dns_lookups", 0);
+	buf_printf(out, "%d", id->lookups);
+	json_key(out, "void_lookups", 0);
+	buf_printf(out, "%d", id->voids);
 	buf_putc(out, '}');
 }
 
