@@ -85,32 +85,34 @@ results_spf_authres(const struct spf_result *s, struct authres *ar)
 }
 
 /*
- * results_dkim_comment - why a signature did not pass, or its notes; the
- * last clause also says how many signatures dkim.max_signatures left out
+ * results_dkim_comment - why a signature did not pass, or its notes (l=,
+ * a test key, a DNSSEC-secure key); the last clause also says how many
+ * signatures dkim.max_signatures left out
  */
 static void
 results_dkim_comment(const struct dkim_sig *g, size_t skipped,
     struct authres_result *c)
 {
-	char note[160], more[64] = "";
+	struct buf note;
 
-	if (skipped > 0)
-		snprintf(more, sizeof(more), "%zu more signature%s not checked",
-		    skipped, skipped > 1 ? "s" : "");
+	buf_init(&note, 512);
 	if (g->result != METHOD_PASS)
-		snprintf(note, sizeof(note), "%s", g->reason ? g->reason : "");
-	else if (g->length >= 0)
-		snprintf(note, sizeof(note), "l=%ld%s", g->length,
-		    g->testkey ? "; test key" : "");
-	else if (g->testkey)
-		snprintf(note, sizeof(note), "test key");
-	else
-		note[0] = '\0';
-	if (*more != '\0')
-		snprintf(note + strlen(note), sizeof(note) - strlen(note),
-		    "%s%s", *note != '\0' ? "; " : "", more);
-	if (*note != '\0')
-		authres_comment(c, note);
+		buf_puts(&note, g->reason ? g->reason : "");
+	else {
+		if (g->length >= 0)
+			buf_printf(&note, "l=%ld", g->length);
+		if (g->testkey)
+			buf_printf(&note, "%stest key", note.len ? "; " : "");
+		if (g->secure)
+			buf_printf(&note, "%sDNSSEC-secure key", note.len ?
+			    "; " : "");
+	}
+	if (skipped > 0)
+		buf_printf(&note, "%s%zu more signature%s not checked",
+		    note.len ? "; " : "", skipped, skipped > 1 ? "s" : "");
+	if (note.len > 0)
+		authres_comment(c, note.data);
+	buf_free(&note);
 }
 
 /* results_prop - header.NAME=value unless the value is absent */
