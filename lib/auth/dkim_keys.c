@@ -83,8 +83,8 @@ dkim_keys_key(const struct dkim_keys_sig *g, const struct dkim_key_note *n,
 /*
  * dkim_keys_reason - the failing step and what it concerned: "key not
  * found: TXT s._domainkey.d: NXDOMAIN", "key lookup failed: TXT ...:
- * timed out", "body hash mismatch; 2048-bit rsa key" (no parentheses:
- * the reason is an A-R comment)
+ * timed out", "body hash mismatch, 2048-bit rsa key" (no parentheses
+ * or semicolons: the reason is an A-R comment)
  */
 void
 dkim_keys_reason(const struct dkim_keys *k, const struct dkim_keys_sig *g,
@@ -113,7 +113,7 @@ dkim_keys_reason(const struct dkim_keys *k, const struct dkim_keys_sig *g,
 	if (g->bits == 0 && (g->result != METHOD_PASS ||
 	    strcmp(dkim_keys_kind(g->a), "ed25519") != 0))
 		return;
-	buf_puts(out, "; ");
+	buf_puts(out, ", ");
 	dkim_keys_key(g, n, out);
 }
 

@@ -400,7 +400,7 @@ spf_walk_record(struct spf_walk *w, int root, enum method_result *res)
 		*res = root ? METHOD_NONE : METHOD_PERMERROR;
 		spf_walk_decide(w, NULL, *res, root ? e->why : "no SPF record");
 		if (!root)
-			buf_printf(&w->why, "; %s", e->why);
+			buf_printf(&w->why, ", %s", e->why);
 		return 0;
 	case SPF_REC_TEMP:
 		*res = METHOD_TEMPERROR;

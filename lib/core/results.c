@@ -150,19 +150,23 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 	}
 }
 
-/* results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy */
+/*
+ * results_dmarc_authres - dmarc= with (p= sp= dis=; the reason in short),
+ * header.from, policy.dmarc
+ */
 static void
 results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
     struct authres *ar)
 {
 	struct authres_result *c;
-	char note[160];
+	struct buf note;
 
 	if ((c = authres_add(ar, "dmarc", method_result_name(m->result))) ==
 	    NULL)
 		return;
+	buf_init(&note, 2048);
 	if (m->have_record) {
-		snprintf(note, sizeof(note), "p=%s sp=%s%s%s%s dis=%s%s%s",
+		buf_printf(&note, "p=%s sp=%s%s%s%s dis=%s%s%s",
 		    dmarc_policy_name(m->rec.p),
 		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
 		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
@@ -171,10 +175,13 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 		    d->dmarc_dis : DMARC_P_NONE), d != NULL && d->arc_override ?
 		    "; overridden by trusted ARC sealer " : "", d != NULL &&
 		    d->arc_override ? d->arc_override : "");
-		authres_comment(c, note);
+		if (m->note != NULL)
+			buf_printf(&note, " - %s", m->note);
+		authres_comment(c, note.data);
 	} else if (m->result == METHOD_PERMERROR || m->result ==
 	    METHOD_TEMPERROR)
 		authres_comment(c, m->reason ? m->reason : "");
+	buf_free(&note);
 	if (m->author != NULL)
 		authres_prop(c, "header", "from", m->author);
 	if (m->have_record)
@@ -391,6 +398,29 @@ results_json_policy(const struct dmarc_result *m, const struct decision *d,
 	buf_putc(out, '}');
 }
 
+/* results_json_tried - the identifiers DMARC looked at, and why each */
+static void
+results_json_tried(const struct dmarc_result *m, struct buf *out)
+{
+	size_t i;
+
+	json_key(out, "identifiers", 0);
+	buf_putc(out, '[');
+	for (i = 0; i < m->ntried; i++) {
+		const struct dmarc_tried *t = &m->tried[i];
+
+		buf_puts(out, i ? ",{" : "{");
+		json_kv(out, "method", t->method == 's' ? "spf" : "dkim", 1);
+		json_kv(out, "domain", t->domain, 0);
+		json_kv(out, "result", method_result_name(t->result), 0);
+		json_key(out, "aligned", 0);
+		buf_puts(out, t->aligned ? "true" : "false");
+		json_kv(out, "why", t->why, 0);
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ']');
+}
+
 /* results_json_dmarc - result, properties, policy, alignment */
 static void
 results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
@@ -415,6 +445,10 @@ results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
 	json_key(out, "alignment", 0);
 	buf_printf(out, "{\"spf\":%s,\"dkim\":%s}", m->spf_aligned ? "true" :
 	    "false", m->dkim_aligned ? "true" : "false");
+	json_kv(out, "record_at", m->where, 0);
+	json_key(out, "dnssec_secure", 0);
+	buf_puts(out, m->secure ? "true" : "false");
+	results_json_tried(m, out);
 	buf_putc(out, '}');
 }
 
