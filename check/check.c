@@ -37,6 +37,8 @@ struct check_opts {
 	const char	*client_ip;	/* --client-ip */
 	const char	*helo;		/* --helo */
 	const char	*mail_from;	/* --mail-from */
+	const char	*tls[4];	/* --tls-version --tls-cipher
+					   --tls-bits --tls-subject */
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
@@ -52,6 +54,8 @@ check_usage(void)
 	fprintf(stderr, "usage: authmilter-check [-c FILE] [--client-ip IP] "
 	    "[--helo NAME] [--mail-from ADDR]\n"
 	    "                        [--rcpt ADDR]... [--time SECONDS] "
+	    "[--tls-version V [--tls-cipher C]\n"
+	    "                        [--tls-bits N] [--tls-subject S]] "
 	    "[--json] [--trace] [MESSAGE | -]\n");
 	exit(2);
 }
@@ -65,6 +69,10 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "helo", required_argument, NULL, 'H' },
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "rcpt", required_argument, NULL, 'r' },
+		{ "tls-version", required_argument, NULL, '1' },
+		{ "tls-cipher", required_argument, NULL, '2' },
+		{ "tls-bits", required_argument, NULL, '3' },
+		{ "tls-subject", required_argument, NULL, '4' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "time", required_argument, NULL, 't' },
@@ -83,6 +91,9 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case 'i': o->client_ip = optarg; break;
 		case 'H': o->helo = optarg; break;
 		case 'm': o->mail_from = optarg; break;
+		case '1': case '2': case '3': case '4':
+			o->tls[ch - '1'] = optarg;
+			break;
 		case 'j': o->json = 1; break;
 		case 'T': o->trace = 1; break;
 		case 't': o->time = atoll(optarg); break;
@@ -337,6 +348,7 @@ main(int argc, char **argv)
 	pipeline_fixed_time(s, (time_t)o.time);
 	if (o.helo != NULL)
 		pipeline_helo(s, o.helo);
+	pipeline_tls(s, o.tls[0], o.tls[1], o.tls[2], o.tls[3]);
 	pipeline_mail(s, o.mail_from, NULL);
 	for (i = 0; i < o.nrcpt; i++)
 		pipeline_rcpt(s, o.rcpt[i]);

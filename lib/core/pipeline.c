@@ -122,6 +122,18 @@ pipeline_helo(struct session *s, const char *helo)
 	s->helo = xstrdup(helo != NULL ? helo : "");
 }
 
+/*
+ * pipeline_tls - the MTA's {tls_version} {cipher} {cipher_bits}
+ * {cert_subject} (NULL or empty: not known); a new HELO after STARTTLS
+ * brings them
+ */
+void
+pipeline_tls(struct session *s, const char *version, const char *cipher,
+    const char *bits, const char *subject)
+{
+	results_tls_set(&s->tls, version, cipher, bits, subject);
+}
+
 /* pipeline_strip - MAIL FROM argument without <> and surrounding space */
 static char *
 pipeline_strip(const char *arg)
@@ -466,6 +478,13 @@ pipeline_check(struct session *s, struct message *m)
 	if (cfg->dmarc.enabled)
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
+	/* iprev can never align with the author: the other budget */
+	if (cfg->iprev.enabled && s->client.family != 0)
+		iprev_check(s->env->res, &m->dns_other, &s->client,
+		    &m->results.iprev);
+	if (cfg->tls.enabled)
+		results_tls_set(&m->results.tls, s->tls.version,
+		    s->tls.cipher, s->tls.bits, s->tls.subject);
 }
 
 /* pipeline_eom - end of message: checks, decision, the verdict */
@@ -527,6 +546,7 @@ pipeline_close(struct session *s)
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);
+	results_tls_set(&s->tls, NULL, NULL, NULL, NULL);
 	free(s);
 }
 

@@ -98,6 +98,8 @@ struct session *pipeline_connect(struct pipeline_env *, unsigned long id,
 	    enum pipeline_start *);
 void	pipeline_fixed_time(struct session *, time_t);
 void	pipeline_helo(struct session *, const char *);
+void	pipeline_tls(struct session *, const char *version, const char *cipher,
+	    const char *bits, const char *subject);
 void	pipeline_mail(struct session *, const char *, const char *auth);
 void	pipeline_rcpt(struct session *, const char *);
 void	pipeline_queue_id(struct session *, const char *);

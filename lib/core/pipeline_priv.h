@@ -93,6 +93,7 @@ struct session {
 	int		 trusted;	/* in policy.trusted_networks */
 	int		 leadspc;	/* values keep their leading space */
 	time_t		 fixed_time;	/* seal as of this time (0: now) */
+	struct results_tls tls;		/* the MTA's TLS macros, if any */
 	struct message	*msg;		/* current transaction */
 };
 

@@ -2,12 +2,14 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mail/authres.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "core/decision.h"
 #include "core/results.h"
 
@@ -19,6 +21,30 @@ results_free(struct results *r)
 	dkim_result_free(&r->dkim);
 	dmarc_result_free(&r->dmarc);
 	arc_result_free(&r->arc);
+	iprev_result_free(&r->iprev);
+	results_tls_set(&r->tls, NULL, NULL, NULL, NULL);
+}
+
+/* results_tls_dup - a macro's value, NULL when empty */
+static char *
+results_tls_dup(const char *v)
+{
+	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* results_tls_set - the TLS macros (copied); all NULL clears them */
+void
+results_tls_set(struct results_tls *t, const char *version,
+    const char *cipher, const char *bits, const char *subject)
+{
+	free(t->version);
+	free(t->cipher);
+	free(t->bits);
+	free(t->subject);
+	t->version = results_tls_dup(version);
+	t->cipher = results_tls_dup(cipher);
+	t->bits = results_tls_dup(bits);
+	t->subject = results_tls_dup(subject);
 }
 
 /*
@@ -214,7 +240,48 @@ results_arc_authres(const struct arc_result *a, const char *client_ip,
 	}
 }
 
-/* results_authres - every checked method: spf, dkim, dmarc, arc */
+/* results_iprev_authres - iprev= (RFC 8601 2.7.3), policy.iprev */
+static void
+results_iprev_authres(const struct iprev_result *i, const char *client_ip,
+    struct authres *ar)
+{
+	struct authres_result *c;
+
+	if ((c = authres_add(ar, "iprev", method_result_name(i->result))) ==
+	    NULL)
+		return;
+	if (i->reason != NULL)
+		authres_comment(c, i->reason);
+	if (client_ip != NULL)
+		authres_prop(c, "policy", "iprev", client_ip);
+}
+
+/*
+ * results_tls_authres - x-tls=pass with smtp.version, smtp.cipher,
+ * smtp.bits (as authentication_milter writes them) and the client
+ * certificate's subject when there was one
+ */
+static void
+results_tls_authres(const struct results_tls *t, struct authres *ar)
+{
+	struct authres_result *c;
+
+	if (t->version == NULL || (c = authres_add(ar, "x-tls", "pass")) ==
+	    NULL)
+		return;
+	authres_prop(c, "smtp", "version", t->version);
+	if (t->cipher != NULL)
+		authres_prop(c, "smtp", "cipher", t->cipher);
+	if (t->bits != NULL)
+		authres_prop(c, "smtp", "bits", t->bits);
+	if (t->subject != NULL)
+		authres_prop(c, "smtp", "cert-subject", t->subject);
+}
+
+/*
+ * results_authres - every checked method: spf, dkim, dmarc, arc, then
+ * the connection's iprev and x-tls
+ */
 void
 results_authres(const struct results *r, const struct decision *d,
     const char *client_ip, int remote_ip, struct authres *ar)
@@ -227,6 +294,9 @@ results_authres(const struct results *r, const struct decision *d,
 		results_dmarc_authres(&r->dmarc, d, ar);
 	if (r->arc.checked)
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
+	if (r->iprev.checked)
+		results_iprev_authres(&r->iprev, client_ip, ar);
+	results_tls_authres(&r->tls, ar);
 }
 
 /* results_log - key=value part of the verdict line (authmilter(8)) */
@@ -254,6 +324,9 @@ results_log(const struct results *r, struct buf *out)
 		    r->dmarc.result));
 	if (r->arc.checked)
 		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
+	if (r->iprev.checked)
+		buf_printf(out, " iprev=%s", method_result_name(
+		    r->iprev.result));
 }
 
 /*
@@ -288,6 +361,8 @@ results_log_json(const struct results *r, struct buf *out)
 		json_kv(out, "dmarc", method_result_name(r->dmarc.result), 0);
 	if (r->arc.checked)
 		json_kv(out, "arc", method_result_name(r->arc.result), 0);
+	if (r->iprev.checked)
+		json_kv(out, "iprev", method_result_name(r->iprev.result), 0);
 }
 
 /* results_json_identity - {"result":..,"reason":..,"domain":..} */
@@ -507,5 +582,24 @@ results_json(const struct results *r, const struct decision *d,
 	if (r->arc.checked)
 		results_json_arc(&r->arc, out);
 	else
+		buf_puts(out, "null");
+	json_key(out, "iprev", 0);
+	if (r->iprev.checked) {
+		buf_putc(out, '{');
+		json_kv(out, "result", method_result_name(r->iprev.result), 1);
+		json_kv(out, "reason", r->iprev.reason, 0);
+		json_kv(out, "name", r->iprev.name, 0);
+		buf_putc(out, '}');
+	} else
+		buf_puts(out, "null");
+	json_key(out, "tls", 0);
+	if (r->tls.version != NULL) {
+		buf_putc(out, '{');
+		json_kv(out, "version", r->tls.version, 1);
+		json_kv(out, "cipher", r->tls.cipher, 0);
+		json_kv(out, "bits", r->tls.bits, 0);
+		json_kv(out, "cert_subject", r->tls.subject, 0);
+		buf_putc(out, '}');
+	} else
 		buf_puts(out, "null");
 }

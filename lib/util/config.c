@@ -80,6 +80,8 @@ static const struct config_row config_rows[] = {
 	B("spf.enabled", spf.enabled, 1),
 	B("spf.helo", spf.helo, 1),
 	B("spf.received_spf", spf.received_spf, 0),
+	B("iprev.enabled", iprev.enabled, 0),
+	B("tls.enabled", tls.enabled, 1),
 	B("dkim.enabled", dkim.enabled, 1),
 	I("dkim.min_key_bits", dkim.min_key_bits, 1024, 1024, 16384),
 	I("dkim.max_signatures", dkim.max_signatures, 8, 1,

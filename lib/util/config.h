@@ -76,6 +76,12 @@ struct config {
 		int	 received_spf;	/* add a Received-SPF field */
 	} spf;
 	struct {
+		int	 enabled;	/* the iprev method (RFC 8601 3) */
+	} iprev;
+	struct {
+		int	 enabled;	/* x-tls from the MTA's TLS macros */
+	} tls;
+	struct {
 		int	 enabled;	/* verify DKIM signatures */
 		int	 min_key_bits;	/* RSA keys below: dkim=policy */
 		int	 max_signatures;/* verified per message */

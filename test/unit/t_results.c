@@ -287,7 +287,7 @@ t_results_json(void)
 	memset(&r, 0, sizeof(r));
 	results_json(&r, NULL, &out);
 	UNIT_STREQ(out.data, "\"spf\":null,\"dkim\":null,\"dmarc\":null,"
-	    "\"arc\":null", "json: nothing checked");
+	    "\"arc\":null,\"iprev\":null,\"tls\":null", "json: nothing checked");
 	t_results_full(&r);
 	buf_reset(&out);
 	results_json(&r, NULL, &out);
