@@ -41,6 +41,7 @@ pipeline_message_free(struct message *m)
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
+	buf_free(&m->rspf);
 	free(m);
 }
 
@@ -55,6 +56,7 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 	hdr_limit(&m->hdr, (size_t)cfg->limits.headers,
 	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
 	buf_init(&m->arheader, 64 * 1024);
+	buf_init(&m->rspf, 8 * 1024);
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	dnsbudget_init(&m->dns_dmarc, (long)cfg->limits.dns_time * 1000);
 	dnsbudget_init(&m->dns_other, (long)cfg->limits.dns_time * 1000);
@@ -520,6 +522,10 @@ pipeline_eom(struct session *s)
 		    s->env->cfg->arc.report_remote_ip, &ar);
 		authres_format(&ar, &m->arheader);
 		authres_free(&ar);
+		if (s->env->cfg->spf.received_spf)
+			results_received_spf(&m->results.spf, s->client_ip,
+			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
+			    "<>", s->authserv_id, &m->rspf);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
 	}

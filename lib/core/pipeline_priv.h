@@ -34,7 +34,7 @@ struct report_store;
 struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
-#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 4)
+#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 5)
 
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
@@ -70,6 +70,7 @@ struct message {
 	struct results	 results;	/* what the checks found */
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
+	struct buf	 rspf;		/* Received-SPF value ("" none) */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
 	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
 					   needs: discovery, aligned ids */

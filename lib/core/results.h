@@ -49,5 +49,8 @@ void	results_log(const struct results *, struct buf *);
 void	results_log_json(const struct results *, struct buf *);
 void	results_json(const struct results *, const struct decision *,
 	    struct buf *);
+void	results_received_spf(const struct spf_result *, const char *client_ip,
+	    const char *helo, const char *mailfrom, const char *receiver,
+	    struct buf *);
 
 #endif

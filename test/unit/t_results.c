@@ -359,9 +359,43 @@ t_results_temperror(void)
 	}
 }
 
+/* t_results_received_spf - RFC 7208 9.1: the deciding identity's field */
+static void
+t_results_received_spf(void)
+{
+	struct results r;
+	struct buf out;
+
+	buf_init(&out, 4096);
+	t_results_full(&r);
+	results_received_spf(&r.spf, "192.0.2.1", "mail.sender.example",
+	    "bob@sender.example", "mx.example.org", &out);
+	UNIT_STREQ(out.data, "pass (mx.example.org: ip4:192.0.2.0/24 "
+	    "matched) client-ip=192.0.2.1; envelope-from=\"bob@sender.example\"; "
+	    "helo=mail.sender.example; receiver=mx.example.org; "
+	    "identity=mailfrom", "Received-SPF, MAIL FROM");
+	buf_reset(&out);
+	r.spf.null_sender = 1;
+	r.spf.result = METHOD_FAIL;
+	r.spf.helo.note = xstrdup("-all matched (in a \\ comment)");
+	results_received_spf(&r.spf, "2001:db8::1", "bad helo", "<>",
+	    "mx.example.org", &out);
+	UNIT_STREQ(out.data, "fail (mx.example.org: -all matched \\(in a "
+	    "\\\\ comment\\)) client-ip=\"2001:db8::1\"; envelope-from=\"<>\"; "
+	    "helo=\"bad helo\"; receiver=mx.example.org; identity=helo",
+	    "Received-SPF, null sender: the HELO identity, values quoted");
+	buf_reset(&out);
+	r.spf.checked = 0;
+	results_received_spf(&r.spf, "192.0.2.1", NULL, "<>", "mx", &out);
+	UNIT_STREQ(out.data, "", "no SPF, no Received-SPF");
+	results_free(&r);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
+	t_results_received_spf();
 	t_results_authres();
 	t_results_variants();
 	t_results_dmarc_arc();
