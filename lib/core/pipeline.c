@@ -32,6 +32,7 @@ pipeline_message_free(struct message *m)
 	free(m->queue_id);
 	free(m->rcpt_domain);
 	free(m->author);
+	free(m->msgid);
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
@@ -262,6 +263,22 @@ pipeline_dkim(struct session *s, struct message *m)
 	return m->dkim;
 }
 
+/* pipeline_msgid - the first Message-ID, without folding white space */
+static void
+pipeline_msgid(struct message *m, const char *value, size_t len)
+{
+	while (len > 0 && strchr(" \t\r\n", value[len - 1]) != NULL)
+		len--;
+	while (len > 0 && strchr(" \t\r\n", *value) != NULL) {
+		value++;
+		len--;
+	}
+	if (m->msgid != NULL || len == 0)
+		return;
+	m->msgid = xstrndup(value, len > PIPELINE_MAX_MSGID ?
+	    PIPELINE_MAX_MSGID : len);
+}
+
 /* pipeline_header - one header field as the MTA gave it */
 void
 pipeline_header(struct session *s, const char *name, const char *value,
@@ -275,6 +292,8 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_ar_seen(s, m, value, len);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
+	else if (hdr_name_is(name, "Message-ID"))
+		pipeline_msgid(m, value, len);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);

@@ -34,6 +34,7 @@ struct report_store;
 struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
+#define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
 #define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 5)
 
 struct pipeline_env {
@@ -65,6 +66,7 @@ struct message {
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
+	char		*msgid;		/* the first Message-ID, trimmed */
 	char		 author_why[192];	/* why there is no author */
 	int		 ambiguous;	/* several From fields or domains */
 	struct results	 results;	/* what the checks found */

@@ -316,6 +316,13 @@ results_log(const struct results *r, struct buf *out)
 			    method_result_name(r->dkim.sig[i].result));
 			log_safe(out, r->dkim.sig[i].d, strlen(r->dkim.sig[i].d));
 		}
+		for (i = 0; i < r->dkim.n; i++) {
+			const char *sel = r->dkim.sig[i].s != NULL ?
+			    r->dkim.sig[i].s : "";
+
+			buf_puts(out, i ? "," : " dkim_selectors=");
+			log_safe(out, sel, strlen(sel));
+		}
 		if (r->dkim.skipped > 0)
 			buf_printf(out, " dkim_unchecked=%zu", r->dkim.skipped);
 	}
@@ -349,6 +356,7 @@ results_log_json(const struct results *r, struct buf *out)
 			json_kv(out, "result", method_result_name(
 			    r->dkim.sig[i].result), 1);
 			json_kv(out, "domain", r->dkim.sig[i].d, 0);
+			json_kv(out, "selector", r->dkim.sig[i].s, 0);
 			buf_putc(out, '}');
 		}
 		buf_putc(out, ']');

@@ -245,26 +245,28 @@ t_results_logs(void)
 	buf_init(&out, 65536);
 	t_results_full(&r);
 	results_log(&r, &out);
-	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example dmarc=pass "
-	    "arc=pass", "log line");
+	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example "
+	    "dkim_selectors=sel1 dmarc=pass arc=pass", "log line");
 	buf_reset(&out);
 	results_log_json(&r, &out);
 	/* members that follow the line's own: each after a "," */
 	UNIT_STREQ(out.data, ",\"spf\":\"pass\",\"dkim\":[{\"result\":"
-	    "\"pass\",\"domain\":\"sender.example\"}],\"dmarc\":\"pass\","
-	    "\"arc\":\"pass\"", "log json");
+	    "\"pass\",\"domain\":\"sender.example\",\"selector\":\"sel1\"}],"
+	    "\"dmarc\":\"pass\",\"arc\":\"pass\"", "log json");
 	t_results_sig(&r, METHOD_FAIL, "bad domain\n.example", "x");
 	r.dkim.skipped = 3;
 	r.arc.checked = 0;
 	buf_reset(&out);
 	results_log(&r, &out);
 	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example,fail:"
-	    "\"bad domain?.example\" dkim_unchecked=3 dmarc=pass",
+	    "\"bad domain?.example\" dkim_selectors=sel1,sel1 dkim_unchecked=3 "
+	    "dmarc=pass",
 	    "log line: log_safe, skipped, no arc");
 	buf_reset(&out);
 	results_log_json(&r, &out);
 	UNIT_CHECK(strstr(out.data, "{\"result\":\"fail\",\"domain\":"
-	    "\"bad domain\\u000a.example\"}],\"dkim_unchecked\":3,\"dmarc\":"
+	    "\"bad domain\\u000a.example\",\"selector\":\"sel1\"}],"
+	    "\"dkim_unchecked\":3,\"dmarc\":"
 	    "\"pass\"") != NULL && strstr(out.data, "\"arc\"") == NULL,
 	    "log json: escaped, skipped, no arc", "%s", out.data);
 	results_free(&r);
