@@ -17,6 +17,8 @@
 #include "dns/resolver.h"
 #include "util/log.h"
 #include "core/pipeline.h"
+#include "core/posture.h"
+#include "check_domain.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
 
@@ -43,6 +45,8 @@ struct check_opts {
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
 	int		 trace;		/* --trace */
+	struct posture_request domain;	/* --domain, --selector, --fetch,
+					   --ca-file */
 	long long	 time;		/* --time: seal as of then, 0 now */
 	const char	*message;	/* path or "-" */
 };
@@ -51,7 +55,10 @@ struct check_opts {
 static void __attribute__((noreturn))
 check_usage(void)
 {
-	fprintf(stderr, "usage: authmilter-check [-c FILE] [--client-ip IP] "
+	fprintf(stderr, "usage: authmilter-check [-c FILE] --domain DOMAIN "
+	    "[--selector S]... [--fetch]\n"
+	    "                        [--ca-file FILE] [--json] [--trace]\n"
+	    "       authmilter-check [-c FILE] [--client-ip IP] "
 	    "[--helo NAME] [--mail-from ADDR]\n"
 	    "                        [--rcpt ADDR]... [--time SECONDS] "
 	    "[--tls-version V [--tls-cipher C]\n"
@@ -75,6 +82,10 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "tls-subject", required_argument, NULL, '4' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", no_argument, NULL, 'T' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "selector", required_argument, NULL, 'S' },
+		{ "fetch", no_argument, NULL, 'F' },
+		{ "ca-file", required_argument, NULL, 'A' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -96,6 +107,14 @@ check_parse(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'j': o->json = 1; break;
 		case 'T': o->trace = 1; break;
+		case 'D': o->domain.domain = optarg; break;
+		case 'F': o->domain.fetch = 1; break;
+		case 'A': o->domain.ca_file = optarg; break;
+		case 'S':
+			if (o->domain.nselector >= POSTURE_MAX_SELECTORS)
+				check_usage();
+			o->domain.selector[o->domain.nselector++] = optarg;
+			break;
 		case 't': o->time = atoll(optarg); break;
 		case 'r':
 			if (o->nrcpt >= CHECK_MAX_RCPT)
@@ -105,7 +124,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		default: check_usage();
 		}
 	}
-	if (argc - optind > 1)
+	if (argc - optind > 1 || (o->domain.domain != NULL && optind < argc))
 		check_usage();
 	if (optind < argc)
 		o->message = argv[optind];
@@ -340,6 +359,15 @@ main(int argc, char **argv)
 	buf_init(&trace.json, CHECK_MAX_TRACE);
 	if (o.trace)
 		pipeline_env_trace(env, check_trace_event, &trace);
+	if (o.domain.domain != NULL) {
+		i = check_domain(env, &o.domain, o.json);
+		if (o.trace && !o.json)
+			fputs(trace.text.data, stdout);
+		pipeline_env_release(env);
+		buf_free(&trace.text);
+		buf_free(&trace.json);
+		return i;
+	}
 	buf_init(&msg, CHECK_MAX_MESSAGE);
 	check_read(o.message, &msg);
 	/* the file's folds are read as the MTA hands them: leading space */
