@@ -220,6 +220,23 @@ dnstext_rdata(int rrtype, const char *rd, size_t len, struct buf *out)
 }
 
 /*
+ * dnstext_bogus - "DNSSEC validation failed: libunbound's reason", its
+ * parentheses made brackets (the text goes in A-R comments)
+ */
+static void
+dnstext_bogus(const struct resolver_answer *a, struct buf *out)
+{
+	const char *p;
+
+	buf_puts(out, "DNSSEC validation failed");
+	if (a->why_bogus == NULL)
+		return;
+	buf_puts(out, ": ");
+	for (p = a->why_bogus; *p != '\0'; p++)
+		buf_putc(out, *p == '(' ? '[' : *p == ')' ? ']' : *p);
+}
+
+/*
  * dnstext_outcome - what came back, shortly: "timed out", "SERVFAIL",
  * "DNSSEC validation failed (...)", "NXDOMAIN", "no data", or "N records"
  */
@@ -239,9 +256,7 @@ dnstext_outcome(const struct resolver_answer *a, struct buf *out)
 	else if (a->status == RESOLVER_FAIL || !dnstext_answered(a))
 		buf_puts(out, "resolver failure");
 	else if (a->bogus)
-		buf_printf(out, "DNSSEC validation failed%s%s%s",
-		    a->why_bogus ? " (" : "", a->why_bogus ? a->why_bogus : "",
-		    a->why_bogus ? ")" : "");
+		dnstext_bogus(a, out);
 	else if (a->status == RESOLVER_RETRY)
 		buf_puts(out, dnstext_rcode(a->rcode, tmp, sizeof(tmp)));
 	else if (a->status == RESOLVER_NXDOMAIN)
