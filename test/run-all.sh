@@ -46,6 +46,7 @@ suite unit unit_tests
 suite testdns /usr/bin/python3 test/tools/test_testdns.py
 suite check-cli /usr/bin/python3 test/check/test_check.py
 suite explain /usr/bin/python3 test/check/test_explain.py
+suite domain /usr/bin/python3 test/check/test_domain.py
 suite daemon /usr/bin/python3 test/daemon/test_daemon.py
 suite spf-suite /usr/bin/python3 test/spf/run_suite.py
 suite dkim-vectors /usr/bin/python3 test/dkim/run_vectors.py
