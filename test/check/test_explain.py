@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(TOP, "test", "dmarc"))
 
 import testlib  # noqa: E402
 from testdns import TestDNSServer  # noqa: E402
+from milterclient import MilterClient  # noqa: E402
 
 try:
     import authres  # noqa: E402
@@ -47,6 +48,8 @@ from run_daemon import parse_ar as simple_parse_ar  # noqa: E402
 
 CHECK = os.environ.get("AUTHMILTER_CHECK",
                        os.path.join(TOP, "check", "authmilter-check"))
+DAEMON = os.environ.get("AUTHMILTER",
+                        os.path.join(TOP, "milter", "authmilter"))
 VERBOSE = "-v" in sys.argv
 passed = failed = 0
 
@@ -421,6 +424,59 @@ def plain():
         iprev_tls_cases(conf)
         received_spf_case(conf)
         trace_cases(conf)
+        daemon_case(conf, k2048)
+
+
+# --- the daemon: the MTA's TLS macros, the verdict line ---------------------
+
+def daemon_case(conf, k2048):
+    """The milter asks for the TLS macros at HELO and reports x-tls; the
+    verdict line has helo, mailfrom, msgid and the DKIM selectors"""
+    with tempfile.TemporaryDirectory() as d:
+        port = testlib.free_port()
+        cpath = os.path.join(d, "d.conf")
+        with open(cpath, "w") as f:
+            f.write(conf + 'milter = { socket = "inet:%d@127.0.0.1"; '
+                    'user = "nobody"; };\npolicy = { trusted_networks = '
+                    '[ ]; };\n' % port)
+        os.chmod(cpath, 0o644)
+        dm = testlib.Daemon(DAEMON, cpath, os.path.join(d, "log"))
+        try:
+            if not dm.wait_up():
+                check("daemon starts", False, dm.text())
+                return
+            c = MilterClient(port=port)
+            c.negotiate()
+            c.connect("client.example", "192.0.2.7")
+            c.macros("helo", {"{tls_version}": "TLSv1.3",
+                              "{cipher}": "TLS_AES_128_GCM_SHA256",
+                              "{cipher_bits}": "128"})
+            c.helo("mail.explain.example")
+            r = c.message("<x@a.explain.example>", ["<b@rcpt.example>"],
+                          msg("a.explain.example",
+                              ("s2048", "a.explain.example", k2048)),
+                          macros={"i": "EXPL1"})
+            c.close()
+            ar = [v for _, n, v in r.inserted
+                  if n == "Authentication-Results"]
+            strict = parses("daemon", ar[0] if ar else "")
+            tls = clauses(strict, "x-tls")
+            check("daemon: x-tls from the HELO macros", len(tls) == 1 and
+                  tls[0]["props"].get("smtp.version") == "TLSv1.3" and
+                  tls[0]["props"].get("smtp.bits") == "128", ar)
+            check("daemon: Received-SPF inserted too", any(
+                n == "Received-SPF" for _, n, v in r.inserted), r.inserted)
+            ok = testlib.wait_for(lambda: "EXPL1:" in dm.text(), secs=10)
+            line = [l for l in dm.text().splitlines() if "EXPL1:" in l]
+            check("daemon: the verdict line has helo, mailfrom, msgid, "
+                  "dkim_selectors", ok and line and
+                  "dkim_selectors=s2048" in line[0] and
+                  "helo=mail.explain.example" in line[0] and
+                  "mailfrom=a.explain.example" in line[0] and
+                  "msgid=<e1@a.explain.example>" in line[0] and
+                  "iprev=pass" in line[0], line)
+        finally:
+            dm.stop()
 
 
 # --- DNSSEC: a signed zone and its trust anchor ---------------------------
