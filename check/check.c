@@ -325,19 +325,51 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 		fputs(t->text.data, stdout);
 }
 
+/* check_message - one message through the pipeline; the exit status */
+static int
+check_message(struct pipeline_env *env, const struct check_opts *o,
+    const struct check_trace *trace)
+{
+	struct sockaddr_storage ss;
+	enum pipeline_start start;
+	struct session *s;
+	struct buf msg;
+	size_t body;
+	int i;
+
+	buf_init(&msg, CHECK_MAX_MESSAGE);
+	check_read(o->message, &msg);
+	/* the file's folds are read as the MTA hands them: leading space */
+	s = pipeline_connect(env, 1, check_client(o->client_ip, &ss), NULL, 1,
+	    &start);
+	pipeline_fixed_time(s, (time_t)o->time);
+	if (o->helo != NULL)
+		pipeline_helo(s, o->helo);
+	pipeline_tls(s, o->tls[0], o->tls[1], o->tls[2], o->tls[3]);
+	pipeline_mail(s, o->mail_from, NULL);
+	for (i = 0; i < o->nrcpt; i++)
+		pipeline_rcpt(s, o->rcpt[i]);
+	if (start != PIPELINE_CHECK)
+		fprintf(stderr, "authmilter-check: %s is in "
+		    "policy.trusted_networks: not checked\n", o->client_ip);
+	body = check_headers(s, &msg);
+	pipeline_eoh(s);
+	check_body(s, &msg, body);
+	check_print(s, pipeline_eom(s), o->json, trace);
+	pipeline_close(s);	/* and with the session, the env reference */
+	buf_free(&msg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_storage ss;
 	struct pipeline_env *env;
 	struct check_trace trace;
-	enum pipeline_start start;
 	struct check_opts o;
 	struct config *cfg;
-	struct session *s;
-	struct buf msg, why;
-	size_t body;
-	int i;
+	struct buf why;
+	int rc;
 
 	check_parse(argc, argv, &o);
 	log_open("authmilter-check", LOG_MAIL, 0);
@@ -360,36 +392,13 @@ main(int argc, char **argv)
 	if (o.trace)
 		pipeline_env_trace(env, check_trace_event, &trace);
 	if (o.domain.domain != NULL) {
-		i = check_domain(env, &o.domain, o.json);
+		rc = check_domain(env, &o.domain, o.json);
 		if (o.trace && !o.json)
 			fputs(trace.text.data, stdout);
 		pipeline_env_release(env);
-		buf_free(&trace.text);
-		buf_free(&trace.json);
-		return i;
-	}
-	buf_init(&msg, CHECK_MAX_MESSAGE);
-	check_read(o.message, &msg);
-	/* the file's folds are read as the MTA hands them: leading space */
-	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL, 1,
-	    &start);
-	pipeline_fixed_time(s, (time_t)o.time);
-	if (o.helo != NULL)
-		pipeline_helo(s, o.helo);
-	pipeline_tls(s, o.tls[0], o.tls[1], o.tls[2], o.tls[3]);
-	pipeline_mail(s, o.mail_from, NULL);
-	for (i = 0; i < o.nrcpt; i++)
-		pipeline_rcpt(s, o.rcpt[i]);
-	if (start != PIPELINE_CHECK)
-		fprintf(stderr, "authmilter-check: %s is in "
-		    "policy.trusted_networks: not checked\n", o.client_ip);
-	body = check_headers(s, &msg);
-	pipeline_eoh(s);
-	check_body(s, &msg, body);
-	check_print(s, pipeline_eom(s), o.json, o.trace ? &trace : NULL);
-	pipeline_close(s);	/* and with the session, the env reference */
-	buf_free(&msg);
+	} else
+		rc = check_message(env, &o, o.trace ? &trace : NULL);
 	buf_free(&trace.text);
 	buf_free(&trace.json);
-	return 0;
+	return rc;
 }

@@ -159,6 +159,23 @@ spf_record_none(const struct resolver_answer *a, enum resolver_status st,
 		buf_printf(why, "%d \"v=spf1\" TXT records at %s", n, domain);
 }
 
+/*
+ * spf_record_over - include/redirect count as terms: is a limit passed
+ * (then the record is not fetched, and the step says so)
+ */
+static int
+spf_record_over(struct spf_eval *ev, struct spf_event *e, const char *over)
+{
+	if (ev->records++ > 0 && ++ev->terms > SPF_MAX_TERMS)
+		spf_limit(ev, "more than 10 DNS-querying terms");
+	if (ev->over == NULL && ++ev->queries <= SPF_MAX_QUERIES)
+		return 0;
+	spf_record_event(e, SPF_REC_LIMIT, NULL, ev->over);
+	if (e != NULL)
+		e->broke = over == NULL;
+	return 1;
+}
+
 /* spf_record_get - record fetch hook: counts include/redirect as terms */
 SPF_errcode_t
 spf_record_get(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
@@ -177,15 +194,9 @@ spf_record_get(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	ev->nsub = ev->isub = 0;
 	e = spf_event_add(ev, SPF_EVENT_RECORD, domain, ns_t_txt,
 	    RESOLVER_OK, NULL);
-	if (ev->records++ > 0 && ++ev->terms > SPF_MAX_TERMS)
-		spf_limit(ev, "more than 10 DNS-querying terms");
-	if (ev->over != NULL || ++ev->queries > SPF_MAX_QUERIES) {
-		spf_record_event(e, SPF_REC_LIMIT, NULL, ev->over);
-		if (e != NULL)
-			e->broke = over == NULL;
+	if (spf_record_over(ev, e, over))
 		return spf_record_done(resp, SPF_RESULT_PERMERROR,
 		    SPF_E_BIG_DNS, "processing limit", domain);
-	}
 	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_txt,
 	    &ev->deadline, &a);
 	buf_init(&why, 1024);

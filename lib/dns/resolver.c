@@ -303,10 +303,15 @@ resolver_memo_get(struct resolver *r, const char *name, int rrtype,
     time_t now)
 {
 	struct resmemo_res *rr = resmemo_get(r->memo, name, rrtype, now);
+	struct resolver_answer *a;
 
 	if (rr == NULL)
 		return NULL;
-	return resolver_answer_make(resolver_classify(rr->err, rr->res), rr);
+	a = resolver_answer_make(resolver_classify(rr->err, rr->res), rr);
+	a->remembered = 1;
+	log_debug("resolver: %s type %d: %s (remembered)", name, rrtype,
+	    resolver_strstatus(a->status));
+	return a;
 }
 
 /* resolver_now - monotonic seconds, the clock of the memo */
@@ -338,12 +343,8 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		return RESOLVER_INVAL;
 	}
 	now = resolver_now();
-	if ((*out = resolver_memo_get(r, name, rrtype, now)) != NULL) {
-		(*out)->remembered = 1;
-		log_debug("resolver: %s type %d: %s (remembered)", name,
-		    rrtype, resolver_strstatus((*out)->status));
+	if ((*out = resolver_memo_get(r, name, rrtype, now)) != NULL)
 		return (*out)->status;
-	}
 	resolver_deadline(&dl, r->timeout_ms);
 	resolver_deadline_cap(&dl, deadline);
 	if (resolver_past(&dl)) {
