@@ -60,6 +60,8 @@ export AUTHMILTER_CHECK="$dir/src/check/authmilter-check"
 export AUTHMILTER_REPORT="$dir/src/report/authmilter-report"
 cd "$top" || exit 1
 run check-cli /usr/bin/python3 test/check/test_check.py
+run explain /usr/bin/python3 test/check/test_explain.py
+run domain /usr/bin/python3 test/check/test_domain.py
 run spf-suite /usr/bin/python3 test/spf/run_suite.py
 run dkim-interop /usr/bin/python3 test/dkim/run_interop.py
 run daemon /usr/bin/python3 test/daemon/test_daemon.py

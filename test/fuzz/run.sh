@@ -14,7 +14,7 @@ out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq)"
-libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread"
+libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lpthread"
 cd "$out" || exit 1
 for f in "$top"/lib/*/*.c; do
 	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1
