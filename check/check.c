@@ -392,7 +392,8 @@ main(int argc, char **argv)
 	if (o.trace)
 		pipeline_env_trace(env, check_trace_event, &trace);
 	if (o.domain.domain != NULL) {
-		rc = check_domain(env, &o.domain, o.json);
+		rc = check_domain(env, &o.domain, o.json, o.trace ?
+		    &trace.json : NULL);
 		if (o.trace && !o.json)
 			fputs(trace.text.data, stdout);
 		pipeline_env_release(env);

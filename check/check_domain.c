@@ -42,9 +42,13 @@ check_domain_text(const struct posture_report *r, int status)
 	    count[1], count[2]);
 }
 
-/* check_domain_json - {"domain","dnssec_validation","result",...} */
+/*
+ * check_domain_json - {"domain","dnssec_validation","result","counts",
+ * "checks"[,"trace"]}
+ */
 static void
-check_domain_json(const struct posture_report *r, int status)
+check_domain_json(const struct posture_report *r, int status,
+    const struct buf *trace)
 {
 	struct buf out;
 	int count[3];
@@ -71,7 +75,10 @@ check_domain_json(const struct posture_report *r, int status)
 		json_kv(&out, "fix", r->item[i].fix, 0);
 		buf_putc(&out, '}');
 	}
-	buf_puts(&out, "]}");
+	buf_putc(&out, ']');
+	if (trace != NULL)
+		buf_printf(&out, ",\"trace\":[%s]", trace->data);
+	buf_putc(&out, '}');
 	printf("%s\n", out.data);
 	buf_free(&out);
 }
@@ -79,7 +86,7 @@ check_domain_json(const struct posture_report *r, int status)
 /* check_domain - run the checks, print, return the exit status */
 int
 check_domain(struct pipeline_env *env, const struct posture_request *req,
-    int json)
+    int json, const struct buf *trace_json)
 {
 	struct posture_report r;
 	int status;
@@ -87,7 +94,7 @@ check_domain(struct pipeline_env *env, const struct posture_request *req,
 	posture_run(env, req, &r);
 	status = posture_exit(&r);
 	if (json)
-		check_domain_json(&r, status);
+		check_domain_json(&r, status, trace_json);
 	else
 		check_domain_text(&r, status);
 	posture_free(&r);

@@ -412,6 +412,11 @@ def signed_cases(tmp):
              "DNSSEC-secure"),
             ("dane", "pass", "_25._tcp.mx2.signed.example: 1 TLSA record, "
              "DNSSEC-secure")], 0, ["--selector", "s1"])
+        rc, j = run(conf, "signed.example", ["--trace"])
+        check("--domain --trace --json: the lookups with DNSSEC status",
+              any(t["name"] == "_25._tcp.mx1.signed.example" and
+                  t["type"] == "TLSA" and t["dnssec"] == "secure"
+                  for t in j.get("trace", [])), j.get("trace"))
         expect(conf, "nodane.signed.example", [
             ("dane", "warn", "no TLSA record although the zone is "
              "signed")])
