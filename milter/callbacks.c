@@ -100,6 +100,10 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	    *pf0, *pf1, f1);
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} _");
+		/* x-tls: what Postfix and Sendmail send at HELO (after
+		 * STARTTLS the client says EHLO again) */
+		smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version} {cipher} "
+		    "{cipher_bits} {cert_subject}");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {mail_addr}");
 		smfi_setsymlist(ctx, SMFIM_EOH, "i");
@@ -129,8 +133,13 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 {
 	struct session *s = callbacks_session(ctx);
 
-	if (s != NULL)
+	if (s != NULL) {
 		pipeline_helo(s, helo);
+		pipeline_tls(s, smfi_getsymval(ctx, "{tls_version}"),
+		    smfi_getsymval(ctx, "{cipher}"),
+		    smfi_getsymval(ctx, "{cipher_bits}"),
+		    smfi_getsymval(ctx, "{cert_subject}"));
+	}
 	return callbacks_continue(ctx, SMFIP_NR_HELO);
 }
 

@@ -36,6 +36,8 @@ suites() {
 	suite lint          -         sh test/lint.sh
 	suite testdns       -         /usr/bin/python3 test/tools/test_testdns.py
 	suite check-cli     asan      /usr/bin/python3 test/check/test_check.py
+	suite explain       root,asan /usr/bin/python3 test/check/test_explain.py
+	suite domain        root,asan /usr/bin/python3 test/check/test_domain.py
 	suite daemon        root,asan /usr/bin/python3 test/daemon/test_daemon.py
 	suite spf-suite     asan      /usr/bin/python3 test/spf/run_suite.py
 	suite dkim-vectors  -         /usr/bin/python3 test/dkim/run_vectors.py

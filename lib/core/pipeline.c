@@ -32,6 +32,7 @@ pipeline_message_free(struct message *m)
 	free(m->queue_id);
 	free(m->rcpt_domain);
 	free(m->author);
+	free(m->msgid);
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
@@ -41,6 +42,7 @@ pipeline_message_free(struct message *m)
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
+	buf_free(&m->rspf);
 	free(m);
 }
 
@@ -55,6 +57,7 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 	hdr_limit(&m->hdr, (size_t)cfg->limits.headers,
 	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
 	buf_init(&m->arheader, 64 * 1024);
+	buf_init(&m->rspf, 8 * 1024);
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	dnsbudget_init(&m->dns_dmarc, (long)cfg->limits.dns_time * 1000);
 	dnsbudget_init(&m->dns_other, (long)cfg->limits.dns_time * 1000);
@@ -120,6 +123,18 @@ pipeline_helo(struct session *s, const char *helo)
 {
 	free(s->helo);
 	s->helo = xstrdup(helo != NULL ? helo : "");
+}
+
+/*
+ * pipeline_tls - the MTA's {tls_version} {cipher} {cipher_bits}
+ * {cert_subject} (NULL or empty: not known); a new HELO after STARTTLS
+ * brings them
+ */
+void
+pipeline_tls(struct session *s, const char *version, const char *cipher,
+    const char *bits, const char *subject)
+{
+	results_tls_set(&s->tls, version, cipher, bits, subject);
 }
 
 /* pipeline_strip - MAIL FROM argument without <> and surrounding space */
@@ -248,6 +263,22 @@ pipeline_dkim(struct session *s, struct message *m)
 	return m->dkim;
 }
 
+/* pipeline_msgid - the first Message-ID, without folding white space */
+static void
+pipeline_msgid(struct message *m, const char *value, size_t len)
+{
+	while (len > 0 && strchr(" \t\r\n", value[len - 1]) != NULL)
+		len--;
+	while (len > 0 && strchr(" \t\r\n", *value) != NULL) {
+		value++;
+		len--;
+	}
+	if (m->msgid != NULL || len == 0)
+		return;
+	m->msgid = xstrndup(value, len > PIPELINE_MAX_MSGID ?
+	    PIPELINE_MAX_MSGID : len);
+}
+
 /* pipeline_header - one header field as the MTA gave it */
 void
 pipeline_header(struct session *s, const char *name, const char *value,
@@ -261,6 +292,8 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_ar_seen(s, m, value, len);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
+	else if (hdr_name_is(name, "Message-ID"))
+		pipeline_msgid(m, value, len);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
@@ -466,6 +499,13 @@ pipeline_check(struct session *s, struct message *m)
 	if (cfg->dmarc.enabled)
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
+	/* iprev can never align with the author: the other budget */
+	if (cfg->iprev.enabled && s->client.family != 0)
+		iprev_check(s->env->res, &m->dns_other, &s->client,
+		    &m->results.iprev);
+	if (cfg->tls.enabled)
+		results_tls_set(&m->results.tls, s->tls.version,
+		    s->tls.cipher, s->tls.bits, s->tls.subject);
 }
 
 /* pipeline_eom - end of message: checks, decision, the verdict */
@@ -501,6 +541,10 @@ pipeline_eom(struct session *s)
 		    s->env->cfg->arc.report_remote_ip, &ar);
 		authres_format(&ar, &m->arheader);
 		authres_free(&ar);
+		if (s->env->cfg->spf.received_spf)
+			results_received_spf(&m->results.spf, s->client_ip,
+			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
+			    "<>", s->authserv_id, &m->rspf);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
 	}
@@ -527,6 +571,7 @@ pipeline_close(struct session *s)
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);
+	results_tls_set(&s->tls, NULL, NULL, NULL, NULL);
 	free(s);
 }
 

@@ -36,6 +36,7 @@ struct buf;
 struct config;
 struct metrics;
 struct pipeline_env;
+struct resolver_event;
 struct session;
 struct sockaddr;
 
@@ -85,6 +86,8 @@ const struct config *pipeline_env_config(const struct pipeline_env *);
 void	pipeline_env_attach(struct pipeline_env *, struct metrics *);
 struct metrics *pipeline_env_metrics(const struct pipeline_env *);
 void	pipeline_env_dry_run(struct pipeline_env *);
+void	pipeline_env_trace(struct pipeline_env *,
+	    void (*)(void *, const struct resolver_event *), void *);
 void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
 struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
 void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);
@@ -95,6 +98,8 @@ struct session *pipeline_connect(struct pipeline_env *, unsigned long id,
 	    enum pipeline_start *);
 void	pipeline_fixed_time(struct session *, time_t);
 void	pipeline_helo(struct session *, const char *);
+void	pipeline_tls(struct session *, const char *version, const char *cipher,
+	    const char *bits, const char *subject);
 void	pipeline_mail(struct session *, const char *, const char *auth);
 void	pipeline_rcpt(struct session *, const char *);
 void	pipeline_queue_id(struct session *, const char *);

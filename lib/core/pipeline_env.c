@@ -112,6 +112,17 @@ pipeline_env_attach(struct pipeline_env *env, struct metrics *m)
 	    pipeline_env_queue_depth : NULL, env->reports);
 }
 
+/*
+ * pipeline_env_trace - fn(arg, event) after every DNS lookup made through
+ * this env (authmilter-check --trace); before the env is shared
+ */
+void
+pipeline_env_trace(struct pipeline_env *env,
+    void (*fn)(void *, const struct resolver_event *), void *arg)
+{
+	resolver_set_tracer(env->res, fn, arg);
+}
+
 /* pipeline_env_metrics - the metrics it counts into, or NULL */
 struct metrics *
 pipeline_env_metrics(const struct pipeline_env *env)

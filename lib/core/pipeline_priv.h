@@ -34,7 +34,8 @@ struct report_store;
 struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
-#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 4)
+#define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
+#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 5)
 
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
@@ -65,11 +66,13 @@ struct message {
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
+	char		*msgid;		/* the first Message-ID, trimmed */
 	char		 author_why[192];	/* why there is no author */
 	int		 ambiguous;	/* several From fields or domains */
 	struct results	 results;	/* what the checks found */
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
+	struct buf	 rspf;		/* Received-SPF value ("" none) */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
 	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
 					   needs: discovery, aligned ids */
@@ -93,6 +96,7 @@ struct session {
 	int		 trusted;	/* in policy.trusted_networks */
 	int		 leadspc;	/* values keep their leading space */
 	time_t		 fixed_time;	/* seal as of this time (0: now) */
+	struct results_tls tls;		/* the MTA's TLS macros, if any */
 	struct message	*msg;		/* current transaction */
 };
 

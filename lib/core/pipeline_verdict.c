@@ -31,14 +31,15 @@ pipeline_verdict_insert(struct message *m, const char *name,
 /*
  * pipeline_verdict_edits - forged A-R deleted from the highest index down
  * (RFC 8601 section 5; an index counts the fields still there, so going
- * down keeps the others' numbers), then ours inserted at the top, then
- * the ARC set, each at the top, so that ARC-Seal ends up first (RFC 8617
- * section 5.1)
+ * down keeps the others' numbers), then ours inserted at the top (a
+ * Received-SPF first, RFC 7208 section 9.1, so the A-R ends above it),
+ * then the ARC set, each at the top, so that ARC-Seal ends up first (RFC
+ * 8617 section 5.1)
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
-	size_t i, n = m->nar_delete + 4;
+	size_t i, n = m->nar_delete + 5;
 	struct pipeline_edit *e;
 
 	m->edits = xcalloc(n, sizeof(*m->edits));
@@ -49,6 +50,8 @@ pipeline_verdict_edits(struct message *m)
 		e->index = m->ar_delete[i - 1];
 	}
 	m->verdict.removed = m->nar_delete;
+	if (m->rspf.len > 0)
+		pipeline_verdict_insert(m, "Received-SPF", m->rspf.data);
 	if (m->arheader.len > 0)
 		pipeline_verdict_insert(m, "Authentication-Results",
 		    m->arheader.data);

@@ -74,8 +74,14 @@ static const struct config_row config_rows[] = {
 	L("dns.local_data", dns.local_data, config_empty_list, NULL),
 	L("dns.local_zones", dns.local_zones, config_empty_list,
 	    config_chk_zone),
+	B("dns.dnssec", dns.dnssec, 1),
+	S("dns.trust_anchor", dns.trust_anchor, CONFIG_ROOT_ANCHOR,
+	    config_chk_abspath),
 	B("spf.enabled", spf.enabled, 1),
 	B("spf.helo", spf.helo, 1),
+	B("spf.received_spf", spf.received_spf, 0),
+	B("iprev.enabled", iprev.enabled, 0),
+	B("tls.enabled", tls.enabled, 1),
 	B("dkim.enabled", dkim.enabled, 1),
 	I("dkim.min_key_bits", dkim.min_key_bits, 1024, 1024, 16384),
 	I("dkim.max_signatures", dkim.max_signatures, 8, 1,
@@ -509,6 +515,14 @@ config_check_files(const struct config *cfg, struct buf *why)
 		buf_printf(why, "%s:0: dmarc.public_suffix_file '%s' is not "
 		    "readable (apt-get install publicsuffix)", cfg->file,
 		    cfg->dmarc.public_suffix_file);
+		return -1;
+	}
+	/* the root anchor may be absent (no validation); a chosen one not */
+	if (cfg->dns.dnssec && strcmp(cfg->dns.trust_anchor,
+	    CONFIG_ROOT_ANCHOR) != 0 && access(cfg->dns.trust_anchor,
+	    R_OK) != 0) {
+		buf_printf(why, "%s:0: dns.trust_anchor '%s' is not readable",
+		    cfg->file, cfg->dns.trust_anchor);
 		return -1;
 	}
 	return 0;

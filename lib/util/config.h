@@ -23,6 +23,7 @@
 struct buf;
 
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
+#define CONFIG_ROOT_ANCHOR	"/usr/share/dns/root.key"	/* dns-root-data */
 #define CONFIG_MAX_LIST		4096
 
 /*
@@ -66,11 +67,20 @@ struct config {
 		int	 timeout;		/* seconds for one lookup */
 		struct config_list local_data;	/* unbound local-data lines */
 		struct config_list local_zones;	/* "NAME TYPE" */
+		int	 dnssec;		/* validate with trust_anchor */
+		char	*trust_anchor;		/* DS/DNSKEY file of the anchor */
 	} dns;
 	struct {
 		int	 enabled;	/* check SPF at all */
 		int	 helo;		/* also check the HELO identity */
+		int	 received_spf;	/* add a Received-SPF field */
 	} spf;
+	struct {
+		int	 enabled;	/* the iprev method (RFC 8601 3) */
+	} iprev;
+	struct {
+		int	 enabled;	/* x-tls from the MTA's TLS macros */
+	} tls;
 	struct {
 		int	 enabled;	/* verify DKIM signatures */
 		int	 min_key_bits;	/* RSA keys below: dkim=policy */

@@ -232,7 +232,7 @@ class Postfix(object):
 
 AM_CONF = """authserv_id = "mx.bench.test";
 milter = {{ socket = "{sock}"; user = "nobody"; umask = 0000; }};
-dns = {{ nameservers = [ "127.0.0.1" ]; }};
+dns = {{ nameservers = [ "127.0.0.1" ]; dnssec = false; }};
 arc = {{ verify = true;{seal} }};
 policy = {{ trusted_networks = [ "192.0.2.1/32" ]; }};
 log = {{ level = "{level}"; }};

@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
-    pipeline report_dest dkim dkim_pair dkim_key dns"}
+    pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
@@ -29,7 +29,7 @@ fuzz_link() {
 	shift
 	fuzz_cc -fsanitize=fuzzer "$@" "$top/test/fuzz/fuzz_$t.c" \
 	    "$top/test/fuzz/fuzzlib.c" ./*.o -lspf2 -lunbound -lconfig -lidn2 \
-	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread \
+	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lpthread \
 	    -o "fuzz_$t"
 }
 

@@ -65,6 +65,9 @@ def json_as_text(obj):
         if k == "dkim":
             f[k] = ",".join("%s:%s" % (s["result"], s["domain"])
                             for s in v) or "none"
+            # the text line's dkim_selectors= is the objects' "selector"
+            if v:
+                f["dkim_selectors"] = ",".join(s["selector"] for s in v)
         elif k in ("conn", "queue_id") and v is None:
             continue
         else:
