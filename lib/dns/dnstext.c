@@ -321,7 +321,7 @@ dnstext_event_json(const struct resolver_event *ev, struct buf *out)
 	json_kv(out, "type", dnstext_type(ev->rrtype, tmp, sizeof(tmp)), 0);
 	dnstext_outcome(a, &t);
 	json_kv(out, "outcome", t.data, 0);
-	json_kv(out, "rcode", dnstext_answered(a) ?
+	json_kv(out, "rcode", a != NULL && dnstext_answered(a) ?
 	    dnstext_rcode(a->rcode, tmp, sizeof(tmp)) : NULL, 0);
 	json_key(out, "ttl", 0);
 	buf_printf(out, "%d", a != NULL ? a->ttl : 0);

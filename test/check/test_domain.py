@@ -17,7 +17,6 @@ import base64
 import http.server
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys
