@@ -8,10 +8,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
  libspf2-dev libopendkim-dev libopendmarc-dev libssl-dev libconfig-dev
  libunbound-dev libidn2-dev libmicrohttpd-dev publicsuffix dns-root-data
- libsqlite3-dev libpq-dev zlib1g-dev"
+ libsqlite3-dev libpq-dev zlib1g-dev libxml2-dev libzip-dev libjson-c-dev"
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
- curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind"
+ curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
+ chromium chromium-driver python3-selenium"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do
