@@ -161,6 +161,16 @@ report_db_begin(struct report_db *db, struct buf *why)
 	return report_db_exec(db, db->ops->begin_sql, 0, NULL, NULL, NULL, why);
 }
 
+/* report_db_lock - serialize schema changes (held until the commit) */
+int
+report_db_lock(struct report_db *db, struct buf *why)
+{
+	if (db->ops->lock_sql == NULL)
+		return 0;	/* SQLite: BEGIN IMMEDIATE is the lock */
+	return report_db_exec(db, db->ops->lock_sql, 0, NULL, NULL, NULL,
+	    why);
+}
+
 /* report_db_commit - commit it */
 int
 report_db_commit(struct report_db *db, struct buf *why)

@@ -55,6 +55,7 @@ int	report_db_exec(struct report_db *, const char *sql, int nparams,
 	    const char *const *params, report_db_row_fn *fn, void *arg,
 	    struct buf *why);
 int	report_db_begin(struct report_db *, struct buf *why);
+int	report_db_lock(struct report_db *, struct buf *why);
 int	report_db_commit(struct report_db *, struct buf *why);
 void	report_db_rollback(struct report_db *);
 int	report_db_insert(struct report_db *, const struct report_record *,
