@@ -66,7 +66,7 @@ metrics_http_answer(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 /* metrics_http_addr - "HOST:PORT" or "[V6]:PORT" to an address */
-static struct addrinfo *
+struct addrinfo *
 metrics_http_addr(const char *listen, struct buf *why)
 {
 	struct addrinfo hints, *ai = NULL;
@@ -77,7 +77,7 @@ metrics_http_addr(const char *listen, struct buf *why)
 
 	if (colon == NULL || (n = (size_t)(colon - listen)) == 0 ||
 	    n >= sizeof(host)) {
-		buf_printf(why, "metrics.listen '%s': expected HOST:PORT", listen);
+		buf_printf(why, "'%s': expected HOST:PORT", listen);
 		return NULL;
 	}
 	memcpy(host, listen, n);
@@ -91,8 +91,7 @@ metrics_http_addr(const char *listen, struct buf *why)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
 	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
-		buf_printf(why, "metrics.listen '%s': %s", listen,
-		    gai_strerror(rc));
+		buf_printf(why, "'%s': %s", listen, gai_strerror(rc));
 		return NULL;
 	}
 	return ai;
@@ -107,8 +106,10 @@ metrics_http_start(const char *listen, struct metrics *m, struct buf *why)
 	/* poll or epoll, not select: our fds may lie past FD_SETSIZE */
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
 
+	buf_puts(why, "metrics.listen ");
 	if ((ai = metrics_http_addr(listen, why)) == NULL)
 		return NULL;
+	buf_reset(why);
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h = xcalloc(1, sizeof(*h));

@@ -22,6 +22,7 @@
 #define METRICS_HTTP_MAX_PER_IP	8	/* a scraper needs one or two */
 #define METRICS_HTTP_TIMEOUT	3	/* seconds; a scrape takes ms */
 
+struct addrinfo;
 struct buf;
 struct metrics;
 struct metrics_http;
@@ -29,5 +30,6 @@ struct metrics_http;
 struct metrics_http *metrics_http_start(const char *listen, struct metrics *,
 	    struct buf *why);
 void	metrics_http_stop(struct metrics_http *);
+struct addrinfo *metrics_http_addr(const char *listen, struct buf *why);
 
 #endif

@@ -18,6 +18,7 @@
 #include "dns/resolver.h"
 #include "auth/psl.h"
 #include "report/ingest_db.h"
+#include "report/ingest_view.h"
 #include "report/report_db.h"
 #include "core/ingest.h"
 #include "core/metrics.h"
@@ -294,6 +295,31 @@ ingest_input(struct ingest_ctx *ctx, const char *data, size_t len,
 	}
 	ingest_annotate(ctx, &r);
 	return st;
+}
+
+/*
+ * ingest_unapproved - the authmilter_unapproved_sources gauge after new
+ * reports: sources of the last 30 days with dashboard.unapproved_min
+ * messages that nobody approved (so Prometheus sees a new one at once)
+ */
+void
+ingest_unapproved(struct ingest_ctx *ctx)
+{
+	struct ingest_view_q q;
+	struct buf why;
+	long long n;
+
+	if (ctx->metrics == NULL || ctx->db == NULL)
+		return;
+	memset(&q, 0, sizeof(q));
+	q.until = ((long long)time(NULL) / INGEST_VIEW_DAY + 1) *
+	    INGEST_VIEW_DAY;
+	q.from = q.until - INGEST_UNAPPROVED_DAYS * INGEST_VIEW_DAY;
+	q.min = ctx->cfg->dashboard.unapproved_min;
+	buf_init(&why, 1024);
+	if ((n = ingest_view_unapproved_count(ctx->db, &q, &why)) >= 0)
+		metrics_set_unapproved(ctx->metrics, n);
+	buf_free(&why);
 }
 
 /* ingest_write - all of data to a new file */

@@ -39,6 +39,7 @@ struct resolver;
 #define INGEST_QUEUE_MAX	64
 #define INGEST_QUEUE_BYTES	(256UL * 1024 * 1024)
 #define INGEST_ANNOTATE_MAX	1000
+#define INGEST_UNAPPROVED_DAYS	30	/* the gauge's window */
 
 struct ingest_ctx {
 	const struct config *cfg;	/* limits, quarantine dir, store */
@@ -68,6 +69,7 @@ enum ingest_status ingest_input(struct ingest_ctx *, const char *data,
 int	ingest_quarantine(struct ingest_ctx *, const char *data, size_t len,
 	    const char *why, struct buf *path);
 int	ingest_rcpt_match(const struct config *, const char *rcpt);
+void	ingest_unapproved(struct ingest_ctx *);
 
 struct ingest_queue;
 

@@ -112,6 +112,8 @@ ingest_queue_one(struct ingest_queue *q, struct ingest_item *it)
 		q->ctx.now = time(NULL);
 		q->ctx.metrics = q->metrics;
 		st = ingest_input(&q->ctx, it->data, it->len, &t, &why);
+		if (t.stored > 0)
+			ingest_unapproved(&q->ctx);
 		if (st == INGEST_SINK) {
 			/* reconnect before the next message */
 			ingest_ctx_close(&q->ctx);
