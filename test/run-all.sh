@@ -58,6 +58,9 @@ suite milter sh test/milter/run.sh
 suite report-sqlite /usr/bin/python3 test/report/run_sqlite.py
 suite report-pg /usr/bin/python3 test/report/run_pg.py
 suite report-postfix bash test/report/run_postfix.sh
+suite ingest /usr/bin/python3 test/ingest/run_ingest.py
+suite ingest-postfix bash test/ingest/run_postfix.sh
+suite dashboard /usr/bin/python3 test/ingest/run_dashboard.py
 suite e2e bash test/e2e/run.sh
 suite e2e-dmarc bash test/e2e/run_dmarc.sh
 suite e2e-arc bash test/e2e/run_arc.sh

@@ -150,7 +150,7 @@ const char *ingest_strstatus(enum ingest_status);
 int	ingest_is_report(const char *data, size_t len);
 
 struct ingest_stream *ingest_stream_open(const char *data, size_t len,
-	    size_t max, struct buf *why);
+	    size_t max, enum ingest_status *, struct buf *why);
 long	ingest_stream_read(struct ingest_stream *, char *, size_t);
 int	ingest_stream_peek(struct ingest_stream *, char *first);
 int	ingest_stream_status(const struct ingest_stream *, struct buf *why);

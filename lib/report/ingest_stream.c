@@ -91,7 +91,7 @@ ingest_stream_zipname(const char *name)
 }
 
 /* ingest_stream_zip - open the first report entry of a zip archive */
-static int
+static enum ingest_status
 ingest_stream_zip(struct ingest_stream *s, struct buf *why)
 {
 	zip_error_t ze;
@@ -133,14 +133,17 @@ ingest_stream_zip(struct ingest_stream *s, struct buf *why)
 
 /*
  * ingest_stream_open - the stream of one report in data[0..len); at
- * most max bytes come out of it. NULL with why when it cannot be opened.
+ * most max bytes come out of it. NULL with *st (INGEST_BAD or
+ * INGEST_BIG) and why when it cannot be opened.
  */
 struct ingest_stream *
-ingest_stream_open(const char *data, size_t len, size_t max, struct buf *why)
+ingest_stream_open(const char *data, size_t len, size_t max,
+    enum ingest_status *st, struct buf *why)
 {
 	struct ingest_stream *s = xcalloc(1, sizeof(*s));
 	const unsigned char *p = (const unsigned char *)data;
 
+	*st = INGEST_BAD;
 	s->data = p;
 	s->len = len;
 	s->max = max;
@@ -156,12 +159,13 @@ ingest_stream_open(const char *data, size_t len, size_t max, struct buf *why)
 		s->zinit = 1;
 	} else if (len >= 4 && memcmp(p, "PK\3\4", 4) == 0) {
 		s->kind = STREAM_ZIP;
-		if (ingest_stream_zip(s, why) != INGEST_OK) {
+		if ((*st = ingest_stream_zip(s, why)) != INGEST_OK) {
 			ingest_stream_close(s);
 			return NULL;
 		}
 	} else
 		s->kind = STREAM_PLAIN;
+	*st = INGEST_OK;
 	return s;
 }
 
@@ -309,8 +313,9 @@ ingest_report(const char *data, size_t len, const struct ingest_limits *lim,
 	enum ingest_status st;
 	char first;
 
-	if ((s = ingest_stream_open(data, len, lim->max_report, why)) == NULL)
-		return INGEST_BAD;
+	if ((s = ingest_stream_open(data, len, lim->max_report, &st,
+	    why)) == NULL)
+		return st;
 	if (ingest_stream_peek(s, &first) != 0) {
 		st = ingest_stream_status(s, why);
 		if (st == INGEST_OK) {

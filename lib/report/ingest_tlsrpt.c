@@ -249,9 +249,11 @@ ingest_tls_parse(struct ingest_stream *in, const struct ingest_limits *lim,
 	while (end < b.len && strchr(" \t\r\n", b.data[end]) != NULL)
 		end++;
 	if (root == NULL || end != b.len) {
-		buf_printf(why, "JSON: %s", root == NULL ?
-		    json_tokener_error_desc(json_tokener_get_error(tok)) :
-		    "bytes after the report");
+		enum json_tokener_error e = json_tokener_get_error(tok);
+
+		buf_printf(why, "JSON: %s", root != NULL ? "bytes after the "
+		    "report" : e == json_tokener_continue ? "ends early" :
+		    json_tokener_error_desc(e));
 		st = INGEST_BAD;
 	} else if (!json_object_is_type(root, json_type_object)) {
 		buf_puts(why, "JSON: the report is not an object");

@@ -9,12 +9,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
-    pipeline report_dest dkim dkim_pair dkim_key dns"}
+    pipeline report_dest dkim dkim_pair dkim_key dns ingest_dmarc ingest_tlsrpt
+    ingest_mime"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
-cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq)"
-libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread"
+cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq libxml-2.0)"
+libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lxml2 -lzip -ljson-c -lpthread"
 cd "$out" || exit 1
 for f in "$top"/lib/*/*.c; do
 	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1
