@@ -211,7 +211,8 @@ report_ingest_dir(struct report_ingest *ri, const char *dir)
 		l.v[l.n++] = xstrdup(path);
 	}
 	closedir(d);
-	qsort(l.v, l.n, sizeof(char *), report_ingest_cmp);
+	if (l.n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(l.v, l.n, sizeof(char *), report_ingest_cmp);
 	for (i = 0; i < l.n; i++) {
 		report_ingest_file(ri, l.v[i]);
 		free(l.v[i]);

@@ -81,5 +81,8 @@ run json-log /usr/bin/python3 test/ops/run_json_log.py
 run metrics /usr/bin/python3 test/ops/run_metrics.py
 run report-sqlite /usr/bin/python3 test/report/run_sqlite.py
 run report-pg /usr/bin/python3 test/report/run_pg.py
+run ingest /usr/bin/python3 test/ingest/run_ingest.py --no-rss
+run ingest-postfix bash test/ingest/run_postfix.sh
+run dashboard /usr/bin/python3 test/ingest/run_dashboard.py
 echo "sanitizers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
