@@ -49,15 +49,11 @@ static enum MHD_Result
 dashboard_send(struct MHD_Connection *conn, unsigned int status, char *body,
     size_t len, const char *ctype)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *r = metrics_http_response(body, len, ctype);
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
+	if (r == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	/* the pages load only their own files, and are never framed */
 	MHD_add_response_header(r, "Content-Security-Policy",
 	    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");

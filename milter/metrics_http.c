@@ -21,20 +21,34 @@ struct metrics_http {
 	struct metrics	*m;		/* what it serves */
 };
 
+/*
+ * metrics_http_response - a response that owns body, with its type; NULL
+ * (body freed) when libmicrohttpd cannot make one
+ */
+struct MHD_Response *
+metrics_http_response(char *body, size_t len, const char *ctype)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return r;
+}
+
 /* metrics_http_send - queue a response that owns body */
 static enum MHD_Result
 metrics_http_send(struct MHD_Connection *conn, unsigned int status,
     char *body, size_t len, const char *ctype)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *r = metrics_http_response(body, len, ctype);
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
+	if (r == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	rc = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return rc;

@@ -18,10 +18,7 @@
  * day is the report's date_range begin (epoch seconds), copied into each
  * row so that the dashboard's range queries need no join.
  */
-static const struct {
-	int		 version;	/* schema version of the step */
-	const char	*sql;		/* one statement */
-} ingest_db_steps[] = {
+static const struct report_db_step ingest_db_steps[] = {
 	{ 1, "CREATE TABLE IF NOT EXISTS ingest_reports ("
 	    "uid TEXT PRIMARY KEY, kind TEXT NOT NULL, reporter TEXT NOT NULL,"
 	    " email TEXT NOT NULL, report_id TEXT NOT NULL,"
@@ -74,52 +71,12 @@ static const char *const ingest_db_cols[INGEST_DB_NCOLS] = {
 	"envelope_to", "dkim", "spf"
 };
 
-/* ingest_db_int_row - the first column as an int */
-static int
-ingest_db_int_row(void *arg, int ncols, const char *const *vals)
-{
-	if (ncols > 0 && vals[0] != NULL)
-		*(int *)arg = atoi(vals[0]);
-	return 0;
-}
-
 /* ingest_db_migrate - the ingest tables up to INGEST_DB_SCHEMA, locked */
 int
 ingest_db_migrate(struct report_db *db, struct buf *why)
 {
-	int version = 0;
-	char v[16];
-	const char *p[1] = { v };
-	size_t i;
-
-	if (report_db_begin(db, why) != 0)
-		return -1;
-	if (report_db_lock(db, why) != 0 || report_db_exec(db,
-	    "CREATE TABLE IF NOT EXISTS ingest_schema_version (version "
-	    "INTEGER NOT NULL)", 0, NULL, NULL, NULL, why) != 0 ||
-	    report_db_exec(db, "SELECT max(version) FROM "
-	    "ingest_schema_version", 0, NULL, ingest_db_int_row, &version,
-	    why) != 0)
-		goto fail;
-	if (version > INGEST_DB_SCHEMA) {
-		buf_printf(why, "ingest schema version %d is newer than this "
-		    "program (%d)", version, INGEST_DB_SCHEMA);
-		goto fail;
-	}
-	for (i = 0; i < INGEST_DB_NSTEPS; i++)
-		if (ingest_db_steps[i].version > version && report_db_exec(db,
-		    ingest_db_steps[i].sql, 0, NULL, NULL, NULL, why) != 0)
-			goto fail;
-	if (version < INGEST_DB_SCHEMA) {
-		snprintf(v, sizeof(v), "%d", INGEST_DB_SCHEMA);
-		if (report_db_exec(db, "INSERT INTO ingest_schema_version "
-		    "(version) VALUES ($1)", 1, p, NULL, NULL, why) != 0)
-			goto fail;
-	}
-	return report_db_commit(db, why);
-fail:
-	report_db_rollback(db);
-	return -1;
+	return report_db_migrate_steps(db, "ingest_schema_version",
+	    ingest_db_steps, INGEST_DB_NSTEPS, INGEST_DB_SCHEMA, why);
 }
 
 /* ingest_db_uid - the key of a report: SHA-256 of its identity, 32 hex */

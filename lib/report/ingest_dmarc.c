@@ -24,6 +24,12 @@ static const char *const ingest_dmarc_ns[] = {
 	"urn:ietf:params:xml:ns:dmarc-2.0", NULL
 };
 
+/* where the value of an element path goes: an offset into a struct */
+struct ingest_dmarc_map {
+	const char	*path;		/* a/b/c below feedback */
+	size_t		 off;		/* offsetof() the char * field */
+};
+
 struct ingest_dmarc {
 	xmlTextReaderPtr r;		/* the reader */
 	struct ingest_stream *in;	/* what it reads */
@@ -251,14 +257,24 @@ ingest_dmarc_send_record(struct ingest_dmarc *d)
 	return rc != 0 ? ingest_dmarc_err(d, INGEST_SINK, "%s", "") : 0;
 }
 
+/* ingest_dmarc_find - the entry of map for path, or NULL */
+static const struct ingest_dmarc_map *
+ingest_dmarc_find(const struct ingest_dmarc_map *map, size_t n,
+    const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(path, map[i].path) == 0)
+			return &map[i];
+	return NULL;
+}
+
 /* ingest_dmarc_meta_field - a leaf of report_metadata or policy_published */
 static int
 ingest_dmarc_meta_field(struct ingest_dmarc *d, const char *p)
 {
-	static const struct {
-		const char *path;
-		size_t off;
-	} map[] = {
+	static const struct ingest_dmarc_map map[] = {
 #define M(p, f)	{ p, offsetof(struct ingest_meta, f) }
 		M("version", version),
 		M("report_metadata/org_name", org_name),
@@ -277,14 +293,12 @@ ingest_dmarc_meta_field(struct ingest_dmarc *d, const char *p)
 		M("policy_published/discovery_method", discovery),
 #undef M
 	};
-	size_t i;
+	const struct ingest_dmarc_map *e;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(p, map[i].path) == 0) {
-			ingest_dmarc_set((char **)((char *)&d->meta +
-			    map[i].off), &d->val);
-			return 1;
-		}
+	if ((e = ingest_dmarc_find(map, sizeof(map) / sizeof(map[0]), p))) {
+		ingest_dmarc_set((char **)((char *)&d->meta + e->off), &d->val);
+		return 1;
+	}
 	if (strcmp(p, "report_metadata/date_range/begin") == 0)
 		d->meta.begin = ingest_dmarc_num(d->val.data);
 	else if (strcmp(p, "report_metadata/date_range/end") == 0)
@@ -298,10 +312,7 @@ ingest_dmarc_meta_field(struct ingest_dmarc *d, const char *p)
 static int
 ingest_dmarc_rec_field(struct ingest_dmarc *d, const char *p)
 {
-	static const struct {
-		const char *path;
-		size_t off;
-	} map[] = {
+	static const struct ingest_dmarc_map map[] = {
 #define R(p, f)	{ p, offsetof(struct ingest_record, f) }
 		R("record/row/source_ip", source_ip),
 		R("record/row/policy_evaluated/disposition", disposition),
@@ -312,14 +323,12 @@ ingest_dmarc_rec_field(struct ingest_dmarc *d, const char *p)
 		R("record/identifiers/envelope_to", envelope_to),
 #undef R
 	};
-	size_t i;
+	const struct ingest_dmarc_map *e;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(p, map[i].path) == 0) {
-			ingest_dmarc_set((char **)((char *)&d->rec +
-			    map[i].off), &d->val);
-			return 1;
-		}
+	if ((e = ingest_dmarc_find(map, sizeof(map) / sizeof(map[0]), p))) {
+		ingest_dmarc_set((char **)((char *)&d->rec + e->off), &d->val);
+		return 1;
+	}
 	if (strcmp(p, "record/row/count") == 0)
 		d->rec.count = ingest_dmarc_num(d->val.data);
 	else
@@ -331,10 +340,7 @@ ingest_dmarc_rec_field(struct ingest_dmarc *d, const char *p)
 static void
 ingest_dmarc_auth_leaf(struct ingest_dmarc *d, const char *p)
 {
-	static const struct {
-		const char *path;
-		size_t off;
-	} map[] = {
+	static const struct ingest_dmarc_map map[] = {
 #define A(p, f)	{ p, offsetof(struct ingest_dmarc, f) }
 		A("record/auth_results/dkim/domain", a_dom),
 		A("record/auth_results/dkim/selector", a_sel),
@@ -346,15 +352,14 @@ ingest_dmarc_auth_leaf(struct ingest_dmarc *d, const char *p)
 		A("record/row/policy_evaluated/reason/comment", r_comment),
 #undef A
 	};
-	size_t i;
+	const struct ingest_dmarc_map *e;
+	struct buf *b;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(p, map[i].path) == 0) {
-			struct buf *b = (struct buf *)((char *)d + map[i].off);
-
-			buf_reset(b);
-			buf_append(b, d->val.data, d->val.len);
-		}
+	if ((e = ingest_dmarc_find(map, sizeof(map) / sizeof(map[0]), p))) {
+		b = (struct buf *)((char *)d + e->off);
+		buf_reset(b);
+		buf_append(b, d->val.data, d->val.len);
+	}
 }
 
 /* ingest_dmarc_auth_end - one dkim, spf or reason element complete */

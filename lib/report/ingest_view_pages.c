@@ -73,6 +73,21 @@ iv_array(struct report_db *db, struct buf *out, const char *key, int first,
 	return rc;
 }
 
+/* iv_window - the window's bounds as text, for $N parameters */
+static void
+iv_window(const struct ingest_view_q *q, char from[24], char until[24])
+{
+	snprintf(from, 24, "%lld", q->from);
+	snprintf(until, 24, "%lld", q->until);
+}
+
+/* iv_end - the window closes the object */
+static void
+iv_end(struct buf *out, const struct ingest_view_q *q)
+{
+	buf_printf(out, ",\"from\":%lld,\"until\":%lld}", q->from, q->until);
+}
+
 /* ingest_view_domains - every domain: volume, pass rate, policy, trend */
 int
 ingest_view_domains(struct report_db *db, const struct ingest_view_q *q,
@@ -87,8 +102,7 @@ ingest_view_domains(struct report_db *db, const struct ingest_view_q *q,
 	char from[24], until[24];
 	const char *p[2] = { from, until };
 
-	snprintf(from, sizeof(from), "%lld", q->from);
-	snprintf(until, sizeof(until), "%lld", q->until);
+	iv_window(q, from, until);
 	buf_putc(out, '{');
 	if (iv_array(db, out, "domains", 1, "SELECT domain, sum(count), "
 	    "sum(CASE WHEN " IV_PASS " THEN count ELSE 0 END), "
@@ -104,7 +118,7 @@ ingest_view_domains(struct report_db *db, const struct ingest_view_q *q,
 	    "FROM ingest_records WHERE day >= $1 AND day < $2 GROUP BY 1, 2 "
 	    "ORDER BY 1, 2", 2, p, tn, "snnn", 0, why) != 0)
 		return -1;
-	buf_printf(out, ",\"from\":%lld,\"until\":%lld}", q->from, q->until);
+	iv_end(out, q);
 	return 0;
 }
 
@@ -120,8 +134,7 @@ ingest_view_source(struct report_db *db, const struct ingest_view_q *q,
 	char from[24], until[24];
 	const char *p[4] = { q->domain, from, until, q->ip };
 
-	snprintf(from, sizeof(from), "%lld", q->from);
-	snprintf(until, sizeof(until), "%lld", q->until);
+	iv_window(q, from, until);
 	buf_putc(out, '{');
 	json_kv(out, "domain", q->domain, 1);
 	json_kv(out, "ip", q->ip, 0);
@@ -135,7 +148,7 @@ ingest_view_source(struct report_db *db, const struct ingest_view_q *q,
 	    "AND r.source_ip = $4 ORDER BY r.day DESC, i.reporter LIMIT 2000",
 	    4, p, rn, "nssssnssssss", 0, why) != 0)
 		return -1;
-	buf_printf(out, ",\"from\":%lld,\"until\":%lld}", q->from, q->until);
+	iv_end(out, q);
 	return 0;
 }
 
@@ -154,8 +167,7 @@ ingest_view_tls(struct report_db *db, const struct ingest_view_q *q,
 	char from[24], until[24];
 	const char *p[2] = { from, until };
 
-	snprintf(from, sizeof(from), "%lld", q->from);
-	snprintf(until, sizeof(until), "%lld", q->until);
+	iv_window(q, from, until);
 	buf_putc(out, '{');
 	if (iv_array(db, out, "policies", 1, "SELECT domain, policy_type, "
 	    "sum(success), sum(failure), count(DISTINCT report_uid) FROM "
@@ -171,6 +183,6 @@ ingest_view_tls(struct report_db *db, const struct ingest_view_q *q,
 	    "GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 8 DESC LIMIT 200", 2, p, dn,
 	    "sssssssn", 0, why) != 0)
 		return -1;
-	buf_printf(out, ",\"from\":%lld,\"until\":%lld}", q->from, q->until);
+	iv_end(out, q);
 	return 0;
 }
