@@ -185,20 +185,22 @@ def fixture(out_dir):
     return exp
 
 
-def big(n, path):
-    """One report of n records, gzip-compressed as it is written."""
+def big(n, path, rid=None, domain="example.com", day=0, pool=0):
+    """One report of n records, gzip-compressed as it is written; the
+    source IPs are all distinct, or POOL of them taken in turn."""
     with gzip.open(path, "wb", compresslevel=6) as f:
         w = io.TextIOWrapper(f, encoding="ascii")
         w.write(report_xml("bench.example", "bench@bench.example",
-                           "bench-%d" % n, "example.com", "none", 0, [],
+                           rid or "bench-%d" % n, domain, "none", day, [],
                            False).replace("</feedback>\n", ""))
         total = 0
         for i in range(n):
             src = SOURCES[i % len(SOURCES)]
-            ip = "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
+            k = i % pool if pool else i
+            ip = "10.%d.%d.%d" % (k >> 16 & 255, k >> 8 & 255, k & 255)
             c = 1 + i % 5
             total += c
-            w.write(record_xml("example.com", (src[0], ip) + src[2:], c))
+            w.write(record_xml(domain, (src[0], ip) + src[2:], c))
         w.write("</feedback>\n")
         w.flush()
     return total
