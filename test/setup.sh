@@ -12,7 +12,7 @@ BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
  curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
- chromium chromium-driver python3-selenium"
+ chromium chromium-driver python3-selenium sqlite3 iproute2"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do

@@ -484,7 +484,8 @@ pipeline_eom(struct session *s)
 		return &m->verdict;
 	m->evaluated = 1;
 	if (s->trusted) {
-		/* only a sealing daemon gets here: it accepts at connect */
+		/* only a sealing or ingesting daemon gets here (the others
+		   accept trusted clients at connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
 		if (s->env->cfg->arc.seal.enabled) {
