@@ -20,6 +20,7 @@
 #include "util/config.h"
 #include "fixture.h"
 #include "core/pipeline.h"
+#include "report/report_db.h"
 #include "unit.h"
 
 #define T_PIPELINE_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -183,6 +184,15 @@ t_pipeline_report(struct session *s, const char *const *rcpts,
 	return pipeline_eom(s);
 }
 
+/* t_pipeline_row - the first column of a row into arg */
+static int
+t_pipeline_row(void *arg, int ncols, const char *const *v)
+{
+	if (ncols > 0 && v[0] != NULL)
+		snprintf(arg, 64, "%s", v[0]);
+	return 0;
+}
+
 /*
  * t_pipeline_ingest - ingest.deliver = false: a report mail for the
  * report address alone is discarded, with another recipient only the
@@ -202,9 +212,8 @@ t_pipeline_ingest(const char *dir, int port)
 	enum pipeline_start start;
 	struct session *s;
 	struct buf text, why;
-	char cmd[1200];
-	FILE *f;
-	int n = -1;
+	struct report_db *db;
+	char uri[1100], got[64] = "";
 
 	buf_init(&text, 4096);
 	buf_init(&why, 1024);
@@ -244,17 +253,15 @@ t_pipeline_ingest(const char *dir, int port)
 	    "start %d", (int)start);
 	pipeline_close(s);
 	pipeline_env_release(env);	/* drains the queue */
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s/r.db 'SELECT count(*) || "
-	    "\" \" || sum(messages) FROM ingest_reports'", dir);
-	if ((f = popen(cmd, "r")) != NULL) {
-		char line[64] = "";
-
-		if (fgets(line, sizeof(line), f) != NULL &&
-		    strcmp(line, "1 7\n") == 0)
-			n = 1;
-		pclose(f);
+	snprintf(uri, sizeof(uri), "sqlite:%s/r.db", dir);
+	buf_reset(&why);
+	if ((db = report_db_open(uri, &why)) != NULL) {
+		report_db_exec(db, "SELECT count(*) || ' ' || sum(messages) FROM "
+		    "ingest_reports", 0, NULL, t_pipeline_row, got, &why);
+		report_db_close(db);
 	}
-	UNIT_CHECK(n == 1, "the queue stored the report once", "%s", cmd);
+	UNIT_CHECK(strcmp(got, "1 7") == 0, "the queue stored the report once",
+	    "got '%s' %s", got, why.data);
 	buf_free(&text);
 	buf_free(&why);
 }
