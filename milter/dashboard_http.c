@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <strings.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ struct dashboard_http {
 	struct report_db *db;		/* the store; MHD's thread only */
 	char		*users[DASHBOARD_MAX_USERS];	/* auth file lines */
 	size_t		 nusers;	/* entries in users */
+	pthread_t	 gauge;		/* the first count of the gauge */
+	int		 gauge_started;	/* gauge is to be joined */
 };
 
 /* dashboard_send - queue a response that owns body */
@@ -456,6 +459,25 @@ dashboard_done(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
+/* dashboard_first - the gauge's first count, on a connection of its own */
+static void *
+dashboard_first(void *arg)
+{
+	struct dashboard_http *h = arg;
+	struct report_db *db;
+	struct buf why;
+
+	buf_init(&why, 1024);
+	if ((db = report_db_open(h->cfg->reports.store, &why)) != NULL &&
+	    ingest_db_migrate(db, &why) == 0)
+		dashboard_unapproved(h, db);
+	else
+		log_warnx("dashboard: %s", why.data);
+	report_db_close(db);
+	buf_free(&why);
+	return NULL;
+}
+
 /* dashboard_http_start - listen on dashboard.listen; NULL with why */
 struct dashboard_http *
 dashboard_http_start(struct config *cfg, struct metrics *m, struct buf *why)
@@ -463,7 +485,6 @@ dashboard_http_start(struct config *cfg, struct metrics *m, struct buf *why)
 	struct dashboard_http *h = xcalloc(1, sizeof(*h));
 	struct addrinfo *ai;
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
-	struct report_db *db;
 
 	h->cfg = config_ref(cfg);
 	h->m = m;
@@ -491,12 +512,10 @@ dashboard_http_start(struct config *cfg, struct metrics *m, struct buf *why)
 		dashboard_http_stop(h);
 		return NULL;
 	}
-	/* the gauge from the start; MHD's thread has no request yet */
-	if ((db = report_db_open(cfg->reports.store, why)) != NULL &&
-	    ingest_db_migrate(db, why) == 0)
-		dashboard_unapproved(h, db);
-	report_db_close(db);
-	buf_reset(why);
+	/* the gauge from the start, off the start's path: a large store
+	   takes seconds to count */
+	h->gauge_started = pthread_create(&h->gauge, NULL, dashboard_first,
+	    h) == 0;
 	return h;
 }
 
@@ -508,6 +527,8 @@ dashboard_http_stop(struct dashboard_http *h)
 
 	if (h == NULL)
 		return;
+	if (h->gauge_started)
+		pthread_join(h->gauge, NULL);
 	if (h->d != NULL)
 		MHD_stop_daemon(h->d);
 	report_db_close(h->db);

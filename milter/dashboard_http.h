@@ -8,7 +8,10 @@
  *             dashboard_http_stop(); it keeps a configuration reference
  *             and borrows the struct metrics.
  * LOCKING     libmicrohttpd runs one internal thread, which alone uses
- *             the store connection (opened on the first request).
+ *             the store connection (opened on the first request); one more
+ *             thread, joined at the stop, counts the unapproved senders
+ *             once at the start on a connection of its own (the gauge is
+ *             atomic).
  * LIMITS      DASHBOARD_MAX_CONN connections, DASHBOARD_MAX_PER_IP each
  *             address, DASHBOARD_TIMEOUT seconds idle; a POST body of at
  *             most DASHBOARD_MAX_POST bytes; DASHBOARD_MAX_USERS lines in

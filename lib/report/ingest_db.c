@@ -18,6 +18,9 @@
  * day is the report's date_range begin (epoch seconds), copied into each
  * row so that the dashboard's range queries need no join.
  */
+/* policy_evaluated says DMARC passed */
+#define INGEST_DB_PASS	"(dkim_eval = 'pass' OR spf_eval = 'pass')"
+
 static const struct report_db_step ingest_db_steps[] = {
 	{ 1, "CREATE TABLE IF NOT EXISTS ingest_reports ("
 	    "uid TEXT PRIMARY KEY, kind TEXT NOT NULL, reporter TEXT NOT NULL,"
@@ -61,6 +64,16 @@ static const struct report_db_step ingest_db_steps[] = {
 	{ 1, "CREATE TABLE IF NOT EXISTS ingest_approved ("
 	    "domain TEXT NOT NULL, source TEXT NOT NULL,"
 	    " approved_at BIGINT NOT NULL, PRIMARY KEY (domain, source))" },
+	/* 2: per domain and day, what the domains page sums (a scan of every
+	   row took 20 s at ten million rows) */
+	{ 2, "CREATE TABLE IF NOT EXISTS ingest_days ("
+	    "domain TEXT NOT NULL, day BIGINT NOT NULL,"
+	    " messages BIGINT NOT NULL, dmarc_pass BIGINT NOT NULL,"
+	    " PRIMARY KEY (domain, day))" },
+	{ 2, "INSERT INTO ingest_days (domain, day, messages, dmarc_pass) "
+	    "SELECT domain, day, sum(count), sum(CASE WHEN " INGEST_DB_PASS
+	    " THEN count ELSE 0 END) FROM ingest_records WHERE 1 = 1 "
+	    "GROUP BY domain, day ON CONFLICT (domain, day) DO NOTHING" },
 };
 #define INGEST_DB_NSTEPS (sizeof(ingest_db_steps) / sizeof(ingest_db_steps[0]))
 
@@ -346,7 +359,14 @@ ingest_writer_finish(struct ingest_writer *w, struct buf *why)
 	snprintf(m, sizeof(m), "%lld", w->messages);
 	if (ingest_db_flush(w, why) != 0 || report_db_exec(w->db, "UPDATE "
 	    "ingest_reports SET records = $1, messages = $2 WHERE uid = $3", 3,
-	    v, NULL, NULL, why) != 0 || report_db_commit(w->db, why) != 0) {
+	    v, NULL, NULL, why) != 0 || report_db_exec(w->db, "INSERT INTO "
+	    "ingest_days (domain, day, messages, dmarc_pass) SELECT domain, "
+	    "day, sum(count), sum(CASE WHEN " INGEST_DB_PASS " THEN count ELSE "
+	    "0 END) FROM ingest_records WHERE report_uid = $1 GROUP BY domain, "
+	    "day ON CONFLICT (domain, day) DO UPDATE SET messages = "
+	    "ingest_days.messages + excluded.messages, dmarc_pass = "
+	    "ingest_days.dmarc_pass + excluded.dmarc_pass", 1, v + 2, NULL,
+	    NULL, why) != 0 || report_db_commit(w->db, why) != 0) {
 		ingest_writer_abort(w);
 		return -1;
 	}

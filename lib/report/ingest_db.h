@@ -27,7 +27,7 @@
 struct buf;
 struct report_db;
 
-#define INGEST_DB_SCHEMA	1
+#define INGEST_DB_SCHEMA	2
 #define INGEST_DB_ROWS		32	/* records per multi-row INSERT */
 #define INGEST_DB_NCOLS		14	/* columns of ingest_records */
 #define INGEST_DB_UID		33	/* hex uid and its NUL */

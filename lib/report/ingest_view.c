@@ -236,10 +236,28 @@ iv_sources_free(struct iv_sources *ss)
 	memset(ss, 0, sizeof(*ss));
 }
 
-/* iv_sources_load - the sources of q->domain with sums, reasons, fixes */
+/* iv_sources_detail - override reasons and fixes of the sources */
+static int
+iv_sources_detail(struct report_db *db, const char *const *p,
+    struct iv_sources *ss, struct buf *why)
+{
+	if (report_db_exec(db, "SELECT " IV_SRC ", r.reasons, sum(r.count) "
+	    IV_FROM " AND r.reasons <> '' GROUP BY 1, 2 ORDER BY 3 DESC", 3, p,
+	    iv_reason_row, ss, why) != 0)
+		return -1;
+	return report_db_exec(db, "SELECT " IV_SRC ", r.envelope_from, r.spf, "
+	    "r.dkim, sum(r.count) " IV_FROM " AND NOT " IV_PASS " GROUP BY 1, "
+	    "2, 3, 4 ORDER BY 1, 5 DESC", 3, p, iv_fix_row, ss, why);
+}
+
+/*
+ * iv_sources_load - the sources of q->domain with their sums and
+ * approval; with full, their override reasons and fixes too (two more
+ * scans, which a count does not need)
+ */
 static int
 iv_sources_load(struct report_db *db, const struct ingest_view_q *q,
-    struct iv_sources *ss, struct buf *why)
+    struct iv_sources *ss, int full, struct buf *why)
 {
 	char from[24], until[24];
 	const char *p[3];
@@ -258,12 +276,7 @@ iv_sources_load(struct report_db *db, const struct ingest_view_q *q,
 	    "END), sum(CASE WHEN r.disposition = 'reject' THEN r.count ELSE 0 "
 	    "END) " IV_FROM " GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC", 3, p,
 	    iv_ip_row, ss, why) != 0 ||
-	    report_db_exec(db, "SELECT " IV_SRC ", r.reasons, sum(r.count) "
-	    IV_FROM " AND r.reasons <> '' GROUP BY 1, 2 ORDER BY 3 DESC", 3, p,
-	    iv_reason_row, ss, why) != 0 ||
-	    report_db_exec(db, "SELECT " IV_SRC ", r.envelope_from, r.spf, "
-	    "r.dkim, sum(r.count) " IV_FROM " AND NOT " IV_PASS " GROUP BY 1, "
-	    "2, 3, 4 ORDER BY 1, 5 DESC", 3, p, iv_fix_row, ss, why) != 0 ||
+	    (full && iv_sources_detail(db, p, ss, why) != 0) ||
 	    report_db_exec(db, "SELECT source FROM ingest_approved WHERE "
 	    "domain = $1", 1, p, iv_approved_row, ss, why) != 0) {
 		iv_sources_free(ss);
@@ -360,7 +373,7 @@ ingest_view_sources(struct report_db *db, const struct ingest_view_q *q,
 	    d = nl + 1) {
 		*nl = '\0';
 		one.domain = d;
-		if ((rc = iv_sources_load(db, &one, &ss, why)) != 0)
+		if ((rc = iv_sources_load(db, &one, &ss, 1, why)) != 0)
 			break;
 		for (i = 0; i < ss.n; i++) {
 			if (unapproved_only && !iv_flagged(&ss.v[i], q))
@@ -398,7 +411,7 @@ ingest_view_unapproved_count(struct report_db *db,
 	    d = nl + 1) {
 		*nl = '\0';
 		one.domain = d;
-		if (iv_sources_load(db, &one, &ss, why) != 0) {
+		if (iv_sources_load(db, &one, &ss, 0, why) != 0) {
 			n = -1;
 			break;
 		}
@@ -455,7 +468,7 @@ ingest_view_readiness(struct report_db *db, const struct ingest_view_q *q,
 	int first = 1;
 
 	iv_params(q, from, until, par);
-	if (iv_sources_load(db, q, &ss, why) != 0 || report_db_exec(db,
+	if (iv_sources_load(db, q, &ss, 1, why) != 0 || report_db_exec(db,
 	    "SELECT p FROM ingest_reports WHERE domain = $1 AND kind = 'dmarc'"
 	    " AND date_begin < $2 ORDER BY date_begin DESC LIMIT 1", 2,
 	    (const char *const[]){ par[0], par[2] }, iv_policy_row, p,
