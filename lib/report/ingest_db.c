@@ -178,22 +178,8 @@ ingest_db_meta(void *arg, const struct ingest_meta *m, struct buf *why)
 static char *
 ingest_db_insert_sql(int rows)
 {
-	struct buf sql;
-	int i, r;
-
-	buf_init(&sql, 65536);
-	buf_puts(&sql, "INSERT INTO ingest_records (");
-	for (i = 0; i < INGEST_DB_NCOLS; i++)
-		buf_printf(&sql, "%s%s", i ? ", " : "", ingest_db_cols[i]);
-	buf_puts(&sql, ") VALUES ");
-	for (r = 0; r < rows; r++) {
-		buf_puts(&sql, r ? ", (" : "(");
-		for (i = 0; i < INGEST_DB_NCOLS; i++)
-			buf_printf(&sql, "%s$%d", i ? ", " : "",
-			    r * INGEST_DB_NCOLS + i + 1);
-		buf_putc(&sql, ')');
-	}
-	return buf_steal(&sql);
+	return report_db_values_sql("ingest_records", ingest_db_cols,
+	    INGEST_DB_NCOLS, rows, "");
 }
 
 /* ingest_db_batch_free - the values of the batch */

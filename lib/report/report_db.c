@@ -195,27 +195,39 @@ report_db_rollback(struct report_db *db)
 	buf_free(&why);
 }
 
-/* report_db_insert_sql - INSERT INTO records (...) VALUES ($1, ...), ... */
-static char *
-report_db_insert_sql(int rows)
+/*
+ * report_db_values_sql - INSERT INTO table (cols) VALUES ($1, ...), ...
+ * for rows rows, then tail; the caller frees it
+ */
+char *
+report_db_values_sql(const char *table, const char *const *cols, int ncols,
+    int rows, const char *tail)
 {
 	struct buf sql;
 	int i, r;
 
 	buf_init(&sql, 65536);
-	buf_puts(&sql, "INSERT INTO records (");
-	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
+	buf_printf(&sql, "INSERT INTO %s (", table);
+	for (i = 0; i < ncols; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
 	buf_puts(&sql, ") VALUES ");
 	for (r = 0; r < rows; r++) {
 		buf_puts(&sql, r ? ", (" : "(");
-		for (i = 0; i < REPORT_NCOLS; i++)
+		for (i = 0; i < ncols; i++)
 			buf_printf(&sql, "%s$%d", i ? ", " : "",
-			    r * REPORT_NCOLS + i + 1);
+			    r * ncols + i + 1);
 		buf_putc(&sql, ')');
 	}
-	buf_puts(&sql, " ON CONFLICT (uid) DO NOTHING");
+	buf_puts(&sql, tail);
 	return buf_steal(&sql);
+}
+
+/* report_db_insert_sql - the records INSERT of rows rows */
+static char *
+report_db_insert_sql(int rows)
+{
+	return report_db_values_sql("records", report_columns, REPORT_NCOLS,
+	    rows, " ON CONFLICT (uid) DO NOTHING");
 }
 
 /*

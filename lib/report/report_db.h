@@ -65,6 +65,8 @@ int	report_db_migrate_steps(struct report_db *, const char *table,
 	    const struct report_db_step *, size_t, int target, struct buf *why);
 int	report_db_commit(struct report_db *, struct buf *why);
 void	report_db_rollback(struct report_db *);
+char	*report_db_values_sql(const char *table, const char *const *cols,
+	    int ncols, int rows, const char *tail);
 int	report_db_insert(struct report_db *, const struct report_record *,
 	    struct buf *why);
 int	report_db_insert_many(struct report_db *,
