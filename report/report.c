@@ -16,6 +16,7 @@
 #include "report/report_dest.h"
 #include "report/report_mail.h"
 #include "report/report_period.h"
+#include "report_ingest.h"
 #include "report_send.h"
 #include "report/report_spool.h"
 #include "report/report_xml.h"
@@ -53,7 +54,8 @@ report_usage(void)
 	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
 	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
 	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
-	    "\n");
+	    "\n       authmilter-report ingest [-c FILE] [-q] [--now TIME] "
+	    "[FILE|DIR|-]...\n");
 	exit(2);
 }
 
@@ -387,6 +389,8 @@ main(int argc, char **argv)
 	struct buf why;
 	size_t i;
 
+	if (argc > 1 && strcmp(argv[1], "ingest") == 0)
+		return report_ingest_main(argc - 1, argv + 1);
 	memset(&run, 0, sizeof(run));
 	report_parse(argc, argv, &run.o);
 	log_open("authmilter-report", LOG_MAIL, 1);

@@ -51,6 +51,11 @@ suites() {
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
 	suite report-postfix root     bash test/report/run_postfix.sh
+	suite ingest        root      /usr/bin/python3 test/ingest/run_ingest.py
+	# under ASan no peak-memory check (its shadow memory counts)
+	suite ingest-asan   asan-only /usr/bin/python3 test/ingest/run_ingest.py --no-rss
+	suite ingest-postfix root,asan bash test/ingest/run_postfix.sh
+	suite dashboard     root,asan /usr/bin/python3 test/ingest/run_dashboard.py
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
 	suite e2e-arc       root      bash test/e2e/run_arc.sh

@@ -37,6 +37,7 @@ pipeline_message_free(struct message *m)
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
 	pipeline_verdict_free(m);
+	pipeline_ingest_free(m);
 	hdr_free(&m->hdr);
 	free(m->ar_delete);
 	results_free(&m->results);
@@ -102,8 +103,8 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 	else
 		s->authserv_id = xstrdup(env->hostname);
 	/* a sealing daemon still seals what its trusted hosts relay */
-	*start = !s->trusted ? PIPELINE_CHECK : cfg->arc.seal.enabled ?
-	    PIPELINE_SEAL : PIPELINE_SKIP;
+	*start = !s->trusted ? PIPELINE_CHECK : cfg->arc.seal.enabled ||
+	    env->ingest != NULL ? PIPELINE_SEAL : PIPELINE_SKIP;
 	if (s->trusted)
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    s->client_ip);
@@ -178,6 +179,7 @@ pipeline_rcpt(struct session *s, const char *rcpt)
 	size_t len;
 
 	m->nrcpt++;
+	pipeline_ingest_rcpt(s, m, rcpt);
 	/* RFC 9990 envelope_to: the first recipient's domain */
 	if (m->rcpt_domain != NULL || rcpt == NULL ||
 	    (at = strrchr(rcpt, '@')) == NULL)
@@ -301,6 +303,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 			log_debug("c=%lu: header limit reached", s->id);
 	} else if (v != NULL)
 		dkim_verifier_header(v, name, value, len, s->leadspc);
+	pipeline_ingest_header(s, m, name, value, len);
 }
 
 /* pipeline_dmarc_request - who the author is, and the DMARC budget */
@@ -353,6 +356,7 @@ pipeline_eoh(struct session *s)
 	if (m->eoh)
 		return;
 	m->eoh = 1;
+	pipeline_ingest_eoh(m);
 	if (!s->trusted && !m->authenticated)
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
 	pipeline_discover(s, m);
@@ -379,6 +383,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 		dkim_verifier_body(v, data, len);
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
+	pipeline_ingest_body(m, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -519,7 +524,8 @@ pipeline_eom(struct session *s)
 		return &m->verdict;
 	m->evaluated = 1;
 	if (s->trusted) {
-		/* only a sealing daemon gets here: it accepts at connect */
+		/* only a sealing or ingesting daemon gets here (the others
+		   accept trusted clients at connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
 		if (s->env->cfg->arc.seal.enabled) {
@@ -549,6 +555,7 @@ pipeline_eom(struct session *s)
 		pipeline_report(s, m);
 	}
 	pipeline_verdict_make(s, m);
+	pipeline_ingest_eom(s, m);
 	return &m->verdict;
 }
 

@@ -48,7 +48,8 @@ struct pipeline_slot {
 /* what a new connection needs, decided once, at connect */
 enum pipeline_start {
 	PIPELINE_CHECK,		/* check every message */
-	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed */
+	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed
+				   (or read for ingest.recipients) */
 	PIPELINE_SKIP		/* trusted: nothing to do, accept it all */
 };
 
@@ -77,6 +78,11 @@ struct pipeline_verdict {
 	const char	*authserv_id;	/* ours, as the A-R names it */
 	const char	*id;		/* queue id, or "c=N", for logs */
 	const char	*log;		/* the verdict line, log.format */
+	int		 discard;	/* drop it: every recipient was an
+					   ingest one (ingest.deliver false) */
+	const char *const *delrcpt;	/* recipients to remove, as given at
+					   RCPT (ingest.deliver false) */
+	size_t		 ndelrcpt;	/* entries in delrcpt */
 };
 
 struct pipeline_env *pipeline_env_new(struct config *, struct buf *why);

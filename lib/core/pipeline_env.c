@@ -17,6 +17,7 @@
 #include "auth/pkeycache.h"
 #include "auth/psl.h"
 #include "report/report.h"
+#include "core/ingest.h"
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
@@ -54,6 +55,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	env->keys = pkeycache_new(PKEYCACHE_ENTRIES);
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
+	/* received reports: kept by milter threads, stored by the queue's */
+	env->ingest = ingest_queue_new(cfg, env->res);
 	return env;
 }
 
@@ -73,6 +76,7 @@ pipeline_env_release(struct pipeline_env *env)
 		return;
 	/* drain first: nothing acknowledged is lost on reload or stop */
 	report_store_free(env->reports);
+	ingest_queue_free(env->ingest);
 	dkim_context_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
@@ -108,6 +112,7 @@ pipeline_env_attach(struct pipeline_env *env, struct metrics *m)
 	env->metrics = m;
 	resolver_set_observer(env->res, metrics_dns, m);
 	pkeycache_set_observer(env->keys, metrics_key_cache, m);
+	ingest_queue_attach(env->ingest, m);
 	metrics_set_queue_depth(m, env->reports != NULL ?
 	    pipeline_env_queue_depth : NULL, env->reports);
 }
@@ -139,6 +144,8 @@ pipeline_env_dry_run(struct pipeline_env *env)
 {
 	report_store_free(env->reports);
 	env->reports = NULL;
+	ingest_queue_free(env->ingest);
+	env->ingest = NULL;
 }
 
 /* pipeline_slot_init - publish the first env (takes its reference) */

@@ -26,6 +26,7 @@
 
 struct config;
 struct dkim_context;
+struct ingest_queue;
 struct dkim_verifier;
 struct metrics;
 struct pkeycache;
@@ -36,6 +37,7 @@ struct resolver;
 #define PIPELINE_MAX_AR_DELETE	100000
 #define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
 #define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 5)
+#define PIPELINE_MAX_INGEST_RCPT	100	/* ingest recipients kept */
 
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
@@ -48,6 +50,7 @@ struct pipeline_env {
 	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
+	struct ingest_queue *ingest;	/* ingest.recipients, or NULL */
 };
 
 struct message {
@@ -84,6 +87,10 @@ struct message {
 	struct pipeline_edit *edits;	/* verdict.edits, owned */
 	struct buf	 logline;	/* verdict.log */
 	char		 id[32];	/* verdict.id when there is no queue id */
+	char		**ingest_rcpt;	/* ingest recipients, as given */
+	size_t		 ningest;	/* entries in ingest_rcpt */
+	struct buf	*keep;		/* the message, for ingest, or NULL */
+	int		 keep_over;	/* it was over ingest.max_message_size */
 };
 
 struct session {
@@ -106,5 +113,12 @@ void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);
 void	pipeline_verdict_make(struct session *, struct message *);
 void	pipeline_verdict_free(struct message *);
+void	pipeline_ingest_rcpt(struct session *, struct message *, const char *);
+void	pipeline_ingest_header(struct session *, struct message *,
+	    const char *, const char *, size_t);
+void	pipeline_ingest_eoh(struct message *);
+void	pipeline_ingest_body(struct message *, const unsigned char *, size_t);
+void	pipeline_ingest_eom(struct session *, struct message *);
+void	pipeline_ingest_free(struct message *);
 
 #endif

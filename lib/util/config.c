@@ -136,6 +136,24 @@ static const struct config_row config_rows[] = {
 	S("reports.sendmail", reports.sendmail, "/usr/sbin/sendmail -i",
 	    config_chk_abspath),
 	S("metrics.listen", metrics.listen, "", config_chk_listen),
+	L("ingest.recipients", ingest.recipients, config_empty_list,
+	    config_chk_email),
+	B("ingest.deliver", ingest.deliver, 1),
+	I("ingest.max_message_size", ingest.max_message_size,
+	    32 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_MESSAGE),
+	I("ingest.max_report_size", ingest.max_report_size,
+	    256 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_REPORT),
+	I("ingest.max_records", ingest.max_records, 2000000, 1,
+	    CONFIG_MAX_INGEST_RECORDS),
+	S("ingest.quarantine_dir", ingest.quarantine_dir,
+	    "/var/lib/authmilter/ingest-quarantine", config_chk_abspath),
+	B("ingest.annotate", ingest.annotate, 1),
+	S("dashboard.listen", dashboard.listen, "", config_chk_listen),
+	S("dashboard.auth_file", dashboard.auth_file, "", NULL),
+	S("dashboard.assets_dir", dashboard.assets_dir,
+	    "/usr/share/authmilter/dashboard", config_chk_abspath),
+	I("dashboard.unapproved_min", dashboard.unapproved_min, 10, 1,
+	    1000000000),
 	E("log.level", log.level, 2, config_levels),
 	E("log.facility", log.facility, 0, config_facil),
 	E("log.format", log.format, CONFIG_LOG_TEXT, config_logfmt),
@@ -438,6 +456,53 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 	return 0;
 }
 
+/* config_loopback - is the host of a HOST:PORT a loopback address */
+static int
+config_loopback(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon != NULL ? (size_t)(colon - listen) : 0;
+
+	return (n == 9 && strncmp(listen, "localhost", 9) == 0) ||
+	    (n >= 4 && strncmp(listen, "127.", 4) == 0) ||
+	    (n == 5 && strncmp(listen, "[::1]", 5) == 0);
+}
+
+/* config_line - where a key was set (0: default) */
+static int
+config_line(const struct config_parse *cp, const char *key)
+{
+	return cp->lines[config_row_find(key) - config_rows];
+}
+
+/* config_finish_ingest - ingest and the dashboard need the store */
+static int
+config_finish_ingest(struct config_parse *cp)
+{
+	const struct config *cfg = cp->cfg;
+
+	if (cfg->ingest.recipients.n > 0 && *cfg->reports.store == '\0')
+		return config_err(cp, config_line(cp, "ingest.recipients"),
+		    "ingest.recipients", "needs reports.store (the reports "
+		    "are kept there)");
+	if (*cfg->dashboard.listen == '\0')
+		return 0;
+	if (*cfg->reports.store == '\0')
+		return config_err(cp, config_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "needs reports.store (what it shows "
+		    "is kept there)");
+	if (*cfg->dashboard.auth_file == '\0' &&
+	    !config_loopback(cfg->dashboard.listen))
+		return config_err(cp, config_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "'%s' is not a loopback address: "
+		    "dashboard.auth_file must be set", cfg->dashboard.listen);
+	if (*cfg->dashboard.auth_file != '\0' &&
+	    *cfg->dashboard.auth_file != '/')
+		return config_err(cp, config_line(cp, "dashboard.auth_file"),
+		    "dashboard.auth_file", "expected an absolute path");
+	return 0;
+}
+
 /* config_finish - derived fields and checks that span several keys */
 static int
 config_finish(struct config_parse *cp)
@@ -456,6 +521,8 @@ config_finish(struct config_parse *cp)
 	if (log_facility_parse(config_facil[cfg->log.facility], &fac) != 0)
 		log_panic("facility table out of step");
 	cfg->log.facility = fac;
+	if (config_finish_ingest(cp) != 0)
+		return -1;
 	if (cfg->arc.seal.enabled && (*cfg->arc.seal.domain == '\0' ||
 	    *cfg->arc.seal.selector == '\0' || *cfg->arc.seal.key_file == '\0'))
 		return config_err(cp, cp->lines[config_row_find(

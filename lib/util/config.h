@@ -37,6 +37,9 @@ struct buf;
 #define CONFIG_MAX_HEADER_BYTES	(4 * 1024 * 1024)	/* HDR_MAX_BYTES */
 #define CONFIG_MAX_ARC_SETS	50		/* ARC_MAX_INSTANCE */
 #define CONFIG_MAX_SPF_LOOKUPS	10		/* SPF_MAX_TERMS */
+#define CONFIG_MAX_INGEST_MESSAGE (1024 * 1024 * 1024)	/* bytes */
+#define CONFIG_MAX_INGEST_REPORT (1024 * 1024 * 1024)	/* INGEST_MAX_REPORT */
+#define CONFIG_MAX_INGEST_RECORDS 10000000	/* INGEST_MAX_RECORDS */
 
 enum config_dmarc_mode { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
 enum config_quarantine {
@@ -135,6 +138,21 @@ struct config {
 	struct {
 		char	*listen;	/* "host:port" or "" */
 	} metrics;
+	struct {
+		struct config_list recipients;	/* report addresses we read */
+		int	 deliver;	/* still deliver those messages */
+		int	 max_message_size;	/* bytes of a message kept */
+		int	 max_report_size;	/* bytes of a report, unpacked */
+		int	 max_records;	/* records of one report */
+		char	*quarantine_dir;	/* refused reports go here */
+		int	 annotate;	/* PTR names of source IPs */
+	} ingest;
+	struct {
+		char	*listen;	/* "host:port" or "" (off) */
+		char	*auth_file;	/* tokens and user:password lines */
+		char	*assets_dir;	/* the dashboard's static files */
+		int	 unapproved_min;	/* messages that flag a source */
+	} dashboard;
 	struct {
 		int	 level;		/* enum log_level */
 		int	 facility;	/* syslog facility */

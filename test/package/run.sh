@@ -134,10 +134,13 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
-    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4; do
+    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4 \
+    /usr/share/authmilter/dashboard/index.html \
+    /usr/share/authmilter/dashboard/app.js \
+    /usr/share/authmilter/dashboard/style.css; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
-pass "binaries, config, units and man pages installed"
+pass "binaries, config, units, man pages and dashboard files installed"
 if cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf"; then
 	pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf"
 else
@@ -276,7 +279,8 @@ CONF=/etc/authmilter/authmilter.conf
 sed -i -e "s|^  nameservers = \[ \];|  nameservers = [ \"127.0.0.1@$DEAD\" ];|" \
     -e 's|^  local_data  = \[ \];|  local_data  = [ "pass.pkg.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ];|' \
     -e 's|^  local_zones = \[ \];|  local_zones = [ "example. static" ];|' \
-    -e "s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" "$CONF"
+    -e "/^metrics = {/,/^};/ s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" \
+    "$CONF"
 if ! grep -q "127.0.0.1@$DEAD" "$CONF" || ! grep -q pass.pkg.example "$CONF" ||
     ! grep -q "127.0.0.1:$METRICS_PORT" "$CONF"; then
 	fail setup "could not point the shipped config at local DNS"; finish
