@@ -27,10 +27,8 @@ Needs root (the daemon drops to nobody; ip netns). Ends with
 "dashboard: N passed, N failed".
 """
 import argparse
-import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,7 +43,8 @@ sys.path.insert(0, HERE)
 import testlib  # noqa: E402
 import genreports  # noqa: E402
 try:
-    import selenium  # noqa: F401 - python3-selenium, for /usr/bin/python3
+    import selenium
+    del selenium    # only its presence: python3-selenium, /usr/bin/python3
 except ImportError:
     testlib.use_system_python(__file__, "selenium",
                               "python3-selenium chromium chromium-driver")
@@ -367,7 +366,6 @@ def get(h):
         return e.code
     except OSError:
         return 0
-import base64
 b = lambda s: "Basic " + base64.b64encode(s.encode()).decode()
 print(get({}), get({"Authorization": b("ops:wrong")}),
       get({"Authorization": "Bearer tok-0123"}),
