@@ -366,6 +366,7 @@ def get(h):
         return e.code
     except OSError:
         return 0
+import base64
 b = lambda s: "Basic " + base64.b64encode(s.encode()).decode()
 print(get({}), get({"Authorization": b("ops:wrong")}),
       get({"Authorization": "Bearer tok-0123"}),
