@@ -13,33 +13,55 @@
 
 #include "util/buf.h"
 #include "util/config.h"
+#include "dns/dnstext.h"
+#include "dns/resolver.h"
 #include "util/log.h"
 #include "core/pipeline.h"
 #include "core/versions.h"
+#include "core/posture.h"
+#include "check_domain.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
 
 #define CHECK_MAX_MESSAGE	(64 * 1024 * 1024)
 #define CHECK_CHUNK		65536	/* what Postfix sends per body call */
 #define CHECK_MAX_RCPT		1000
+#define CHECK_MAX_TRACE		(4 * 1024 * 1024)	/* trace bytes kept */
+
+/* the DNS lookups of one run, in order (--trace) */
+struct check_trace {
+	unsigned	 n;		/* lookups so far */
+	struct buf	 text;		/* one line each */
+	struct buf	 json;		/* one object each, comma-separated */
+};
 
 struct check_opts {
 	const char	*file;		/* -c */
 	const char	*client_ip;	/* --client-ip */
 	const char	*helo;		/* --helo */
 	const char	*mail_from;	/* --mail-from */
+	const char	*tls[4];	/* --tls-version --tls-cipher
+					   --tls-bits --tls-subject */
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
+	int		 trace;		/* --trace */
+	struct posture_request domain;	/* --domain, --selector, --fetch,
+					   --ca-file */
 	long long	 time;		/* --time: seal as of then, 0 now */
 	const char	*message;	/* path or "-" */
 };
 
 #define CHECK_SYNOPSIS	\
-	"usage: authmilter-check [-c FILE] [--client-ip IP] " \
+	"usage: authmilter-check [-c FILE] --domain DOMAIN " \
+	"[--selector S]... [--fetch]\n" \
+	"                        [--ca-file FILE] [--json] [--trace]\n" \
+	"       authmilter-check [-c FILE] [--client-ip IP] " \
 	"[--helo NAME] [--mail-from ADDR]\n" \
 	"                        [--rcpt ADDR]... [--time SECONDS] " \
-	"[--json] [MESSAGE | -]\n" \
+	"[--tls-version V [--tls-cipher C]\n" \
+	"                        [--tls-bits N] [--tls-subject S]] " \
+	"[--json] [--trace] [MESSAGE | -]\n" \
 	"       authmilter-check -h | --help | -V | --version\n"
 
 /* check_usage - the synopsis of authmilter-check(1); exit 2 */
@@ -64,13 +86,25 @@ check_help(void)
 	    "sender)\n"
 	    "  --rcpt ADDR       a recipient; may be repeated\n"
 	    "  --time SECONDS    seal as of this Unix time\n"
+	    "  --tls-version V, --tls-cipher C, --tls-bits N, "
+	    "--tls-subject S\n"
+	    "                    the MTA's TLS macros of the connection\n"
 	    "  --json            one JSON object instead\n"
+	    "  --trace           list every DNS lookup with its answer\n"
+	    "  --domain DOMAIN   check what DOMAIN publishes (no message)\n"
+	    "  --selector S      with --domain: a DKIM selector; may be "
+	    "repeated\n"
+	    "  --fetch           with --domain: fetch the MTA-STS policy "
+	    "over HTTPS\n"
+	    "  --ca-file FILE    with --fetch: the CA certificates to "
+	    "trust\n"
 	    "  -V, --version     the versions of authmilter-check and its "
 	    "libraries\n"
 	    "  -h, --help        this text\n\n"
 	    "MESSAGE is a file, or - (the default) for standard input. Exit "
 	    "status: 0 any\nverdict, 2 usage or configuration error, 3 an "
-	    "unreadable message.\nSee authmilter-check(1).\n",
+	    "unreadable message; with --domain:\n0 every check passed, 1 a "
+	    "warning, 2 a failure. See authmilter-check(1).\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(0);
 }
@@ -92,7 +126,16 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "helo", required_argument, NULL, 'H' },
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "rcpt", required_argument, NULL, 'r' },
+		{ "tls-version", required_argument, NULL, '1' },
+		{ "tls-cipher", required_argument, NULL, '2' },
+		{ "tls-bits", required_argument, NULL, '3' },
+		{ "tls-subject", required_argument, NULL, '4' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "trace", no_argument, NULL, 'T' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "selector", required_argument, NULL, 'S' },
+		{ "fetch", no_argument, NULL, 'F' },
+		{ "ca-file", required_argument, NULL, 'A' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -110,7 +153,19 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case 'i': o->client_ip = optarg; break;
 		case 'H': o->helo = optarg; break;
 		case 'm': o->mail_from = optarg; break;
+		case '1': case '2': case '3': case '4':
+			o->tls[ch - '1'] = optarg;
+			break;
 		case 'j': o->json = 1; break;
+		case 'T': o->trace = 1; break;
+		case 'D': o->domain.domain = optarg; break;
+		case 'F': o->domain.fetch = 1; break;
+		case 'A': o->domain.ca_file = optarg; break;
+		case 'S':
+			if (o->domain.nselector >= POSTURE_MAX_SELECTORS)
+				check_usage();
+			o->domain.selector[o->domain.nselector++] = optarg;
+			break;
 		case 't': o->time = atoll(optarg); break;
 		case 'h': check_help();
 		case 'V': check_version();
@@ -122,7 +177,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		default: check_usage();
 		}
 	}
-	if (argc - optind > 1)
+	if (argc - optind > 1 || (o->domain.domain != NULL && optind < argc))
 		check_usage();
 	if (optind < argc)
 		o->message = argv[optind];
@@ -270,6 +325,21 @@ check_client(const char *ip, struct sockaddr_storage *ss)
 	return (const struct sockaddr *)ss;
 }
 
+/* check_trace_event - the resolver tells of one lookup: note it */
+static void
+check_trace_event(void *arg, const struct resolver_event *ev)
+{
+	struct check_trace *t = arg;
+
+	t->n++;
+	buf_printf(&t->text, "trace: %u ", t->n);
+	dnstext_event(ev, &t->text);
+	buf_putc(&t->text, '\n');
+	if (t->n > 1)
+		buf_putc(&t->json, ',');
+	dnstext_event_json(ev, &t->json);
+}
+
 /*
  * check_print - what the daemon would add, top field first (the edits
  * insert each at the top, so the last inserted is printed first), then
@@ -277,7 +347,7 @@ check_client(const char *ip, struct sockaddr_storage *ss)
  */
 static void
 check_print(const struct session *s, const struct pipeline_verdict *v,
-    int json)
+    int json, const struct check_trace *t)
 {
 	struct buf out;
 	size_t i;
@@ -285,6 +355,11 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (json) {
 		buf_init(&out, CHECK_MAX_MESSAGE);
 		pipeline_check_json(s, &out);
+		if (t != NULL && out.len > 0) {
+			/* the trace goes in as the object's last member */
+			out.data[--out.len] = '\0';
+			buf_printf(&out, ",\"trace\":[%s]}", t->json.data);
+		}
 		printf("%s\n", out.data);
 		buf_free(&out);
 		return;
@@ -302,20 +377,55 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	printf("action: %s\n", policy_action_name(v->action));
 	if (v->rcode != NULL)
 		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);
+	if (t != NULL)
+		fputs(t->text.data, stdout);
+}
+
+/* check_message - one message through the pipeline; the exit status */
+static int
+check_message(struct pipeline_env *env, const struct check_opts *o,
+    const struct check_trace *trace)
+{
+	struct sockaddr_storage ss;
+	enum pipeline_start start;
+	struct session *s;
+	struct buf msg;
+	size_t body;
+	int i;
+
+	buf_init(&msg, CHECK_MAX_MESSAGE);
+	check_read(o->message, &msg);
+	/* the file's folds are read as the MTA hands them: leading space */
+	s = pipeline_connect(env, 1, check_client(o->client_ip, &ss), NULL, 1,
+	    &start);
+	pipeline_fixed_time(s, (time_t)o->time);
+	if (o->helo != NULL)
+		pipeline_helo(s, o->helo);
+	pipeline_tls(s, o->tls[0], o->tls[1], o->tls[2], o->tls[3]);
+	pipeline_mail(s, o->mail_from, NULL);
+	for (i = 0; i < o->nrcpt; i++)
+		pipeline_rcpt(s, o->rcpt[i]);
+	if (start != PIPELINE_CHECK)
+		fprintf(stderr, "authmilter-check: %s is in "
+		    "policy.trusted_networks: not checked\n", o->client_ip);
+	body = check_headers(s, &msg);
+	pipeline_eoh(s);
+	check_body(s, &msg, body);
+	check_print(s, pipeline_eom(s), o->json, trace);
+	pipeline_close(s);	/* and with the session, the env reference */
+	buf_free(&msg);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_storage ss;
 	struct pipeline_env *env;
-	enum pipeline_start start;
+	struct check_trace trace;
 	struct check_opts o;
 	struct config *cfg;
-	struct session *s;
-	struct buf msg, why;
-	size_t body;
-	int i;
+	struct buf why;
+	int rc;
 
 	check_parse(argc, argv, &o);
 	log_open("authmilter-check", LOG_MAIL, 0);
@@ -332,25 +442,20 @@ main(int argc, char **argv)
 	buf_free(&why);
 	/* a dry run of one message: it never adds to the report store */
 	pipeline_env_dry_run(env);
-	buf_init(&msg, CHECK_MAX_MESSAGE);
-	check_read(o.message, &msg);
-	/* the file's folds are read as the MTA hands them: leading space */
-	s = pipeline_connect(env, 1, check_client(o.client_ip, &ss), NULL, 1,
-	    &start);
-	pipeline_fixed_time(s, (time_t)o.time);
-	if (o.helo != NULL)
-		pipeline_helo(s, o.helo);
-	pipeline_mail(s, o.mail_from, NULL);
-	for (i = 0; i < o.nrcpt; i++)
-		pipeline_rcpt(s, o.rcpt[i]);
-	if (start != PIPELINE_CHECK)
-		fprintf(stderr, "authmilter-check: %s is in "
-		    "policy.trusted_networks: not checked\n", o.client_ip);
-	body = check_headers(s, &msg);
-	pipeline_eoh(s);
-	check_body(s, &msg, body);
-	check_print(s, pipeline_eom(s), o.json);
-	pipeline_close(s);	/* and with the session, the env reference */
-	buf_free(&msg);
-	return 0;
+	memset(&trace, 0, sizeof(trace));
+	buf_init(&trace.text, CHECK_MAX_TRACE);
+	buf_init(&trace.json, CHECK_MAX_TRACE);
+	if (o.trace)
+		pipeline_env_trace(env, check_trace_event, &trace);
+	if (o.domain.domain != NULL) {
+		rc = check_domain(env, &o.domain, o.json, o.trace ?
+		    &trace.json : NULL);
+		if (o.trace && !o.json)
+			fputs(trace.text.data, stdout);
+		pipeline_env_release(env);
+	} else
+		rc = check_message(env, &o, o.trace ? &trace : NULL);
+	buf_free(&trace.text);
+	buf_free(&trace.json);
+	return rc;
 }

@@ -91,7 +91,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		    f0, (unsigned long)CALLBACKS_ACTIONS);
 		return SMFIS_REJECT;
 	}
-	*pf0 = CALLBACKS_ACTIONS | (f0 & SMFIF_SETSYMLIST);
+	/* DELRCPT only for ingest.deliver = false; asked for when offered */
+	*pf0 = CALLBACKS_ACTIONS | (f0 & (SMFIF_SETSYMLIST | SMFIF_DELRCPT));
 	*pf1 = f1 & (CALLBACKS_SKIPSTEPS | CALLBACKS_NOREPLY | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
@@ -100,6 +101,10 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	    *pf0, *pf1, f1);
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} _");
+		/* x-tls: what Postfix and Sendmail send at HELO (after
+		 * STARTTLS the client says EHLO again) */
+		smfi_setsymlist(ctx, SMFIM_HELO, "{tls_version} {cipher} "
+		    "{cipher_bits} {cert_subject}");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 		    "i {auth_type} {auth_authen} {mail_addr}");
 		smfi_setsymlist(ctx, SMFIM_EOH, "i");
@@ -129,8 +134,13 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 {
 	struct session *s = callbacks_session(ctx);
 
-	if (s != NULL)
+	if (s != NULL) {
 		pipeline_helo(s, helo);
+		pipeline_tls(s, smfi_getsymval(ctx, "{tls_version}"),
+		    smfi_getsymval(ctx, "{cipher}"),
+		    smfi_getsymval(ctx, "{cipher_bits}"),
+		    smfi_getsymval(ctx, "{cert_subject}"));
+	}
 	return callbacks_continue(ctx, SMFIP_NR_HELO);
 }
 
@@ -237,7 +247,7 @@ mlfi_close(SMFICTX *ctx)
 static struct smfiDesc callbacks_table = {
 	.xxfi_name = "authmilter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = CALLBACKS_ACTIONS,
+	.xxfi_flags = CALLBACKS_ACTIONS | SMFIF_DELRCPT,
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,

@@ -25,6 +25,7 @@
 #include "util/config_check.h"
 #include "util/log.h"
 #include "core/metrics.h"
+#include "dashboard_http.h"
 #include "metrics_http.h"
 #include "core/pipeline.h"
 #include "auth/pkeycache.h"
@@ -357,6 +358,23 @@ main_metrics_http(const struct config *cfg, struct metrics *m)
 	return h;
 }
 
+/* main_dashboard - dashboard.listen, after the privilege drop */
+static struct dashboard_http *
+main_dashboard(struct config *cfg, struct metrics *m)
+{
+	struct dashboard_http *h;
+	struct buf why;
+
+	if (*cfg->dashboard.listen == '\0')
+		return NULL;
+	buf_init(&why, 1024);
+	if ((h = dashboard_http_start(cfg, m, &why)) == NULL)
+		log_fatal("%s: %s", cfg->file, why.data);
+	buf_free(&why);
+	log_info("dashboard on http://%s/", cfg->dashboard.listen);
+	return h;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,6 +383,7 @@ main(int argc, char **argv)
 	const struct config *cfg;
 	struct metrics *metrics;
 	struct metrics_http *http;
+	struct dashboard_http *dash;
 	struct main_opts o;
 	struct sockfile sf;
 	pthread_t reload;
@@ -397,6 +416,7 @@ main(int argc, char **argv)
 	memset(&sf, 0, sizeof(sf));
 	main_milter(cfg, sock, &sf);
 	http = main_metrics_http(cfg, metrics);
+	dash = main_dashboard((struct config *)(uintptr_t)cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
 	if ((rc = pthread_create(&reload, NULL, reload_thread, &slot)) != 0)
@@ -413,6 +433,7 @@ main(int argc, char **argv)
 	pthread_join(reload, NULL);
 	pipeline_slot_destroy(&slot);
 	metrics_http_stop(http);
+	dashboard_http_stop(dash);
 	metrics_free(metrics);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

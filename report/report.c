@@ -17,6 +17,7 @@
 #include "report/report_dest.h"
 #include "report/report_mail.h"
 #include "report/report_period.h"
+#include "report_ingest.h"
 #include "report_send.h"
 #include "report/report_spool.h"
 #include "report/report_xml.h"
@@ -50,6 +51,8 @@ struct report_run {
 #define REPORT_SYNOPSIS	"usage: authmilter-report [-c FILE] [--period " \
 	"YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n" \
 	"                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]\n" \
+	"       authmilter-report ingest [-c FILE] [-q] [--now TIME] " \
+	"[FILE|DIR|-]...\n" \
 	"       authmilter-report -h | --help | -V | --version\n"
 
 /* report_usage - and exit 2 */
@@ -77,6 +80,9 @@ report_help(void)
 	    "  -V, --version     the versions of authmilter-report and its "
 	    "libraries\n"
 	    "  -h, --help        this text\n\n"
+	    "ingest reads received DMARC aggregate and TLS reports (a "
+	    "message, an mbox,\na Maildir, a folder, or standard input) "
+	    "into the store.\n\n"
 	    "Exit status: 0 done, 1 something left for the next run (or an "
 	    "unusable\nconfiguration or store), 2 a bad command line. See "
 	    "authmilter-report(8).\n",
@@ -365,7 +371,7 @@ report_expire(struct report_run *run)
 	buf_free(&why);
 }
 
-/* report_open - config, store, resolver; exit 2 when they are not usable */
+/* report_open - config, store, resolver; exit 1 when they are not usable */
 static void
 report_open(struct report_run *run)
 {
@@ -375,9 +381,16 @@ report_open(struct report_run *run)
 	buf_init(&why, 4096);
 	if ((run->cfg = config_load(run->o.file, &why)) == NULL)
 		log_fatal("%s", why.data);
-	if (*run->cfg->reports.store == '\0' || *run->cfg->reports.email ==
-	    '\0')
-		log_fatal("%s: reports.store and reports.email must be set",
+	if (*run->cfg->reports.store == '\0') {
+		/* the shipped default: the daily timer must not fail on it */
+		log_info("%s: reports.store is empty: DMARC aggregate reports "
+		    "are off, nothing to send", run->o.file);
+		buf_free(&why);
+		config_release(run->cfg);
+		exit(0);
+	}
+	if (*run->cfg->reports.email == '\0')
+		log_fatal("%s: reports.email must be set when reports.store is",
 		    run->o.file);
 	run->submitter = strrchr(run->cfg->reports.email, '@') + 1;
 	if ((run->res = resolver_new(run->cfg, &why)) == NULL ||
@@ -421,6 +434,8 @@ main(int argc, char **argv)
 	struct buf why;
 	size_t i;
 
+	if (argc > 1 && strcmp(argv[1], "ingest") == 0)
+		return report_ingest_main(argc - 1, argv + 1);
 	memset(&run, 0, sizeof(run));
 	report_parse(argc, argv, &run.o);
 	log_open("authmilter-report", LOG_MAIL, 1);

@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "mail/hdr.h"
 #include "auth/pkeycache.h"
+#include "dns/dnstext.h"
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
@@ -324,10 +325,14 @@ arc_key(struct arc_keys *ks, struct resolver *res, const char *d,
 			return ks->key[i];
 		}
 	buf_init(&rec, 16384);
-	buf_init(&w, 256);
+	buf_init(&w, 1024);
 	if (dnsbudget_query(ks->budget, res, name.data, ns_t_txt,
-	    &ks->deadline, &a) != RESOLVER_OK)
-		buf_puts(&w, "no key");
+	    &ks->deadline, &a) != RESOLVER_OK) {
+		/* which lookup, and how it failed (no parentheses: the
+		 * reason is an A-R comment) */
+		buf_puts(&w, "no key, ");
+		dnstext_why(a, name.data, ns_t_txt, &w);
+	}
 	else if (a->n != 1 || resolver_txt(a, 0, &rec) != 0)
 		buf_puts(&w, "unusable key record");
 	resolver_answer_free(a);

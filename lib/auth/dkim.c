@@ -18,6 +18,7 @@
 #include "dns/dnsbudget.h"
 #include "util/log.h"
 #include "dns/resolver.h"
+#include "auth/dkim_keys.h"
 #include "mail/tags.h"
 #include "util/xalloc.h"
 
@@ -59,6 +60,7 @@ struct dkim_verifier {
 	struct dnsbudget *other;	/* budget of other key lookups */
 	struct dnsbudget *aligned;	/* budget of keys under org */
 	char		*org;		/* the author's org domain, or NULL */
+	struct dkim_keys keys;		/* how each key lookup went */
 };
 
 /*
@@ -116,6 +118,9 @@ dkim_q_start(void *srv, int type, unsigned char *name, unsigned char *buf,
 
 	q->st = dnsbudget_query(dkim_budget(dkim_current, (const char *)name),
 	    srv, (const char *)name, type, NULL, &a);
+	if (dkim_current != NULL)
+		dkim_keys_note(&dkim_current->keys, (const char *)name, a,
+		    q->st);
 	if (q->st == RESOLVER_OK || q->st == RESOLVER_NXDOMAIN ||
 	    q->st == RESOLVER_NODATA) {
 		/* libopendkim parses the whole wire reply itself */
@@ -475,6 +480,8 @@ dkim_map_error(int err, int bh, unsigned flags, const char **why)
 		*why = "key too small";
 		return METHOD_POLICY;
 	case DKIM_SIGERROR_BADSIG:
+		*why = "signature mismatch";
+		return METHOD_FAIL;
 	case DKIM_SIGERROR_EXPIRED:
 	case DKIM_SIGERROR_FUTURE:
 		*why = dkim_sig_geterrorstr(err);
@@ -562,6 +569,31 @@ dkim_sig_length(struct dkim_verifier *v, DKIM_SIGINFO *sig, struct dkim_sig *s,
 	}
 }
 
+/* dkim_sig_reason - the step that decided and the key it concerned */
+static void
+dkim_sig_reason(struct dkim_verifier *v, DKIM_SIGINFO *sig,
+    struct dkim_sig *s, const char *why)
+{
+	const struct dkim_key_note *n = dkim_keys_find(&v->keys, s->d, s->s);
+	struct dkim_keys_sig ks;
+	struct buf r;
+
+	memset(&ks, 0, sizeof(ks));
+	ks.d = s->d;
+	ks.s = s->s;
+	ks.a = s->a;
+	ks.bits = s->keybits;
+	ks.err = s->result == METHOD_PASS ? DKIM_SIGERROR_OK :
+	    dkim_sig_geterror(sig);
+	ks.step = why;
+	ks.result = s->result;
+	buf_init(&r, 1024);
+	dkim_keys_reason(&v->keys, &ks, &r);
+	s->reason = buf_steal(&r);
+	buf_free(&r);
+	s->secure = n != NULL && n->secure;
+}
+
 /* dkim_sig_fill - signature k: the k-th field we gave libopendkim */
 static void
 dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig,
@@ -604,12 +636,16 @@ dkim_sig_fill(struct dkim_verifier *v, DKIM_SIGINFO *sig,
 	if (s->result == METHOD_PASS && strcasecmp(s->a, "rsa-sha1") == 0) {
 		s->result = METHOD_POLICY;
 		why = "rsa-sha1 is not acceptable (RFC 8301)";
-	} else if (s->result == METHOD_PASS && s->keybits > 0 &&
-	    s->keybits < v->dl->min_key_bits) {
+	} else if ((s->result == METHOD_PASS && s->keybits > 0 &&
+	    s->keybits < v->dl->min_key_bits) ||
+	    dkim_sig_geterror(sig) == DKIM_SIGERROR_KEYTOOSMALL) {
+		/* RFC 8301 section 3.2, with our dkim.min_key_bits */
 		s->result = METHOD_POLICY;
-		why = "key too small";
+		snprintf(note, sizeof(note), "key too small for "
+		    "dkim.min_key_bits %d", v->dl->min_key_bits);
+		why = note;
 	}
-	s->reason = xstrdup(why);
+	dkim_sig_reason(v, sig, s, why);
 	s->aligned_use = s->result == METHOD_PASS;
 }
 
@@ -724,6 +760,7 @@ dkim_verifier_free(struct dkim_verifier *v)
 	}
 	free(v->fields);
 	free(v->org);
+	dkim_keys_free(&v->keys);
 	buf_free(&v->field);
 	free(v);
 }

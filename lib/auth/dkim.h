@@ -24,7 +24,9 @@
  *             organizational domain to the one DMARC has, the others
  *             to the other (lib/dnsbudget), each within dns.timeout.
  * ERRORS      dkim_context_new() NULL with why. Verification outcomes are
- *             results with a reason, never errors.
+ *             results with a reason, never errors: the failing step with
+ *             the key's size and type, or the key lookup that failed
+ *             with its name and outcome (lib/auth/dkim_keys.c).
  * TRUST       d=, s=, i=, a= and b= of a result are libopendkim's reading
  *             of the very field it verified; a field our stricter reading
  *             refuses, or reads differently, is permerror (reported with
@@ -56,6 +58,7 @@ struct dkim_sig {
 	char	*b;			/* unique prefix of b= */
 	int	 keybits;		/* RSA key size, 0 for ed25519 */
 	int	 testkey;		/* the key says t=y */
+	int	 secure;		/* the key record was DNSSEC-secure */
 	long	 length;		/* l=, or -1 */
 	int	 aligned_use;		/* may count for DMARC */
 };

@@ -15,6 +15,8 @@
 #include "util/config.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
+#include "auth/dmarc_explain.h"
+#include "auth/dmarc_priv.h"
 #include "auth/dmarc_record.h"
 #include "dns/dnsbudget.h"
 #include "auth/psl.h"
@@ -23,30 +25,6 @@
 #include "util/xalloc.h"
 
 #define DMARC_BUDGET_MS		20000	/* all DMARC lookups of a message */
-#define DMARC_ORG_CACHE		(2 + DKIM_MAX_SIGNATURES)
-
-/* the valid records one tree walk found, longest name first */
-struct dmarc_walk {
-	char		*name[DMARC_MAX_WALK];	/* where */
-	char		*text[DMARC_MAX_WALK];	/* the record */
-	char		 psd[DMARC_MAX_WALK];	/* its psd flag */
-	size_t		 n;			/* records found */
-	int		 temp;			/* a lookup failed */
-};
-
-/* one evaluation: deadline and organizational domains already known */
-struct dmarc_eval {
-	struct resolver	*res;		/* shared resolver */
-	struct dnsbudget *budget;	/* the message's for DMARC, or NULL */
-	const struct psl *psl;		/* rfc7489: the public suffix list */
-	const struct config *cfg;	/* mode, actions */
-	struct timespec	 deadline;	/* DMARC_BUDGET_MS from the start */
-	int		 rfc7489;	/* dmarc.mode */
-	char		*org_of[DMARC_ORG_CACHE];	/* domain ... */
-	char		*org[DMARC_ORG_CACHE];		/* ... its org domain */
-	size_t		 norg;		/* cache entries */
-	int		 temp;		/* a lookup failed somewhere */
-};
 
 /* dmarc_policy_name - none quarantine reject */
 const char *
@@ -60,96 +38,6 @@ dmarc_policy_name(enum dmarc_policy p)
 	default:
 		return "none";
 	}
-}
-
-/* dmarc_labels - label count and where each label starts */
-static size_t
-dmarc_labels(const char *d, const char **start, size_t max)
-{
-	size_t n = 0;
-	const char *p = d;
-
-	while (*p != '\0' && n < max) {
-		start[n++] = p;
-		p = strchr(p, '.');
-		if (p == NULL)
-			break;
-		p++;
-	}
-	return n;
-}
-
-/* dmarc_walk_free - release what a walk found */
-static void
-dmarc_walk_free(struct dmarc_walk *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->n; i++) {
-		free(w->name[i]);
-		free(w->text[i]);
-	}
-	memset(w, 0, sizeof(*w));
-}
-
-/* dmarc_walk_one - query one target; 1 when the walk must stop */
-static int
-dmarc_walk_one(struct dmarc_eval *ev, const char *target, struct dmarc_walk *w)
-{
-	struct buf rec;
-	enum dmarc_fetch f;
-	int stop = 0;
-
-	buf_init(&rec, DMARC_MAX_RECORD);
-	f = dmarc_record_fetch(ev->res, ev->budget, target, &ev->deadline, &rec);
-	if (f == DMARC_FETCH_TEMP)
-		w->temp = stop = 1;
-	else if (f == DMARC_FETCH_FOUND && w->n < DMARC_MAX_WALK) {
-		w->name[w->n] = xstrdup(target);
-		w->text[w->n] = xstrdup(rec.data);
-		w->psd[w->n] = dmarc_record_psd(rec.data);
-		/* RFC 9989 section 4.10 steps 2 and 6 */
-		stop = w->psd[w->n] == 'y' || w->psd[w->n] == 'n';
-		w->n++;
-	}
-	buf_free(&rec);
-	return stop;
-}
-
-/* dmarc_walk - RFC 9989 section 4.10: at most 8 queries from start up */
-static void
-dmarc_walk(struct dmarc_eval *ev, const char *start, struct dmarc_walk *w)
-{
-	const char *label[128];
-	size_t x = dmarc_labels(start, label, 128), i;
-
-	memset(w, 0, sizeof(*w));
-	if (x == 0 || dmarc_walk_one(ev, start, w))
-		return;
-	/* the shortcut: more than 7 labels jump straight to the last 7 */
-	for (i = x < 8 ? 1 : x - 7; i < x; i++)
-		if (dmarc_walk_one(ev, label[i], w))
-			return;
-}
-
-/* dmarc_walk_org - RFC 9989 section 4.10.2 selection from a walk */
-static char *
-dmarc_walk_org(const char *start, const struct dmarc_walk *w)
-{
-	const char *label[128], *other[128];
-	size_t x = dmarc_labels(start, label, 128), i, k, nl;
-
-	for (i = 0; i < w->n; i++) {
-		if (w->psd[i] == 'n')
-			return xstrdup(w->name[i]);
-		if (w->psd[i] == 'y' && strcasecmp(w->name[i], start) != 0) {
-			/* one label below the public suffix domain */
-			nl = dmarc_labels(w->name[i], other, 128);
-			k = x > nl ? x - nl - 1 : 0;
-			return xstrdup(label[k]);
-		}
-	}
-	return xstrdup(w->n > 0 ? w->name[w->n - 1] : start);
 }
 
 /* dmarc_psl_org - RFC 7489 section 3.2: by the public suffix list */
@@ -244,23 +132,6 @@ dmarc_eval_free(struct dmarc_eval *ev)
 	}
 }
 
-/* dmarc_pick - RFC 9989 section 4.10.1: author, org, else PSD record */
-static int
-dmarc_pick(const struct dmarc_walk *w, const char *author, const char *org)
-{
-	size_t i;
-
-	if (w->n > 0 && strcasecmp(w->name[0], author) == 0)
-		return 0;
-	for (i = 0; i < w->n; i++)
-		if (strcasecmp(w->name[i], org) == 0)
-			return (int)i;
-	for (i = 0; i < w->n; i++)
-		if (w->psd[i] == 'y')
-			return (int)i;
-	return -1;
-}
-
 /*
  * dmarc_discover_9989 - one tree walk from the author gives the policy
  * record and the author's organizational domain. 1 found, 0 none,
@@ -276,6 +147,7 @@ dmarc_discover_9989(struct dmarc_eval *ev, struct dmarc_result *r,
 	dmarc_walk(ev, r->author, &w);
 	/* the author's own record is enough to go on; its org is unsure */
 	if (w.temp && (w.n == 0 || strcasecmp(w.name[0], r->author) != 0)) {
+		buf_printf(why, ": %s", w.why.data);
 		dmarc_walk_free(&w);
 		return -1;
 	}
@@ -284,12 +156,20 @@ dmarc_discover_9989(struct dmarc_eval *ev, struct dmarc_result *r,
 	ev->org_of[0] = xstrdup(r->author);
 	ev->org[0] = xstrdup(r->org_domain);
 	ev->norg = 1;
-	if ((i = dmarc_pick(&w, r->author, r->org_domain)) >= 0) {
+	if ((i = dmarc_walk_pick(&w, r->author, r->org_domain)) >= 0) {
 		rc = dmarc_record_parse(w.name[i], w.text[i], 0, &r->rec,
 		    why) == 0 ? 1 : -2;
 		if (rc != 1)
 			dmarc_record_free(&r->rec);
-	}
+		dmarc_explain_where(r, w.name[i], strcasecmp(w.name[i],
+		    r->author) == 0 ? DMARC_WHERE_AUTHOR : strcasecmp(w.name[i],
+		    r->org_domain) == 0 ? DMARC_WHERE_ORG : DMARC_WHERE_PSD,
+		    w.step[i], 0);
+		r->secure = w.secure[i];
+	} else
+		buf_printf(why, "no DMARC record in the tree walk from %s "
+		    "(%d quer%s)", r->author, w.queries, w.queries == 1 ? "y" :
+		    "ies");
 	dmarc_walk_free(&w);
 	return rc;
 }
@@ -300,28 +180,44 @@ dmarc_discover_7489(struct dmarc_eval *ev, struct dmarc_result *r,
     struct buf *why)
 {
 	const char *where = r->author;
-	struct buf rec;
+	struct dmarc_fetch_info info;
+	struct buf rec, dns;
 	enum dmarc_fetch f;
 	int rc;
 
 	r->org_domain = xstrdup(dmarc_org(ev, r->author));
 	buf_init(&rec, DMARC_MAX_RECORD);
-	f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
+	buf_init(&dns, 1024);
+	info.why = &dns;
+	f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec,
+	    &info);
 	if (f == DMARC_FETCH_NONE && strcasecmp(r->org_domain, where) != 0) {
 		where = r->org_domain;
-		f = dmarc_record_fetch(ev->res, ev->budget, where, &ev->deadline, &rec);
+		buf_reset(&dns);
+		f = dmarc_record_fetch(ev->res, ev->budget, where,
+		    &ev->deadline, &rec, &info);
 	}
-	if (f == DMARC_FETCH_TEMP)
+	if (f == DMARC_FETCH_TEMP) {
+		buf_printf(why, ": %s", dns.data);
 		rc = -1;
-	else if (f == DMARC_FETCH_NONE)
+	} else if (f == DMARC_FETCH_NONE) {
+		buf_printf(why, "no DMARC record at _dmarc.%s%s%s", r->author,
+		    where != r->author ? " or _dmarc." : "", where !=
+		    r->author ? where : "");
 		rc = 0;
-	else if (dmarc_record_parse(where, rec.data, 1, &r->rec, why) == 0)
+	} else if (dmarc_record_parse(where, rec.data, 1, &r->rec, why) == 0)
 		rc = 1;
 	else {
 		dmarc_record_free(&r->rec);
 		rc = -2;
 	}
+	if (f == DMARC_FETCH_FOUND) {
+		dmarc_explain_where(r, where, where == r->author ?
+		    DMARC_WHERE_AUTHOR : DMARC_WHERE_ORG, 2, 1);
+		r->secure = info.secure;
+	}
 	buf_free(&rec);
+	buf_free(&dns);
 	return rc;
 }
 
@@ -400,27 +296,67 @@ dmarc_unknown(struct dmarc_eval *ev, const struct dmarc_request *req,
 	return 0;
 }
 
-/* dmarc_align - any aligned SPF or DKIM pass */
+/* dmarc_why_not - why a passing identifier did not align */
+static const char *
+dmarc_why_not(char mode)
+{
+	return mode == 's' ? "not aligned, strict alignment needs the "
+	    "author domain itself" : "not aligned, another organizational "
+	    "domain";
+}
+
+/* dmarc_align_spf - the SPF identity: aligned if it passed and aligns */
 static void
-dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
+dmarc_align_spf(struct dmarc_eval *ev, const struct dmarc_request *req,
     struct dmarc_result *r)
 {
-	const char *spf = dmarc_spf_identity(req->spf);
-	size_t i;
+	const struct spf_result *s = req->spf;
+	const struct spf_identity *id;
+	const char *spf = dmarc_spf_identity(s);
 
+	if (s == NULL || !s->checked)
+		return;
+	id = s->null_sender ? &s->helo : &s->mailfrom;
 	if (spf != NULL) {
 		r->spf_domain = xstrdup(spf);
 		r->spf_aligned = dmarc_aligned(ev, spf, r->author, r->rec.aspf);
 	}
+	dmarc_explain_tried(r, 's', id->domain, id->checked ? id->result :
+	    METHOD_NONE, r->spf_aligned, spf == NULL ? "not a pass" :
+	    r->spf_aligned ? "aligned" : dmarc_why_not(r->rec.aspf));
+}
+
+/*
+ * dmarc_align - any aligned SPF or DKIM pass; every identifier is noted
+ * with why it did or did not count (none is looked up after the first
+ * aligned DKIM pass)
+ */
+static void
+dmarc_align(struct dmarc_eval *ev, const struct dmarc_request *req,
+    struct dmarc_result *r)
+{
+	const char *why;
+	size_t i;
+	int al;
+
+	dmarc_align_spf(ev, req, r);
 	for (i = 0; req->dkim != NULL && i < req->dkim->n; i++) {
 		const struct dkim_sig *sig = &req->dkim->sig[i];
 
-		if (!sig->aligned_use ||
-		    !dmarc_aligned(ev, sig->d, r->author, r->rec.adkim))
-			continue;
-		r->dkim_aligned = 1;
-		r->dkim_domain = xstrdup(sig->d);
-		break;
+		al = 0;
+		if (!sig->aligned_use)
+			why = sig->result == METHOD_PASS ? "not usable" :
+			    "not a pass";
+		else if (r->dkim_aligned)
+			why = "not needed";
+		else if ((al = dmarc_aligned(ev, sig->d, r->author,
+		    r->rec.adkim)) != 0) {
+			r->dkim_aligned = 1;
+			r->dkim_domain = xstrdup(sig->d);
+			why = "aligned";
+		} else
+			why = dmarc_why_not(r->rec.adkim);
+		dmarc_explain_tried(r, 'd', sig->d, sig->result, al, why);
 	}
 }
 
@@ -454,9 +390,17 @@ static void
 dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
     struct dmarc_result *r, int found, struct buf *why)
 {
+	struct buf found_why;
+
 	if (found == -1) {
+		/* the discovery noted ": TXT name: outcome" */
+		buf_init(&found_why, 4096);
+		buf_append(&found_why, why->data, why->len);
+		buf_reset(why);
+		buf_printf(why, "DNS failure during policy discovery%s",
+		    found_why.data);
+		buf_free(&found_why);
 		r->result = METHOD_TEMPERROR;
-		buf_puts(why, "DNS failure during policy discovery");
 		return;
 	}
 	if (found == -2) {
@@ -465,7 +409,8 @@ dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
 	}
 	if (found == 0) {
 		r->result = METHOD_NONE;
-		buf_puts(why, "no DMARC record");
+		if (why->len == 0)
+			buf_puts(why, "no DMARC record");
 		return;
 	}
 	r->have_record = 1;
@@ -478,9 +423,11 @@ dmarc_finish(struct dmarc_eval *ev, const struct dmarc_request *req,
 	else
 		r->result = METHOD_FAIL;
 	dmarc_apply_options(ev, r);
+	buf_reset(why);
 	buf_printf(why, r->result == METHOD_PASS ? "aligned %s pass" :
 	    r->result == METHOD_FAIL ? "no aligned SPF or DKIM pass" :
 	    "DNS failure during alignment", r->dkim_aligned ? "DKIM" : "SPF");
+	dmarc_explain_finish(r, why);
 }
 
 /* dmarc_eval_init - one evaluation's state, DMARC_BUDGET_MS from now */
@@ -614,6 +561,7 @@ dmarc_result_free(struct dmarc_result *r)
 	free(r->org_domain);
 	free(r->spf_domain);
 	free(r->dkim_domain);
+	dmarc_explain_free(r);
 	dmarc_record_free(&r->rec);
 	memset(r, 0, sizeof(*r));
 }

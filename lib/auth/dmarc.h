@@ -32,7 +32,10 @@
  * LIMITS      DMARC_MAX_WALK queries per tree walk (RFC 9989 section 4.10);
  *             DMARC_MAX_RECORD bytes of a record.
  * ERRORS      none: evaluation outcomes are results (temperror,
- *             permerror) with a reason.
+ *             permerror) with a reason: where the record was found in
+ *             the tree walk, which identifiers were tried and why none
+ *             aligned, the name and type a failed lookup was for
+ *             (lib/auth/dmarc_explain.c).
  */
 #ifndef AUTHMILTER_DMARC_H
 #define AUTHMILTER_DMARC_H
@@ -73,6 +76,17 @@ struct dmarc_record {
 	char	*fo;			/* fo= as published, or NULL */
 };
 
+/* one identifier DMARC looked at (RFC 9989 section 4.4) */
+struct dmarc_tried {
+	char		 method;	/* 's' SPF, 'd' DKIM */
+	char		*domain;	/* MAIL FROM (or HELO) domain, or d= */
+	enum method_result result;	/* its own check's result */
+	int		 aligned;	/* an aligned pass */
+	const char	*why;		/* why it did or did not count */
+};
+
+#define DMARC_MAX_TRIED		33	/* SPF and DKIM_MAX_SIGNATURES */
+
 struct dmarc_request {
 	const char	*author;	/* the one author domain, or NULL */
 	const char	*author_error;	/* why there is none, or NULL */
@@ -105,6 +119,12 @@ struct dmarc_result {
 					   DMARC_FOUND_NO_AUTHOR */
 	int		 walk_temp;	/* the tree walk above the author's
 					   own record failed */
+	char		*where;		/* where the record was found, in
+					   words, or NULL */
+	int		 secure;	/* the record was DNSSEC-secure */
+	char		*note;		/* the reason shortly (A-R comment) */
+	struct dmarc_tried *tried;	/* identifiers looked at */
+	size_t		 ntried;	/* entries in tried */
 };
 
 void	dmarc_discover(struct resolver *, const struct psl *,

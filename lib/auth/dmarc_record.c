@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "auth/dmarc_record.h"
 #include "dns/dnsbudget.h"
+#include "dns/dnstext.h"
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
@@ -59,7 +60,8 @@ dmarc_valid_start(const char *s)
 /* dmarc_record_fetch - the one valid record at _dmarc.<domain> */
 enum dmarc_fetch
 dmarc_record_fetch(struct resolver *res, struct dnsbudget *budget,
-    const char *domain, const struct timespec *deadline, struct buf *out)
+    const char *domain, const struct timespec *deadline, struct buf *out,
+    struct dmarc_fetch_info *info)
 {
 	struct resolver_answer *a = NULL;
 	enum resolver_status st;
@@ -69,6 +71,11 @@ dmarc_record_fetch(struct resolver *res, struct dnsbudget *budget,
 	buf_init(&name, 300);
 	buf_printf(&name, "_dmarc.%s", domain);
 	st = dnsbudget_query(budget, res, name.data, ns_t_txt, deadline, &a);
+	if (info != NULL) {
+		info->secure = st == RESOLVER_OK && a->secure;
+		if (info->why != NULL && st != RESOLVER_OK)
+			dnstext_why(a, name.data, ns_t_txt, info->why);
+	}
 	buf_free(&name);
 	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL) {
 		resolver_answer_free(a);

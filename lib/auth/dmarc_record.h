@@ -30,8 +30,16 @@ enum dmarc_fetch {
 
 struct dnsbudget;
 
+/* what a fetch says besides the record (dmarc_record_fetch() may be
+ * given NULL) */
+struct dmarc_fetch_info {
+	struct buf	*why;		/* a failed lookup: "TXT name: outcome" */
+	int		 secure;	/* the answer was DNSSEC-secure */
+};
+
 enum dmarc_fetch dmarc_record_fetch(struct resolver *, struct dnsbudget *,
-		    const char *domain, const struct timespec *, struct buf *);
+		    const char *domain, const struct timespec *, struct buf *,
+		    struct dmarc_fetch_info *);
 char	dmarc_record_psd(const char *);
 int	dmarc_record_parse(const char *domain, const char *text, int rfc7489,
 	    struct dmarc_record *, struct buf *why);

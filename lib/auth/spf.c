@@ -210,6 +210,32 @@ spf_any_addr(struct spf_eval *ev, const char *name, size_t len, int is_mx)
 	return st;
 }
 
+/* spf_dns_virtual - a/0 or mx/0: one event for "any address" */
+static SPF_dns_rr_t *
+spf_dns_virtual(SPF_dns_server_t *s, struct spf_eval *ev, const char *domain,
+    size_t vlen, int virt)
+{
+	const char *over = ev->over;
+	enum resolver_status st;
+	struct spf_event *e;
+	SPF_dns_rr_t *rr;
+
+	st = spf_any_addr(ev, domain, vlen, virt == 2);
+	spf_count(ev, ns_t_a, st, 0);
+	if ((e = spf_event_add(ev, SPF_EVENT_LOOKUP, domain, ns_t_a, st,
+	    NULL)) != NULL)
+		e->broke = over == NULL && ev->over != NULL;
+	rr = SPF_dns_rr_new_init(s, domain, ns_t_a, 0, spf_herrno(st));
+	if (rr != NULL && st == RESOLVER_OK &&
+	    SPF_dns_rr_buf_realloc(rr, 0, 4) == SPF_E_SUCCESS) {
+		inet_pton(AF_INET, "127.0.0.2", &rr->rr[0]->a);
+		rr->num_rr = 1;
+	}
+	if (rr == NULL)
+		log_panic("libspf2: out of memory for a DNS record");
+	return rr;
+}
+
 /* spf_dns_lookup - libspf2's DNS hook: one lookup through lib/resolver */
 static SPF_dns_rr_t *
 spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
@@ -217,7 +243,9 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 {
 	struct spf_eval *ev = s->hook;
 	struct resolver_answer *a = NULL;
+	const char *over = ev->over;
 	enum resolver_status st;
+	struct spf_event *e;
 	SPF_dns_rr_t *rr;
 	size_t vlen;
 	int sub, virt;
@@ -231,23 +259,16 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	    ++ev->queries > SPF_MAX_QUERIES) {
 		if (ev->queries > SPF_MAX_QUERIES)
 			spf_limit(ev, "too many DNS lookups");
+		if (type != ns_t_spf && (e = spf_event_add(ev,
+		    SPF_EVENT_REFUSED, domain, type, RESOLVER_NODATA,
+		    NULL)) != NULL)
+			e->broke = over == NULL;
 		return SPF_dns_rr_new_init(s, domain, type, 0, NO_DATA);
 	}
 	if (!sub && (type == ns_t_mx || type == ns_t_ptr))
 		ev->sub_ptr = type == ns_t_ptr;
-	if (type == ns_t_a && (virt = spf_syntax_virtual(domain, &vlen)) != 0) {
-		st = spf_any_addr(ev, domain, vlen, virt == 2);
-		spf_count(ev, type, st, 0);
-		rr = SPF_dns_rr_new_init(s, domain, type, 0, spf_herrno(st));
-		if (rr != NULL && st == RESOLVER_OK &&
-		    SPF_dns_rr_buf_realloc(rr, 0, 4) == SPF_E_SUCCESS) {
-			inet_pton(AF_INET, "127.0.0.2", &rr->rr[0]->a);
-			rr->num_rr = 1;
-		}
-		if (rr == NULL)
-			log_panic("libspf2: out of memory for a DNS record");
-		return rr;
-	}
+	if (type == ns_t_a && (virt = spf_syntax_virtual(domain, &vlen)) != 0)
+		return spf_dns_virtual(s, ev, domain, vlen, virt);
 	st = dnsbudget_query(ev->budget, ev->res, domain, (int)type,
 	    &ev->deadline, &a);
 	spf_count(ev, type, st, sub);
@@ -259,7 +280,10 @@ spf_dns_lookup(SPF_dns_server_t *s, const char *domain, ns_type type,
 	rr = SPF_dns_rr_new_init(s, domain, type, 0, spf_herrno(st));
 	if (rr != NULL && st == RESOLVER_OK)
 		spf_rr_fill(ev, rr, a, type);
-	resolver_answer_free(a);
+	/* exp= text and %{p} are no term's lookups */
+	if ((e = spf_event_add(ev, ev->side || type == ns_t_txt ?
+	    SPF_EVENT_SIDE : SPF_EVENT_LOOKUP, domain, type, st, a)) != NULL)
+		e->broke = over == NULL && ev->over != NULL;
 	/* libspf2 cannot take NULL; out of memory is fatal, as in xalloc */
 	if (rr == NULL)
 		log_panic("libspf2: out of memory for a DNS record");
@@ -331,6 +355,7 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 	struct spf_eval *ev = xcalloc(1, sizeof(*ev));
 
 	ev->res = res;
+	ev->events = xcalloc(SPF_EVENTS_MAX, sizeof(*ev->events));
 	ev->v6 = sr->client->family == AF_INET6;
 	buf_init(&ev->why, 512);
 	ev->budget = budget;
@@ -366,11 +391,16 @@ spf_run(struct resolver *res, const struct spf_request *sr, const char *from,
 		id->reason = xstrdup(ev->over);
 	} else
 		id->reason = spf_reason(ev, resp);
+	id->lookups = ev->terms;
+	id->voids = ev->voids;
+	id->max_lookups = ev->max_terms;
+	spf_explain(ev, sr->client, id);
 done:
 	if (resp != NULL)
 		SPF_response_free(resp);
 	SPF_request_free(req);
 	SPF_server_free(server);
+	spf_events_free(ev);
 	buf_free(&ev->why);
 	free(ev);
 }
@@ -428,7 +458,9 @@ spf_result_free(struct spf_result *r)
 {
 	free(r->mailfrom.domain);
 	free(r->mailfrom.reason);
+	free(r->mailfrom.note);
 	free(r->helo.domain);
 	free(r->helo.reason);
+	free(r->helo.note);
 	memset(r, 0, sizeof(*r));
 }

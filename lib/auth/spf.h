@@ -15,7 +15,10 @@
  *             evaluation; the DNS waits of each identity are charged to
  *             the request's budget for it (NULL: none).
  * ERRORS      none: DNS and record problems are temperror or permerror
- *             results with a reason.
+ *             results with a reason: the term that matched or failed,
+ *             the include/redirect path to it, the lookups and void
+ *             lookups used (lib/auth/spf_explain.c), and for a failed
+ *             lookup its name, type and outcome.
  * BUGS        libspf2 passes loopback clients unconditionally; we report
  *             such a result as none ("loopback client not evaluated").
  */
@@ -39,7 +42,11 @@ struct spf_identity {
 	int		 checked;	/* evaluated */
 	enum method_result result;	/* check_host() result */
 	char		*domain;	/* the domain checked, lowercase */
-	char		*reason;	/* short human text */
+	char		*reason;	/* why, in full (log, JSON) */
+	char		*note;		/* why, shortly (A-R comment) */
+	int		 lookups;	/* DNS-querying terms used */
+	int		 voids;		/* void lookups met */
+	int		 max_lookups;	/* the limit that applied */
 };
 
 struct spf_result {

@@ -16,6 +16,7 @@
 #include <spf2/spf.h>
 
 #include "util/buf.h"
+#include "dns/resolver.h"
 #include "auth/spf.h"
 
 struct dnsbudget;
@@ -24,6 +25,39 @@ struct resolver;
 
 #define SPF_SUBORDINATE_MAX	SPF_MAX_MX	/* names one MX/PTR answer yields */
 #define SPF_NAME_MAX		256
+#define SPF_EVENTS_MAX		(SPF_MAX_QUERIES + 16)	/* kept per run */
+
+enum spf_event_kind {
+	SPF_EVENT_RECORD,	/* a record fetched (root, include, redirect) */
+	SPF_EVENT_LOOKUP,	/* a term's lookup */
+	SPF_EVENT_SIDE,		/* %{p} or exp=: no term's */
+	SPF_EVENT_REFUSED	/* over a limit: not asked */
+};
+
+enum spf_record_outcome {
+	SPF_REC_OK,		/* one valid record */
+	SPF_REC_NONE,		/* no "v=spf1" record */
+	SPF_REC_MULTIPLE,	/* several */
+	SPF_REC_BAD,		/* it fails the syntax check or libspf2 */
+	SPF_REC_TEMP,		/* the lookup failed */
+	SPF_REC_LIMIT		/* not fetched: a limit was reached */
+};
+
+/*
+ * One step of an evaluation, in the order libspf2 made it: what
+ * lib/auth/spf_explain.c replays to name the term that decided.
+ */
+struct spf_event {
+	enum spf_event_kind kind;	/* what it was */
+	int		 type;		/* lookup: the RR type */
+	enum resolver_status st;	/* lookup: its status */
+	char		*name;		/* the name asked (owned) */
+	struct resolver_answer *answer;	/* lookup: the answer, or NULL */
+	enum spf_record_outcome rec;	/* record: what was found */
+	char		*text;		/* record: as published (owned) */
+	char		*why;		/* record: what went wrong (owned) */
+	int		 broke;		/* a limit was first passed here */
+};
 
 /*
  * State of one check_host() run, reached from libspf2's DNS callbacks
@@ -48,9 +82,18 @@ struct spf_eval {
 	char		 sub[SPF_SUBORDINATE_MAX][SPF_NAME_MAX];	/* MX/PTR targets */
 	int		 nsub;		/* entries in sub */
 	int		 isub;		/* next expected subordinate */
+	struct spf_event *events;	/* SPF_EVENTS_MAX steps */
+	int		 nevents;	/* entries in events */
+	int		 side;		/* lookups now are SPF_EVENT_SIDE */
 };
 
 void		spf_limit(struct spf_eval *, const char *);
+struct spf_event *spf_event_add(struct spf_eval *, enum spf_event_kind,
+		    const char *, int, enum resolver_status,
+		    struct resolver_answer *);
+void		spf_events_free(struct spf_eval *);
+void		spf_explain(const struct spf_eval *, const struct cidr_addr *,
+		    struct spf_identity *);
 SPF_errcode_t	spf_record_get(SPF_server_t *, SPF_request_t *,
 		    SPF_response_t *, SPF_record_t **);
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -13,11 +14,13 @@
 #include "util/buf.h"
 #include "util/cidr.h"
 #include "dns/dnsbudget.h"
+#include "dns/dnstext.h"
 #include "dns/resolver.h"
 #include "auth/spf.h"
 #include "auth/spf_macro.h"
 #include "auth/spf_priv.h"
 #include "auth/spf_syntax.h"
+#include "util/xalloc.h"
 
 /* spf_record_pick - the one "v=spf1" record of an answer, or why not */
 static int
@@ -129,37 +132,98 @@ spf_record_compile(SPF_server_t *server, SPF_request_t *req,
 	return err;
 }
 
+/* spf_record_event - note a fetched record and what it was */
+static void
+spf_record_event(struct spf_event *e, enum spf_record_outcome rec,
+    const char *text, const char *why)
+{
+	if (e == NULL)
+		return;
+	e->rec = rec;
+	free(e->text);
+	free(e->why);
+	e->text = text != NULL ? xstrdup(text) : NULL;
+	e->why = why != NULL ? xstrdup(why) : NULL;
+}
+
+/* spf_record_none - why a name has no record to use */
+static void
+spf_record_none(const struct resolver_answer *a, enum resolver_status st,
+    const char *domain, int n, struct buf *why)
+{
+	if (st != RESOLVER_OK)
+		dnstext_why(a, domain, ns_t_txt, why);
+	else if (n == 0)
+		buf_printf(why, "no \"v=spf1\" TXT record at %s", domain);
+	else
+		buf_printf(why, "%d \"v=spf1\" TXT records at %s", n, domain);
+}
+
+/*
+ * spf_record_over - include/redirect count as terms: is a limit passed
+ * (then the record is not fetched, and the step says so)
+ */
+static int
+spf_record_over(struct spf_eval *ev, struct spf_event *e, const char *over)
+{
+	if (ev->records++ > 0 && ++ev->terms > SPF_MAX_TERMS)
+		spf_limit(ev, "more than 10 DNS-querying terms");
+	if (ev->over == NULL && ++ev->queries <= SPF_MAX_QUERIES)
+		return 0;
+	spf_record_event(e, SPF_REC_LIMIT, NULL, ev->over);
+	if (e != NULL)
+		e->broke = over == NULL;
+	return 1;
+}
+
 /* spf_record_get - record fetch hook: counts include/redirect as terms */
 SPF_errcode_t
 spf_record_get(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
     SPF_record_t **recp)
 {
 	struct spf_eval *ev = server->resolver->hook;
-	const char *domain = req->cur_dom;
+	const char *domain = req->cur_dom, *over = ev->over;
 	struct resolver_answer *a = NULL;
+	struct spf_event *e;
 	enum resolver_status st;
 	SPF_errcode_t err;
-	struct buf rec;
+	struct buf rec, why;
 	int n;
 
 	*recp = NULL;
 	ev->nsub = ev->isub = 0;
-	if (ev->records++ > 0 && ++ev->terms > SPF_MAX_TERMS)
-		spf_limit(ev, "more than 10 DNS-querying terms");
-	if (ev->over != NULL || ++ev->queries > SPF_MAX_QUERIES)
+	e = spf_event_add(ev, SPF_EVENT_RECORD, domain, ns_t_txt,
+	    RESOLVER_OK, NULL);
+	if (spf_record_over(ev, e, over))
 		return spf_record_done(resp, SPF_RESULT_PERMERROR,
 		    SPF_E_BIG_DNS, "processing limit", domain);
 	st = dnsbudget_query(ev->budget, ev->res, domain, ns_t_txt,
 	    &ev->deadline, &a);
+	buf_init(&why, 1024);
+	buf_init(&rec, 65536);
+	n = st == RESOLVER_OK ? spf_record_pick(a, &rec) : 0;
+	if (n != 1)
+		spf_record_none(a, st, domain, n, &why);
+	resolver_answer_free(a);
 	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL) {
-		resolver_answer_free(a);
+		spf_record_event(e, SPF_REC_TEMP, NULL, why.data);
+		buf_free(&why);
+		buf_free(&rec);
 		return spf_record_done(resp, SPF_RESULT_TEMPERROR,
 		    SPF_E_DNS_ERROR, "temporary DNS failure", domain);
 	}
-	buf_init(&rec, 65536);
-	n = st == RESOLVER_OK ? spf_record_pick(a, &rec) : 0;
-	resolver_answer_free(a);
+	spf_record_event(e, n == 1 ? SPF_REC_OK : n == 0 ? SPF_REC_NONE :
+	    SPF_REC_MULTIPLE, n == 1 ? rec.data : NULL, why.data);
+	buf_free(&why);
+	/* %{p} may look names up while the record is prepared */
+	ev->side = 1;
 	err = n == 1 ? spf_record_compile(server, req, resp, recp, &rec) : 0;
+	ev->side = 0;
+	if (n == 1 && err != SPF_E_SUCCESS && e != NULL) {
+		e->rec = SPF_REC_BAD;
+		free(e->why);
+		e->why = xstrdup(ev->why.data);
+	}
 	buf_free(&rec);
 	if (n != 1)
 		return n == 0 ? spf_record_done(resp, SPF_RESULT_NONE,

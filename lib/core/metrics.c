@@ -39,6 +39,7 @@ metrics_new(void)
 
 	/* calloc's zero bytes are valid zero atomics on every target we build */
 	pthread_mutex_init(&m->hook_lock, NULL);
+	atomic_store(&m->unapproved, -1);
 	return m;
 }
 
@@ -300,6 +301,57 @@ metrics_render_ops(struct metrics *m, struct buf *out)
 	buf_printf(out, "authmilter_report_queue_depth %ld\n", depth);
 }
 
+/* metrics_ingest - one received report and what became of it */
+void
+metrics_ingest(struct metrics *m, enum metrics_ingest what)
+{
+	if (m != NULL && what < METRICS_NINGEST)
+		metrics_add(&m->ingest[what], 1);
+}
+
+/* metrics_quarantined - one message or file put in ingest.quarantine_dir */
+void
+metrics_quarantined(struct metrics *m)
+{
+	if (m != NULL)
+		metrics_add(&m->quarantined, 1);
+}
+
+/* metrics_set_unapproved - sources with volume not approved yet */
+void
+metrics_set_unapproved(struct metrics *m, long long n)
+{
+	if (m != NULL)
+		atomic_store_explicit(&m->unapproved, n, memory_order_relaxed);
+}
+
+/* metrics_render_ingest - received reports, quarantine, unapproved */
+static void
+metrics_render_ingest(struct metrics *m, struct buf *out)
+{
+	static const char *const names[METRICS_NINGEST] = { "stored",
+	    "duplicate", "malformed", "too_large", "no_report",
+	    "store_error" };
+	long long n = atomic_load_explicit(&m->unapproved,
+	    memory_order_relaxed);
+	size_t i;
+
+	metrics_head(out, "authmilter_ingest_reports_total", "counter",
+	    "Received DMARC and TLS reports by what became of them.");
+	for (i = 0; i < METRICS_NINGEST; i++)
+		buf_printf(out, "authmilter_ingest_reports_total{result=\"%s\"}"
+		    " %llu\n", names[i], metrics_get(&m->ingest[i]));
+	metrics_head(out, "authmilter_ingest_quarantined_total", "counter",
+	    "Messages or files kept aside in ingest.quarantine_dir.");
+	buf_printf(out, "authmilter_ingest_quarantined_total %llu\n",
+	    metrics_get(&m->quarantined));
+	if (n < 0)
+		return;		/* no dashboard, no store: unknown */
+	metrics_head(out, "authmilter_unapproved_sources", "gauge",
+	    "Sending sources with volume in the last 30 days, not approved.");
+	buf_printf(out, "authmilter_unapproved_sources %lld\n", n);
+}
+
 /* metrics_render - the whole exposition, appended to out */
 void
 metrics_render(struct metrics *m, struct buf *out)
@@ -321,4 +373,5 @@ metrics_render(struct metrics *m, struct buf *out)
 	metrics_render_results(m, out);
 	metrics_render_dns(m, out);
 	metrics_render_ops(m, out);
+	metrics_render_ingest(m, out);
 }

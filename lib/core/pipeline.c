@@ -34,16 +34,19 @@ pipeline_message_free(struct message *m)
 	free(m->queue_id);
 	free(m->rcpt_domain);
 	free(m->author);
+	free(m->msgid);
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
 	pipeline_verdict_free(m);
+	pipeline_ingest_free(m);
 	hdr_free(&m->hdr);
 	pipeline_dels_free(&m->ar);
 	pipeline_dels_free(&m->marks);
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
+	buf_free(&m->rspf);
 	free(m);
 }
 
@@ -58,6 +61,7 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 	hdr_limit(&m->hdr, (size_t)cfg->limits.headers,
 	    (size_t)cfg->limits.header_size, (size_t)cfg->limits.header_bytes);
 	buf_init(&m->arheader, 64 * 1024);
+	buf_init(&m->rspf, 8 * 1024);
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	dnsbudget_init(&m->dns_dmarc, (long)cfg->limits.dns_time * 1000);
 	dnsbudget_init(&m->dns_other, (long)cfg->limits.dns_time * 1000);
@@ -102,12 +106,13 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 	else
 		s->authserv_id = xstrdup(env->hostname);
 	/*
-	 * a sealing daemon still seals what its trusted hosts relay, and
-	 * their A-R results may be ours to decide on
+	 * a sealing daemon still seals what its trusted hosts relay, an
+	 * ingesting one reads their reports, and their A-R results may be
+	 * ours to decide on
 	 */
 	*start = !s->trusted || cfg->policy.trusted_authserv_ids.n > 0 ?
-	    PIPELINE_CHECK : cfg->arc.seal.enabled ? PIPELINE_SEAL :
-	    PIPELINE_SKIP;
+	    PIPELINE_CHECK : cfg->arc.seal.enabled || env->ingest != NULL ?
+	    PIPELINE_SEAL : PIPELINE_SKIP;
 	if (s->trusted)
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    s->client_ip);
@@ -127,6 +132,18 @@ pipeline_helo(struct session *s, const char *helo)
 {
 	free(s->helo);
 	s->helo = xstrdup(helo != NULL ? helo : "");
+}
+
+/*
+ * pipeline_tls - the MTA's {tls_version} {cipher} {cipher_bits}
+ * {cert_subject} (NULL or empty: not known); a new HELO after STARTTLS
+ * brings them
+ */
+void
+pipeline_tls(struct session *s, const char *version, const char *cipher,
+    const char *bits, const char *subject)
+{
+	results_tls_set(&s->tls, version, cipher, bits, subject);
 }
 
 /* pipeline_strip - MAIL FROM argument without <> and surrounding space */
@@ -170,6 +187,7 @@ pipeline_rcpt(struct session *s, const char *rcpt)
 	size_t len;
 
 	m->nrcpt++;
+	pipeline_ingest_rcpt(s, m, rcpt);
 	/* RFC 9990 envelope_to: the first recipient's domain */
 	if (m->rcpt_domain != NULL || rcpt == NULL ||
 	    (at = strrchr(rcpt, '@')) == NULL)
@@ -241,6 +259,22 @@ pipeline_dkim(struct session *s, struct message *m)
 	return m->dkim;
 }
 
+/* pipeline_msgid - the first Message-ID, without folding white space */
+static void
+pipeline_msgid(struct message *m, const char *value, size_t len)
+{
+	while (len > 0 && strchr(" \t\r\n", value[len - 1]) != NULL)
+		len--;
+	while (len > 0 && strchr(" \t\r\n", *value) != NULL) {
+		value++;
+		len--;
+	}
+	if (m->msgid != NULL || len == 0)
+		return;
+	m->msgid = xstrndup(value, len > PIPELINE_MAX_MSGID ?
+	    PIPELINE_MAX_MSGID : len);
+}
+
 /* pipeline_header - one header field as the MTA gave it */
 void
 pipeline_header(struct session *s, const char *name, const char *value,
@@ -260,6 +294,8 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_dels_seen(&m->marks, 1);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
+	else if (hdr_name_is(name, "Message-ID"))
+		pipeline_msgid(m, value, len);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
@@ -267,6 +303,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 			log_debug("c=%lu: header limit reached", s->id);
 	} else if (v != NULL)
 		dkim_verifier_header(v, name, value, len, s->leadspc);
+	pipeline_ingest_header(s, m, name, value, len);
 }
 
 /* pipeline_dmarc_request - who the author is, and the DMARC budget */
@@ -327,6 +364,7 @@ pipeline_eoh(struct session *s)
 	if (m->eoh)
 		return;
 	m->eoh = 1;
+	pipeline_ingest_eoh(m);
 	/* the author is known now: the local policy rule, if one applies */
 	if (!s->trusted && !m->authenticated) {
 		m->results.override = override_match(cfg, m->ambiguous ? NULL :
@@ -357,6 +395,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 		dkim_verifier_body(v, data, len);
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
+	pipeline_ingest_body(m, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -478,6 +517,13 @@ pipeline_check(struct session *s, struct message *m)
 	if (cfg->dmarc.enabled && !pipeline_dmarc_off(m))
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
+	/* iprev can never align with the author: the other budget */
+	if (cfg->iprev.enabled && s->client.family != 0)
+		iprev_check(s->env->res, &m->dns_other, &s->client,
+		    &m->results.iprev);
+	if (cfg->tls.enabled)
+		results_tls_set(&m->results.tls, s->tls.version,
+		    s->tls.cipher, s->tls.bits, s->tls.subject);
 }
 
 /*
@@ -513,7 +559,9 @@ pipeline_eom(struct session *s)
 		return &m->verdict;
 	m->evaluated = 1;
 	if (s->trusted && (m->authenticated || !pipeline_upstream(s, m))) {
-		/* a sealing daemon, or one that looked for upstream A-R */
+		/* a sealing or ingesting daemon, or one that looked for
+		   upstream A-R (the others accept trusted clients at
+		   connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
 		if (s->env->cfg->arc.seal.enabled) {
@@ -535,10 +583,15 @@ pipeline_eom(struct session *s)
 		    s->env->cfg->arc.report_remote_ip, &ar);
 		authres_format(&ar, &m->arheader);
 		authres_free(&ar);
+		if (s->env->cfg->spf.received_spf)
+			results_received_spf(&m->results.spf, s->client_ip,
+			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
+			    "<>", s->authserv_id, &m->rspf);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
 	}
 	pipeline_verdict_make(s, m);
+	pipeline_ingest_eom(s, m);
 	return &m->verdict;
 }
 
@@ -561,6 +614,7 @@ pipeline_close(struct session *s)
 	pipeline_env_release(s->env);
 	free(s->helo);
 	free(s->authserv_id);
+	results_tls_set(&s->tls, NULL, NULL, NULL, NULL);
 	free(s);
 }
 

@@ -36,6 +36,7 @@ struct buf;
 struct config;
 struct metrics;
 struct pipeline_env;
+struct resolver_event;
 struct session;
 struct sockaddr;
 
@@ -55,7 +56,8 @@ struct pipeline_slot {
 /* what a new connection needs, decided once, at connect */
 enum pipeline_start {
 	PIPELINE_CHECK,		/* check every message */
-	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed */
+	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed
+				   (or read for ingest.recipients) */
 	PIPELINE_SKIP		/* trusted: nothing to do, accept it all */
 };
 
@@ -85,6 +87,11 @@ struct pipeline_verdict {
 	const char	*authserv_id;	/* ours, as the A-R names it */
 	const char	*id;		/* queue id, or "c=N", for logs */
 	const char	*log;		/* the verdict line, log.format */
+	int		 discard;	/* drop it: every recipient was an
+					   ingest one (ingest.deliver false) */
+	const char *const *delrcpt;	/* recipients to remove, as given at
+					   RCPT (ingest.deliver false) */
+	size_t		 ndelrcpt;	/* entries in delrcpt */
 };
 
 struct pipeline_env *pipeline_env_new(struct config *, struct buf *why);
@@ -94,6 +101,8 @@ const struct config *pipeline_env_config(const struct pipeline_env *);
 void	pipeline_env_attach(struct pipeline_env *, struct metrics *);
 struct metrics *pipeline_env_metrics(const struct pipeline_env *);
 void	pipeline_env_dry_run(struct pipeline_env *);
+void	pipeline_env_trace(struct pipeline_env *,
+	    void (*)(void *, const struct resolver_event *), void *);
 void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
 struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
 void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);
@@ -104,6 +113,8 @@ struct session *pipeline_connect(struct pipeline_env *, unsigned long id,
 	    enum pipeline_start *);
 void	pipeline_fixed_time(struct session *, time_t);
 void	pipeline_helo(struct session *, const char *);
+void	pipeline_tls(struct session *, const char *version, const char *cipher,
+	    const char *bits, const char *subject);
 void	pipeline_mail(struct session *, const char *, const char *auth);
 void	pipeline_rcpt(struct session *, const char *);
 void	pipeline_queue_id(struct session *, const char *);

@@ -17,6 +17,7 @@
 #include "auth/pkeycache.h"
 #include "auth/psl.h"
 #include "report/report.h"
+#include "core/ingest.h"
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
@@ -104,6 +105,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	env->keys = pkeycache_new(PKEYCACHE_ENTRIES);
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
+	/* received reports: kept by milter threads, stored by the queue's */
+	env->ingest = ingest_queue_new(cfg, env->res);
 	return env;
 fail:
 	pipeline_env_where(cfg, key, why);
@@ -131,6 +134,7 @@ pipeline_env_release(struct pipeline_env *env)
 		return;
 	/* drain first: nothing acknowledged is lost on reload or stop */
 	report_store_free(env->reports);
+	ingest_queue_free(env->ingest);
 	dkim_context_free(env->dkim);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
@@ -166,8 +170,20 @@ pipeline_env_attach(struct pipeline_env *env, struct metrics *m)
 	env->metrics = m;
 	resolver_set_observer(env->res, metrics_dns, m);
 	pkeycache_set_observer(env->keys, metrics_key_cache, m);
+	ingest_queue_attach(env->ingest, m);
 	metrics_set_queue_depth(m, env->reports != NULL ?
 	    pipeline_env_queue_depth : NULL, env->reports);
+}
+
+/*
+ * pipeline_env_trace - fn(arg, event) after every DNS lookup made through
+ * this env (authmilter-check --trace); before the env is shared
+ */
+void
+pipeline_env_trace(struct pipeline_env *env,
+    void (*fn)(void *, const struct resolver_event *), void *arg)
+{
+	resolver_set_tracer(env->res, fn, arg);
 }
 
 /* pipeline_env_metrics - the metrics it counts into, or NULL */
@@ -186,6 +202,8 @@ pipeline_env_dry_run(struct pipeline_env *env)
 {
 	report_store_free(env->reports);
 	env->reports = NULL;
+	ingest_queue_free(env->ingest);
+	env->ingest = NULL;
 }
 
 /* pipeline_slot_init - publish the first env (takes its reference) */

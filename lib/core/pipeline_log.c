@@ -14,11 +14,23 @@
 #include "core/pipeline_priv.h"
 #include "core/results.h"
 
+/* pipeline_mailfrom_domain - the envelope sender's domain, or NULL */
+static const char *
+pipeline_mailfrom_domain(const struct message *m)
+{
+	const char *at = m->mailfrom != NULL ? strrchr(m->mailfrom, '@') :
+	    NULL;
+
+	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
 /* pipeline_verdict_members - the members after "queue_id" and "conn" */
 static void
 pipeline_verdict_members(const struct session *s, const struct message *m,
     struct buf *out)
 {
+	const char *mf = pipeline_mailfrom_domain(m);
+
 	if (m->results.upstream != NULL)
 		json_kv(out, "upstream", m->results.upstream, 0);
 	else if (m->authenticated || s->trusted)
@@ -29,6 +41,12 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 	json_kv(out, "ip", s->client_ip, 0);
 	if (m->author != NULL)
 		json_kv(out, "from", m->author, 0);
+	if (s->helo != NULL && *s->helo != '\0')
+		json_kv(out, "helo", s->helo, 0);
+	if (mf != NULL)
+		json_kv(out, "mailfrom", mf, 0);
+	if (m->msgid != NULL)
+		json_kv(out, "msgid", m->msgid, 0);
 	if (m->ar.n > 0) {
 		json_key(out, "removed_ar", 0);
 		buf_printf(out, "%zu", m->ar.n);
@@ -81,6 +99,7 @@ void
 pipeline_verdict_line(const struct session *s, struct buf *out)
 {
 	const struct message *m = s->msg;
+	const char *mf;
 
 	if (m != NULL && m->queue_id != NULL) {
 		log_safe(out, m->queue_id, strlen(m->queue_id));
@@ -102,6 +121,18 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 	if (m->author != NULL) {
 		buf_puts(out, " from=");
 		log_safe(out, m->author, strlen(m->author));
+	}
+	if (s->helo != NULL && *s->helo != '\0') {
+		buf_puts(out, " helo=");
+		log_safe(out, s->helo, strlen(s->helo));
+	}
+	if ((mf = pipeline_mailfrom_domain(m)) != NULL) {
+		buf_puts(out, " mailfrom=");
+		log_safe(out, mf, strlen(mf));
+	}
+	if (m->msgid != NULL) {
+		buf_puts(out, " msgid=");
+		log_safe(out, m->msgid, strlen(m->msgid));
 	}
 	if (m->ar.n > 0)
 		buf_printf(out, " removed_ar=%zu", m->ar.n);

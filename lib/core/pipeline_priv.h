@@ -26,6 +26,7 @@
 
 struct config;
 struct dkim_context;
+struct ingest_queue;
 struct dkim_verifier;
 struct metrics;
 struct pkeycache;
@@ -34,7 +35,9 @@ struct report_store;
 struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
-#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 6)
+#define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
+#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 7)
+#define PIPELINE_MAX_INGEST_RCPT	100	/* ingest recipients kept */
 #define PIPELINE_MARK_MAX	512	/* bytes of the mark's value */
 
 /*
@@ -59,6 +62,7 @@ struct pipeline_env {
 	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
+	struct ingest_queue *ingest;	/* ingest.recipients, or NULL */
 };
 
 struct message {
@@ -76,11 +80,13 @@ struct message {
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
+	char		*msgid;		/* the first Message-ID, trimmed */
 	char		 author_why[192];	/* why there is no author */
 	int		 ambiguous;	/* several From fields or domains */
 	struct results	 results;	/* what the checks found */
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
+	struct buf	 rspf;		/* Received-SPF value ("" none) */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
 	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
 					   needs: discovery, aligned ids */
@@ -92,6 +98,10 @@ struct message {
 	struct pipeline_edit *edits;	/* verdict.edits, owned */
 	struct buf	 logline;	/* verdict.log */
 	char		 id[32];	/* verdict.id when there is no queue id */
+	char		**ingest_rcpt;	/* ingest recipients, as given */
+	size_t		 ningest;	/* entries in ingest_rcpt */
+	struct buf	*keep;		/* the message, for ingest, or NULL */
+	int		 keep_over;	/* it was over ingest.max_message_size */
 };
 
 struct session {
@@ -104,6 +114,7 @@ struct session {
 	int		 trusted;	/* in policy.trusted_networks */
 	int		 leadspc;	/* values keep their leading space */
 	time_t		 fixed_time;	/* seal as of this time (0: now) */
+	struct results_tls tls;		/* the MTA's TLS macros, if any */
 	struct message	*msg;		/* current transaction */
 };
 
@@ -115,5 +126,12 @@ void	pipeline_verdict_make(struct session *, struct message *);
 void	pipeline_verdict_free(struct message *);
 void	pipeline_dels_seen(struct pipeline_dels *, int doomed);
 void	pipeline_dels_free(struct pipeline_dels *);
+void	pipeline_ingest_rcpt(struct session *, struct message *, const char *);
+void	pipeline_ingest_header(struct session *, struct message *,
+	    const char *, const char *, size_t);
+void	pipeline_ingest_eoh(struct message *);
+void	pipeline_ingest_body(struct message *, const unsigned char *, size_t);
+void	pipeline_ingest_eom(struct session *, struct message *);
+void	pipeline_ingest_free(struct message *);
 
 #endif

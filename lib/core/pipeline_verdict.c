@@ -72,20 +72,23 @@ pipeline_verdict_insert(struct message *m, const char *name,
 /*
  * pipeline_verdict_edits - forged A-R and marks deleted from the highest
  * index down (RFC 8601 section 5; an index counts the fields still there,
- * so going down keeps the others' numbers), then the Junk mark, ours and
- * the ARC set inserted, each at the top, so that ARC-Seal ends up first
- * (RFC 8617 section 5.1) and the mark right below our A-R
+ * so going down keeps the others' numbers), then Received-SPF (RFC 7208
+ * section 9.1), the Junk mark, ours and the ARC set inserted, each at the
+ * top, so that ARC-Seal ends up first (RFC 8617 section 5.1), the mark
+ * right below our A-R and the Received-SPF below them
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
 	struct buf mark;
 
-	m->edits = xcalloc(m->ar.n + m->marks.n + 6, sizeof(*m->edits));
+	m->edits = xcalloc(m->ar.n + m->marks.n + 7, sizeof(*m->edits));
 	pipeline_verdict_delete(m, "Authentication-Results", &m->ar);
 	pipeline_verdict_delete(m, PIPELINE_MARK_FIELD, &m->marks);
 	m->verdict.removed = m->ar.n;
 	m->verdict.removed_marks = m->marks.n;
+	if (m->rspf.len > 0)
+		pipeline_verdict_insert(m, "Received-SPF", m->rspf.data);
 	if (m->decision.mark) {
 		buf_init(&mark, PIPELINE_MARK_MAX);
 		buf_printf(&mark, "dmarc %s", m->author != NULL ? m->author :

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mail/authres.h"
@@ -9,6 +10,7 @@
 #include "util/config.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "core/decision.h"
 #include "core/results.h"
 
@@ -20,6 +22,30 @@ results_free(struct results *r)
 	dkim_result_free(&r->dkim);
 	dmarc_result_free(&r->dmarc);
 	arc_result_free(&r->arc);
+	iprev_result_free(&r->iprev);
+	results_tls_set(&r->tls, NULL, NULL, NULL, NULL);
+}
+
+/* results_tls_dup - a macro's value, NULL when empty */
+static char *
+results_tls_dup(const char *v)
+{
+	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* results_tls_set - the TLS macros (copied); all NULL clears them */
+void
+results_tls_set(struct results_tls *t, const char *version,
+    const char *cipher, const char *bits, const char *subject)
+{
+	free(t->version);
+	free(t->cipher);
+	free(t->bits);
+	free(t->subject);
+	t->version = results_tls_dup(version);
+	t->cipher = results_tls_dup(cipher);
+	t->bits = results_tls_dup(bits);
+	t->subject = results_tls_dup(subject);
 }
 
 /*
@@ -55,60 +81,86 @@ results_upstream(struct authres_result *c, const char *upstream)
 	buf_free(&note);
 }
 
-/* results_spf_authres - the spf= clause (RFC 8601 section 2.7.2) */
+/*
+ * results_spf_clause - one identity's spf= clause, its reason as comment
+ * (or whose result it is, for a trusted host's)
+ */
+static void
+results_spf_clause(const struct spf_identity *id, const char *ptype,
+    const char *upstream, struct authres *ar)
+{
+	struct authres_result *c;
+
+	c = authres_add(ar, "spf", method_result_name(id->result));
+	if (c == NULL)
+		return;
+	if (upstream != NULL)
+		results_upstream(c, upstream);
+	else if (id->note != NULL || id->reason != NULL)
+		authres_comment(c, id->note != NULL ? id->note : id->reason);
+	if (id->domain != NULL)
+		authres_prop(c, "smtp", ptype, id->domain);
+}
+
+/*
+ * results_spf_authres - RFC 8601 section 2.7.2: one spf= clause per
+ * identity checked, smtp.mailfrom and smtp.helo each with its own result;
+ * UPSTREAM: the trusted authserv-id the results came from, or NULL
+ */
 static void
 results_spf_authres(const struct spf_result *s, const char *upstream,
     struct authres *ar)
 {
 	struct authres_result *c;
-	char note[64];
 
-	c = authres_add(ar, "spf", method_result_name(s->result));
-	if (c == NULL)
+	if (!s->mailfrom.checked && !s->helo.checked) {
+		/* nothing evaluated (no client address): say why */
+		if ((c = authres_add(ar, "spf", method_result_name(
+		    s->result))) == NULL)
+			return;
+		if (upstream != NULL)
+			results_upstream(c, upstream);
+		else if (s->mailfrom.reason != NULL)
+			authres_comment(c, s->mailfrom.reason);
+		if (!s->null_sender && s->mailfrom.domain != NULL)
+			authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
 		return;
-	if (!s->null_sender && s->mailfrom.domain != NULL)
-		authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
-	if (s->helo.domain != NULL)
-		authres_prop(c, "smtp", "helo", s->helo.domain);
-	if (upstream != NULL)
-		results_upstream(c, upstream);
-	/* the HELO identity's own verdict, when it tells something else */
-	else if (!s->null_sender && s->helo.checked &&
-	    s->helo.result != s->result) {
-		snprintf(note, sizeof(note), "helo=%s",
-		    method_result_name(s->helo.result));
-		authres_comment(c, note);
-	} else if (s->mailfrom.reason != NULL && !s->mailfrom.checked)
-		authres_comment(c, s->mailfrom.reason);
+	}
+	if (!s->null_sender && s->mailfrom.checked)
+		results_spf_clause(&s->mailfrom, "mailfrom", upstream, ar);
+	if (s->helo.checked)
+		results_spf_clause(&s->helo, "helo", upstream, ar);
 }
 
 /*
- * results_dkim_comment - why a signature did not pass, or its notes; the
- * last clause also says how many signatures dkim.max_signatures left out
+ * results_dkim_comment - why a signature did not pass, or its notes (l=,
+ * a test key, a DNSSEC-secure key); the last clause also says how many
+ * signatures dkim.max_signatures left out
  */
 static void
 results_dkim_comment(const struct dkim_sig *g, size_t skipped,
     struct authres_result *c)
 {
-	char note[160], more[64] = "";
+	struct buf note;
 
-	if (skipped > 0)
-		snprintf(more, sizeof(more), "%zu more signature%s not checked",
-		    skipped, skipped > 1 ? "s" : "");
+	buf_init(&note, 512);
 	if (g->result != METHOD_PASS)
-		snprintf(note, sizeof(note), "%s", g->reason ? g->reason : "");
-	else if (g->length >= 0)
-		snprintf(note, sizeof(note), "l=%ld%s", g->length,
-		    g->testkey ? "; test key" : "");
-	else if (g->testkey)
-		snprintf(note, sizeof(note), "test key");
-	else
-		note[0] = '\0';
-	if (*more != '\0')
-		snprintf(note + strlen(note), sizeof(note) - strlen(note),
-		    "%s%s", *note != '\0' ? "; " : "", more);
-	if (*note != '\0')
-		authres_comment(c, note);
+		buf_puts(&note, g->reason ? g->reason : "");
+	else {
+		if (g->length >= 0)
+			buf_printf(&note, "l=%ld", g->length);
+		if (g->testkey)
+			buf_printf(&note, "%stest key", note.len ? "; " : "");
+		if (g->secure)
+			buf_printf(&note, "%sDNSSEC-secure key", note.len ?
+			    "; " : "");
+	}
+	if (skipped > 0)
+		buf_printf(&note, "%s%zu more signature%s not checked",
+		    note.len ? "; " : "", skipped, skipped > 1 ? "s" : "");
+	if (note.len > 0)
+		authres_comment(c, note.data);
+	buf_free(&note);
 }
 
 /* results_prop - header.NAME=value unless the value is absent */
@@ -154,9 +206,9 @@ results_dkim_authres(const struct dkim_result *d, const char *upstream,
 }
 
 /*
- * results_dmarc_authres - dmarc= with (p= sp= dis=), header.from, policy;
- * the comment also names a trusted ARC sealer or a local policy rule
- * that decided instead
+ * results_dmarc_authres - dmarc= with (p= sp= dis=; the reason in short),
+ * header.from, policy.dmarc; the comment also names a trusted ARC sealer
+ * or a local policy rule that decided instead
  */
 static void
 results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
@@ -168,7 +220,7 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 	if ((c = authres_add(ar, "dmarc", method_result_name(m->result))) ==
 	    NULL)
 		return;
-	buf_init(&note, 512);
+	buf_init(&note, 2048);
 	if (m->have_record)
 		buf_printf(&note, "p=%s sp=%s%s%s%s dis=%s",
 		    dmarc_policy_name(m->rec.p),
@@ -186,6 +238,8 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 	if (d != NULL && d->override != NULL)
 		buf_printf(&note, "%slocal policy %s", note.len > 0 ? "; " :
 		    "", d->override->name);
+	if (m->have_record && m->note != NULL)
+		buf_printf(&note, " - %s", m->note);
 	if (note.len > 0 || m->have_record || m->result ==
 	    METHOD_PERMERROR || m->result == METHOD_TEMPERROR)
 		authres_comment(c, note.data);
@@ -222,17 +276,68 @@ results_arc_authres(const struct arc_result *a, const char *client_ip,
 	}
 }
 
+/* results_iprev_authres - iprev= (RFC 8601 2.7.3), policy.iprev */
+static void
+results_iprev_authres(const struct iprev_result *i, const char *client_ip,
+    struct authres *ar)
+{
+	struct authres_result *c;
+
+	if ((c = authres_add(ar, "iprev", method_result_name(i->result))) ==
+	    NULL)
+		return;
+	if (i->reason != NULL)
+		authres_comment(c, i->reason);
+	if (client_ip != NULL)
+		authres_prop(c, "policy", "iprev", client_ip);
+}
+
 /*
- * results_authres - every checked method: spf, dkim, dmarc, arc; a
- * local policy rule that turned DMARC off gives dmarc=none saying so
+ * results_tls_authres - x-tls=pass with smtp.version, smtp.cipher,
+ * smtp.bits (as authentication_milter writes them) and the client
+ * certificate's subject when there was one
+ */
+static void
+results_tls_authres(const struct results_tls *t, struct authres *ar)
+{
+	struct authres_result *c;
+
+	if (t->version == NULL || (c = authres_add(ar, "x-tls", "pass")) ==
+	    NULL)
+		return;
+	authres_prop(c, "smtp", "version", t->version);
+	if (t->cipher != NULL)
+		authres_prop(c, "smtp", "cipher", t->cipher);
+	if (t->bits != NULL)
+		authres_prop(c, "smtp", "bits", t->bits);
+	if (t->subject != NULL)
+		authres_prop(c, "smtp", "cert-subject", t->subject);
+}
+
+/* results_dmarc_off - dmarc=none: a local policy rule turned DMARC off */
+static void
+results_dmarc_off(const struct config_override *o, struct authres *ar)
+{
+	struct authres_result *c;
+	struct buf note;
+
+	if ((c = authres_add(ar, "dmarc", "none")) == NULL)
+		return;
+	buf_init(&note, 256);
+	buf_printf(&note, "not evaluated: local policy %s", o->name);
+	authres_comment(c, note.data);
+	buf_free(&note);
+}
+
+/*
+ * results_authres - every checked method: spf, dkim, dmarc, arc, then
+ * the connection's iprev and x-tls; a local policy rule that turned
+ * DMARC off gives dmarc=none saying so
  */
 void
 results_authres(const struct results *r, const struct decision *d,
     const char *client_ip, int remote_ip, struct authres *ar)
 {
-	struct authres_result *c;
-	struct buf note;
-
 	if (r->spf.checked)
 		results_spf_authres(&r->spf, r->upstream, ar);
 	if (r->dkim.checked)
@@ -240,16 +345,13 @@ results_authres(const struct results *r, const struct decision *d,
 	if (r->dmarc.checked)
 		results_dmarc_authres(&r->dmarc, d, ar);
 	else if (d != NULL && d->override != NULL && d->override->action ==
-	    CONFIG_OVERRIDE_NO_DMARC && (c = authres_add(ar, "dmarc",
-	    "none")) != NULL) {
-		buf_init(&note, 256);
-		buf_printf(&note, "not evaluated: local policy %s",
-		    d->override->name);
-		authres_comment(c, note.data);
-		buf_free(&note);
-	}
+	    CONFIG_OVERRIDE_NO_DMARC)
+		results_dmarc_off(d->override, ar);
 	if (r->arc.checked)
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
+	if (r->iprev.checked)
+		results_iprev_authres(&r->iprev, client_ip, ar);
+	results_tls_authres(&r->tls, ar);
 }
 
 /* results_log - key=value part of the verdict line (authmilter(8)) */
@@ -269,6 +371,13 @@ results_log(const struct results *r, struct buf *out)
 			    method_result_name(r->dkim.sig[i].result));
 			log_safe(out, r->dkim.sig[i].d, strlen(r->dkim.sig[i].d));
 		}
+		for (i = 0; i < r->dkim.n; i++) {
+			const char *sel = r->dkim.sig[i].s != NULL ?
+			    r->dkim.sig[i].s : "";
+
+			buf_puts(out, i ? "," : " dkim_selectors=");
+			log_safe(out, sel, strlen(sel));
+		}
 		if (r->dkim.skipped > 0)
 			buf_printf(out, " dkim_unchecked=%zu", r->dkim.skipped);
 	}
@@ -277,6 +386,9 @@ results_log(const struct results *r, struct buf *out)
 		    r->dmarc.result));
 	if (r->arc.checked)
 		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
+	if (r->iprev.checked)
+		buf_printf(out, " iprev=%s", method_result_name(
+		    r->iprev.result));
 }
 
 /*
@@ -299,6 +411,7 @@ results_log_json(const struct results *r, struct buf *out)
 			json_kv(out, "result", method_result_name(
 			    r->dkim.sig[i].result), 1);
 			json_kv(out, "domain", r->dkim.sig[i].d, 0);
+			json_kv(out, "selector", r->dkim.sig[i].s, 0);
 			buf_putc(out, '}');
 		}
 		buf_putc(out, ']');
@@ -311,193 +424,6 @@ results_log_json(const struct results *r, struct buf *out)
 		json_kv(out, "dmarc", method_result_name(r->dmarc.result), 0);
 	if (r->arc.checked)
 		json_kv(out, "arc", method_result_name(r->arc.result), 0);
-}
-
-/* results_json_identity - {"result":..,"reason":..,"domain":..} */
-static void
-results_json_identity(struct buf *out, const char *key,
-    const struct spf_identity *id)
-{
-	json_key(out, key, 0);
-	if (!id->checked) {
-		buf_puts(out, "null");
-		return;
-	}
-	buf_putc(out, '{');
-	json_kv(out, "result", method_result_name(id->result), 1);
-	json_kv(out, "reason", id->reason, 0);
-	json_kv(out, "domain", id->domain, 0);
-	buf_putc(out, '}');
-}
-
-/* results_json_spf - the "spf" member */
-static void
-results_json_spf(const struct spf_result *s, struct buf *out)
-{
-	const struct spf_identity *main = s->null_sender ? &s->helo :
-	    &s->mailfrom;
-
-	buf_putc(out, '{');
-	json_kv(out, "result", method_result_name(s->result), 1);
-	json_kv(out, "reason", main->reason, 0);
-	json_key(out, "properties", 0);
-	buf_putc(out, '{');
-	if (!s->null_sender && s->mailfrom.domain != NULL)
-		json_kv(out, "smtp.mailfrom", s->mailfrom.domain, 1);
-	if (s->helo.domain != NULL)
-		json_kv(out, "smtp.helo", s->helo.domain,
-		    s->null_sender || s->mailfrom.domain == NULL);
-	buf_putc(out, '}');
-	results_json_identity(out, "mailfrom", &s->mailfrom);
-	results_json_identity(out, "helo", &s->helo);
-	buf_putc(out, '}');
-}
-
-/* results_json_dkim - one object per signature */
-static void
-results_json_dkim(const struct dkim_result *d, struct buf *out)
-{
-	size_t i;
-
-	buf_putc(out, '[');
-	for (i = 0; i < d->n; i++) {
-		const struct dkim_sig *g = &d->sig[i];
-
-		buf_puts(out, i ? ",{" : "{");
-		json_kv(out, "result", method_result_name(g->result), 1);
-		json_kv(out, "reason", g->reason, 0);
-		json_key(out, "properties", 0);
-		buf_putc(out, '{');
-		json_kv(out, "header.d", g->d, 1);
-		if (g->i != NULL)
-			json_kv(out, "header.i", g->i, 0);
-		json_kv(out, "header.s", g->s, 0);
-		json_kv(out, "header.a", g->a, 0);
-		json_kv(out, "header.b", g->b, 0);
-		buf_putc(out, '}');
-		json_key(out, "key_bits", 0);
-		buf_printf(out, "%d", g->keybits);
-		json_key(out, "length", 0);
-		buf_printf(out, "%ld", g->length);
-		json_key(out, "test_key", 0);
-		buf_puts(out, g->testkey ? "true" : "false");
-		buf_putc(out, '}');
-	}
-	buf_putc(out, ']');
-}
-
-/* results_json_policy - the record applied and the choices made */
-static void
-results_json_policy(const struct dmarc_result *m, const struct decision *d,
-    struct buf *out)
-{
-	char psd[2] = { m->rec.psd ? m->rec.psd : 'u', '\0' };
-
-	buf_putc(out, '{');
-	json_kv(out, "domain", m->rec.domain, 1);
-	json_kv(out, "org_domain", m->org_domain, 0);
-	json_kv(out, "p", dmarc_policy_name(m->rec.p), 0);
-	json_kv(out, "sp", m->rec.sp ? dmarc_policy_name(m->rec.sp) : NULL, 0);
-	json_kv(out, "np", m->rec.np ? dmarc_policy_name(m->rec.np) : NULL, 0);
-	json_key(out, "t", 0);
-	buf_puts(out, m->rec.t ? "true" : "false");
-	json_kv(out, "psd", psd, 0);
-	json_key(out, "pct", 0);
-	buf_printf(out, "%d", m->rec.pct);
-	json_kv(out, "adkim", m->rec.adkim == 's' ? "s" : "r", 0);
-	json_kv(out, "aspf", m->rec.aspf == 's' ? "s" : "r", 0);
-	json_kv(out, "rua", m->rec.rua, 0);
-	json_kv(out, "requested", dmarc_policy_name(m->requested), 0);
-	json_kv(out, "dis", dmarc_policy_name(d != NULL ? d->dmarc_dis :
-	    DMARC_P_NONE), 0);
-	json_key(out, "nonexistent", 0);
-	buf_puts(out, m->nonexistent ? "true" : "false");
-	json_key(out, "sampled_out", 0);
-	buf_puts(out, m->sampled_out ? "true" : "false");
-	buf_putc(out, '}');
-}
-
-/* results_json_dmarc - result, properties, policy, alignment */
-static void
-results_json_dmarc(const struct dmarc_result *m, const struct decision *d,
-    struct buf *out)
-{
-	buf_putc(out, '{');
-	json_kv(out, "result", method_result_name(m->result), 1);
-	json_kv(out, "reason", m->reason, 0);
-	json_key(out, "properties", 0);
-	buf_putc(out, '{');
-	json_kv(out, "header.from", m->author, 1);
-	if (m->have_record)
-		json_kv(out, "policy.dmarc", dmarc_policy_name(m->policy), 0);
-	buf_putc(out, '}');
-	json_key(out, "ambiguous_from", 0);
-	buf_puts(out, m->ambiguous ? "true" : "false");
-	json_key(out, "policy", 0);
-	if (m->have_record)
-		results_json_policy(m, d, out);
-	else
-		buf_puts(out, "null");
-	json_key(out, "alignment", 0);
-	buf_printf(out, "{\"spf\":%s,\"dkim\":%s}", m->spf_aligned ? "true" :
-	    "false", m->dkim_aligned ? "true" : "false");
-	buf_putc(out, '}');
-}
-
-/* results_json_arc - result, reason, instances, sealers */
-static void
-results_json_arc(const struct arc_result *a, struct buf *out)
-{
-	const char *p, *q;
-
-	buf_putc(out, '{');
-	json_kv(out, "result", method_result_name(a->result), 1);
-	json_kv(out, "reason", a->reason, 0);
-	json_key(out, "instances", 0);
-	buf_printf(out, "%d", a->n);
-	json_key(out, "sealers", 0);
-	buf_putc(out, '[');
-	for (p = a->sealers; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
-		char d[256];
-
-		q = p + strcspn(p, ",");
-		snprintf(d, sizeof(d), "%.*s", (int)(q - p), p);
-		if (p != a->sealers)
-			buf_putc(out, ',');
-		json_str(out, d);
-	}
-	buf_putc(out, ']');
-	json_key(out, "properties", 0);
-	buf_putc(out, '{');
-	if (a->result == METHOD_PASS && a->oldest_pass >= 0)
-		buf_printf(out, "\"header.oldest-pass\":\"%d\"",
-		    a->oldest_pass);
-	buf_puts(out, "}}");
-}
-
-/* results_json - members "spf", "dkim", "dmarc", "arc" (no braces) */
-void
-results_json(const struct results *r, const struct decision *d,
-    struct buf *out)
-{
-	json_key(out, "spf", 1);
-	if (r->spf.checked)
-		results_json_spf(&r->spf, out);
-	else
-		buf_puts(out, "null");
-	json_key(out, "dkim", 0);
-	if (r->dkim.checked)
-		results_json_dkim(&r->dkim, out);
-	else
-		buf_puts(out, "null");
-	json_key(out, "dmarc", 0);
-	if (r->dmarc.checked)
-		results_json_dmarc(&r->dmarc, d, out);
-	else
-		buf_puts(out, "null");
-	json_key(out, "arc", 0);
-	if (r->arc.checked)
-		results_json_arc(&r->arc, out);
-	else
-		buf_puts(out, "null");
+	if (r->iprev.checked)
+		json_kv(out, "iprev", method_result_name(r->iprev.result), 0);
 }

@@ -15,6 +15,7 @@
 #include "auth/arc.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
+#include "auth/iprev.h"
 #include "auth/spf.h"
 
 struct authres;
@@ -22,11 +23,21 @@ struct buf;
 struct config_override;
 struct decision;
 
+/* the MTA's TLS macros for the connection (all NULL: no TLS) */
+struct results_tls {
+	char	*version;		/* {tls_version} */
+	char	*cipher;		/* {cipher} */
+	char	*bits;			/* {cipher_bits} */
+	char	*subject;		/* {cert_subject}, or NULL */
+};
+
 struct results {
 	struct spf_result spf;		/* SPF (checked = 0 when not run) */
 	struct dkim_result dkim;	/* DKIM, every signature */
 	struct dmarc_result dmarc;	/* DMARC */
 	struct arc_result arc;		/* ARC chain validation */
+	struct iprev_result iprev;	/* iprev (RFC 8601 section 3) */
+	struct results_tls tls;		/* x-tls, when the MTA said TLS */
 	const struct config_override *override;	/* the policy.overrides
 					   rule that matches (the config's),
 					   or NULL */
@@ -36,12 +47,17 @@ struct results {
 };
 
 void	results_free(struct results *);
+void	results_tls_set(struct results_tls *, const char *, const char *,
+	    const char *, const char *);
 int	results_temperror(const struct results *);
 void	results_authres(const struct results *, const struct decision *,
 	    const char *client_ip, int remote_ip, struct authres *);
 void	results_log(const struct results *, struct buf *);
 void	results_log_json(const struct results *, struct buf *);
 void	results_json(const struct results *, const struct decision *,
+	    struct buf *);
+void	results_received_spf(const struct spf_result *, const char *client_ip,
+	    const char *helo, const char *mailfrom, const char *receiver,
 	    struct buf *);
 
 #endif

@@ -30,6 +30,10 @@ struct resolver {
 	/* told of every lookup (metrics); set before the first query */
 	void		(*observe)(void *, int, enum resolver_status, long);
 	void		*observe_arg;	/* its first argument */
+	/* shown every lookup with its answer (--trace); set before use */
+	void		(*trace)(void *, const struct resolver_event *);
+	void		*trace_arg;	/* its first argument */
+	int		 validating;	/* DNSSEC answers are validated */
 };
 
 /* one lookup in flight: shared by the asking thread and the callback */
@@ -83,7 +87,7 @@ resolver_new(const struct config *cfg, struct buf *why)
 		buf_puts(why, "libunbound: cannot create a context");
 		goto fail;
 	}
-	if (resolver_setup_ctx(r->ctx, cfg, why) != 0)
+	if ((r->validating = resolver_setup_ctx(r->ctx, cfg, why)) < 0)
 		goto fail;
 	if (pipe(r->wake) != 0) {
 		buf_printf(why, "pipe: %s", strerror(errno));
@@ -276,6 +280,8 @@ resolver_answer_make(enum resolver_status st, struct resmemo_res *rr)
 	a->rcode = res->rcode;
 	a->secure = res->secure;
 	a->bogus = res->bogus;
+	a->why_bogus = res->why_bogus;
+	a->ttl = res->ttl;
 	a->packet = res->answer_packet;
 	a->packet_len = res->answer_len;
 	if (st == RESOLVER_OK) {
@@ -297,10 +303,15 @@ resolver_memo_get(struct resolver *r, const char *name, int rrtype,
     time_t now)
 {
 	struct resmemo_res *rr = resmemo_get(r->memo, name, rrtype, now);
+	struct resolver_answer *a;
 
 	if (rr == NULL)
 		return NULL;
-	return resolver_answer_make(resolver_classify(rr->err, rr->res), rr);
+	a = resolver_answer_make(resolver_classify(rr->err, rr->res), rr);
+	a->remembered = 1;
+	log_debug("resolver: %s type %d: %s (remembered)", name, rrtype,
+	    resolver_strstatus(a->status));
+	return a;
 }
 
 /* resolver_now - monotonic seconds, the clock of the memo */
@@ -332,17 +343,15 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		return RESOLVER_INVAL;
 	}
 	now = resolver_now();
-	if ((*out = resolver_memo_get(r, name, rrtype, now)) != NULL) {
-		log_debug("resolver: %s type %d: %s (remembered)", name,
-		    rrtype, resolver_strstatus((*out)->status));
+	if ((*out = resolver_memo_get(r, name, rrtype, now)) != NULL)
 		return (*out)->status;
-	}
 	resolver_deadline(&dl, r->timeout_ms);
 	resolver_deadline_cap(&dl, deadline);
 	if (resolver_past(&dl)) {
 		/* the budget is spent: no new lookup (a remembered answer
 		 * above costs nothing and is still used) */
 		*out = resolver_answer_make(RESOLVER_RETRY, NULL);
+		(*out)->spent = 1;
 		return RESOLVER_RETRY;
 	}
 	w = resolver_wait_new();
@@ -374,6 +383,7 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 	    st == RESOLVER_NODATA))
 		resmemo_put(r->memo, name, rrtype, rr, now, res->ttl);
 	*out = resolver_answer_make(st, rr);
+	(*out)->timedout = !got;
 	return st;
 }
 
@@ -435,16 +445,47 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
     const struct timespec *deadline, struct resolver_answer **out)
 {
 	struct timespec t0, t1;
+	struct resolver_event ev;
 	enum resolver_status st;
+	long us;
 
-	if (r->observe == NULL)
+	if (r->observe == NULL && r->trace == NULL)
 		return resolver_lookup(r, name, rrtype, deadline, out);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st = resolver_lookup(r, name, rrtype, deadline, out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r->observe(r->observe_arg, rrtype, st, (t1.tv_sec - t0.tv_sec) *
-	    1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) /
+	    1000;
+	if (r->observe != NULL)
+		r->observe(r->observe_arg, rrtype, st, us);
+	if (r->trace != NULL) {
+		ev.name = name;
+		ev.rrtype = rrtype;
+		ev.status = st;
+		ev.usecs = us;
+		ev.answer = *out;
+		r->trace(r->trace_arg, &ev);
+	}
 	return st;
+}
+
+/*
+ * resolver_set_tracer - fn(arg, event) after each lookup, with its
+ * answer; call before the resolver is shared (not locked)
+ */
+void
+resolver_set_tracer(struct resolver *r,
+    void (*fn)(void *, const struct resolver_event *), void *arg)
+{
+	r->trace = fn;
+	r->trace_arg = arg;
+}
+
+/* resolver_validating - whether answers are DNSSEC-validated */
+int
+resolver_validating(const struct resolver *r)
+{
+	return r->validating;
 }
 
 /*

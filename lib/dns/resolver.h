@@ -12,13 +12,17 @@
  *             ub_process() to deliver answers. Answers (data, NXDOMAIN,
  *             no data) are reused for their TTL from struct resmemo, which
  *             has its own mutex, without asking libunbound again.
- *             resolver_set_observer() is not locked: call it before the
- *             resolver is shared.
+ *             resolver_set_observer() and resolver_set_tracer() are not
+ *             locked: call them before the resolver is shared. A tracer
+ *             is called on the thread that made the query, before
+ *             resolver_query() returns; the event lives for that call.
  * LIMITS      every lookup ends by its deadline: min(now + dns.timeout, the
  *             caller's deadline). Names over RESOLVER_MAX_NAME octets or with
  *             a label over 63 are refused (RESOLVER_INVAL) without a query.
  * ERRORS      enum resolver_status; the reason for RESOLVER_FAIL/INVAL at
- *             start-up goes into *why.
+ *             start-up goes into *why. An answer says why it failed
+ *             (timedout, spent, rcode, bogus and why_bogus);
+ *             dns/dnstext.h turns that into text.
  */
 #ifndef AUTHMILTER_RESOLVER_H
 #define AUTHMILTER_RESOLVER_H
@@ -45,12 +49,26 @@ struct resolver_answer {
 	int		 rcode;		/* DNS RCODE */
 	int		 secure;	/* DNSSEC validated */
 	int		 bogus;		/* DNSSEC validation failed */
+	const char	*why_bogus;	/* libunbound's reason, or NULL */
+	int		 ttl;		/* seconds the answer may be kept */
+	int		 remembered;	/* served from the memo */
+	int		 timedout;	/* no answer by the deadline */
+	int		 spent;		/* not asked: the deadline had passed */
 	int		 n;		/* number of rdata */
 	char		**rdata;	/* n records, wire format */
 	int		*rdlen;		/* their lengths */
 	const unsigned char *packet;	/* whole reply, wire format */
 	int		 packet_len;	/* its length */
 	void		*impl;		/* struct ub_result */
+};
+
+/* one lookup as a tracer sees it (authmilter-check --trace) */
+struct resolver_event {
+	const char	*name;		/* the name asked */
+	int		 rrtype;	/* its type */
+	enum resolver_status status;	/* the outcome */
+	long		 usecs;		/* time it took */
+	const struct resolver_answer *answer;	/* what came back */
 };
 
 struct resolver	*resolver_new(const struct config *, struct buf *why);
@@ -69,5 +87,8 @@ void		 resolver_deadline_cap(struct timespec *,
 const char	*resolver_strstatus(enum resolver_status);
 void		 resolver_set_observer(struct resolver *,
 		    void (*)(void *, int, enum resolver_status, long), void *);
+void		 resolver_set_tracer(struct resolver *,
+		    void (*)(void *, const struct resolver_event *), void *);
+int		 resolver_validating(const struct resolver *);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <unbound.h>
 
 #include "util/buf.h"
@@ -81,13 +82,42 @@ resolver_setup_zones(struct ub_ctx *ctx, const struct config_list *zones,
 	return 0;
 }
 
-/* resolver_setup_ctx - nameservers, local zones and data, async mode */
+/*
+ * resolver_setup_dnssec - validate with dns.trust_anchor (RFC 4033-4035):
+ * a bogus answer is then a temporary failure of that lookup
+ */
+static int
+resolver_setup_dnssec(struct ub_ctx *ctx, const struct config *cfg,
+    struct buf *why)
+{
+	int rc;
+
+	if (!cfg->dns.dnssec)
+		return 0;
+	if (access(cfg->dns.trust_anchor, R_OK) != 0) {
+		/* config_check_files() refused a chosen file that is absent */
+		log_debug("resolver: %s not readable: no DNSSEC validation",
+		    cfg->dns.trust_anchor);
+		return 0;
+	}
+	if ((rc = ub_ctx_add_ta_file(ctx, cfg->dns.trust_anchor)) != 0) {
+		buf_printf(why, "dns.trust_anchor '%s': %s",
+		    cfg->dns.trust_anchor, ub_strerror(rc));
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * resolver_setup_ctx - nameservers, trust anchor, local zones and data,
+ * async mode; 1 when answers are DNSSEC-validated, 0 when not
+ */
 int
 resolver_setup_ctx(struct ub_ctx *ctx, const struct config *cfg,
     struct buf *why)
 {
 	size_t i;
-	int rc, forwarding;
+	int rc, forwarding, validating;
 
 	/* tests and local caches listen on 127.0.0.1: allow asking them */
 	if (resolver_setup_opt(ctx, "do-not-query-localhost:", "no", why) != 0)
@@ -121,6 +151,9 @@ resolver_setup_ctx(struct ub_ctx *ctx, const struct config *cfg,
 	/* answers in a stable order: SPF's 10-name limits must not be luck */
 	if (resolver_setup_opt(ctx, "rrset-roundrobin:", "no", why) != 0)
 		return -1;
+	/* before any zone or data call: those finalize the context */
+	if ((validating = resolver_setup_dnssec(ctx, cfg, why)) < 0)
+		return -1;
 	if ((rc = ub_ctx_async(ctx, 1)) != 0) {
 		buf_printf(why, "libunbound async mode: %s", ub_strerror(rc));
 		return -1;
@@ -139,5 +172,5 @@ resolver_setup_ctx(struct ub_ctx *ctx, const struct config *cfg,
 			return -1;
 		}
 	}
-	return 0;
+	return validating;
 }

@@ -6,6 +6,9 @@
  * LOCKING     call before the context is shared (resolver_new does).
  * LIMITS      none of its own.
  * ERRORS      -1 with the reason in why (a bad dns.* entry is named).
+ *             Otherwise 1 when answers are DNSSEC-validated (dns.dnssec and a readable dns.trust_anchor), 0
+ *             when not (validation off, or the default root anchor of
+ *             dns-root-data is not installed).
  */
 #ifndef AUTHMILTER_RESOLVER_SETUP_H
 #define AUTHMILTER_RESOLVER_SETUP_H

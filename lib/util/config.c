@@ -76,8 +76,14 @@ static const struct config_row config_rows[] = {
 	L("dns.local_data", dns.local_data, config_empty_list, NULL),
 	L("dns.local_zones", dns.local_zones, config_empty_list,
 	    config_chk_zone),
+	B("dns.dnssec", dns.dnssec, 1),
+	S("dns.trust_anchor", dns.trust_anchor, CONFIG_ROOT_ANCHOR,
+	    config_chk_abspath),
 	B("spf.enabled", spf.enabled, 1),
 	B("spf.helo", spf.helo, 1),
+	B("spf.received_spf", spf.received_spf, 0),
+	B("iprev.enabled", iprev.enabled, 0),
+	B("tls.enabled", tls.enabled, 1),
 	B("dkim.enabled", dkim.enabled, 1),
 	I("dkim.min_key_bits", dkim.min_key_bits, 1024, 1024, 16384),
 	I("dkim.max_signatures", dkim.max_signatures, 8, 1,
@@ -139,6 +145,24 @@ static const struct config_row config_rows[] = {
 	S("reports.sendmail", reports.sendmail, "/usr/sbin/sendmail -i",
 	    config_chk_abspath),
 	S("metrics.listen", metrics.listen, "", config_chk_listen),
+	L("ingest.recipients", ingest.recipients, config_empty_list,
+	    config_chk_email),
+	B("ingest.deliver", ingest.deliver, 1),
+	I("ingest.max_message_size", ingest.max_message_size,
+	    32 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_MESSAGE),
+	I("ingest.max_report_size", ingest.max_report_size,
+	    256 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_REPORT),
+	I("ingest.max_records", ingest.max_records, 2000000, 1,
+	    CONFIG_MAX_INGEST_RECORDS),
+	S("ingest.quarantine_dir", ingest.quarantine_dir,
+	    "/var/lib/authmilter/ingest-quarantine", config_chk_abspath),
+	B("ingest.annotate", ingest.annotate, 1),
+	S("dashboard.listen", dashboard.listen, "", config_chk_listen),
+	S("dashboard.auth_file", dashboard.auth_file, "", NULL),
+	S("dashboard.assets_dir", dashboard.assets_dir,
+	    "/usr/share/authmilter/dashboard", config_chk_abspath),
+	I("dashboard.unapproved_min", dashboard.unapproved_min, 10, 1,
+	    1000000000),
 	E("log.level", log.level, 2, config_levels),
 	E("log.facility", log.facility, 0, config_facil),
 	E("log.format", log.format, CONFIG_LOG_TEXT, config_logfmt),
@@ -462,6 +486,55 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 	return 0;
 }
 
+/* config_loopback - is the host of a HOST:PORT a loopback address */
+static int
+config_loopback(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon != NULL ? (size_t)(colon - listen) : 0;
+
+	return (n == 9 && strncmp(listen, "localhost", 9) == 0) ||
+	    (n >= 4 && strncmp(listen, "127.", 4) == 0) ||
+	    (n == 5 && strncmp(listen, "[::1]", 5) == 0);
+}
+
+/* config_parse_line - where a key was set in the file read (0: default) */
+static int
+config_parse_line(const struct config_parse *cp, const char *key)
+{
+	return cp->lines[config_row_find(key) - config_rows];
+}
+
+/* config_finish_ingest - ingest and the dashboard need the store */
+static int
+config_finish_ingest(struct config_parse *cp)
+{
+	const struct config *cfg = cp->cfg;
+
+	if (cfg->ingest.recipients.n > 0 && *cfg->reports.store == '\0')
+		return config_err(cp,
+		    config_parse_line(cp, "ingest.recipients"),
+		    "ingest.recipients", "needs reports.store (the reports "
+		    "are kept there)");
+	if (*cfg->dashboard.listen == '\0')
+		return 0;
+	if (*cfg->reports.store == '\0')
+		return config_err(cp, config_parse_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "needs reports.store (what it shows "
+		    "is kept there)");
+	if (*cfg->dashboard.auth_file == '\0' &&
+	    !config_loopback(cfg->dashboard.listen))
+		return config_err(cp, config_parse_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "'%s' is not a loopback address: "
+		    "dashboard.auth_file must be set", cfg->dashboard.listen);
+	if (*cfg->dashboard.auth_file != '\0' &&
+	    *cfg->dashboard.auth_file != '/')
+		return config_err(cp,
+		    config_parse_line(cp, "dashboard.auth_file"),
+		    "dashboard.auth_file", "expected an absolute path");
+	return 0;
+}
+
 /* config_finish - derived fields and checks that span several keys */
 static int
 config_finish(struct config_parse *cp)
@@ -480,10 +553,12 @@ config_finish(struct config_parse *cp)
 	if (log_facility_parse(config_facil[cfg->log.facility], &fac) != 0)
 		log_panic("facility table out of step");
 	cfg->log.facility = fac;
+	if (config_finish_ingest(cp) != 0)
+		return -1;
 	if (cfg->arc.seal.enabled && (*cfg->arc.seal.domain == '\0' ||
 	    *cfg->arc.seal.selector == '\0' || *cfg->arc.seal.key_file == '\0'))
-		return config_err(cp, cp->lines[config_row_find(
-		    "arc.seal.enabled") - config_rows], "arc.seal",
+		return config_err(cp, config_parse_line(cp,
+		    "arc.seal.enabled"), "arc.seal",
 		    "enabled = true needs domain, selector and key_file");
 	return 0;
 }

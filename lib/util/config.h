@@ -29,6 +29,7 @@
 struct buf;
 
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
+#define CONFIG_ROOT_ANCHOR	"/usr/share/dns/root.key"	/* dns-root-data */
 #define CONFIG_MAX_LIST		4096
 #define CONFIG_MAX_REPLY	200	/* bytes of a reply text template */
 #define CONFIG_MAX_OVERRIDES	1024	/* policy.overrides rules */
@@ -45,6 +46,9 @@ struct buf;
 #define CONFIG_MAX_HEADER_BYTES	(4 * 1024 * 1024)	/* HDR_MAX_BYTES */
 #define CONFIG_MAX_ARC_SETS	50		/* ARC_MAX_INSTANCE */
 #define CONFIG_MAX_SPF_LOOKUPS	10		/* SPF_MAX_TERMS */
+#define CONFIG_MAX_INGEST_MESSAGE (1024 * 1024 * 1024)	/* bytes */
+#define CONFIG_MAX_INGEST_REPORT (1024 * 1024 * 1024)	/* INGEST_MAX_REPORT */
+#define CONFIG_MAX_INGEST_RECORDS 10000000	/* INGEST_MAX_RECORDS */
 
 enum config_dmarc_mode { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
 enum config_quarantine {
@@ -100,11 +104,20 @@ struct config {
 		int	 timeout;		/* seconds for one lookup */
 		struct config_list local_data;	/* unbound local-data lines */
 		struct config_list local_zones;	/* "NAME TYPE" */
+		int	 dnssec;		/* validate with trust_anchor */
+		char	*trust_anchor;		/* DS/DNSKEY file of the anchor */
 	} dns;
 	struct {
 		int	 enabled;	/* check SPF at all */
 		int	 helo;		/* also check the HELO identity */
+		int	 received_spf;	/* add a Received-SPF field */
 	} spf;
+	struct {
+		int	 enabled;	/* the iprev method (RFC 8601 3) */
+	} iprev;
+	struct {
+		int	 enabled;	/* x-tls from the MTA's TLS macros */
+	} tls;
 	struct {
 		int	 enabled;	/* verify DKIM signatures */
 		int	 min_key_bits;	/* RSA keys below: dkim=policy */
@@ -164,6 +177,21 @@ struct config {
 	struct {
 		char	*listen;	/* "host:port" or "" */
 	} metrics;
+	struct {
+		struct config_list recipients;	/* report addresses we read */
+		int	 deliver;	/* still deliver those messages */
+		int	 max_message_size;	/* bytes of a message kept */
+		int	 max_report_size;	/* bytes of a report, unpacked */
+		int	 max_records;	/* records of one report */
+		char	*quarantine_dir;	/* refused reports go here */
+		int	 annotate;	/* PTR names of source IPs */
+	} ingest;
+	struct {
+		char	*listen;	/* "host:port" or "" (off) */
+		char	*auth_file;	/* tokens and user:password lines */
+		char	*assets_dir;	/* the dashboard's static files */
+		int	 unapproved_min;	/* messages that flag a source */
+	} dashboard;
 	struct {
 		int	 level;		/* enum log_level */
 		int	 facility;	/* syslog facility */

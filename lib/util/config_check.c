@@ -352,5 +352,10 @@ config_check_files(const struct config *cfg, struct buf *why)
 	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
 	    why) != 0)
 		return -1;
+	/* the root anchor may be absent (no validation); a chosen one not */
+	if (cfg->dns.dnssec && strcmp(cfg->dns.trust_anchor,
+	    CONFIG_ROOT_ANCHOR) != 0 && config_check_file(cfg,
+	    "dns.trust_anchor", NULL, cfg->dns.trust_anchor, "", why) != 0)
+		return -1;
 	return 0;
 }

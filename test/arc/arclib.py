@@ -47,10 +47,8 @@ try:
 except ImportError as e:
     testlib.use_system_python(sys.argv[0], e.name, PACKAGES)
 
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
+CHECK = testlib.program("authmilter-check")
+DAEMON = testlib.program("authmilter")
 SUITE_DIR = os.environ.get(
     "ARC_SUITE_DIR", os.path.join(TOP, "test", "data", "arc", "valimail"))
 VALIDATION_FILE = "tests/arc-draft-validation-tests.yml"
@@ -284,22 +282,25 @@ def local_data_lines(records):
     return lines
 
 
-def dns_block(records=None, nameserver_port=None, timeout=3):
-    """The dns = { ... }; block: local data under a static root zone (any
-    name without data: NXDOMAIN at once), or a testdns server."""
-    out = ["dns = {"]
+def dns_group(records=None, nameserver_port=None, timeout=3):
+    """The dns group (a dict for testlib.config_text): local data under a
+    static root zone (any name without data: NXDOMAIN at once), or a
+    testdns server."""
     if nameserver_port:
-        out.append('  nameservers = [ "127.0.0.1@%d" ];' % nameserver_port)
-        out.append("  timeout = %d;" % timeout)
+        g = {"nameservers": ["127.0.0.1@%d" % nameserver_port],
+             "timeout": timeout}
     else:
-        out.append('  local_zones = [ ". static" ];')
+        g = {"local_zones": [". static"]}
     lines = local_data_lines(records or {})
     if lines:
-        out.append("  local_data = [")
-        out.append(",\n".join("    " + testlib.quote(x) for x in lines))
-        out.append("  ];")
-    out.append("};")
-    return "\n".join(out)
+        g["local_data"] = lines
+    return g
+
+
+def dns_block(records=None, nameserver_port=None, timeout=3):
+    """The dns = { ... }; block of dns_group() as text."""
+    return testlib.config_text(
+        {"dns": dns_group(records, nameserver_port, timeout)}).rstrip("\n")
 
 
 def dnsfunc_for(records):
@@ -322,42 +323,36 @@ def config_text(authserv_id, records=None, seal=None, verify=True,
                 nameserver_port=None, milter_port=None, trusted_networks=None,
                 dmarc=None):
     """A libconfig file.  seal: dict domain, selector, key_file, algorithm,
-    headers (list) -> arc.seal with enabled = true."""
-    L = ["# written by test/arc (arclib.config_text)",
-         "authserv_id = %s;" % testlib.quote(authserv_id)]
+    headers (list) -> arc.seal with enabled = true.  dmarc (with
+    other_methods) and each item of extra: more settings, a dict or
+    libconfig text (testlib.config_text)."""
+    conf = {"authserv_id": authserv_id}
     if milter_port:
-        L.append('milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
-                 % milter_port)
-    L.append(dns_block(records, nameserver_port))
+        conf["milter"] = {"socket": "inet:%d@127.0.0.1" % milter_port,
+                          "user": "nobody"}
+    conf["dns"] = dns_group(records, nameserver_port)
     if not other_methods:
-        L.append("spf = { enabled = false; };")
-        L.append("dkim = { enabled = false; };")
-        L.append("dmarc = { enabled = false; };")
-    elif dmarc:
-        L.append(dmarc)
-    arc = ["arc = {", "  verify = %s;" % ("true" if verify else "false")]
+        for m in ("spf", "dkim", "dmarc"):
+            conf[m] = {"enabled": False}
+    arc = {"verify": verify}
     if trusted_sealers is not None:
-        arc.append("  trusted_sealers = [ %s ];" % ", ".join(
-            testlib.quote(s) for s in trusted_sealers))
+        arc["trusted_sealers"] = list(trusted_sealers)
     if seal:
-        arc.append("  seal = {")
-        arc.append("    enabled = true;")
-        arc.append("    domain = %s;" % testlib.quote(seal["domain"]))
-        arc.append("    selector = %s;" % testlib.quote(seal["selector"]))
-        arc.append("    key_file = %s;" % testlib.quote(seal["key_file"]))
-        arc.append("    algorithm = %s;" % testlib.quote(
-            seal.get("algorithm", "rsa-sha256")))
+        arc["seal"] = {"enabled": True, "domain": seal["domain"],
+                       "selector": seal["selector"],
+                       "key_file": seal["key_file"],
+                       "algorithm": seal.get("algorithm", "rsa-sha256")}
         if seal.get("headers"):
-            arc.append("    headers = [ %s ];" % ", ".join(
-                testlib.quote(h) for h in seal["headers"]))
-        arc.append("  };")
-    arc.append("};")
-    L.append("\n".join(arc))
+            arc["seal"]["headers"] = list(seal["headers"])
+    conf["arc"] = arc
     if trusted_networks is not None:
-        L.append("policy = { trusted_networks = [ %s ]; };" % ", ".join(
-            testlib.quote(n) for n in trusted_networks))
-    L.extend(extra)
-    return "\n".join(L) + "\n"
+        conf["policy"] = {"trusted_networks": list(trusted_networks)}
+    parts = [conf]
+    if other_methods and dmarc:
+        parts.append(dmarc)
+    parts.extend(extra)
+    return testlib.config_text(
+        *parts, comment="written by test/arc (arclib.config_text)")
 
 
 def write_file(path, data, mode=0o644):

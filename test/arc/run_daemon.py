@@ -131,17 +131,18 @@ class World(object):
 
 
 def write_conf(path, port, world, trusted, reports=None):
+    # with REPORTS, DMARC aggregate records: the override reason must name
+    # the sealers
+    extra = ({"reports": {"store": "sqlite:%s/reports.db" % reports,
+                          "spool_dir": "%s/spool" % reports}}
+             if reports else {})
     text = arclib.config_text(
-        AUTHSERV_ID, world.records, other_methods=True,
+        AUTHSERV_ID, world.records, other_methods=True, extra=[extra],
         milter_port=port, trusted_sealers=trusted,
         seal={"domain": SEAL_DOMAIN, "selector": SEAL_SELECTOR,
               "key_file": world.seal_key.path, "algorithm": "rsa-sha256",
               "headers": ["from", "to", "subject", "date", "message-id",
                           "mime-version", "content-type", "dkim-signature"]})
-    if reports:
-        # DMARC aggregate records: the override reason must name the sealers
-        text += ('reports = { store = "sqlite:%s/reports.db"; '
-                 'spool_dir = "%s/spool"; };\n' % (reports, reports))
     arclib.write_file(path, text)
 
 

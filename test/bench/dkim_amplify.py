@@ -25,6 +25,8 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "test", "tools"))
+import testlib  # noqa: E402
 
 CONF = """dns = { local_zones = [ "example. static" ]; };
 spf = { enabled = false; };
@@ -61,9 +63,7 @@ def cpu(check, conf, path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--check", default=os.environ.get(
-        "AUTHMILTER_CHECK", os.path.join(REPO, "check",
-                                         "authmilter-check")))
+    ap.add_argument("--check", default=testlib.program("authmilter-check"))
     ap.add_argument("--sigs", type=int, default=1000)
     ap.add_argument("--mb", type=int, default=5)
     ap.add_argument("-r", "--runs", type=int, default=3)

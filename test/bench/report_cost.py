@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(TOP, "test", "report"))
 import reportlib as rl  # noqa: E402
 from reportlib import testlib  # noqa: E402
 
-LOAD = os.path.join(TOP, "test", "load", "milterload")
+LOAD = testlib.program("milterload")
 
 
 def cpu(pid):

@@ -45,7 +45,7 @@ if [ -n "$need" ]; then
 	    debconf-set-selections
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get -o DPkg::Lock::Timeout=900 update -qq
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086  # $need: a list of package names
 	apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
 	    --no-install-recommends $need >/dev/null
 fi
@@ -63,7 +63,7 @@ fi
 
 work=$(mktemp -d /tmp/authmilter-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016  # the script expands its own $1, $2...
 unshare --net --mount --propagation private bash -c '
 	set -eu
 	ip link set lo up

@@ -29,9 +29,10 @@ for f in "$top"/lib/*/*.[ch]; do
 	if grep -q '^#include <libmilter/' "$f"; then
 		bad="$bad libmilter"
 	fi
-	for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+	incs=$(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+	while read -r inc; do
 		case $inc in
-		autoconf.h) continue ;;
+		'' | autoconf.h) continue ;;
 		*/*) ;;
 		*) bad="$bad $inc(no folder)"; continue ;;
 		esac
@@ -39,7 +40,9 @@ for f in "$top"/lib/*/*.[ch]; do
 		if [ "$r" -gt "$own" ]; then
 			bad="$bad $inc(higher layer)"
 		fi
-	done
+	done <<EOF
+$incs
+EOF
 	if [ -n "$bad" ]; then
 		echo "FAIL $rel:$bad"
 		fail=$((fail + 1))

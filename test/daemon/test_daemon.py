@@ -31,12 +31,9 @@ import milterclient as mc  # noqa: E402
 import testlib  # noqa: E402
 from testlib import wait_for  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
-REPORT = os.environ.get("AUTHMILTER_REPORT",
-                        os.path.join(TOP, "report", "authmilter-report"))
+DAEMON = testlib.program("authmilter")
+CHECK = testlib.program("authmilter-check")
+REPORT = testlib.program("authmilter-report")
 passed = failed = 0
 
 CONF = """authserv_id = "%(id)s";
@@ -119,28 +116,25 @@ sys.exit(1)
 """
 
 
-class Daemon:
+class Daemon(testlib.Daemon):
+    """The daemon on CONF_TEXT (written to TMP/a.conf), on CPU if given."""
+
     def __init__(self, conf_text, tmp, cpu=None):
-        self.conf = os.path.join(tmp, "a.conf")
-        self.log = os.path.join(tmp, "daemon.log")
-        with open(self.conf, "w") as f:
+        conf = os.path.join(tmp, "a.conf")
+        with open(conf, "w") as f:
             f.write(conf_text)
         pin = None if cpu is None else \
             (lambda: os.sched_setaffinity(0, {cpu}))
-        self.proc = subprocess.Popen([DAEMON, "-f", "-c", self.conf],
-                                     stderr=open(self.log, "w"),
-                                     preexec_fn=pin)
+        testlib.Daemon.__init__(self, DAEMON, conf,
+                                os.path.join(tmp, "daemon.log"),
+                                preexec_fn=pin)
 
     def logtext(self):
-        with open(self.log) as f:
-            return f.read()
+        return self.text()
 
     def rewrite(self, text):
         with open(self.conf, "w") as f:
             f.write(text)
-
-    def stop(self):
-        return testlib.stop(self.proc)
 
 
 # the -V line of each library: its name and its version in words

@@ -19,6 +19,7 @@ import nacl.signing
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from milterclient import MilterClient  # noqa: E402
+import testlib  # noqa: E402
 
 BASE = os.path.join(os.path.dirname(__file__), "demo.conf")
 
@@ -112,9 +113,7 @@ def sign_ed(m, d):
 
 def list_check(d, path, client):
     """authmilter-check with the list's config: what it prints"""
-    check = os.path.join(os.path.dirname(__file__), "..", "..", "check",
-                         "authmilter-check")
-    return subprocess.run([check, "-c", os.path.join(d, "list.conf"),
+    return subprocess.run([testlib.program("authmilter-check"), "-c", os.path.join(d, "list.conf"),
                            "--client-ip", client, "--helo",
                            "mail.sender.example", "--mail-from",
                            "alice@sender.example", path],

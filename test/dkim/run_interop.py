@@ -76,7 +76,7 @@ except ImportError as e:
                               "python3-dkim python3-nacl python3-cryptography "
                               "python3-dnslib python3-yaml")
 
-DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
+DEFAULT_CHECK = testlib.program("authmilter-check")
 DNS_TIMEOUT = 2
 
 
@@ -110,23 +110,19 @@ def build_dns(manifest, mode):
 
 
 def write_config(path, port, local):
-    lines = ['authserv_id = "dkim-interop.test";',
-             "dns = {",
-             '  nameservers = [ "127.0.0.1@%d" ];' % port,
-             "  timeout = %d;" % DNS_TIMEOUT,
-             "  local_data = ["]
-    lines += ["    %s%s" % (testlib.quote(l),
-                             "," if i < len(local) - 1 else "")
-              for i, l in enumerate(local)]
-    lines += ["  ];", "};",
-              "spf = { enabled = false; };",
-              "dkim = { enabled = true; min_key_bits = 1024; "
-              "max_signatures = 8; };",
-              "dmarc = { enabled = false; };",
-              "arc = { verify = false; };",
-              "policy = { trusted_networks = [ ]; };", ""]
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
+    """DKIM alone: the keys in LOCAL (local_data lines) or at the testdns
+    server on PORT."""
+    testlib.write_config(path, {
+        "authserv_id": "dkim-interop.test",
+        "dns": {"nameservers": ["127.0.0.1@%d" % port],
+                "timeout": DNS_TIMEOUT, "local_data": local},
+        "spf": {"enabled": False},
+        "dkim": {"enabled": True, "min_key_bits": 1024,
+                 "max_signatures": 8},
+        "dmarc": {"enabled": False},
+        "arc": {"verify": False},
+        "policy": {"trusted_networks": []},
+    })
 
 
 # --------------------------------------------------------------------------
@@ -407,7 +403,7 @@ def main(argv=None):
 
 
 def run(args):
-    check = args.check or os.environ.get("AUTHMILTER_CHECK") or DEFAULT_CHECK
+    check = args.check or DEFAULT_CHECK
     if not (os.path.isfile(check) and os.access(check, os.X_OK)):
         raise SetupError("authmilter-check not found or not executable: %s"
                          % check)

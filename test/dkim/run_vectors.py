@@ -99,7 +99,7 @@ except ImportError as e:
                               "python3-dnslib python3-yaml")
 
 DEFAULT_DATA = os.path.join(REPO, "test", "data", "dkim")
-DEFAULT_CHECK = os.path.join(REPO, "check", "authmilter-check")
+DEFAULT_CHECK = testlib.program("authmilter-check")
 NONPASS = {"fail", "policy", "neutral", "temperror", "permerror"}
 ANY = NONPASS | {"pass"}
 
@@ -623,7 +623,7 @@ def main(argv=None):
 def run(args):
     if not os.path.isdir(args.data):
         raise SetupError("no test data at %s" % args.data)
-    check = args.check or os.environ.get("AUTHMILTER_CHECK") or DEFAULT_CHECK
+    check = args.check or DEFAULT_CHECK
     if not (os.path.isfile(check) and os.access(check, os.X_OK)):
         raise SetupError("authmilter-check not found or not executable: %s"
                          % check)

@@ -44,10 +44,8 @@ import cases as corpus  # noqa: E402
 from cases import ABSENT, AnyOf  # noqa: E402
 import testlib  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+DAEMON = testlib.program("authmilter")
+CHECK = testlib.program("authmilter-check")
 RCPT = "rcpt@rcpt.example"
 
 
@@ -56,32 +54,22 @@ def write_config(path, group, port, records, dns_port=None):
     d = {"reject": True, "quarantine": "quarantine",
          "multiple_from": "reject"}
     d.update({k: v for k, v in over.items() if k != "dns_error_action"})
-    lines = ['# written by test/dmarc/run_daemon.py, group %s' % group,
-             'authserv_id = %s;' % testlib.quote(corpus.AUTHSERV_ID),
-             'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
-             % port]
     if backend == "testdns":
-        lines.append('dns = { nameservers = [ "127.0.0.1@%d" ]; '
-                     'timeout = 3; };' % dns_port)
+        dns = {"nameservers": ["127.0.0.1@%d" % dns_port], "timeout": 3}
     else:
-        lines.append("dns = {")
-        lines.append("  local_zones = [ %s ];" % ", ".join(
-            testlib.quote(z) for z in corpus.LOCAL_ZONES))
-        lines.append("  local_data = [")
-        ld = corpus.local_data_lines(records)
-        lines.append(",\n".join("    " + testlib.quote(x) for x in ld))
-        lines.append("  ];")
-        lines.append("};")
-    lines.append("dmarc = { enabled = true; mode = %s; reject = %s; "
-                 "quarantine = %s; multiple_from = %s; };"
-                 % (testlib.quote(mode), "true" if d["reject"] else "false",
-                    testlib.quote(d["quarantine"]),
-                    testlib.quote(d["multiple_from"])))
-    lines.append("policy = { trusted_networks = [ ]; dns_error_action = %s; };"
-                 % testlib.quote(over.get("dns_error_action", "accept")))
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o644)
+        dns = {"local_zones": list(corpus.LOCAL_ZONES),
+               "local_data": corpus.local_data_lines(records)}
+    testlib.write_config(path, {
+        "authserv_id": corpus.AUTHSERV_ID,
+        "milter": {"socket": "inet:%d@127.0.0.1" % port, "user": "nobody"},
+        "dns": dns,
+        "dmarc": {"enabled": True, "mode": mode, "reject": d["reject"],
+                  "quarantine": d["quarantine"],
+                  "multiple_from": d["multiple_from"]},
+        "policy": {"trusted_networks": [],
+                   "dns_error_action": over.get("dns_error_action",
+                                                "accept")},
+    }, comment="written by test/dmarc/run_daemon.py, group %s" % group)
 
 
 # ---------------------------------------------------------------------------

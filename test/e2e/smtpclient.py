@@ -2,12 +2,15 @@
 """Send one message file over SMTP to 127.0.0.1:PORT for the e2e tests.
 
   smtpclient.py --port N --from ADDR --rcpt ADDR [--rcpt ADDR]... --file F
-                [--client-ip IP --helo NAME] [--timeout S] [-v]
+                [--client-ip IP --helo NAME] [--source IP [--helo NAME]]
+                [--timeout S] [-v]
 
 With --client-ip/--helo it sends, after the first EHLO,
   XCLIENT ADDR=IP NAME=[UNAVAILABLE] HELO=NAME
 (Postfix answers with a new 220 greeting) and then EHLO NAME again, so that
 smtpd and its milters see that client address and HELO name.
+For an MTA without XCLIENT (Sendmail), --source IP connects from that
+loopback address (any of 127.0.0.0/8) and --helo NAME is the first EHLO.
 
 Prints exactly one line on stdout: the SMTP reply that decided the
 transaction, "CODE TEXT" (the end-of-DATA reply, or the earlier reply that
@@ -41,7 +44,8 @@ def run(a):
     msg = re.sub(rb"\r?\n", b"\r\n", msg)
     if not msg.endswith(b"\r\n"):
         msg += b"\r\n"
-    s = smtplib.SMTP(timeout=a.timeout)
+    src = (a.source, 0) if a.source else None
+    s = smtplib.SMTP(timeout=a.timeout, source_address=src)
     s.set_debuglevel(1 if a.verbose else 0)
     try:
         code, resp = s.connect("127.0.0.1", a.port)
@@ -50,7 +54,8 @@ def run(a):
     if code != 220:
         return say(code, resp)
     try:
-        code, resp = s.ehlo("client.e2e.test")
+        first = a.helo if a.helo and not a.client_ip else "client.e2e.test"
+        code, resp = s.ehlo(first)
         if code != 250:
             return say(code, resp)
         if a.client_ip:
@@ -101,11 +106,14 @@ def main():
     ap.add_argument("--file", required=True)
     ap.add_argument("--client-ip")
     ap.add_argument("--helo")
+    ap.add_argument("--source")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    if bool(a.client_ip) != bool(a.helo):
-        ap.error("--client-ip and --helo go together")
+    if a.client_ip and not a.helo:
+        ap.error("--client-ip needs --helo")
+    if a.client_ip and a.source:
+        ap.error("--client-ip (XCLIENT) and --source exclude each other")
     try:
         return run(a)
     except (OSError, smtplib.SMTPException) as e:

@@ -9,25 +9,47 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
-    pipeline report_dest dkim dkim_pair dkim_key dns"}
+    pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext
+    ingest_dmarc ingest_tlsrpt
+    ingest_mime"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
-cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined -I$top/lib -I$top $(pkg-config --cflags libpq)"
-libs="-lspf2 -lunbound -lconfig -lidn2 -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lpthread"
+pqflags=$(pkg-config --cflags libpq libxml-2.0)
+
+# fuzz_cc ARG...: clang with ASan, UBSan and the coverage of libFuzzer
+fuzz_cc() {
+	# shellcheck disable=SC2086  # $pqflags: pkg-config's list of flags
+	clang -g -O1 -std=c11 -D_GNU_SOURCE \
+	    -fsanitize=fuzzer-no-link,address,undefined \
+	    -I"$top/lib" -I"$top" $pqflags "$@"
+}
+
+# fuzz_link TARGET ARG...: link fuzz_TARGET with the library objects
+fuzz_link() {
+	t=$1
+	shift
+	fuzz_cc -fsanitize=fuzzer "$@" "$top/test/fuzz/fuzz_$t.c" \
+	    "$top/test/fuzz/fuzzlib.c" ./*.o -lspf2 -lunbound -lconfig -lidn2 \
+	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lxml2 -lzip -ljson-c \
+	    -lpthread \
+	    -o "fuzz_$t"
+}
+
 cd "$out" || exit 1
 for f in "$top"/lib/*/*.c; do
-	clang $cflags -c "$f" -o "$(basename "$f" .c).o" || exit 1
+	fuzz_cc -c "$f" -o "$(basename "$f" .c).o" || exit 1
 done
 
 pass=0 fail=0
 for t in $targets; do
 	# fuzz_dns brings its own resolver_query(): its definition, first
 	# on the line, wins over lib/dns/resolver.c's
-	extra=""
-	[ "$t" = dns ] && extra=-Wl,--allow-multiple-definition
-	clang $cflags -fsanitize=fuzzer $extra "$top/test/fuzz/fuzz_$t.c" \
-	    "$top/test/fuzz/fuzzlib.c" ./*.o $libs -o "fuzz_$t" || { fail=$((fail + 1)); continue; }
+	if [ "$t" = dns ]; then
+		fuzz_link "$t" -Wl,--allow-multiple-definition
+	else
+		fuzz_link "$t"
+	fi || { fail=$((fail + 1)); continue; }
 	corpus=$(mktemp -d)
 	cp "$top/test/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null
 	regress="$top/test/fuzz/regress/$t"

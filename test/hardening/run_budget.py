@@ -40,8 +40,7 @@ from testdns import TestDNSServer  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter",
-                                                   "authmilter"))
+DAEMON = testlib.program("authmilter")
 VERBOSE = "-v" in sys.argv
 KEEP = "--keep" in sys.argv
 CLIENT = "192.0.2.66"
@@ -231,15 +230,17 @@ def main():
     try:
         with TestDNSServer(zone(key)) as dns:
             port = testlib.free_port()
-            conf = os.path.join(tmp, "budget.conf")
-            with open(conf, "w") as f:
-                f.write("""authserv_id = "mx.rcpt.example";
-milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };
-dns = { nameservers = [ "127.0.0.1@%d" ]; timeout = 1; };
-limits = { dns_time = 2; };
-arc = { verify = false; };
-policy = { trusted_networks = [ ]; dns_error_action = "accept"; };
-""" % (port, dns.port))
+            conf = testlib.write_config(os.path.join(tmp, "budget.conf"), {
+                "authserv_id": "mx.rcpt.example",
+                "milter": {"socket": "inet:%d@127.0.0.1" % port,
+                           "user": "nobody"},
+                "dns": {"nameservers": ["127.0.0.1@%d" % dns.port],
+                        "timeout": 1},
+                "limits": {"dns_time": 2},
+                "arc": {"verify": False},
+                "policy": {"trusted_networks": [],
+                           "dns_error_action": "accept"},
+            })
             d = testlib.Daemon(DAEMON, conf, os.path.join(tmp, "daemon.log"))
             check("daemon starts", d.wait_up(), d.text())
             cases(port, key)

@@ -128,9 +128,11 @@ e2e_postfix_start "$TMP/pf" "$SMTP_PORT" "$SINK_PORT" "inet:127.0.0.1:$MILTER_PO
 	{ fail setup "postfix did not start"; finish; }
 
 for action in accept tempfail; do
-	postconf -c "$TMP/pf/etc" -e "milter_default_action = $action" &&
-	    timeout 60 postfix -c "$TMP/pf/etc" reload >/dev/null 2>&1 ||
-	    { fail "$action: setup" "postconf/reload"; continue; }
+	if ! postconf -c "$TMP/pf/etc" -e "milter_default_action = $action" ||
+	    ! timeout 60 postfix -c "$TMP/pf/etc" reload >/dev/null 2>&1; then
+		fail "$action: setup" "postconf/reload"
+		continue
+	fi
 	sleep 1
 	before=$(e2e_count_files "$TMP/sink")
 	sender "$action" &
@@ -208,8 +210,10 @@ bad = db.execute("SELECT count(*) FROM records WHERE uid = '' OR "
 print(ok, rows, bad)
 PY
 )
-set -- $out
-if [ "${1:-}" = ok ]; then pass "report store: integrity_check ok after two kill -9"
+read -r integrity rows bad <<EOF
+$out
+EOF
+if [ "$integrity" = ok ]; then pass "report store: integrity_check ok after two kill -9"
 else fail "report store" "integrity_check: $out"; fi
 checked=0
 for f in "$TMP"/sink/mail/*.eml; do
@@ -217,7 +221,7 @@ for f in "$TMP"/sink/mail/*.eml; do
 done
 # a record may be doubled when the MTA retries a message the daemon had
 # evaluated before the kill: no equality here (report-crash counts exactly)
-if [ "${2:-0}" -ge 16 ] && [ "${3:-1}" -eq 0 ]
-then pass "report store: $2 records (for $checked delivered messages with our A-R), none partial"
-else fail "report store" "records ${2:-?}, partial ${3:-?}"; fi
+if [ "${rows:-0}" -ge 16 ] && [ "${bad:-1}" -eq 0 ]
+then pass "report store: $rows records (for $checked delivered messages with our A-R), none partial"
+else fail "report store" "records ${rows:-?}, partial ${bad:-?}"; fi
 finish

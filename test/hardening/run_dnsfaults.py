@@ -41,7 +41,7 @@ from testdns import TestDNSServer  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter", "authmilter"))
+DAEMON = testlib.program("authmilter")
 VERBOSE = "-v" in sys.argv
 KEEP = "--keep" in sys.argv
 DNS_TIMEOUT = 2          # dns.timeout, seconds
@@ -215,13 +215,15 @@ def cases():
 
 
 def write_conf(path, dns_port, milter_port, action):
-    with open(path, "w") as f:
-        f.write("""authserv_id = "mx.example";
-milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };
-dns = { nameservers = [ "127.0.0.1@%d" ]; timeout = %d; };
-limits = { dns_time = %d; };
-policy = { trusted_networks = [ ]; dns_error_action = "%s"; };
-""" % (milter_port, dns_port, DNS_TIMEOUT, DNS_TIME, action))
+    testlib.write_config(path, {
+        "authserv_id": "mx.example",
+        "milter": {"socket": "inet:%d@127.0.0.1" % milter_port,
+                   "user": "nobody"},
+        "dns": {"nameservers": ["127.0.0.1@%d" % dns_port],
+                "timeout": DNS_TIMEOUT},
+        "limits": {"dns_time": DNS_TIME},
+        "policy": {"trusted_networks": [], "dns_error_action": action},
+    })
 
 
 def run_one(port, action, keys, case):

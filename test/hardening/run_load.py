@@ -48,9 +48,8 @@ import testlib  # noqa: E402
 
 import dkim  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER", os.path.join(TOP, "milter", "authmilter"))
-LOAD = os.environ.get("MILTERLOAD",
-                      os.path.join(TOP, "test", "load", "milterload"))
+DAEMON = testlib.program("authmilter")
+LOAD = testlib.program("milterload")
 SUPP = os.path.join(HERE, "valgrind.supp")
 
 passed = failed = 0
@@ -144,14 +143,13 @@ class Corpus(object):
 
 
 def write_conf(path, port, records):
-    lines = arclib.local_data_lines(records)
-    with open(path, "w") as f:
-        f.write('authserv_id = "mx.load.example";\n'
-                'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };\n'
-                'dns = { local_zones = [ ". static" ];\n  local_data = [\n%s\n'
-                '  ];\n};\npolicy = { trusted_networks = [ ]; };\n'
-                % (port, ",\n".join("    " + testlib.quote(x)
-                                     for x in lines)))
+    testlib.write_config(path, {
+        "authserv_id": "mx.load.example",
+        "milter": {"socket": "inet:%d@127.0.0.1" % port, "user": "nobody"},
+        "dns": {"local_zones": [". static"],
+                "local_data": arclib.local_data_lines(records)},
+        "policy": {"trusted_networks": []},
+    })
 
 
 def proc_counts(pid):
@@ -279,25 +277,16 @@ def run_valgrind(args, corpus, tmp):
     conf = os.path.join(tmp, "vg.conf")
     write_conf(conf, port, corpus.records)
     vlog = os.path.join(tmp, "valgrind.log")
-    dlog = os.path.join(tmp, "daemon.log")
-    cmd = ["valgrind", "--tool=memcheck", "--leak-check=full",
-           "--show-leak-kinds=definite,indirect,possible",
-           "--errors-for-leak-kinds=definite,indirect,possible",
-           "--track-origins=no", "--num-callers=30", "--trace-children=no",
-           "--suppressions=" + SUPP, "--log-file=" + vlog,
-           DAEMON, "-f", "-c", conf]
-    with open(dlog, "w") as f:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=f)
+    vg = ["valgrind", "--tool=memcheck", "--leak-check=full",
+          "--show-leak-kinds=definite,indirect,possible",
+          "--errors-for-leak-kinds=definite,indirect,possible",
+          "--track-origins=no", "--num-callers=30", "--trace-children=no",
+          "--suppressions=" + SUPP, "--log-file=" + vlog]
+    d = testlib.Daemon(DAEMON, conf, os.path.join(tmp, "daemon.log"),
+                       wrapper=vg)
     try:
-        end = time.time() + 120
-        up = False
-        while time.time() < end and proc.poll() is None:
-            with open(dlog, errors="replace") as f:
-                if "listening on" in f.read():
-                    up = True
-                    break
-            time.sleep(0.2)
-        check("daemon starts under valgrind", up, open(dlog).read()[-2000:])
+        up = d.wait_up(120)
+        check("daemon starts under valgrind", up, d.text()[-2000:])
         if not up:
             return
         t0 = time.time()
@@ -308,7 +297,7 @@ def run_valgrind(args, corpus, tmp):
               and field(summary, "messages") == args.messages and
               field(summary, "errors") == 0, summary)
     finally:
-        code = testlib.stop(proc, 120)
+        code = d.stop(120)
     check("daemon stops on SIGTERM under valgrind", code is not None,
           "had to be killed")
     text = open(vlog, errors="replace").read()

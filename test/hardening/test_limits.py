@@ -28,8 +28,7 @@ import testlib  # noqa: E402
 
 import dkim  # noqa: E402
 
-CHECK = os.environ.get("AUTHMILTER_CHECK",
-                       os.path.join(TOP, "check", "authmilter-check"))
+CHECK = testlib.program("authmilter-check")
 VERBOSE = "-v" in sys.argv
 CLIENT = "192.0.2.10"
 passed = failed = 0
@@ -61,12 +60,14 @@ class World(object):
                   for i in (1, 2, 3)]
 
     def conf(self, extra):
-        lines = arclib.local_data_lines(self.records) + self.a
-        return ('authserv_id = "mx.example";\n'
-                'dns = { local_zones = [ ". static" ];\n  local_data = [\n'
-                + ",\n".join("    " + testlib.quote(x) for x in lines) +
-                "\n  ];\n};\npolicy = { trusted_networks = [ ]; };\n" +
-                extra + "\n")
+        """The config with EXTRA (libconfig text, e.g. a limits group)."""
+        return testlib.config_text({
+            "authserv_id": "mx.example",
+            "dns": {"local_zones": [". static"],
+                    "local_data": arclib.local_data_lines(self.records) +
+                    self.a},
+            "policy": {"trusted_networks": []},
+        }, extra)
 
     def message(self, extra_fields=b"", signatures=1, arc_sets=0):
         m = crlf("From: Alice <alice@lim.example>\n"
@@ -93,8 +94,7 @@ class World(object):
 def run(world, extra, msg):
     with tempfile.TemporaryDirectory() as d:
         cpath = os.path.join(d, "c.conf")
-        with open(cpath, "w") as f:
-            f.write(world.conf(extra))
+        arclib.write_file(cpath, world.conf(extra))
         mpath = os.path.join(d, "m.eml")
         with open(mpath, "wb") as f:
             f.write(msg)

@@ -4,8 +4,8 @@
 --   empty values and odd field names; invalid UTF-8 and control bytes;
 --   a 70,000-byte header value (Postfix passes header fields up to its
 --   header_size_limit of 102400 bytes to milters in one packet; sent with
---   rawmilter.py because miltertest's mt.header() overflows a 1024-byte
---   buffer); 10,000 header fields with a forged A-R last; body chunks
+--   T.raw, test/tools/milterclient.py, because miltertest's mt.header()
+--   overflows a 1024-byte buffer); 10,000 header fields with a forged A-R last; body chunks
 --   with NUL bytes (mt.bodyfile: mt.bodystring() stops at a NUL); a
 --   connection of unknown address family (no hostaddr: spf=none).
 -- (Malformed envelopes: 12-bad-envelope-accepted.)

@@ -2,13 +2,13 @@
 -- (policy.dns_error_action = "tempfail", spf=temperror) is what
 -- authmilter(8) ACTIONS promises: "451 4.7.0" and a text.  miltertest
 -- cannot show reply texts (MT_SMTPREPLY only compares a complete known
--- string), so the transaction is played with rawmilter.py.  A plain
--- SMFIR_TEMPFAIL (the MTA then picks its own 4xx text) is accepted too.
+-- string), so the transaction is played with T.raw (milterclient.py).
+-- A plain SMFIR_TEMPFAIL (the MTA then picks its own 4xx text) is accepted too.
 dofile((srcdir or ".") .. "/lib.lua")
 T.begin("13-dns-tempfail-reply-text", "DNS tempfail: reply 451 4.7.x")
 T.check(dnsport ~= nil, "no -D dnsport: run through run.sh")
 
-T.case("rawmilter: the reply is 451 4.7.x", function()
+T.case("T.raw: the reply is 451 4.7.x", function()
 	local out = T.raw("tempfail", {
 		{ "connect", "mail.timeout.example", "192.0.2.10" },
 		{ "helo", "mail.timeout.example" },

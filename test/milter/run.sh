@@ -54,7 +54,7 @@ die() {
 command -v "$MILTERTEST" >/dev/null 2>&1 ||
     die "$MILTERTEST not found (apt-get install -y miltertest)"
 command -v python3 >/dev/null 2>&1 ||
-    die "python3 not found (free ports, silent DNS responder, rawmilter.py)"
+    die "python3 not found (free ports, silent DNS responder, milterclient.py)"
 case $JOBS in
 '' | *[!0-9]* | 0) die "MILTER_TEST_JOBS must be a positive number" ;;
 esac
@@ -67,6 +67,8 @@ if [ $# -gt 0 ]; then
 		*) s=$here/$s ;;
 		esac
 		[ -f "$s" ] || die "no such script: $s"
+		# miltertest runs in $here: the path must not be relative
+		s=$(cd "$(dirname "$s")" && pwd)/$(basename "$s")
 		scripts+=("$s")
 	done
 else

@@ -2,7 +2,7 @@
 
     import opslib
     keys = opslib.make_key(tmp)               # (private PEM, base64 SPKI)
-    opslib.write_conf(path, port, keys, extra)  # a config on 127.0.0.1
+    opslib.write_conf(path, port, pub, {...})   # a config on 127.0.0.1
     opslib.MESSAGES                           # name -> (envelope, builder)
     opslib.send(port, name, keys, qid)        # one transaction, a Result
 
@@ -21,8 +21,7 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 from milterclient import MilterClient  # noqa: E402
 import testlib  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
+DAEMON = testlib.program("authmilter")
 AUTHSERV_ID = "mx.ops.example"
 GOOD_IP = "192.0.2.10"
 BAD_IP = "198.51.100.7"
@@ -57,18 +56,17 @@ def local_data(pub):
     ]
 
 
-def write_conf(path, port, pub, extra=""):
-    ld = ",\n    ".join(testlib.quote(x) for x in local_data(pub))
-    text = ("authserv_id = %s;\n"
-            'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };\n'
-            "dns = { local_zones = [ \"example. static\" ];\n"
-            "  local_data = [\n    %s ]; };\n"
-            "dmarc = { enabled = true; reject = true; };\n"
-            "policy = { trusted_networks = [ ]; };\n%s"
-            % (testlib.quote(AUTHSERV_ID), port, ld, extra))
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o644)
+def write_conf(path, port, pub, *extra):
+    """The daemon's config: milter on 127.0.0.1:PORT, DNS from local_data,
+    DMARC rejecting; EXTRA (dicts or text, testlib.config_text) on top."""
+    testlib.write_config(path, {
+        "authserv_id": AUTHSERV_ID,
+        "milter": {"socket": "inet:%d@127.0.0.1" % port, "user": "nobody"},
+        "dns": {"local_zones": ["example. static"],
+                "local_data": local_data(pub)},
+        "dmarc": {"enabled": True, "reject": True},
+        "policy": {"trusted_networks": []},
+    }, *extra, comment="written by test/ops/opslib.py")
 
 
 def _plain(frm, subject):

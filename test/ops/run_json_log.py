@@ -65,6 +65,9 @@ def json_as_text(obj):
         if k == "dkim":
             f[k] = ",".join("%s:%s" % (s["result"], s["domain"])
                             for s in v) or "none"
+            # the text line's dkim_selectors= is the objects' "selector"
+            if v:
+                f["dkim_selectors"] = ",".join(s["selector"] for s in v)
         elif k in ("conn", "queue_id") and v is None:
             continue
         else:
@@ -97,7 +100,7 @@ def run(tmp):
     port = testlib.free_port()
     conf = os.path.join(tmp, "a.conf")
     log = os.path.join(tmp, "daemon.log")
-    opslib.write_conf(conf, port, pub, 'log = { format = "text"; };\n')
+    opslib.write_conf(conf, port, pub, {"log": {"format": "text"}})
     d = testlib.Daemon(opslib.DAEMON, conf, log)
     try:
         check("daemon starts", d.wait_up(), d.text()[-800:])
@@ -105,7 +108,7 @@ def run(tmp):
         actions = {}
         for n in names:
             actions["T" + n] = opslib.send(port, n, priv, "T" + n).action
-        opslib.write_conf(conf, port, pub, 'log = { format = "json"; };\n')
+        opslib.write_conf(conf, port, pub, {"log": {"format": "json"}})
         d.proc.send_signal(signal.SIGUSR1)
         check("reload to json", wait_for(
             lambda: "configuration reloaded" in d.text()), d.text()[-800:])

@@ -280,7 +280,7 @@ def test_reload(url, d, conf, port, pub, extra, before):
               x is not None and x > 0 and y >= x, "%s %s" % (x, y))
 
 
-LOAD = os.path.join(opslib.TOP, "test", "load", "milterload")
+LOAD = testlib.program("milterload")
 
 
 def test_load(url, port, tmp):
@@ -339,9 +339,9 @@ def test_queue_depth(tmp, priv, pub):
     os.makedirs(spool)
     os.chmod(tmp, 0o777)
     os.chmod(spool, 0o777)
-    extra = ('metrics = { listen = "127.0.0.1:%d"; };\n'
-             'reports = { store = "sqlite:%s"; spool_dir = "%s"; '
-             'email = "dmarc@ops.example"; };\n' % (mport, db, spool))
+    extra = {"metrics": {"listen": "127.0.0.1:%d" % mport},
+             "reports": {"store": "sqlite:" + db, "spool_dir": spool,
+                         "email": "dmarc@ops.example"}}
     conf = os.path.join(tmp, "q.conf")
     opslib.write_conf(conf, port, pub, extra)
     url = "http://127.0.0.1:%d/metrics" % mport
@@ -453,15 +453,11 @@ def run(tmp):
     priv, pub = opslib.make_key(tmp)
     port, mport = testlib.free_port(), testlib.free_port()
     dead = testlib.free_port()     # nothing listens there
-    extra = 'metrics = { listen = "127.0.0.1:%d"; };\n' % mport
+    # every name outside local_data goes to the dead forwarder
+    extra = {"metrics": {"listen": "127.0.0.1:%d" % mport},
+             "dns": {"nameservers": ["127.0.0.1@%d" % dead], "timeout": 2}}
     conf = os.path.join(tmp, "a.conf")
     opslib.write_conf(conf, port, pub, extra)
-    # write_conf has its own dns group: add the forwarder to it
-    with open(conf) as f:
-        text = f.read()
-    with open(conf, "w") as f:
-        f.write(text.replace("dns = {", 'dns = { nameservers = [ '
-                             '"127.0.0.1@%d" ]; timeout = 2;' % dead, 1))
     url = "http://127.0.0.1:%d/metrics" % mport
     d = testlib.Daemon(opslib.DAEMON, conf, os.path.join(tmp, "d.log"))
     try:

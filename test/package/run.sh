@@ -14,6 +14,10 @@
 #  4. authmilter -n on the shipped config as the authmilter user (the
 #     unit's ExecStartPre), with /run/authmilter made first as systemd's
 #     RuntimeDirectory= would (-n checks the socket's directory);
+#  4b. postinst enables and starts authmilter-report.timer and never the
+#     report service; that service's ExecStart, run as its User= on the
+#     shipped config (reports.store = ""), exits 0 with one line saying
+#     reports are off;
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
 #     runtime dir /run/authmilter (authmilter, 0750) and state dir as
 #     systemd would make them, UMask 0007, user authmilter, the unit's
@@ -47,6 +51,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 E2E_SUITE=package
 PKG_PID='' INSTALLED=0 MOUNTED=''
 
+# shellcheck disable=SC2317  # called through the EXIT trap
 pkg_cleanup() {
 	[ -n "$PKG_PID" ] && e2e_stop_pid "$PKG_PID" 15
 	PKG_PID=''
@@ -95,11 +100,20 @@ if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck parallel=2" timeout 1200 \
 else
 	tail -n 30 "$TMP/build.log"; fail build "dpkg-buildpackage failed"; finish
 fi
-DEB=$(ls "$TMP"/build/authmilter_"$VERSION"_*.deb 2>/dev/null | head -n 1)
-[ -f "$DEB" ] && pass "built $(basename "$DEB")" || { fail deb "no .deb"; finish; }
+DEB=''
+for f in "$TMP"/build/authmilter_"$VERSION"_*.deb; do
+	[ -f "$f" ] && DEB=$f && break
+done
+if [ -z "$DEB" ]; then
+	fail deb "no .deb"; finish
+fi
+pass "built $(basename "$DEB")"
 after=$(cd "$REPO" && git status --porcelain)
-[ "$before" = "$after" ] && pass "repo untouched by the build" ||
-    fail "repo untouched by the build" "git status changed: $after"
+if [ "$before" = "$after" ]; then
+	pass "repo untouched by the build"
+else
+	fail "repo untouched by the build" "git status changed: $after"
+fi
 
 # ---- 2. lintian ----------------------------------------------------------------
 
@@ -125,24 +139,42 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
-    /usr/share/man/man8/authmilter-report.8.gz; do
+    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4 \
+    /usr/share/authmilter/dashboard/index.html \
+    /usr/share/authmilter/dashboard/app.js \
+    /usr/share/authmilter/dashboard/style.css; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
-pass "binaries, config, units and man pages installed"
-cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf" &&
-    pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf" ||
-    fail "shipped config" "differs from conf/authmilter.conf"
-dpkg-query -W -f='${Conffiles}\n' authmilter | grep -q ' /etc/authmilter/authmilter.conf ' &&
-    pass "authmilter.conf is a conffile" || fail conffile "not registered"
+pass "binaries, config, units, man pages and dashboard files installed"
+if cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf"; then
+	pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf"
+else
+	fail "shipped config" "differs from conf/authmilter.conf"
+fi
+if cmp -s /etc/mail/m4/authmilter.m4 "$REPO/conf/authmilter.m4"; then
+	pass "/etc/mail/m4/authmilter.m4 (Sendmail) is conf/authmilter.m4"
+else
+	fail "Sendmail snippet" "/etc/mail/m4/authmilter.m4 differs from conf/authmilter.m4"
+fi
+if dpkg-query -W -f='${Conffiles}\n' authmilter |
+    grep -q ' /etc/authmilter/authmilter.conf '; then
+	pass "authmilter.conf is a conffile"
+else
+	fail conffile "not registered"
+fi
 # it may hold a database password: the service's group reads it, others not
 perm=$(stat -c '%a %U:%G' /etc/authmilter/authmilter.conf)
-[ "$perm" = "640 root:authmilter" ] &&
-    pass "authmilter.conf is 0640 root:authmilter" ||
-    fail "authmilter.conf mode" "'$perm', want '640 root:authmilter'"
+if [ "$perm" = "640 root:authmilter" ]; then
+	pass "authmilter.conf is 0640 root:authmilter"
+else
+	fail "authmilter.conf mode" "'$perm', want '640 root:authmilter'"
+fi
 perm=$(dpkg-deb -c "$DEB" | awk '$NF == "./etc/authmilter/authmilter.conf" {print $1}')
-[ "$perm" = "-rw-r-----" ] &&
-    pass "the .deb ships authmilter.conf 0640 (never world-readable)" ||
-    fail "authmilter.conf in the .deb" "'$perm', want -rw-r-----"
+if [ "$perm" = "-rw-r-----" ]; then
+	pass "the .deb ships authmilter.conf 0640 (never world-readable)"
+else
+	fail "authmilter.conf in the .deb" "'$perm', want -rw-r-----"
+fi
 uid=$(id -u authmilter 2>/dev/null)
 shell=$(getent passwd authmilter | cut -d: -f7)
 if [ -n "$uid" ] && [ "$uid" -lt 1000 ] && [ "$uid" -gt 0 ] &&
@@ -158,7 +190,7 @@ else
 fi
 units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-report.timer
     /lib/systemd/system/authmilter-report.service"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086  # $units: a list of paths
 out=$(systemd-analyze verify $units 2>&1)
 rc=$?
 if [ -z "$out" ] && [ "$rc" = 0 ]; then
@@ -190,10 +222,12 @@ if [ -d /run/systemd/system ]; then
 		fail "authmilter.service under systemd" \
 		    "$(journalctl -u authmilter.service -n 20 --no-pager 2>&1)"
 	fi
-	systemctl reload authmilter.service && sleep 1 &&
-	    systemctl is-active --quiet authmilter.service &&
-	    pass "systemctl reload keeps it running" ||
-	    fail "systemctl reload" "$(systemctl status authmilter.service 2>&1 | tail -n 5)"
+	if systemctl reload authmilter.service && sleep 1 &&
+	    systemctl is-active --quiet authmilter.service; then
+		pass "systemctl reload keeps it running"
+	else
+		fail "systemctl reload" "$(systemctl status authmilter.service 2>&1 | tail -n 5)"
+	fi
 	systemctl stop authmilter.service
 else
 	echo "NOTE: no systemd running here: the unit is checked statically only"
@@ -211,6 +245,36 @@ else
 	fail "authmilter -n" "$out"
 fi
 
+# ---- 4b. the report timer on the shipped config (reports off) --------------------
+# postinst enables and starts the timer only: the report service runs when
+# the timer fires. dh_installsystemd writes what postinst starts as
+# deb-systemd-invoke lines; the installed script is the one checked.
+pi=/var/lib/dpkg/info/authmilter.postinst
+inv=$(grep -E '^[[:space:]]*deb-systemd-invoke ' "$pi")
+en=$(grep -E "deb-systemd-helper enable 'authmilter-report\.timer'" "$pi")
+if grep -q 'authmilter-report\.service' <<<"$inv"; then
+	fail "postinst starts no report service" "$(grep 'authmilter-report' <<<"$inv")"
+elif ! grep -q "'authmilter-report\.timer'" <<<"$inv" || [ -z "$en" ]; then
+	fail "postinst enables and starts the timer" "invoke: $inv; enable: $en"
+else
+	pass "postinst enables and starts authmilter-report.timer, not the service"
+fi
+# the service's ExecStart as its User= on the pristine config: reports are
+# off (reports.store = ""), which must be a success with one line saying so
+# (else the timer fails every day)
+unit=/lib/systemd/system/authmilter-report.service
+exe=$(sed -n 's/^ExecStart=//p' "$unit")
+usr=$(sed -n 's/^User=//p' "$unit")
+# shellcheck disable=SC2086  # ExecStart is a command line
+out=$(cd / && runuser -u "$usr" -- $exe 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [ "$(grep -c . <<<"$out")" = 1 ] &&
+    grep -q 'reports\.store' <<<"$out" && grep -q -w off <<<"$out"; then
+	pass "report service with reports off: exit 0, one line ($out)"
+else
+	fail "report service with reports off" "exit $rc (want 0 and one line saying reports are off): $out"
+fi
+
 # ---- 5. ExecStart, as systemd would run it --------------------------------------
 
 ports=()
@@ -223,10 +287,12 @@ CONF=/etc/authmilter/authmilter.conf
 sed -i -e "s|^  nameservers = \[ \];|  nameservers = [ \"127.0.0.1@$DEAD\" ];|" \
     -e 's|^  local_data  = \[ \];|  local_data  = [ "pass.pkg.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ];|' \
     -e 's|^  local_zones = \[ \];|  local_zones = [ "example. static" ];|' \
-    -e "s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" "$CONF"
-grep -q "127.0.0.1@$DEAD" "$CONF" && grep -q pass.pkg.example "$CONF" &&
-    grep -q "127.0.0.1:$METRICS_PORT" "$CONF" ||
-    { fail setup "could not point the shipped config at local DNS"; finish; }
+    -e "/^metrics = {/,/^};/ s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" \
+    "$CONF"
+if ! grep -q "127.0.0.1@$DEAD" "$CONF" || ! grep -q pass.pkg.example "$CONF" ||
+    ! grep -q "127.0.0.1:$METRICS_PORT" "$CONF"; then
+	fail setup "could not point the shipped config at local DNS"; finish
+fi
 SOCK=/run/authmilter/authmilter.sock
 install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter
@@ -254,11 +320,17 @@ else
 	finish
 fi
 uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$PKG_PID/status")
-[ "$uids" = "$uid $uid $uid $uid" ] && pass "runs as authmilter, never root" ||
-    fail "daemon user" "Uid: $uids"
+if [ "$uids" = "$uid $uid $uid $uid" ]; then
+	pass "runs as authmilter, never root"
+else
+	fail "daemon user" "Uid: $uids"
+fi
 st=$(stat -c '%U:%G %a' "$SOCK")
-[ "$st" = "authmilter:authmilter 770" ] && pass "socket authmilter:authmilter 0770" ||
-    fail "socket owner and mode" "$st"
+if [ "$st" = "authmilter:authmilter 770" ]; then
+	pass "socket authmilter:authmilter 0770"
+else
+	fail "socket owner and mode" "$st"
+fi
 # the group is the lock: a user outside it cannot connect
 if out=$(runuser -u nobody -- /usr/bin/python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
@@ -300,10 +372,12 @@ else
 	fail "message through Postfix" "reply '$reply'; $(tail -n 5 "$TMP/pf/maillog")"
 fi
 m=$(curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics")
-grep -q '^authmilter_messages_total{action="accept"} 1$' <<<"$m" &&
-    grep -q '^authmilter_results_total{method="spf",result="pass"} 1$' <<<"$m" &&
-    pass "curl /metrics: the message is counted" ||
-    fail "curl /metrics" "$(grep -E '^authmilter_(messages|results)_total' <<<"$m" | head -n 8)"
+if grep -q '^authmilter_messages_total{action="accept"} 1$' <<<"$m" &&
+    grep -q '^authmilter_results_total{method="spf",result="pass"} 1$' <<<"$m"; then
+	pass "curl /metrics: the message is counted"
+else
+	fail "curl /metrics" "$(grep -E '^authmilter_(messages|results)_total' <<<"$m" | head -n 8)"
+fi
 # pkg_reload: the unit's ExecReload lines, in order, as its user, with
 # $MAINPID; the first that fails ends it, as for "systemctl reload"
 pkg_reload() {
@@ -330,12 +404,18 @@ for ((i = 0; i < 100; i++)); do
 	grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" && break
 	sleep 0.1
 done
-grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" &&
-    grep -q '^authmilter_config_reloads_total{result="refused"} 0$' <<<"$m" &&
-    pass "ExecReload (authmilter -n, then SIGUSR1) reloads; the refused file never reached the daemon" ||
-    fail "reload" "$(grep '^authmilter_config_reloads_total' <<<"$m")"
+if grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" &&
+    grep -q '^authmilter_config_reloads_total{result="refused"} 0$' <<<"$m"; then
+	pass "ExecReload (authmilter -n, then SIGUSR1) reloads; the refused file never reached the daemon"
+else
+	fail "reload" "$(grep '^authmilter_config_reloads_total' <<<"$m")"
+fi
 e2e_postfix_stop "$TMP/pf"
-e2e_stop_pid "$PKG_PID" 15 && pass "daemon stops on SIGTERM" || fail stop "still there"
+if e2e_stop_pid "$PKG_PID" 15; then
+	pass "daemon stops on SIGTERM"
+else
+	fail stop "still there"
+fi
 PKG_PID=''
 
 # ---- 6b. the socket inside Postfix's spool, for a chrooted smtpd ----------------
@@ -346,16 +426,20 @@ PKG_PID=''
 
 SPOOLSOCK=/var/spool/postfix/authmilter/authmilter.sock
 st=$(stat -c '%U:%G %a' /var/spool/postfix/authmilter 2>&1)
-[ "$st" = "authmilter:authmilter 750" ] &&
-    pass "postinst made /var/spool/postfix/authmilter (authmilter, 0750)" ||
-    fail "spool socket directory" "$st"
+if [ "$st" = "authmilter:authmilter 750" ]; then
+	pass "postinst made /var/spool/postfix/authmilter (authmilter, 0750)"
+else
+	fail "spool socket directory" "$st"
+fi
 sed -i "s|^  socket  = \"unix:/run/authmilter/authmilter.sock\";|  socket  = \"unix:$SPOOLSOCK\";|" "$CONF"
 grep -q "unix:$SPOOLSOCK" "$CONF" || fail setup "could not set milter.socket"
 pkg_start "$SPOOLSOCK"
-[ "$rc" = 0 ] && [ -n "$PKG_PID" ] &&
-    [ "$(stat -c '%U:%G %a' "$SPOOLSOCK")" = "authmilter:authmilter 770" ] &&
-    pass "daemon listens on $SPOOLSOCK (0770)" ||
-    fail "daemon on the spool socket" "rc $rc, $(ls -l "$SPOOLSOCK" 2>&1), $(cat "$TMP/start.out")"
+if [ "$rc" = 0 ] && [ -n "$PKG_PID" ] &&
+    [ "$(stat -c '%U:%G %a' "$SPOOLSOCK")" = "authmilter:authmilter 770" ]; then
+	pass "daemon listens on $SPOOLSOCK (0770)"
+else
+	fail "daemon on the spool socket" "rc $rc, $(ls -l "$SPOOLSOCK" 2>&1), $(cat "$TMP/start.out")"
+fi
 mkdir -p "$TMP/pf2/spool/authmilter"
 if mount --bind /var/spool/postfix/authmilter "$TMP/pf2/spool/authmilter"; then
 	MOUNTED=$TMP/pf2/spool/authmilter
@@ -395,15 +479,25 @@ else
 fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
+    /etc/mail/m4/authmilter.m4 \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
     /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do
 	[ -e "$f" ] && left="$left $f"
 done
-[ -z "$left" ] && pass "purge leaves no files" || fail "purge" "left:$left"
-dpkg-query -W authmilter >/dev/null 2>&1 && fail purge "still known to dpkg" ||
-    pass "package gone from dpkg"
-id -nG postfix | tr ' ' '\n' | grep -qx authmilter &&
-    fail "postfix left the group" "$(id -nG postfix)" ||
-    pass "postfix left the authmilter group"
+if [ -z "$left" ]; then
+	pass "purge leaves no files"
+else
+	fail "purge" "left:$left"
+fi
+if dpkg-query -W authmilter >/dev/null 2>&1; then
+	fail purge "still known to dpkg"
+else
+	pass "package gone from dpkg"
+fi
+if id -nG postfix | tr ' ' '\n' | grep -qx authmilter; then
+	fail "postfix left the group" "$(id -nG postfix)"
+else
+	pass "postfix left the authmilter group"
+fi
 finish

@@ -23,10 +23,8 @@ sys.path.insert(0, os.path.join(TOP, "test", "tools"))
 import testlib  # noqa: E402
 from milterclient import MilterClient, MilterError  # noqa: E402
 
-DAEMON = os.environ.get("AUTHMILTER",
-                        os.path.join(TOP, "milter", "authmilter"))
-REPORT = os.environ.get("AUTHMILTER_REPORT",
-                        os.path.join(TOP, "report", "authmilter-report"))
+DAEMON = testlib.program("authmilter")
+REPORT = testlib.program("authmilter-report")
 XSD = os.environ.get("DMARC_XSD", os.path.join(
     TOP, "test", "data", "report", "dmarc-xml-0.2.xsd"))
 NS = {"d": "urn:ietf:params:xml:ns:dmarc-2.0"}
@@ -67,27 +65,22 @@ def local_data():
     return out
 
 
-def write_config(path, port, store, spool, sendmail="/bin/false",
-                 extra="", dmarc="", dns="", policy=""):
-    q = testlib.quote
-    lines = [
-        'authserv_id = "mx.ourorg.example";',
-        'milter = { socket = "inet:%d@127.0.0.1"; user = "nobody"; };'
-        % port,
-        'dns = { %s local_zones = [ "example. static" ];' % dns,
-        '  local_data = [ %s ]; };' % ",\n    ".join(
-            q(x) for x in local_data()),
-        'policy = { trusted_networks = [ ]; %s };' % policy,
-        'dmarc = { %s };' % dmarc,
-        'reports = { store = %s; spool_dir = %s; org_name = "Our Org";'
-        % (q(store), q(spool)),
-        '  email = %s; sendmail = %s; suppress = [ "suppressed.example" ];'
-        % (q(OWN), q(sendmail)),
-        '  %s };' % extra,
-    ]
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o644)
+def write_config(path, port, store, spool, *more, sendmail="/bin/false"):
+    """The daemon's and authmilter-report's config: milter on
+    127.0.0.1:PORT, DNS from local_data(), reports to STORE with SPOOL;
+    MORE (dicts or text, testlib.config_text) on top, e.g.
+    {"dmarc": {"mode": "rfc7489"}}."""
+    testlib.write_config(path, {
+        "authserv_id": "mx.ourorg.example",
+        "milter": {"socket": "inet:%d@127.0.0.1" % port, "user": "nobody"},
+        "dns": {"local_zones": ["example. static"],
+                "local_data": local_data()},
+        "policy": {"trusted_networks": []},
+        "reports": {"store": store, "spool_dir": spool,
+                    "org_name": "Our Org", "email": OWN,
+                    "sendmail": sendmail,
+                    "suppress": ["suppressed.example"]},
+    }, *more, comment="written by test/report/reportlib.py")
 
 
 def send(port, ip, mailfrom, author, rcpt="user@rcpt.example", qid="Q1",

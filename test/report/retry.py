@@ -126,8 +126,8 @@ def check_retry(T, tmp):
     dns = testdns.TestDNSServer(zone(True)).start()
     try:
         rl.write_config(conf, testlib.free_port(), "sqlite:" + db, spool,
-                        sendmail=fake, dns='nameservers = [ "127.0.0.1@%d" ]; '
-                        'timeout = 1;' % dns.port)
+                        {"dns": {"nameservers": ["127.0.0.1@%d" % dns.port],
+                                 "timeout": 1}}, sendmail=fake)
         seen, before = set(), set()
         for n, spec in enumerate(RUNS, 1):
             dns.reload(zone(spec[0]))

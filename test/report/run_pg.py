@@ -185,7 +185,7 @@ def parallel(jobs):
 
 def load(tmp, port, n):
     """N messages from the load client at concurrency 8."""
-    prog = os.path.join(rl.TOP, "test", "load", "milterload")
+    prog = testlib.program("milterload")
     corpus = os.path.join(tmp, "corpus")
     os.makedirs(corpus, exist_ok=True)
     with open(os.path.join(corpus, "a-good"), "w") as f:
@@ -200,9 +200,10 @@ def load(tmp, port, n):
         p.stdout.decode(errors="replace")
 
 
-def fixture_store(pg, tmp, name, lines, **kw):
+def fixture_store(pg, tmp, name, lines, *more, **kw):
     """A database NAME of its own on the server, a config for it (more
-    write_config options in KW) and a spool of LINES; the config's path."""
+    write_config settings in MORE, options in KW) and a spool of LINES;
+    the config's path."""
     T.check(pg.query("CREATE DATABASE %s" % name) is not None,
             "database %s" % name)
     base = os.path.join(tmp, name)
@@ -212,7 +213,7 @@ def fixture_store(pg, tmp, name, lines, **kw):
         f.writelines(lines)
     conf = os.path.join(base, "authmilter.conf")
     rl.write_config(conf, testlib.free_port(), pg.uri.rsplit("/", 1)[0] +
-                    "/" + name, spool, **kw)
+                    "/" + name, spool, *more, **kw)
     return conf
 
 
@@ -303,9 +304,10 @@ def check_destinations(pg, tmp):
     later = {("p.example", DEST["p.example"])}
     dns = testdns.TestDNSServer(dest_zone(True)).start()
     try:
-        conf = fixture_store(pg, tmp, "dest", lines, sendmail=fake,
-                             dns='nameservers = [ "127.0.0.1@%d" ]; '
-                             'timeout = 1;' % dns.port)
+        conf = fixture_store(pg, tmp, "dest", lines,
+                             {"dns": {"nameservers": ["127.0.0.1@%d" %
+                                                      dns.port],
+                                      "timeout": 1}}, sendmail=fake)
         seen = set()
         dest_run(pg, conf, mails, seen, 1, (1, first, later, first))
         dns.reload(dest_zone(False))

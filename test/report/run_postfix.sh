@@ -81,7 +81,10 @@ with open(sys.argv[1], "w") as f:
 ' "$TMP/spool/fixture.spool" "$FIXDAY" "$HERE" || { fail setup "fixture"; finish; }
 
 out=$(timeout 120 "$REPORT" -c "$CONF" --period "$DAY" --now "$NOW" --dry-run "$TMP/dry" 2>&1)
-GZ=$(ls "$TMP"/dry/*.xml.gz 2>/dev/null | head -n 1)
+GZ=''
+for f in "$TMP"/dry/*.xml.gz; do
+	[ -f "$f" ] && GZ=$f && break
+done
 if [ -z "$GZ" ]; then
 	fail r-dry-run-valid "no report written: $out"
 	finish

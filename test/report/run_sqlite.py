@@ -187,8 +187,8 @@ def check_send(conf, db, tmp, dryout):
     T.check(rc == 0 and so.count(": sent") == 2, "--force sends again", so)
 
 
-def one_report(tmp, name, domain, what, **conf):
-    """A daemon of its own (write_config keywords CONF), one failing
+def one_report(tmp, name, domain, what, *more):
+    """A daemon of its own (write_config with MORE on top), one failing
     message from BAD_IP for DOMAIN, and the report for DOMAIN checked
     against the XSD: (the store path, the parsed report), or None."""
     base = os.path.join(tmp, name)
@@ -198,7 +198,7 @@ def one_report(tmp, name, domain, what, **conf):
     path = os.path.join(base, "authmilter.conf")
     db = os.path.join(base, "r.db")
     rl.write_config(path, port, "sqlite:" + db, os.path.join(base, "spool"),
-                    **conf)
+                    *more)
     d = testlib.Daemon(rl.DAEMON, path, os.path.join(base, "daemon.log"))
     try:
         if not T.check(d.wait_up(), "%s daemon up" % name, d.text()[-500:]):
@@ -227,7 +227,7 @@ def check_sampling(tmp):
     """rfc7489 mode, pct=0: the sampled-out failure is reported with the
     reason "other" and discovery_method psl."""
     got = one_report(tmp, "rfc7489", "s.example", "pct=0",
-                     dmarc='mode = "rfc7489";')
+                     {"dmarc": {"mode": "rfc7489"}})
     if got is None:
         return
     db, rep = got
@@ -248,9 +248,10 @@ def check_override(tmp):
     row says disposition none and gives the reason local_policy with the
     rule's name and reason as the comment; the schema accepts it."""
     got = one_report(tmp, "override", "a.example", "override of p=reject",
-                     policy='overrides = ( { name = "partner"; author = '
-                     '"a.example"; action = "accept"; reason = "their list '
-                     'server breaks DKIM"; } );')
+                     {"policy": {"overrides": [{
+                         "name": "partner", "author": "a.example",
+                         "action": "accept",
+                         "reason": "their list server breaks DKIM"}]}})
     if got is None:
         return
     rows = [(r["disposition"], r["reasons"], r["comments"])
@@ -265,7 +266,7 @@ def check_load(tmp):
     """3000 messages at concurrency 16 into a queue of 16: overflow goes
     through the spool, and after the daemon stops every message has exactly
     one record and the report counts them all."""
-    load = os.path.join(rl.TOP, "test", "load", "milterload")
+    load = testlib.program("milterload")
     if not T.check(os.access(load, os.X_OK), "milterload built", load):
         return
     base = os.path.join(tmp, "load")
@@ -283,7 +284,7 @@ def check_load(tmp):
     conf = os.path.join(base, "authmilter.conf")
     db = os.path.join(base, "r.db")
     rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
-                    extra="queue_size = 16;")
+                    {"reports": {"queue_size": 16}})
     d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
     try:
         if not T.check(d.wait_up(), "load daemon up", d.text()[-500:]):
@@ -338,8 +339,8 @@ def main():
         fconf = os.path.join(tmp, "fixture.conf")
         # quarantine = "none": p=quarantine failures are let through, and
         # the report says why (local_policy)
-        rl.write_config(conf, port, "sqlite:" + db, spool, sendmail=fake,
-                        dmarc='quarantine = "none";')
+        rl.write_config(conf, port, "sqlite:" + db, spool,
+                        {"dmarc": {"quarantine": "none"}}, sendmail=fake)
         # the fixed-date fixture has a store of its own: reported with
         # --now, its retention never touches the daemon's records
         rl.write_config(fconf, port, "sqlite:" + fdb, fspool, sendmail=fake)

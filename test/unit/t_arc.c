@@ -434,7 +434,7 @@ static const struct {
 	{ "AS with an unknown algorithm", "A", "ARC-Seal", 1,
 	    "a=ed25519-sha256", "a=ed448-sha512", "i=1 unknown algorithm" },
 	{ "AS of a selector without a key", "A", "ARC-Seal", 1, "s=s1",
-	    "s=nokey", "i=1 no key" },
+	    "s=nokey", "i=1 no key, TXT nokey._domainkey." },
 	/* cv= (5.2 step 3) */
 	{ "cv=pass at i=1", "A", "ARC-Seal", 1, "cv=none", "cv=pass",
 	    "i=1 cv is not none at i=1" },

@@ -130,11 +130,16 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	{ .label = "author record, aligned DKIM pass", .author =
 	    "author.example", .dkim = "author.example", .want = "pass",
 	    .flags = "record dkim", .dkim_domain = "author.example",
-	    .reason = "DKIM" },
+	    .reason = "aligned DKIM pass: dkim=pass author.example aligned; "
+	    "record at _dmarc.author.example, the author domain" },
 	{ .label = "author record, nothing aligned", .author =
 	    "author.example", .spf = "pass:other.example", .dkim =
 	    "other.example", .want = "fail", .requested = "reject", .policy =
-	    "reject", .flags = "record", .reason = "no aligned" },
+	    "reject", .flags = "record", .reason = "no aligned SPF or DKIM "
+	    "pass: spf=pass other.example not aligned, another "
+	    "organizational domain, dkim=pass other.example not aligned, "
+	    "another organizational domain; record at "
+	    "_dmarc.author.example, the author domain" },
 	{ .label = "SPF fail does not count", .author = "author.example",
 	    .spf = "fail:author.example", .want = "fail", .flags = "record" },
 	{ .label = "SPF softfail does not count", .author = "author.example",
@@ -163,7 +168,9 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	    "record" },
 	{ .label = "no sp: p for a subdomain", .author = "exists.orgp.example",
 	    .want = "fail", .rec = "orgp.example", .requested = "reject",
-	    .flags = "record" },
+	    .flags = "record", .reason = "no aligned SPF or DKIM pass: no SPF "
+	    "or DKIM identifier; record at _dmarc.orgp.example, the "
+	    "organizational domain, query 2 of the tree walk" },
 	{ .label = "no sp, no np: p for a nonexistent one", .author =
 	    "ghost.orgp.example", .want = "fail", .requested = "reject",
 	    .flags = "record nonexistent" },
@@ -209,7 +216,8 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	{ .label = "psd=y: org one label below, PSD policy", .author =
 	    "mail.org.psd.example", .want = "fail", .org = "org.psd.example",
 	    .rec = "psd.example", .requested = "quarantine", .flags =
-	    "record nonexistent" },
+	    "record nonexistent", .reason = "record at _dmarc.psd.example, a "
+	    "public suffix domain, query 3 of the tree walk" },
 	{ .label = "psd=y: d= under the same org aligns (relaxed)", .author =
 	    "mail.org.psd.example", .dkim = "other.org.psd.example", .want =
 	    "pass", .dkim_domain = "other.org.psd.example" },
@@ -318,15 +326,18 @@ static const struct t_dmarc_case t_dmarc_cases[] = {
 	/* no record */
 	{ .label = "no record: none", .author = "norecord.example", .spf =
 	    "pass:norecord.example", .want = "none", .flags = "", .reason =
-	    "no DMARC record" },
+	    "no DMARC record in the tree walk from norecord.example "
+	    "(2 queries)" },
 	{ .label = "no record under a nonexistent name", .author =
 	    "a.b.c.nosuch.example", .want = "none", .flags = "" },
 	/* DNS failures */
 	{ .label = "refused: temperror", .author = "x.tf.example", .spf =
 	    "pass:x.tf.example", .want = "temperror", .flags = "", .reason =
-	    "DNS failure" },
+	    "DNS failure during policy discovery: TXT _dmarc.x.tf.example: "
+	    "REFUSED" },
 	{ .label = "timeout: temperror", .author = "slow.example.net",
-	    .want = "temperror", .flags = "", .reason = "DNS failure" },
+	    .want = "temperror", .flags = "", .reason = "DNS failure during "
+	    "policy discovery: TXT _dmarc.slow.example.net: timed out" },
 	{ .label = "DNS failure in alignment under the org domain: temperror",
 	    .author = "rel.example", .dkim = "k.tf.rel.example", .want =
 	    "temperror", .flags = "record", .reason = "alignment" },

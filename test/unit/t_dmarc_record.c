@@ -488,7 +488,7 @@ t_dr_fetch(struct resolver *res)
 		buf_reset(&out);
 		resolver_deadline(&dl, 5000);
 		f = dmarc_record_fetch(res, NULL, t_dr_fetch_cases[i].domain, &dl,
-		    &out);
+		    &out, NULL);
 		UNIT_CHECK(f == t_dr_fetch_cases[i].want, label,
 		    "status %d, want %d (text \"%s\")", (int)f,
 		    (int)t_dr_fetch_cases[i].want, out.data);
@@ -515,7 +515,7 @@ t_dr_fetch(struct resolver *res)
 	}
 	/* the long record: exactly DMARC_MAX_RECORD bytes */
 	buf_reset(&out);
-	f = dmarc_record_fetch(res, NULL, "long.example", NULL, &out);
+	f = dmarc_record_fetch(res, NULL, "long.example", NULL, &out, NULL);
 	UNIT_CHECK(f == DMARC_FETCH_FOUND && out.len == DMARC_MAX_RECORD &&
 	    out.data[out.len - 1] == 'z', "long record is whole", "status %d "
 	    "len %zu", (int)f, out.len);
@@ -524,7 +524,7 @@ t_dr_fetch(struct resolver *res)
 	buf_reset(&out);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	resolver_deadline(&dl, 300);
-	f = dmarc_record_fetch(res, NULL, "slow.example.net", &dl, &out);
+	f = dmarc_record_fetch(res, NULL, "slow.example.net", &dl, &out, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
 	    1000000;
@@ -533,7 +533,7 @@ t_dr_fetch(struct resolver *res)
 	UNIT_CHECK(ms >= 250 && ms < 900, "silent nameserver: the deadline "
 	    "bounds the wait", "%ld ms", ms);
 	/* without a deadline, dns.timeout (1 s) */
-	f = dmarc_record_fetch(res, NULL, "slow2.example.net", NULL, &out);
+	f = dmarc_record_fetch(res, NULL, "slow2.example.net", NULL, &out, NULL);
 	UNIT_CHECK(f == DMARC_FETCH_TEMP, "silent nameserver, no deadline",
 	    "status %d", (int)f);
 	buf_free(&out);

@@ -4,7 +4,8 @@
  * deleted as 1-based indices among all A-R fields, highest first
  * (smfi_chgheader() counts the fields that are left, so the highest index
  * must go first), then ours inserted, in that order; the reply of a
- * reject; what a trusted client gets at connect.
+ * reject; what a trusted client gets at connect; with ingest.deliver =
+ * false, the discard or the recipient removal of a report mail.
  */
 #include "autoconf.h"
 
@@ -19,6 +20,7 @@
 #include "util/config.h"
 #include "fixture.h"
 #include "core/pipeline.h"
+#include "report/report_db.h"
 #include "unit.h"
 
 #define T_PIPELINE_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -150,12 +152,127 @@ t_pipeline_trusted(struct pipeline_env *env)
 	pipeline_close(s);
 }
 
+#define T_PIPELINE_REPORT "<feedback><report_metadata><org_name>t.example" \
+	"</org_name><report_id>r1</report_id><date_range><begin>1</begin>" \
+	"<end>2</end></date_range></report_metadata><policy_published>" \
+	"<domain>bank.example</domain><p>none</p></policy_published>" \
+	"<record><row><source_ip>192.0.2.1</source_ip><count>7</count>" \
+	"<policy_evaluated><disposition>none</disposition><dkim>pass</dkim>" \
+	"<spf>pass</spf></policy_evaluated></row><identifiers><header_from>" \
+	"bank.example</header_from></identifiers></record></feedback>\r\n"
+
+/* t_pipeline_report - one report mail to rcpts; body_extra more bytes */
+static const struct pipeline_verdict *
+t_pipeline_report(struct session *s, const char *const *rcpts,
+    size_t body_extra)
+{
+	static const char ct[] = " application/xml";
+	char pad[1024];
+	size_t i;
+
+	pipeline_mail(s, "a@bank.example", NULL);
+	for (i = 0; rcpts[i] != NULL; i++)
+		pipeline_rcpt(s, rcpts[i]);
+	pipeline_header(s, "From", " a@bank.example", 15);
+	pipeline_header(s, "Content-Type", ct, strlen(ct));
+	pipeline_eoh(s);
+	pipeline_body(s, (const unsigned char *)T_PIPELINE_REPORT,
+	    strlen(T_PIPELINE_REPORT));
+	memset(pad, ' ', sizeof(pad));
+	for (i = 0; i < body_extra; i += sizeof(pad))
+		pipeline_body(s, (const unsigned char *)pad, sizeof(pad));
+	return pipeline_eom(s);
+}
+
+/* t_pipeline_row - the first column of a row into arg */
+static int
+t_pipeline_row(void *arg, int ncols, const char *const *v)
+{
+	if (ncols > 0 && v[0] != NULL)
+		snprintf(arg, 64, "%s", v[0]);
+	return 0;
+}
+
+/*
+ * t_pipeline_ingest - ingest.deliver = false: a report mail for the
+ * report address alone is discarded, with another recipient only the
+ * report address is removed, an oversized one is left alone; the queue
+ * stores what it was given; a trusted client is read too
+ */
+static void
+t_pipeline_ingest(const char *dir, int port)
+{
+	static const char *const one[] = { "<DMARC@mx.test.example>", NULL };
+	static const char *const two[] = { "<postmaster@mx.test.example>",
+	    "<dmarc@mx.test.example>", NULL };
+	static const char *const none[] = { "<postmaster@mx.test.example>",
+	    NULL };
+	struct pipeline_env *env;
+	const struct pipeline_verdict *v;
+	enum pipeline_start start;
+	struct session *s;
+	struct buf text, why;
+	struct report_db *db;
+	char uri[1100], got[64] = "";
+
+	buf_init(&text, 4096);
+	buf_init(&why, 1024);
+	buf_printf(&text, "authserv_id = \"mx.test.example\";\n"
+	    "dns = { timeout = 1; nameservers = [ \"127.0.0.1@%d\" ]; };\n"
+	    "reports = { store = \"sqlite:%s/r.db\"; spool_dir = \"%s\"; };\n"
+	    "ingest = { recipients = [ \"dmarc@mx.test.example\" ];\n"
+	    "  deliver = false; max_message_size = 65536; annotate = false;\n"
+	    "  quarantine_dir = \"%s/q\"; };\n", port, dir, dir, dir);
+	if ((env = pipeline_env_new(fixture_config(text.data), &why)) == NULL) {
+		UNIT_CHECK(0, "ingest env", "%s", why.data);
+		return;
+	}
+	s = t_pipeline_session(env, "192.0.2.1", &start);
+	pipeline_end(s);
+	v = t_pipeline_report(s, one, 0);
+	UNIT_CHECK(v->discard && v->ndelrcpt == 0, "report address alone: "
+	    "discarded", "discard %d, %zu removed", v->discard, v->ndelrcpt);
+	pipeline_end(s);
+	v = t_pipeline_report(s, two, 0);
+	UNIT_CHECK(!v->discard && v->ndelrcpt == 1 && strcmp(v->delrcpt[0],
+	    "<dmarc@mx.test.example>") == 0, "with another recipient: only "
+	    "the report address removed", "discard %d, %zu removed", v->discard,
+	    v->ndelrcpt);
+	pipeline_end(s);
+	v = t_pipeline_report(s, none, 0);
+	UNIT_CHECK(!v->discard && v->ndelrcpt == 0, "no report address: "
+	    "untouched", "discard %d, %zu removed", v->discard, v->ndelrcpt);
+	pipeline_end(s);
+	v = t_pipeline_report(s, one, 70000);
+	UNIT_CHECK(!v->discard && v->ndelrcpt == 0, "over max_message_size: "
+	    "delivered unread", "discard %d, %zu removed", v->discard,
+	    v->ndelrcpt);
+	pipeline_close(s);
+	s = t_pipeline_session(env, "127.0.0.1", &start);
+	UNIT_CHECK(start == PIPELINE_SEAL, "trusted client: read for ingest",
+	    "start %d", (int)start);
+	pipeline_close(s);
+	pipeline_env_release(env);	/* drains the queue */
+	snprintf(uri, sizeof(uri), "sqlite:%s/r.db", dir);
+	buf_reset(&why);
+	if ((db = report_db_open(uri, &why)) != NULL) {
+		report_db_exec(db, "SELECT count(*) || ' ' || sum(messages) FROM "
+		    "ingest_reports", 0, NULL, t_pipeline_row, got, &why);
+		report_db_close(db);
+	}
+	UNIT_CHECK(strcmp(got, "1 7") == 0, "the queue stored the report once",
+	    "got '%s' %s", got, why.data);
+	buf_free(&text);
+	buf_free(&why);
+}
+
 int
 main(void)
 {
 	struct pipeline_env *env;
 	struct config *cfg;
 	struct buf text, why;
+	char dir[] = "/tmp/t_pipeline.XXXXXX", rm[64];
 	int sock, port;
 
 	if ((sock = fixture_silent(&port)) < 0) {
@@ -176,6 +293,12 @@ main(void)
 	t_pipeline_forged(env);
 	t_pipeline_trusted(env);
 	pipeline_env_release(env);
+	if (mkdtemp(dir) != NULL) {
+		t_pipeline_ingest(dir, port);
+		snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
+		if (system(rm) != 0)
+			fprintf(stderr, "t_pipeline: cannot remove %s\n", dir);
+	}
 	buf_free(&text);
 	buf_free(&why);
 	close(sock);

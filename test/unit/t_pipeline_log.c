@@ -81,14 +81,19 @@ main(void)
 	m.results.dkim.sig = t_pl_sigs;
 	t_pl_sigs[0].result = METHOD_PASS;
 	t_pl_sigs[0].d = "sender.example";
+	t_pl_sigs[0].s = "s2026";
 	t_pl_sigs[1].result = METHOD_FAIL;
 	t_pl_sigs[1].d = "q\"uote\n.example";
+	t_pl_sigs[1].s = "sel";
 	m.results.dkim.skipped = 3;
 	m.results.dmarc.checked = 1;
 	m.results.dmarc.result = METHOD_FAIL;
 	m.results.arc.checked = 1;
 	m.results.arc.result = METHOD_NONE;
 	m.author = "sender.example";
+	s.helo = "mail.sender.example";
+	m.mailfrom = "bounce@bounces.sender.example";
+	m.msgid = "<abc@sender.example>";
 	m.ar.n = 2;
 	m.marks.n = 1;
 	m.decision.action = POLICY_REJECT;
@@ -96,12 +101,26 @@ main(void)
 	t_pl_json(&s, &out);
 	UNIT_STREQ(out.data, "{\"queue_id\":\"4XbQ2k1Lz9\",\"conn\":7,"
 	    "\"spf\":\"pass\",\"dkim\":[{\"result\":\"pass\",\"domain\":"
-	    "\"sender.example\"},{\"result\":\"fail\",\"domain\":"
-	    "\"q\\\"uote\\u000a.example\"}],\"dkim_unchecked\":3,"
+	    "\"sender.example\",\"selector\":\"s2026\"},{\"result\":\"fail\","
+	    "\"domain\":\"q\\\"uote\\u000a.example\",\"selector\":\"sel\"}],"
+	    "\"dkim_unchecked\":3,"
 	    "\"dmarc\":\"fail\",\"arc\":\"none\",\"action\":\"reject\","
 	    "\"ip\":\"192.0.2.1\",\"from\":\"sender.example\","
+	    "\"helo\":\"mail.sender.example\",\"mailfrom\":"
+	    "\"bounces.sender.example\",\"msgid\":\"<abc@sender.example>\","
 	    "\"removed_ar\":2,\"removed_mark\":1,\"reason\":"
 	    "\"DMARC p=reject\"}", "every field");
+	buf_reset(&out);
+	pipeline_verdict_line(&s, &out);
+	UNIT_CHECK(strstr(out.data, " dkim=pass:sender.example,fail:"
+	    "\"q\\\"uote?.example\" dkim_selectors=s2026,sel dkim_unchecked=3 "
+	    "dmarc=fail arc=none action=reject ip=192.0.2.1 from=sender.example "
+	    "helo=mail.sender.example mailfrom=bounces.sender.example "
+	    "msgid=<abc@sender.example> removed_ar=2 removed_mark=1") != NULL,
+	    "every field, text", "%s", out.data);
+	s.helo = NULL;
+	m.mailfrom = NULL;
+	m.msgid = NULL;
 
 	m.authenticated = 1;
 	m.results.dkim.n = 0;

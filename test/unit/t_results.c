@@ -51,6 +51,7 @@ t_results_full(struct results *r)
 	r->spf.mailfrom.result = METHOD_PASS;
 	r->spf.mailfrom.domain = xstrdup("sender.example");
 	r->spf.mailfrom.reason = xstrdup("mechanism matched");
+	r->spf.mailfrom.note = xstrdup("ip4:192.0.2.0/24 matched");
 	r->spf.helo.checked = 1;
 	r->spf.helo.result = METHOD_PASS;
 	r->spf.helo.domain = xstrdup("mail.sender.example");
@@ -105,22 +106,24 @@ t_results_authres(void)
 	buf_init(&out, 65536);
 	t_results_full(&r);
 	t_results_clauses(&r, NULL, 0, &out);
-	UNIT_STREQ(out.data, "spf=pass smtp.mailfrom=sender.example "
+	UNIT_STREQ(out.data, "spf=pass (ip4:192.0.2.0/24 matched) "
+	    "smtp.mailfrom=sender.example|spf=pass "
 	    "smtp.helo=mail.sender.example|dkim=pass header.d=sender.example "
 	    "header.s=sel1 header.a=rsa-sha256 header.b=AbCdEf12|dmarc=pass "
 	    "(p=reject sp=reject dis=none) header.from=sender.example "
 	    "policy.dmarc=reject|arc=pass (i=2 sealers=sender.example,"
-	    "forwarder.example) header.oldest-pass=0", "SPEC example");
+	    "forwarder.example) header.oldest-pass=0", "one clause per "
+	    "identity, the note as comment");
 	t_results_clauses(&r, NULL, 1, &out);
 	UNIT_CHECK(strstr(out.data, "forwarder.example) "
 	    "smtp.remote-ip=192.0.2.1 header.oldest-pass=0") != NULL,
 	    "arc.report_remote_ip", "%s", out.data);
-	/* a HELO identity that says otherwise: a comment, not a property */
+	/* a HELO identity that says otherwise: its own clause */
 	r.spf.helo.result = METHOD_FAIL;
 	t_results_clauses(&r, NULL, 0, &out);
-	UNIT_CHECK(strncmp(out.data, "spf=pass (helo=fail) smtp.mailfrom="
-	    "sender.example smtp.helo=mail.sender.example|", 75) == 0,
-	    "helo differs", "%s", out.data);
+	UNIT_CHECK(strstr(out.data, "smtp.mailfrom=sender.example|spf=fail "
+	    "smtp.helo=mail.sender.example|") != NULL,
+	    "helo differs: its own clause", "%s", out.data);
 	/* the null sender: the HELO identity decides, no smtp.mailfrom */
 	r.spf.null_sender = 1;
 	r.spf.result = METHOD_FAIL;
@@ -242,26 +245,28 @@ t_results_logs(void)
 	buf_init(&out, 65536);
 	t_results_full(&r);
 	results_log(&r, &out);
-	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example dmarc=pass "
-	    "arc=pass", "log line");
+	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example "
+	    "dkim_selectors=sel1 dmarc=pass arc=pass", "log line");
 	buf_reset(&out);
 	results_log_json(&r, &out);
 	/* members that follow the line's own: each after a "," */
 	UNIT_STREQ(out.data, ",\"spf\":\"pass\",\"dkim\":[{\"result\":"
-	    "\"pass\",\"domain\":\"sender.example\"}],\"dmarc\":\"pass\","
-	    "\"arc\":\"pass\"", "log json");
+	    "\"pass\",\"domain\":\"sender.example\",\"selector\":\"sel1\"}],"
+	    "\"dmarc\":\"pass\",\"arc\":\"pass\"", "log json");
 	t_results_sig(&r, METHOD_FAIL, "bad domain\n.example", "x");
 	r.dkim.skipped = 3;
 	r.arc.checked = 0;
 	buf_reset(&out);
 	results_log(&r, &out);
 	UNIT_STREQ(out.data, " spf=pass dkim=pass:sender.example,fail:"
-	    "\"bad domain?.example\" dkim_unchecked=3 dmarc=pass",
+	    "\"bad domain?.example\" dkim_selectors=sel1,sel1 dkim_unchecked=3 "
+	    "dmarc=pass",
 	    "log line: log_safe, skipped, no arc");
 	buf_reset(&out);
 	results_log_json(&r, &out);
 	UNIT_CHECK(strstr(out.data, "{\"result\":\"fail\",\"domain\":"
-	    "\"bad domain\\u000a.example\"}],\"dkim_unchecked\":3,\"dmarc\":"
+	    "\"bad domain\\u000a.example\",\"selector\":\"sel1\"}],"
+	    "\"dkim_unchecked\":3,\"dmarc\":"
 	    "\"pass\"") != NULL && strstr(out.data, "\"arc\"") == NULL,
 	    "log json: escaped, skipped, no arc", "%s", out.data);
 	results_free(&r);
@@ -284,7 +289,7 @@ t_results_json(void)
 	memset(&r, 0, sizeof(r));
 	results_json(&r, NULL, &out);
 	UNIT_STREQ(out.data, "\"spf\":null,\"dkim\":null,\"dmarc\":null,"
-	    "\"arc\":null", "json: nothing checked");
+	    "\"arc\":null,\"iprev\":null,\"tls\":null", "json: nothing checked");
 	t_results_full(&r);
 	buf_reset(&out);
 	results_json(&r, NULL, &out);
@@ -292,8 +297,10 @@ t_results_json(void)
 	    "\"mechanism matched\",\"properties\":{\"smtp.mailfrom\":"
 	    "\"sender.example\",\"smtp.helo\":\"mail.sender.example\"},"
 	    "\"mailfrom\":{\"result\":\"pass\",\"reason\":\"mechanism "
-	    "matched\",\"domain\":\"sender.example\"},\"helo\":{\"result\":"
-	    "\"pass\",\"reason\":null,\"domain\":\"mail.sender.example\"}}") ==
+	    "matched\",\"domain\":\"sender.example\",\"dns_lookups\":0,"
+	    "\"void_lookups\":0},\"helo\":{\"result\":\"pass\",\"reason\":null,"
+	    "\"domain\":\"mail.sender.example\",\"dns_lookups\":0,"
+	    "\"void_lookups\":0}}") ==
 	    out.data, "json spf", "%s", out.data);
 	UNIT_CHECK(strstr(out.data, "\"arc\":{\"result\":\"pass\",\"reason\":"
 	    "\"\",\"instances\":2,\"sealers\":[\"sender.example\","
@@ -354,9 +361,43 @@ t_results_temperror(void)
 	}
 }
 
+/* t_results_received_spf - RFC 7208 9.1: the deciding identity's field */
+static void
+t_results_received_spf(void)
+{
+	struct results r;
+	struct buf out;
+
+	buf_init(&out, 4096);
+	t_results_full(&r);
+	results_received_spf(&r.spf, "192.0.2.1", "mail.sender.example",
+	    "bob@sender.example", "mx.example.org", &out);
+	UNIT_STREQ(out.data, "pass (mx.example.org: ip4:192.0.2.0/24 "
+	    "matched) client-ip=192.0.2.1; envelope-from=\"bob@sender.example\"; "
+	    "helo=mail.sender.example; receiver=mx.example.org; "
+	    "identity=mailfrom", "Received-SPF, MAIL FROM");
+	buf_reset(&out);
+	r.spf.null_sender = 1;
+	r.spf.result = METHOD_FAIL;
+	r.spf.helo.note = xstrdup("-all matched (in a \\ comment)");
+	results_received_spf(&r.spf, "2001:db8::1", "bad helo", "<>",
+	    "mx.example.org", &out);
+	UNIT_STREQ(out.data, "fail (mx.example.org: -all matched \\(in a "
+	    "\\\\ comment\\)) client-ip=\"2001:db8::1\"; envelope-from=\"<>\"; "
+	    "helo=\"bad helo\"; receiver=mx.example.org; identity=helo",
+	    "Received-SPF, null sender: the HELO identity, values quoted");
+	buf_reset(&out);
+	r.spf.checked = 0;
+	results_received_spf(&r.spf, "192.0.2.1", NULL, "<>", "mx", &out);
+	UNIT_STREQ(out.data, "", "no SPF, no Received-SPF");
+	results_free(&r);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
+	t_results_received_spf();
 	t_results_authres();
 	t_results_variants();
 	t_results_dmarc_arc();
