@@ -583,7 +583,9 @@ pipeline_eom(struct session *s)
 		    s->env->cfg->arc.report_remote_ip, &ar);
 		authres_format(&ar, &m->arheader);
 		authres_free(&ar);
-		if (s->env->cfg->spf.received_spf)
+		/* a trusted host's SPF result is not this receiver's */
+		if (s->env->cfg->spf.received_spf &&
+		    m->results.upstream == NULL)
 			results_received_spf(&m->results.spf, s->client_ip,
 			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
 			    "<>", s->authserv_id, &m->rspf);

@@ -13,9 +13,10 @@ same message and configuration:
   upstream      policy.trusted_authserv_ids: a trusted gateway's A-R
                 results decide (a p=reject failure it reports is refused,
                 a pass delivered with our A-R saying "from" the gateway),
-                its fields are kept; an unlisted id leaves the message
-                unchecked as before; the same A-R from an untrusted
-                client is never read
+                its fields are kept, no Received-SPF is added for its
+                SPF result; an unlisted id leaves the message unchecked
+                as before; the same A-R from an untrusted client is
+                never read
   quarantine    dmarc.quarantine "header" (the default): a p=quarantine
                 failure is delivered with X-Spam-Flag: YES and
                 X-Authmilter-Quarantine below our A-R, forged copies of the
@@ -312,7 +313,8 @@ def t_overrides(tmp):
 GW_IP = "192.0.2.200"
 GW_ID = "gw.controls.example"
 UPSTREAM = {"policy": {"trusted_networks": [GW_IP + "/32"],
-                       "trusted_authserv_ids": [GW_ID]}}
+                       "trusted_authserv_ids": [GW_ID]},
+            "spf": {"received_spf": True}}
 
 
 def gw_ar(spf, domain, dkim="none", authserv=GW_ID):
@@ -348,6 +350,8 @@ def t_upstream(tmp):
               "dkim=none (from %s)" % GW_ID in ar, ar)
         check("upstream: the trusted host's fields are kept",
               not [c for c in r.changed if c[2] == ""], str(r.changed))
+        check("upstream: no Received-SPF (its SPF result is not ours)",
+              r.header("Received-SPF") is None, str(r.inserted))
         path = os.path.join(tmp, "up.eml")
         with open(path, "wb") as f:
             f.write(m.raw("up"))
@@ -368,6 +372,9 @@ def t_upstream(tmp):
         check("upstream: the gateway's A-R from an untrusted client is not "
               "read", r.action == "reject" and "upstream=" not in log and
               "spf=fail" in log, "%s | %s" % (r.action, log))
+        check("upstream: our own SPF check gets its Received-SPF",
+              (r.header("Received-SPF") or "").strip().startswith(
+                  "fail (%s: " % AUTHSERV_ID), str(r.inserted))
         m = Msg("reject.example", ip=GW_IP, auth="alice",
                 headers=[gw_ar("fail", "reject.example")])
         r, out, log = g.send(m)
