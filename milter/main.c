@@ -89,11 +89,17 @@ static void __attribute__((noreturn))
 main_version(void)
 {
 	unsigned int ma, mi, pl;
+	struct buf more;
 
 	versions_print(stdout, "authmilter");
 	smfi_version(&ma, &mi, &pl);
 	printf("libmilter %u.%u.%u\n", ma, mi, pl);
 	printf("libmicrohttpd %s\n", MHD_get_version());
+	/* sd_notify(3)'s library has no version call */
+	buf_init(&more, 1024);
+	versions_file("libsystemd", &more);
+	fputs(more.data, stdout);
+	buf_free(&more);
 	exit(0);
 }
 

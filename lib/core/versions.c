@@ -9,14 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <idn2.h>
+#include <json-c/json_c_version.h>
 #include <libpq-fe.h>
+#include <libxml/parser.h>
 #include <opendkim/dkim.h>
 #include <openssl/crypto.h>
 #include <netinet/in.h>
 #include <spf2/spf.h>
 #include <sqlite3.h>
 #include <unbound.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include "util/buf.h"
@@ -95,6 +99,16 @@ versions_pq(struct buf *out)
 		    v % 100);
 }
 
+/* versions_xml2 - libxml2's "20914" as 2.9.14 */
+static void
+versions_xml2(struct buf *out)
+{
+	int v = atoi(xmlParserVersion);
+
+	buf_printf(out, "libxml2 %d.%d.%d\n", v / 10000, v / 100 % 100,
+	    v % 100);
+}
+
 /* versions_print - "PROGRAM VERSION", then versions_libraries(), to fp */
 void
 versions_print(FILE *fp, const char *program)
@@ -124,4 +138,9 @@ versions_libraries(struct buf *out)
 	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
 	buf_printf(out, "libidn2 %s\n", idn2_check_version(NULL));
 	buf_printf(out, "zlib %s\n", zlibVersion());
+	buf_printf(out, "libcurl %s\n", curl_version_info(CURLVERSION_NOW)->
+	    version);
+	versions_xml2(out);
+	buf_printf(out, "libzip %s\n", zip_libzip_version());
+	buf_printf(out, "json-c %s\n", json_c_version());
 }

@@ -151,6 +151,10 @@ LIB_LINES = [
     ("libconfig", r"libconfig %s" % V),
     ("libidn2", r"libidn2 %s" % V),
     ("zlib", r"zlib \d+\.\d+(\.\d+)*"),
+    ("libcurl", r"libcurl %s" % V),
+    ("libxml2", r"libxml2 %s" % V),
+    ("libzip", r"libzip %s" % V),
+    ("json-c", r"json-c \d+\.\d+(\.\d+)?"),
 ]
 
 
@@ -161,7 +165,9 @@ def test_version():
           and lines and re.fullmatch(r"authmilter %s" % V, lines[0]),
           p.stdout + p.stderr)
     for name, pat in [("libmilter", r"libmilter %s" % V),
-                      ("libmicrohttpd", r"libmicrohttpd %s" % V)] + \
+                      ("libmicrohttpd", r"libmicrohttpd %s" % V),
+                      ("libsystemd", r"libsystemd \(no version call; "
+                       r"loaded libsystemd\.so\.[\d.]+\)")] + \
             LIB_LINES:
         check("-V: %s in words" % name,
               any(re.fullmatch(pat, x) for x in lines), p.stdout)
@@ -184,10 +190,14 @@ HELP_OPTIONS = {
     "authmilter": ["-c FILE", "-p SOCKET", "-f ", "-n ", "-V, --version",
                    "-h, --help"],
     "authmilter-check": ["-c FILE", "--client-ip", "--helo", "--mail-from",
-                         "--rcpt", "--time", "--json", "-V, --version",
-                         "-h, --help"],
+                         "--rcpt", "--time", "--tls-version",
+                         "--tls-cipher", "--tls-bits", "--tls-subject",
+                         "--json", "--trace", "--domain DOMAIN",
+                         "--selector", "--fetch", "--ca-file",
+                         "-V, --version", "-h, --help"],
     "authmilter-report": ["-c FILE", "--period", "--dry-run", "--force",
-                          "--now", "-V, --version", "-h, --help"],
+                          "--now", "authmilter-report ingest", "-q",
+                          "-V, --version", "-h, --help"],
 }
 
 
