@@ -10,6 +10,8 @@
  *             HDR_MAX_BYTES in all, or the lower limits hdr_limit() set
  *             (limits.* of the configuration). Fields past a limit are
  *             counted in seen but not stored, and overflow is set.
+ *             hdr_add_top() stores the milter's own field first, beyond
+ *             the limits (the caller bounds it).
  * ERRORS      hdr_add() returns -1 when the field was not stored.
  */
 #ifndef AUTHMILTER_HDR_H
@@ -43,6 +45,8 @@ void	hdr_init(struct hdr *);
 void	hdr_free(struct hdr *);
 void	hdr_limit(struct hdr *, size_t fields, size_t field, size_t bytes);
 int	hdr_add(struct hdr *, const char *name, const char *value, size_t);
+void	hdr_add_top(struct hdr *, const char *name, const char *value,
+	    size_t);
 int	hdr_name_is(const char *, const char *);
 size_t	hdr_count(const struct hdr *, const char *name);
 const struct hdr_field *hdr_nth(const struct hdr *, const char *name,
