@@ -179,7 +179,7 @@ int
 dkimsign_finish(struct dkimsign *s, struct buf *out, struct buf *why)
 {
 	unsigned char *v = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	const char *err;
 
 	dkimsign_eoh(s);
@@ -199,7 +199,11 @@ dkimsign_finish(struct dkimsign *s, struct buf *out, struct buf *why)
 		buf_puts(why, "signature larger than expected");
 		return -1;
 	}
-	return buf_append(out, v, len);
+	/* folds as the milter API takes them: LF, as in the ARC set */
+	for (i = 0; i < len; i++)
+		if (v[i] != '\r' || i + 1 >= len || v[i + 1] != '\n')
+			buf_putc(out, v[i]);
+	return out->truncated ? -1 : 0;
 }
 
 /* dkimsign_free - the handle, and a fixed-time library; NULL is fine */

@@ -17,7 +17,8 @@
  *             message from a key the caller keeps alive (keytable.h).
  *             Headers and the body are streamed in; nothing is kept but the
  *             field being fed. dkimsign_finish() appends the value of the
- *             DKIM-Signature field ("v=1; a=...", folded with LF TAB).
+ *             DKIM-Signature field ("v=1; a=...", folded with LF TAB as
+ *             the milter API takes folds; libopendkim writes CRLF TAB).
  * LOCKING     the DKIM_LIB is shared read-only by every thread; a struct
  *             dkimsign belongs to one message.
  * LIMITS      a field of at most DKIM_FIELD_MAX bytes as fed; a signature
