@@ -117,6 +117,20 @@ main_load(const char *file, int check_only)
 	return env;
 }
 
+/* main_records - -n: the DNS record each key's selector must publish */
+static void
+main_records(const struct pipeline_env *env)
+{
+	struct buf out;
+
+	buf_init(&out, 16 * 1024 * 1024);
+	pipeline_env_records(env, &out);
+	if (out.len > 0)
+		printf("; the TXT records the keys' selectors must publish:\n"
+		    "%s", out.data);
+	buf_free(&out);
+}
+
 /* main_reload - SIGUSR1: a valid new file replaces the old one */
 static void *
 main_reload(void *arg)
@@ -382,6 +396,7 @@ main(int argc, char **argv)
 	if (o.check) {
 		env = main_load(o.file, 1);
 		printf("%s: configuration OK\n", o.file);
+		main_records(env);
 		pipeline_env_release(env);
 		return 0;
 	}

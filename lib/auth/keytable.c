@@ -332,17 +332,25 @@ keytable_at(const struct keytable *t, size_t i)
 }
 
 /*
- * keytable_dns - the zone-file line of the record the key's selector
- * must publish: "s._domainkey.d. IN TXT "..." ...", appended
+ * keytable_dns_line - the zone-file line of the record a selector of
+ * domain publishes for key: "s._domainkey.d. IN TXT "..." ...", appended
  */
 void
-keytable_dns(const struct keytable_key *k, struct buf *out)
+keytable_dns_line(const char *selector, const char *domain, EVP_PKEY *key,
+    struct buf *out)
 {
 	struct buf rec;
 
 	buf_init(&rec, 8192);
-	pkey_record(k->key, &rec);
-	buf_printf(out, "%s._domainkey.%s. IN TXT ", k->selector, k->domain);
+	pkey_record(key, &rec);
+	buf_printf(out, "%s._domainkey.%s. IN TXT ", selector, domain);
 	pkey_txt_strings(rec.data, out);
 	buf_free(&rec);
+}
+
+/* keytable_dns - keytable_dns_line() of one line's key */
+void
+keytable_dns(const struct keytable_key *k, struct buf *out)
+{
+	keytable_dns_line(k->selector, k->domain, k->key, out);
 }

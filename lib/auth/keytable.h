@@ -57,5 +57,7 @@ size_t		 keytable_lookup(const struct keytable *, const char *domain,
 size_t		 keytable_size(const struct keytable *);
 const struct keytable_key *keytable_at(const struct keytable *, size_t);
 void		 keytable_dns(const struct keytable_key *, struct buf *);
+void		 keytable_dns_line(const char *selector, const char *domain,
+		    EVP_PKEY *, struct buf *);
 
 #endif

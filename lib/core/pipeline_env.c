@@ -11,6 +11,8 @@
 
 #include "util/config.h"
 #include "auth/dkim.h"
+#include "auth/dkimsign.h"
+#include "auth/keytable.h"
 #include "core/metrics.h"
 #include "core/pipeline_priv.h"
 #include "auth/pkey.h"
@@ -20,6 +22,49 @@
 #include "core/ingest.h"
 #include "dns/resolver.h"
 #include "util/xalloc.h"
+
+/* pipeline_env_free - everything an env holds; the last reference is gone */
+static void
+pipeline_env_free(struct pipeline_env *env)
+{
+	/* drain first: nothing acknowledged is lost on reload or stop */
+	report_store_free(env->reports);
+	ingest_queue_free(env->ingest);
+	dkim_context_free(env->dkim);
+	dkimsign_context_free(env->signer);
+	keytable_free(env->sign_keys);
+	keytable_free(env->seal_keys);
+	psl_free(env->psl);
+	EVP_PKEY_free(env->seal_key);
+	pkeycache_free(env->keys);
+	resolver_free(env->res);
+	config_release(env->cfg);
+	free(env->hostname);
+	free(env);
+}
+
+/*
+ * pipeline_env_keys - the private keys: the default sealing key, the
+ * key tables (signing.keys, arc.seal.keys) and the signing library
+ */
+static int
+pipeline_env_keys(struct pipeline_env *env, struct buf *why)
+{
+	const struct config *cfg = env->cfg;
+
+	if (cfg->arc.seal.enabled && ((env->seal_key = pkey_load_private(
+	    cfg->arc.seal.key_file, why)) == NULL ||
+	    (env->seal_keys = keytable_new(&cfg->arc.seal.keys,
+	    "arc.seal.keys", cfg->milter.user, 1, why)) == NULL))
+		return -1;
+	if (cfg->signing.keys.n == 0)
+		return 0;
+	if ((env->sign_keys = keytable_new(&cfg->signing.keys,
+	    "signing.keys", cfg->milter.user, KEYTABLE_MAX_KEYS, why)) ==
+	    NULL || (env->signer = dkimsign_context_new(cfg, why)) == NULL)
+		return -1;
+	return 0;
+}
 
 /* pipeline_env_new - resolver for cfg; takes the caller's cfg reference */
 struct pipeline_env *
@@ -31,21 +76,12 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	env = xcalloc(1, sizeof(*env));
 	atomic_init(&env->refs, 1);
 	env->cfg = cfg;
-	if ((env->res = resolver_new(cfg, why)) == NULL) {
-		config_release(cfg);
-		free(env);
-		return NULL;
-	}
-	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL ||
+	if ((env->res = resolver_new(cfg, why)) == NULL ||
+	    (env->dkim = dkim_context_new(env->res, cfg, why)) == NULL ||
 	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
 	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
-	    NULL) || (cfg->arc.seal.enabled && (env->seal_key =
-	    pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)) {
-		psl_free(env->psl);
-		dkim_context_free(env->dkim);
-		resolver_free(env->res);
-		config_release(cfg);
-		free(env);
+	    NULL) || pipeline_env_keys(env, why) != 0) {
+		pipeline_env_free(env);
 		return NULL;
 	}
 	if (gethostname(host, sizeof(host)) != 0)
@@ -74,17 +110,38 @@ pipeline_env_release(struct pipeline_env *env)
 {
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
-	/* drain first: nothing acknowledged is lost on reload or stop */
-	report_store_free(env->reports);
-	ingest_queue_free(env->ingest);
-	dkim_context_free(env->dkim);
-	psl_free(env->psl);
-	EVP_PKEY_free(env->seal_key);
-	pkeycache_free(env->keys);
-	resolver_free(env->res);
-	config_release(env->cfg);
-	free(env->hostname);
-	free(env);
+	pipeline_env_free(env);
+}
+
+/*
+ * pipeline_env_records - what authmilter -n prints: for every key of the
+ * sealing default, arc.seal.keys and signing.keys, a comment naming it
+ * and the zone-file line of the TXT record its selector must publish
+ */
+void
+pipeline_env_records(const struct pipeline_env *env, struct buf *out)
+{
+	const struct config *cfg = env->cfg;
+	const struct keytable_key *k;
+	size_t i;
+
+	if (env->seal_key != NULL) {
+		buf_printf(out, "; arc.seal: %s %s\n", cfg->arc.seal.domain,
+		    cfg->arc.seal.selector);
+		keytable_dns_line(cfg->arc.seal.selector, cfg->arc.seal.domain,
+		    env->seal_key, out);
+		buf_putc(out, '\n');
+	}
+	for (i = 0; (k = keytable_at(env->seal_keys, i)) != NULL; i++) {
+		buf_printf(out, "; arc.seal.keys: %s\n", k->line);
+		keytable_dns(k, out);
+		buf_putc(out, '\n');
+	}
+	for (i = 0; (k = keytable_at(env->sign_keys, i)) != NULL; i++) {
+		buf_printf(out, "; signing.keys: %s\n", k->line);
+		keytable_dns(k, out);
+		buf_putc(out, '\n');
+	}
 }
 
 /* pipeline_env_config - the configuration in force for this env */

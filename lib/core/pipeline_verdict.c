@@ -33,13 +33,14 @@ pipeline_verdict_insert(struct message *m, const char *name,
  * (RFC 8601 section 5; an index counts the fields still there, so going
  * down keeps the others' numbers), then ours inserted at the top (a
  * Received-SPF first, RFC 7208 section 9.1, so the A-R ends above it),
- * then the ARC set, each at the top, so that ARC-Seal ends up first (RFC
- * 8617 section 5.1)
+ * then our DKIM signatures, then the ARC set, each at the top, so that
+ * ARC-Seal ends up first (RFC 8617 section 5.1) and the seal covers the
+ * signatures where they are
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
-	size_t i, n = m->nar_delete + 5;
+	size_t i, n = m->nar_delete + 5 + m->nsig;
 	struct pipeline_edit *e;
 
 	m->edits = xcalloc(n, sizeof(*m->edits));
@@ -55,6 +56,10 @@ pipeline_verdict_edits(struct message *m)
 	if (m->arheader.len > 0)
 		pipeline_verdict_insert(m, "Authentication-Results",
 		    m->arheader.data);
+	for (i = 0; i < m->nsig; i++)
+		if (m->sig[i].value != NULL)
+			pipeline_verdict_insert(m, "DKIM-Signature",
+			    m->sig[i].value);
 	if (m->seal.aar != NULL) {
 		pipeline_verdict_insert(m, "ARC-Authentication-Results",
 		    m->seal.aar);
@@ -86,6 +91,7 @@ pipeline_verdict_count(const struct session *s, const struct message *m)
 		metrics_result(mx, METRICS_DMARC, r->dmarc.result);
 	if (r->arc.checked)
 		metrics_result(mx, METRICS_ARC, r->arc.result);
+	pipeline_sign_count(m, mx);
 }
 
 /* pipeline_verdict_make - fill m->verdict from what eom decided */
