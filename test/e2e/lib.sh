@@ -45,6 +45,16 @@ print(s.getsockname()[1])
 s.close()'
 }
 
+# e2e_pick_ports: MILTER_PORT, SMTP_PORT and SINK_PORT, three distinct
+# free ports.
+e2e_pick_ports() {
+	MILTER_PORT=$(e2e_free_port) SMTP_PORT=$(e2e_free_port) SINK_PORT=$(e2e_free_port)
+	while [ "$SMTP_PORT" = "$MILTER_PORT" ]; do SMTP_PORT=$(e2e_free_port); done
+	while [ "$SINK_PORT" = "$MILTER_PORT" ] || [ "$SINK_PORT" = "$SMTP_PORT" ]; do
+		SINK_PORT=$(e2e_free_port)
+	done
+}
+
 # e2e_wait_port PORT TIMEOUT: wait until 127.0.0.1:PORT accepts a connection.
 e2e_wait_port() {
 	"$E2E_PY" - "$1" "${2:-10}" <<'PY'

@@ -34,11 +34,7 @@ TMP=$(mktemp -d /tmp/authmilter-e2e-sign.XXXXXX) || { fail setup mktemp; finish;
 chmod 755 "$TMP"
 mkdir -p "$TMP/pf" "$TMP/sink" "$TMP/keys" "$TMP/msg"
 E2E_MILTER_LOG=$TMP/authmilter.log
-MILTER_PORT=$(e2e_free_port) SMTP_PORT=$(e2e_free_port) SINK_PORT=$(e2e_free_port)
-while [ "$SMTP_PORT" = "$MILTER_PORT" ]; do SMTP_PORT=$(e2e_free_port); done
-while [ "$SINK_PORT" = "$MILTER_PORT" ] || [ "$SINK_PORT" = "$SMTP_PORT" ]; do
-	SINK_PORT=$(e2e_free_port)
-done
+e2e_pick_ports
 
 # ---- keys, records, configuration -----------------------------------------
 "$KEYGEN" -a rsa -d example.com -s r1 -D "$TMP/keys" -u nobody >"$TMP/keys/r1.out" &&

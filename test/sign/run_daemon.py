@@ -65,7 +65,6 @@ sys.dont_write_bytecode = True
 
 import arclib  # noqa: E402
 from arclib import crlf  # noqa: E402
-from milterclient import MilterClient, MilterError  # noqa: E402
 import testlib  # noqa: E402
 
 def _load_arc_daemon():
@@ -233,21 +232,8 @@ def start(tmp, name, text):
 
 def push(port, msg, ip, mailfrom, rcpts, qid, auth=None):
     """One message over the milter protocol; (result, leadspc)."""
-    c = MilterClient(port=port, timeout=30)
-    try:
-        c.negotiate()
-        c.connect("client.example", ip)
-        c.helo("client.example")
-        r = c.message("<%s>" % mailfrom, ["<%s>" % x for x in rcpts], msg,
-                      macros={"i": qid},
-                      mail_macros={"{auth_authen}": auth} if auth else None)
-        leadspc = c.leadspc
-    finally:
-        try:
-            c.close()
-        except (OSError, MilterError):
-            pass
-    return r, leadspc
+    return arc_daemon.push(port, msg, ip, "client.example", mailfrom, qid,
+                           rcpts, auth)
 
 
 def sig_values(r):

@@ -56,10 +56,10 @@ static const struct {
 	{ "Authentication-Results", " other.example; arc=pass", 0 },
 };
 
-/* t_pipeline_session - a connection of ip with MAIL FROM */
+/* t_pipeline_connect - a connection from ip, with its HELO */
 static struct session *
-t_pipeline_session(struct pipeline_env *env, const char *ip,
-    enum pipeline_start *start)
+t_pipeline_connect(struct pipeline_env *env, const char *ip,
+    const char *helo, enum pipeline_start *start)
 {
 	struct sockaddr_in sin;
 	struct session *s;
@@ -69,7 +69,18 @@ t_pipeline_session(struct pipeline_env *env, const char *ip,
 	inet_pton(AF_INET, ip, &sin.sin_addr);
 	s = pipeline_connect(pipeline_env_ref(env), 1,
 	    (struct sockaddr *)&sin, NULL, 1, start);
-	pipeline_helo(s, "mail.bank.example");
+	pipeline_helo(s, helo);
+	return s;
+}
+
+/* t_pipeline_session - a connection of ip with MAIL FROM */
+static struct session *
+t_pipeline_session(struct pipeline_env *env, const char *ip,
+    enum pipeline_start *start)
+{
+	struct session *s = t_pipeline_connect(env, ip, "mail.bank.example",
+	    start);
+
 	pipeline_mail(s, "a@bank.example", NULL);
 	pipeline_rcpt(s, "b@rcpt.example");
 	return s;
@@ -324,20 +335,14 @@ t_pipeline_names(const struct pipeline_verdict *v, struct buf *out)
 			    v->edits[i].name);
 }
 
-/* t_pipeline_connect - a connection from ip, HELO given */
+/* t_pipeline_out_connect - an outbound connection, signing at a fixed time */
 static struct session *
-t_pipeline_connect(struct pipeline_env *env, const char *ip,
+t_pipeline_out_connect(struct pipeline_env *env, const char *ip,
     enum pipeline_start *start)
 {
-	struct sockaddr_in sin;
-	struct session *s;
+	struct session *s = t_pipeline_connect(env, ip, "mail.x.example",
+	    start);
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, ip, &sin.sin_addr);
-	s = pipeline_connect(pipeline_env_ref(env), 7,
-	    (struct sockaddr *)&sin, NULL, 1, start);
-	pipeline_helo(s, "mail.x.example");
 	pipeline_fixed_time(s, 1700000000);
 	return s;
 }
@@ -450,7 +455,7 @@ t_pipeline_signing(int port)
 		exit(99);
 	}
 	for (i = 0; i < T_PIPELINE_N(t_pipeline_outs); i++) {
-		s = t_pipeline_connect(env, t_pipeline_outs[i].ip, &start);
+		s = t_pipeline_out_connect(env, t_pipeline_outs[i].ip, &start);
 		UNIT_CHECK(start == t_pipeline_outs[i].start,
 		    t_pipeline_outs[i].label, "start %d", (int)start);
 		v = t_pipeline_out(s, t_pipeline_outs[i].auth,
@@ -476,7 +481,8 @@ t_pipeline_signing(int port)
 	buf_printf(&names, "sign_trusted = false; sign_authenticated = false; "
 	    "%s", p + 12);
 	env = pipeline_env_new(fixture_config(names.data), &why);
-	s = env != NULL ? t_pipeline_connect(env, "127.0.0.1", &start) : NULL;
+	s = env != NULL ? t_pipeline_out_connect(env, "127.0.0.1", &start) :
+	    NULL;
 	if (s != NULL) {
 		v = t_pipeline_out(s, "bob", " a@example.com",
 		    t_pipeline_outs[0].rcpt);
