@@ -69,7 +69,7 @@ arc_seal_ams(struct arc_verifier *v, const struct arc_key *k,
 	    k->domain, k->selector, (long long)t, h.data,
 	    v->bh[v->seal_bh].b64);
 	buf_init(&data, 4 * 1024 * 1024);
-	arc_headers_hash(&data, hdr, h.data, 1, leadspc);
+	canon_headers(&data, hdr, h.data, 1, leadspc);
 	canon_header(&data, "ARC-Message-Signature", ams->data, ams->len, 1,
 	    1, 0);
 	rc = arc_sign_into(k->key, k->alg, &data, ams, why);

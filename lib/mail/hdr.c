@@ -72,14 +72,16 @@ hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
 
 /*
  * hdr_add_top - a field the milter itself adds at the top (its own DKIM
- * signature, before an ARC seal covers it): stored first, whatever the
- * limits, since it is ours and small
+ * signature, before an ARC seal covers it): stored first, past the limits
+ * by at most HDR_MAX_TOP fields, since it is ours and small
  */
-void
+int
 hdr_add_top(struct hdr *h, const char *name, const char *value, size_t vlen)
 {
 	struct hdr_field *f;
 
+	if (h->n >= HDR_MAX_FIELDS + HDR_MAX_TOP)
+		return -1;
 	if (h->n == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 32;
 		h->f = xreallocarray(h->f, h->cap, sizeof(*h->f));
@@ -93,6 +95,7 @@ hdr_add_top(struct hdr *h, const char *name, const char *value, size_t vlen)
 	f->value[vlen] = '\0';
 	f->vlen = vlen;
 	h->bytes += strlen(name) + vlen;
+	return 0;
 }
 
 /*

@@ -272,6 +272,7 @@ t_hdr_top(void)
 {
 	const struct hdr_field *f;
 	struct hdr h;
+	int i, fails = 0;
 
 	hdr_init(&h);
 	hdr_limit(&h, 2, 0, 0);
@@ -289,6 +290,16 @@ t_hdr_top(void)
 	hdr_add_top(&h, "X", "", 0);
 	UNIT_CHECK(h.n == 1 && h.f[0].vlen == 0, "top of an empty store",
 	    "n %zu", h.n);
+	hdr_free(&h);
+	hdr_init(&h);
+	while (h.n < HDR_MAX_FIELDS && hdr_add(&h, "A", " v", 2) == 0)
+		;
+	for (i = 0; i < HDR_MAX_TOP; i++)
+		fails += hdr_add_top(&h, "DKIM-Signature", " s", 2) != 0;
+	UNIT_CHECK(h.n == HDR_MAX_FIELDS + HDR_MAX_TOP && fails == 0 &&
+	    hdr_add_top(&h, "DKIM-Signature", " s", 2) == -1 &&
+	    h.n == HDR_MAX_FIELDS + HDR_MAX_TOP, "at most HDR_MAX_TOP past "
+	    "the limits", "n %zu, %d refused early", h.n, fails);
 	hdr_free(&h);
 }
 
