@@ -93,8 +93,7 @@ pipeline_sign_one(struct session *s, struct message *m,
 	g->key = k;
 	snprintf(id, sizeof(id), "c=%lu", s->id);
 	buf_init(&why, sizeof(g->why));
-	g->ds = dkimsign_new(s->env->signer, id, k->domain, k->selector,
-	    k->alg, k->pem, s->fixed_time, &why);
+	g->ds = dkimsign_new(s->env->signer, id, k, s->fixed_time, &why);
 	if (g->ds == NULL)
 		snprintf(g->why, sizeof(g->why), "%s", why.data);
 	buf_free(&why);
@@ -143,11 +142,13 @@ pipeline_sign_make(struct session *s, struct message *m,
 	buf_init(&why, sizeof(g->why));
 	if (s->leadspc)
 		buf_putc(&v, ' ');
-	if (dkimsign_finish(g->ds, &v, &why) == 0) {
-		/* the seal that follows covers it where it will be: on top */
-		hdr_add_top(&m->hdr, "DKIM-Signature", v.data, v.len);
+	/* the seal that follows covers it where it will be: on top */
+	if (dkimsign_finish(g->ds, &m->hdr, s->leadspc, &v, &why) == 0 &&
+	    hdr_add_top(&m->hdr, "DKIM-Signature", v.data, v.len) == 0)
 		g->value = xstrdup(v.data + (s->leadspc ? 1 : 0));
-	} else {
+	else {
+		if (why.len == 0)
+			buf_puts(&why, "no room on top of the header");
 		snprintf(g->why, sizeof(g->why), "%s", why.data);
 		if (m->queue_id != NULL)
 			log_err("%s: DKIM signing as d=%s s=%s failed: %s",
