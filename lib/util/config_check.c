@@ -204,8 +204,9 @@ config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
 /*
  * config_chk_signhdr - a field name a DKIM signature may cover: letters,
  * digits, "-" and "_" (libopendkim matches the list as patterns); never
- * the fields authmilter adds or changes after signing (A-R, ARC-*), nor
- * DKIM-Signature (the signatures it adds are made side by side)
+ * the fields authmilter adds or changes after signing (A-R, ARC-*,
+ * Received-SPF), nor DKIM-Signature (the signatures it adds are made
+ * side by side)
  */
 int
 config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
@@ -221,7 +222,8 @@ config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
 			    "digits, - and _)"), -1;
 	if (strcasecmp(v, "authentication-results") == 0 ||
 	    strncasecmp(v, "arc-", 4) == 0 ||
-	    strcasecmp(v, "dkim-signature") == 0)
+	    strcasecmp(v, "dkim-signature") == 0 ||
+	    strcasecmp(v, "received-spf") == 0)
 		return buf_puts(why, "authmilter adds or removes such fields "
 		    "after signing: they cannot be signed"), -1;
 	return 0;

@@ -370,6 +370,8 @@ static const struct {
 	    "cannot be signed" },
 	{ "signing.headers: ARC", "signing = { headers = [ \"from\", "
 	    "\"arc-seal\" ]; };", 1, "arc-seal", "cannot be signed" },
+	{ "signing.headers: Received-SPF", "signing = { headers = [ \"from\", "
+	    "\"Received-SPF\" ]; };", 1, "Received-SPF", "cannot be signed" },
 	{ "signing.headers: DKIM-Signature", "signing = { headers = "
 	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
 	    "cannot be signed" },
