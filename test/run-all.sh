@@ -60,6 +60,7 @@ suites() {
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
 	suite e2e-arc       root      bash test/e2e/run_arc.sh
+	suite e2e-sign      root      bash test/e2e/run_sign.sh
 	suite e2e-sendmail  root      bash test/e2e/run_sendmail.sh
 	suite privilege     root,asan sh test/hardening/test_privilege.sh
 	suite regress       asan      /usr/bin/python3 test/hardening/test_regress.py

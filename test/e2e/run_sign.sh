@@ -37,9 +37,11 @@ E2E_MILTER_LOG=$TMP/authmilter.log
 e2e_pick_ports
 
 # ---- keys, records, configuration -----------------------------------------
-"$KEYGEN" -a rsa -d example.com -s r1 -D "$TMP/keys" -u nobody >"$TMP/keys/r1.out" &&
-"$KEYGEN" -a ed25519 -d example.com -s e1 -D "$TMP/keys" -u nobody >"$TMP/keys/e1.out" ||
-	{ fail setup "authmilter-keygen"; finish; }
+if ! "$KEYGEN" -a rsa -d example.com -s r1 -D "$TMP/keys" -u nobody >"$TMP/keys/r1.out" ||
+    ! "$KEYGEN" -a ed25519 -d example.com -s e1 -D "$TMP/keys" -u nobody >"$TMP/keys/e1.out"; then
+	fail setup "authmilter-keygen"
+	finish
+fi
 # the records as keygen printed them: zone-file lines, and JSON for the
 # verifiers (strings joined)
 "$E2E_PY" - "$TMP/records.json" "$TMP/keys/r1.out" "$TMP/keys/e1.out" <<'PY' ||
