@@ -42,6 +42,7 @@ struct check_opts {
 	const char	*mail_from;	/* --mail-from */
 	const char	*tls[4];	/* --tls-version --tls-cipher
 					   --tls-bits --tls-subject */
+	const char	*auth;		/* --auth: SMTP AUTH user, or NULL */
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
@@ -58,8 +59,9 @@ struct check_opts {
 	"                        [--ca-file FILE] [--json] [--trace]\n" \
 	"       authmilter-check [-c FILE] [--client-ip IP] " \
 	"[--helo NAME] [--mail-from ADDR]\n" \
-	"                        [--rcpt ADDR]... [--time SECONDS] " \
-	"[--tls-version V [--tls-cipher C]\n" \
+	"                        [--rcpt ADDR]... [--auth USER] " \
+	"[--time SECONDS]\n" \
+	"                        [--tls-version V [--tls-cipher C]\n" \
 	"                        [--tls-bits N] [--tls-subject S]] " \
 	"[--json] [--trace] [MESSAGE | -]\n" \
 	"       authmilter-check -h | --help | -V | --version\n"
@@ -85,6 +87,9 @@ check_help(void)
 	    "  --mail-from ADDR  MAIL FROM address (default: the null "
 	    "sender)\n"
 	    "  --rcpt ADDR       a recipient; may be repeated\n"
+	    "  --auth USER       the client authenticated as USER (SMTP "
+	    "AUTH): signed, not\n"
+	    "                    checked\n"
 	    "  --time SECONDS    seal as of this Unix time\n"
 	    "  --tls-version V, --tls-cipher C, --tls-bits N, "
 	    "--tls-subject S\n"
@@ -130,6 +135,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "tls-cipher", required_argument, NULL, '2' },
 		{ "tls-bits", required_argument, NULL, '3' },
 		{ "tls-subject", required_argument, NULL, '4' },
+		{ "auth", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "domain", required_argument, NULL, 'D' },
@@ -156,6 +162,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case '1': case '2': case '3': case '4':
 			o->tls[ch - '1'] = optarg;
 			break;
+		case 'a': o->auth = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'T': o->trace = 1; break;
 		case 'D': o->domain.domain = optarg; break;
@@ -402,7 +409,7 @@ check_message(struct pipeline_env *env, const struct check_opts *o,
 	if (o->helo != NULL)
 		pipeline_helo(s, o->helo);
 	pipeline_tls(s, o->tls[0], o->tls[1], o->tls[2], o->tls[3]);
-	pipeline_mail(s, o->mail_from, NULL);
+	pipeline_mail(s, o->mail_from, o->auth);
 	for (i = 0; i < o->nrcpt; i++)
 		pipeline_rcpt(s, o->rcpt[i]);
 	if (start != PIPELINE_CHECK)

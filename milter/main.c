@@ -144,6 +144,20 @@ main_load(const char *file, int check_only, const char *socket_opt)
 	return env;
 }
 
+/* main_records - -n: the DNS record each key's selector must publish */
+static void
+main_records(const struct pipeline_env *env)
+{
+	struct buf out;
+
+	buf_init(&out, 16 * 1024 * 1024);
+	pipeline_env_records(env, &out);
+	if (out.len > 0)
+		printf("; the TXT records the keys' selectors must publish:\n"
+		    "%s", out.data);
+	buf_free(&out);
+}
+
 /*
  * main_signals - blocked in every thread to come: SIGUSR1 is the reload
  * thread's; libmilter waits for HUP, TERM and INT itself
@@ -403,6 +417,7 @@ main(int argc, char **argv)
 	if (o.check) {
 		env = main_load(o.file, 1, o.socket);
 		printf("%s: configuration OK\n", o.file);
+		main_records(env);
 		pipeline_env_release(env);
 		return 0;
 	}

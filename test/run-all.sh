@@ -48,6 +48,7 @@ suites() {
 	suite arc-valimail  asan      /usr/bin/python3 test/arc/run_valimail.py
 	suite arc-roundtrip asan      /usr/bin/python3 test/arc/run_roundtrip.py
 	suite arc-daemon    -         /usr/bin/python3 test/arc/run_daemon.py
+	suite sign-daemon   root,asan /usr/bin/python3 test/sign/run_daemon.py
 	suite milter        asan      sh test/milter/run.sh
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
@@ -60,6 +61,7 @@ suites() {
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
 	suite e2e-arc       root      bash test/e2e/run_arc.sh
+	suite e2e-sign      root      bash test/e2e/run_sign.sh
 	suite e2e-sendmail  root      bash test/e2e/run_sendmail.sh
 	suite privilege     root,asan sh test/hardening/test_privilege.sh
 	suite regress       asan      /usr/bin/python3 test/hardening/test_regress.py

@@ -176,6 +176,24 @@ metrics_key_cache(void *arg, int hit)
 	metrics_add(&m->key_cache[hit ? 1 : 0], 1);
 }
 
+/* metrics_signature - one DKIM signature made (or that failed) */
+void
+metrics_signature(struct metrics *m, int ed25519, int made)
+{
+	if (m == NULL)
+		return;
+	metrics_add(&m->signatures[ed25519 ? 1 : 0][made ? 1 : 0], 1);
+}
+
+/* metrics_unsigned - a message to sign that got no signature attempt */
+void
+metrics_unsigned(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	metrics_add(&m->unsigned_msgs, 1);
+}
+
 /*
  * metrics_set_queue_depth - where the report store queue depth comes
  * from: fn(arg) is called at each scrape; NULL fn reads 0 (store off).
@@ -243,6 +261,28 @@ metrics_render_results(struct metrics *m, struct buf *out)
 			    "result=\"%s\"} %llu\n", metrics_method_names[i],
 			    method_result_name((enum method_result)j),
 			    metrics_get(&m->results[i][j]));
+}
+
+/* metrics_render_signatures - DKIM signatures by algorithm and result */
+static void
+metrics_render_signatures(struct metrics *m, struct buf *out)
+{
+	static const char *const alg[2] = { "rsa-sha256", "ed25519-sha256" };
+	size_t i;
+
+	metrics_head(out, "authmilter_signatures_total", "counter",
+	    "DKIM signatures of outbound mail by algorithm and result; "
+	    "algorithm none: messages to sign that got none (no key, no "
+	    "single author, refused).");
+	for (i = 0; i < 2; i++)
+		buf_printf(out, "authmilter_signatures_total{algorithm=\"%s\","
+		    "result=\"signed\"} %llu\n"
+		    "authmilter_signatures_total{algorithm=\"%s\","
+		    "result=\"failed\"} %llu\n", alg[i],
+		    metrics_get(&m->signatures[i][1]), alg[i],
+		    metrics_get(&m->signatures[i][0]));
+	buf_printf(out, "authmilter_signatures_total{algorithm=\"none\","
+	    "result=\"unsigned\"} %llu\n", metrics_get(&m->unsigned_msgs));
 }
 
 /* metrics_render_dns - lookups by type and status, latency */
@@ -371,6 +411,7 @@ metrics_render(struct metrics *m, struct buf *out)
 	metrics_render_hist(out, "authmilter_message_duration_seconds",
 	    "Time from MAIL FROM to the verdict.", &m->message_seconds);
 	metrics_render_results(m, out);
+	metrics_render_signatures(m, out);
 	metrics_render_dns(m, out);
 	metrics_render_ops(m, out);
 	metrics_render_ingest(m, out);

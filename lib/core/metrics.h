@@ -92,6 +92,8 @@ struct metrics {
 	atomic_ullong	 ingest[METRICS_NINGEST];	/* received reports */
 	atomic_ullong	 quarantined;	/* messages or files kept aside */
 	atomic_llong	 unapproved;	/* sources flagged, -1 unknown */
+	atomic_ullong	 signatures[2][2];	/* [ed25519][made] */
+	atomic_ullong	 unsigned_msgs;	/* to sign, but no signature tried */
 	pthread_mutex_t	 hook_lock;	/* guards the two below */
 	long		(*queue_depth)(void *);	/* report queue depth, or NULL */
 	void		*queue_arg;	/* its argument */
@@ -107,6 +109,8 @@ void	metrics_error(struct metrics *, enum metrics_error);
 void	metrics_conn(struct metrics *, int delta);
 void	metrics_reload(struct metrics *, int ok);
 void	metrics_key_cache(void *, int hit);
+void	metrics_signature(struct metrics *, int ed25519, int made);
+void	metrics_unsigned(struct metrics *);
 void	metrics_set_queue_depth(struct metrics *, long (*)(void *), void *);
 void	metrics_ingest(struct metrics *, enum metrics_ingest);
 void	metrics_quarantined(struct metrics *);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mail/authres.h"
 #include "util/config.h"
@@ -38,6 +39,7 @@ pipeline_message_free(struct message *m)
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
+	pipeline_sign_free(m);
 	pipeline_verdict_free(m);
 	pipeline_ingest_free(m);
 	hdr_free(&m->hdr);
@@ -72,9 +74,18 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 static struct message *
 pipeline_msg(struct session *s)
 {
-	if (s->msg == NULL)
+	if (s->msg == NULL) {
 		s->msg = pipeline_message_new(s->env->cfg, "");
+		pipeline_sign_init(s, s->msg, NULL);
+	}
 	return s->msg;
+}
+
+/* pipeline_checked - are this message's results ours to find */
+static int
+pipeline_checked(const struct session *s, const struct message *m)
+{
+	return !s->trusted && !m->authenticated;
 }
 
 /*
@@ -105,14 +116,15 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 		s->authserv_id = xstrdup(mta_name);
 	else
 		s->authserv_id = xstrdup(env->hostname);
+	s->sign_client = pipeline_sign_client(s);
 	/*
-	 * a sealing daemon still seals what its trusted hosts relay, an
-	 * ingesting one reads their reports, and their A-R results may be
+	 * a signing, sealing or ingesting daemon still signs, seals or
+	 * reads what its trusted hosts send, and their A-R results may be
 	 * ours to decide on
 	 */
 	*start = !s->trusted || cfg->policy.trusted_authserv_ids.n > 0 ?
-	    PIPELINE_CHECK : cfg->arc.seal.enabled || env->ingest != NULL ?
-	    PIPELINE_SEAL : PIPELINE_SKIP;
+	    PIPELINE_CHECK : cfg->arc.seal.enabled || env->ingest != NULL ||
+	    s->sign_client ? PIPELINE_SEAL : PIPELINE_SKIP;
 	if (s->trusted)
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    s->client_ip);
@@ -173,7 +185,8 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 	free(from);
 	s->msg->authenticated = auth != NULL && *auth != '\0' &&
 	    s->env->cfg->policy.skip_authenticated;
-	if (!s->trusted && !s->msg->authenticated)
+	pipeline_sign_init(s, s->msg, auth);
+	if (pipeline_checked(s, s->msg))
 		prefetch_mail(s->env->res, s->env->cfg, s->helo,
 		    s->msg->mailfrom);
 }
@@ -188,13 +201,18 @@ pipeline_rcpt(struct session *s, const char *rcpt)
 
 	m->nrcpt++;
 	pipeline_ingest_rcpt(s, m, rcpt);
-	/* RFC 9990 envelope_to: the first recipient's domain */
-	if (m->rcpt_domain != NULL || rcpt == NULL ||
-	    (at = strrchr(rcpt, '@')) == NULL)
+	len = rcpt != NULL && (at = strrchr(rcpt, '@')) != NULL ?
+	    strcspn(at + 1, "> \t") : 0;
+	if (len == 0 || len > 253) {
+		m->rcpt_mixed = 1;	/* a domain we cannot read */
 		return;
-	len = strcspn(at + 1, "> \t");
-	if (len > 0 && len <= 253)
+	}
+	/* RFC 9990 envelope_to: the first recipient's domain */
+	if (m->rcpt_domain == NULL)
 		m->rcpt_domain = xstrndup(at + 1, len);
+	else if (strlen(m->rcpt_domain) != len ||
+	    strncasecmp(m->rcpt_domain, at + 1, len) != 0)
+		m->rcpt_mixed = 1;
 }
 
 /* pipeline_queue_id - the MTA's id, once it has one */
@@ -242,14 +260,16 @@ pipeline_from(struct message *m, const char *value, size_t len)
 /*
  * pipeline_dkim - the message's verifier, made with its first header; a
  * trusted client's mail is never verified here (sealed from what our
- * ADMD recorded, or decided on upstream results)
+ * ADMD recorded, or decided on upstream results), nor an authenticated
+ * client's (signed, not checked)
  */
 static struct dkim_verifier *
 pipeline_dkim(struct session *s, struct message *m)
 {
 	char id[32];
 
-	if (m->dkim == NULL && s->env->cfg->dkim.enabled && !s->trusted) {
+	if (m->dkim == NULL && s->env->cfg->dkim.enabled &&
+	    pipeline_checked(s, m)) {
 		snprintf(id, sizeof(id), "c=%lu", s->id);
 		m->dkim = dkim_verifier_new(s->env->dkim, id,
 		    s->env->cfg->dkim.max_signatures);
@@ -366,7 +386,7 @@ pipeline_eoh(struct session *s)
 	m->eoh = 1;
 	pipeline_ingest_eoh(m);
 	/* the author is known now: the local policy rule, if one applies */
-	if (!s->trusted && !m->authenticated) {
+	if (pipeline_checked(s, m)) {
 		m->results.override = override_match(cfg, m->ambiguous ? NULL :
 		    m->author, m->mailfrom, &s->client);
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
@@ -381,6 +401,7 @@ pipeline_eoh(struct session *s)
 		arc_verifier_keycache(m->arc, s->env->keys);
 		arc_verifier_eoh(m->arc, &m->hdr);
 	}
+	pipeline_sign_start(s, m);
 }
 
 /* pipeline_body - one body chunk, streamed, never kept */
@@ -396,6 +417,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
 	pipeline_ingest_body(m, data, len);
+	pipeline_sign_body(m, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -466,6 +488,7 @@ pipeline_seal(struct session *s, struct message *m)
 {
 	const struct config *cfg = s->env->cfg;
 	struct buf payload, why;
+	struct arc_key k;
 
 	if (!cfg->arc.seal.enabled || m->arc == NULL ||
 	    m->decision.action == POLICY_REJECT ||
@@ -477,7 +500,8 @@ pipeline_seal(struct session *s, struct message *m)
 		pipeline_trusted_aar(s, m, &payload);
 	else
 		buf_append(&payload, m->arheader.data, m->arheader.len);
-	if (arc_seal(m->arc, &m->results.arc, s->env->seal_key, cfg, &m->hdr,
+	pipeline_seal_key(s, m, &k);
+	if (arc_seal(m->arc, &m->results.arc, &k, cfg, &m->hdr,
 	    s->leadspc, payload.data, s->fixed_time ? s->fixed_time :
 	    time(NULL), &m->seal, &why) < 0)
 		log_err("c=%lu: ARC sealing failed: %s", s->id, why.data);
@@ -558,12 +582,14 @@ pipeline_eom(struct session *s)
 	if (m->evaluated)
 		return &m->verdict;
 	m->evaluated = 1;
+	pipeline_eoh(s);	/* once: the signers need the whole header */
 	if (s->trusted && (m->authenticated || !pipeline_upstream(s, m))) {
-		/* a sealing or ingesting daemon, or one that looked for
-		   upstream A-R (the others accept trusted clients at
-		   connect) */
+		/* a signing, sealing or ingesting daemon, or one that looked
+		 * for upstream A-R (the others accept trusted clients at
+		 * connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
+		pipeline_sign_finish(s, m);
 		if (s->env->cfg->arc.seal.enabled) {
 			pipeline_arc(s, m);
 			pipeline_seal(s, m);
@@ -572,6 +598,7 @@ pipeline_eom(struct session *s)
 	} else if (m->authenticated) {
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "authenticated client";
+		pipeline_sign_finish(s, m);
 	} else {
 		pipeline_check(s, m);
 		/* validated for sealing only: not reported, not for policy */
@@ -589,6 +616,8 @@ pipeline_eom(struct session *s)
 			results_received_spf(&m->results.spf, s->client_ip,
 			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
 			    "<>", s->authserv_id, &m->rspf);
+		/* signed first: the seal covers the new signatures */
+		pipeline_sign_finish(s, m);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
 	}

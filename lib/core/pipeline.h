@@ -56,8 +56,9 @@ struct pipeline_slot {
 /* what a new connection needs, decided once, at connect */
 enum pipeline_start {
 	PIPELINE_CHECK,		/* check every message */
-	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed
-				   (or read for ingest.recipients) */
+	PIPELINE_SEAL,		/* trusted: not checked, but signed,
+				   ARC-sealed or read for
+				   ingest.recipients */
 	PIPELINE_SKIP		/* trusted: nothing to do, accept it all */
 };
 
@@ -103,6 +104,7 @@ struct metrics *pipeline_env_metrics(const struct pipeline_env *);
 void	pipeline_env_dry_run(struct pipeline_env *);
 void	pipeline_env_trace(struct pipeline_env *,
 	    void (*)(void *, const struct resolver_event *), void *);
+void	pipeline_env_records(const struct pipeline_env *, struct buf *);
 void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
 struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
 void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);

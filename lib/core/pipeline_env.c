@@ -11,6 +11,8 @@
 
 #include "util/config.h"
 #include "auth/dkim.h"
+#include "auth/dkimsign.h"
+#include "auth/keytable.h"
 #include "core/metrics.h"
 #include "core/pipeline_priv.h"
 #include "auth/pkey.h"
@@ -21,6 +23,48 @@
 #include "dns/resolver.h"
 #include "util/xalloc.h"
 
+/* pipeline_env_free - everything an env holds; the last reference is gone */
+static void
+pipeline_env_free(struct pipeline_env *env)
+{
+	/* drain first: nothing acknowledged is lost on reload or stop */
+	report_store_free(env->reports);
+	ingest_queue_free(env->ingest);
+	dkim_context_free(env->dkim);
+	dkimsign_context_free(env->signer);
+	keytable_free(env->sign_keys);
+	keytable_free(env->seal_keys);
+	psl_free(env->psl);
+	EVP_PKEY_free(env->seal_key);
+	pkeycache_free(env->keys);
+	resolver_free(env->res);
+	config_release(env->cfg);
+	free(env->hostname);
+	free(env);
+}
+
+/*
+ * pipeline_env_keys - the key tables (arc.seal.keys, signing.keys) and
+ * the signing library; a reason names the key table it is about
+ */
+static int
+pipeline_env_keys(struct pipeline_env *env, struct buf *why)
+{
+	const struct config *cfg = env->cfg;
+
+	if (cfg->arc.seal.enabled && (env->seal_keys = keytable_new(
+	    &cfg->arc.seal.keys, "arc.seal.keys", cfg->milter.user, 1,
+	    why)) == NULL)
+		return -1;
+	if (cfg->signing.keys.n == 0)
+		return 0;
+	if ((env->sign_keys = keytable_new(&cfg->signing.keys,
+	    "signing.keys", cfg->milter.user, KEYTABLE_MAX_KEYS, why)) ==
+	    NULL || (env->signer = dkimsign_context_new(cfg, why)) == NULL)
+		return -1;
+	return 0;
+}
+
 /*
  * pipeline_env_where - "FILE:LINE: key: " in front of a reason: the key
  * the reason names first (the resolver's say which), else the fallback
@@ -30,14 +74,16 @@ pipeline_env_where(const struct config *cfg, const char *fallback,
     struct buf *why)
 {
 	static const char *const named[] = { "dns.nameservers",
-	    "dns.local_zones", "dns.local_data", NULL };
+	    "dns.local_zones", "dns.local_data", "arc.seal.keys",
+	    "signing.keys", NULL };
 	const char *key = fallback;
 	struct buf out;
 	size_t i, n;
 
 	for (i = 0; named[i] != NULL; i++) {
 		n = strlen(named[i]);
-		if (strncmp(why->data, named[i], n) == 0 && why->data[n] == ' ')
+		if (strncmp(why->data, named[i], n) == 0 &&
+		    (why->data[n] == ' ' || why->data[n] == ':'))
 			key = named[i];
 	}
 	buf_init(&out, why->max);
@@ -98,6 +144,9 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	if (cfg->arc.seal.enabled &&
 	    (env->seal_key = pipeline_env_seal_key(cfg, why)) == NULL)
 		goto fail;
+	key = "signing.keys";
+	if (pipeline_env_keys(env, why) != 0)
+		goto fail;
 	if (gethostname(host, sizeof(host)) != 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -110,11 +159,7 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	return env;
 fail:
 	pipeline_env_where(cfg, key, why);
-	psl_free(env->psl);
-	dkim_context_free(env->dkim);
-	resolver_free(env->res);
-	config_release(cfg);
-	free(env);
+	pipeline_env_free(env);
 	return NULL;
 }
 
@@ -132,17 +177,38 @@ pipeline_env_release(struct pipeline_env *env)
 {
 	if (env == NULL || atomic_fetch_sub(&env->refs, 1) != 1)
 		return;
-	/* drain first: nothing acknowledged is lost on reload or stop */
-	report_store_free(env->reports);
-	ingest_queue_free(env->ingest);
-	dkim_context_free(env->dkim);
-	psl_free(env->psl);
-	EVP_PKEY_free(env->seal_key);
-	pkeycache_free(env->keys);
-	resolver_free(env->res);
-	config_release(env->cfg);
-	free(env->hostname);
-	free(env);
+	pipeline_env_free(env);
+}
+
+/*
+ * pipeline_env_records - what authmilter -n prints: for every key of the
+ * sealing default, arc.seal.keys and signing.keys, a comment naming it
+ * and the zone-file line of the TXT record its selector must publish
+ */
+void
+pipeline_env_records(const struct pipeline_env *env, struct buf *out)
+{
+	const struct config *cfg = env->cfg;
+	const struct keytable_key *k;
+	size_t i;
+
+	if (env->seal_key != NULL) {
+		buf_printf(out, "; arc.seal: %s %s\n", cfg->arc.seal.domain,
+		    cfg->arc.seal.selector);
+		keytable_dns_line(cfg->arc.seal.selector, cfg->arc.seal.domain,
+		    env->seal_key, out);
+		buf_putc(out, '\n');
+	}
+	for (i = 0; (k = keytable_at(env->seal_keys, i)) != NULL; i++) {
+		buf_printf(out, "; arc.seal.keys: %s\n", k->line);
+		keytable_dns(k, out);
+		buf_putc(out, '\n');
+	}
+	for (i = 0; (k = keytable_at(env->sign_keys, i)) != NULL; i++) {
+		buf_printf(out, "; signing.keys: %s\n", k->line);
+		keytable_dns(k, out);
+		buf_putc(out, '\n');
+	}
 }
 
 /* pipeline_env_config - the configuration in force for this env */

@@ -37,6 +37,7 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 		json_kv(out, "skipped", s->trusted ? "trusted" :
 		    "authenticated", 0);
 	results_log_json(&m->results, out);
+	pipeline_sign_json(m, out);
 	json_kv(out, "action", policy_action_name(m->decision.action), 0);
 	json_kv(out, "ip", s->client_ip, 0);
 	if (m->author != NULL)
@@ -116,6 +117,7 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
 		    "authenticated");
 	results_log(&m->results, out);
+	pipeline_sign_log(m, out);
 	buf_printf(out, " action=%s ip=%s", policy_action_name(
 	    m->decision.action), s->client_ip);
 	if (m->author != NULL) {
@@ -161,6 +163,28 @@ pipeline_check_override(const struct config_override *o, struct buf *out)
 	buf_putc(out, '}');
 }
 
+/* pipeline_check_sigs - the DKIM-Signature values added, or null */
+static void
+pipeline_check_sigs(const struct message *m, struct buf *out)
+{
+	size_t i;
+	int first = 1;
+
+	if (!m->sign) {
+		buf_puts(out, "null");
+		return;
+	}
+	buf_putc(out, '[');
+	for (i = 0; i < m->nsig; i++)
+		if (m->sig[i].value != NULL) {
+			if (!first)
+				buf_putc(out, ',');
+			json_str(out, m->sig[i].value);
+			first = 0;
+		}
+	buf_putc(out, ']');
+}
+
 /* pipeline_check_json - authmilter-check --json: one object */
 void
 pipeline_check_json(const struct session *s, struct buf *out)
@@ -188,6 +212,9 @@ pipeline_check_json(const struct session *s, struct buf *out)
 	json_key(out, "quarantine_mark", 0);
 	json_str(out, m->mark);
 	pipeline_check_override(m->decision.override, out);
+	pipeline_sign_json(m, out);
+	json_key(out, "dkim_signatures", 0);
+	pipeline_check_sigs(m, out);
 	json_key(out, "arc_seal", 0);
 	if (m->seal.aar != NULL) {
 		buf_putc(out, '{');

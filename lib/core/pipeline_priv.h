@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "auth/arc.h"
+#include "auth/keytable.h"
 #include "util/buf.h"
 #include "util/cidr.h"
 #include "dns/dnsbudget.h"
@@ -28,6 +29,8 @@ struct config;
 struct dkim_context;
 struct ingest_queue;
 struct dkim_verifier;
+struct dkimsign;
+struct dkimsign_context;
 struct metrics;
 struct pkeycache;
 struct psl;
@@ -36,7 +39,8 @@ struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
 #define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
-#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 7)
+#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 7 + \
+				    KEYTABLE_MAX_KEYS)
 #define PIPELINE_MAX_INGEST_RCPT	100	/* ingest recipients kept */
 #define PIPELINE_MARK_MAX	512	/* bytes of the mark's value */
 
@@ -63,6 +67,17 @@ struct pipeline_env {
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
 	struct ingest_queue *ingest;	/* ingest.recipients, or NULL */
+	struct dkimsign_context *signer;	/* with signing.keys, or NULL */
+	struct keytable	*sign_keys;	/* signing.keys, or NULL */
+	struct keytable	*seal_keys;	/* arc.seal.keys, or NULL */
+};
+
+/* one DKIM signature a message gets */
+struct pipeline_sig {
+	const struct keytable_key *key;	/* the env's key */
+	struct dkimsign	*ds;		/* being made, until end of message */
+	char		*value;		/* the DKIM-Signature value, or NULL */
+	char		 why[160];	/* why it failed, or "" */
 };
 
 struct message {
@@ -70,6 +85,7 @@ struct message {
 	char		*queue_id;	/* MTA queue id, or NULL */
 	size_t		 nrcpt;		/* recipients accepted */
 	char		*rcpt_domain;	/* domain of the first one, or NULL */
+	int		 rcpt_mixed;	/* another recipient, another domain */
 	int		 authenticated;	/* SMTP AUTH: no checks */
 	struct hdr	 hdr;		/* header fields */
 	struct pipeline_dels ar;	/* forged A-R to delete */
@@ -78,6 +94,11 @@ struct message {
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
+	int		 sign;		/* outbound: signed at end of message */
+	int		 sign_ready;	/* keys chosen, header fed */
+	struct pipeline_sig sig[KEYTABLE_MAX_KEYS];	/* one per key */
+	size_t		 nsig;		/* entries in sig */
+	char		 unsigned_why[192];	/* no key, refused...: or "" */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
 	char		*msgid;		/* the first Message-ID, trimmed */
@@ -112,6 +133,8 @@ struct session {
 	char		*helo;		/* HELO/EHLO argument */
 	char		*authserv_id;	/* ours for this connection */
 	int		 trusted;	/* in policy.trusted_networks */
+	int		 sign_client;	/* its mail is signed (trusted or
+					   signing.networks) */
 	int		 leadspc;	/* values keep their leading space */
 	time_t		 fixed_time;	/* seal as of this time (0: now) */
 	struct results_tls tls;		/* the MTA's TLS macros, if any */
@@ -133,5 +156,16 @@ void	pipeline_ingest_eoh(struct message *);
 void	pipeline_ingest_body(struct message *, const unsigned char *, size_t);
 void	pipeline_ingest_eom(struct session *, struct message *);
 void	pipeline_ingest_free(struct message *);
+int	pipeline_sign_client(const struct session *);
+void	pipeline_sign_init(struct session *, struct message *, const char *);
+void	pipeline_sign_start(struct session *, struct message *);
+void	pipeline_sign_body(struct message *, const unsigned char *, size_t);
+void	pipeline_sign_finish(struct session *, struct message *);
+void	pipeline_sign_free(struct message *);
+void	pipeline_sign_log(const struct message *, struct buf *);
+void	pipeline_sign_json(const struct message *, struct buf *);
+void	pipeline_sign_count(const struct message *, struct metrics *);
+void	pipeline_seal_key(const struct session *, const struct message *,
+	    struct arc_key *);
 
 #endif

@@ -73,16 +73,20 @@ pipeline_verdict_insert(struct message *m, const char *name,
  * pipeline_verdict_edits - forged A-R and marks deleted from the highest
  * index down (RFC 8601 section 5; an index counts the fields still there,
  * so going down keeps the others' numbers), then Received-SPF (RFC 7208
- * section 9.1), the Junk mark, ours and the ARC set inserted, each at the
- * top, so that ARC-Seal ends up first (RFC 8617 section 5.1), the mark
+ * section 9.1), the Junk mark, ours, our DKIM signatures and the ARC set
+ * inserted, each at the top, so that ARC-Seal ends up first (RFC 8617
+ * section 5.1), the seal covers the signatures where they are, the
+ * signatures sit above the fields of ours they do not cover, the mark
  * right below our A-R and the Received-SPF below them
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
 	struct buf mark;
+	size_t i;
 
-	m->edits = xcalloc(m->ar.n + m->marks.n + 7, sizeof(*m->edits));
+	m->edits = xcalloc(m->ar.n + m->marks.n + 7 + m->nsig,
+	    sizeof(*m->edits));
 	pipeline_verdict_delete(m, "Authentication-Results", &m->ar);
 	pipeline_verdict_delete(m, PIPELINE_MARK_FIELD, &m->marks);
 	m->verdict.removed = m->ar.n;
@@ -100,6 +104,10 @@ pipeline_verdict_edits(struct message *m)
 	if (m->arheader.len > 0)
 		pipeline_verdict_insert(m, "Authentication-Results",
 		    m->arheader.data);
+	for (i = 0; i < m->nsig; i++)
+		if (m->sig[i].value != NULL)
+			pipeline_verdict_insert(m, "DKIM-Signature",
+			    m->sig[i].value);
 	if (m->seal.aar != NULL) {
 		pipeline_verdict_insert(m, "ARC-Authentication-Results",
 		    m->seal.aar);
@@ -131,6 +139,7 @@ pipeline_verdict_count(const struct session *s, const struct message *m)
 		metrics_result(mx, METRICS_DMARC, r->dmarc.result);
 	if (r->arc.checked)
 		metrics_result(mx, METRICS_ARC, r->arc.result);
+	pipeline_sign_count(m, mx);
 }
 
 /* pipeline_verdict_make - fill m->verdict from what eom decided */

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/config_check.h"
 #include "util/config_override.h"
+#include "util/keyspec.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -53,6 +55,19 @@ static const char *const config_seal_headers[] = { "from", "to", "cc",
     "subject", "date", "message-id", "reply-to", "in-reply-to",
     "references", "mime-version", "content-type",
     "content-transfer-encoding", "dkim-signature", NULL };
+/* RFC 6376 5.4.1 and RFC 4871 5.5, List-Unsubscribe-Post (RFC 8058 3.3) */
+static const char *const config_sign_headers[] = { "from", "sender",
+    "reply-to", "subject", "date", "message-id", "to", "cc", "mime-version",
+    "content-type", "content-transfer-encoding", "content-id",
+    "content-description", "resent-date", "resent-from", "resent-sender",
+    "resent-to", "resent-cc", "resent-message-id", "in-reply-to",
+    "references", "list-id", "list-help", "list-unsubscribe",
+    "list-unsubscribe-post", "list-subscribe", "list-post", "list-owner",
+    "list-archive", NULL };
+/* signed once more than present: none of these can be added later */
+static const char *const config_oversign[] = { "from", "to", "cc",
+    "subject", "date", "reply-to", "message-id", "mime-version",
+    "content-type", "content-transfer-encoding", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 #define B(k, f, d)	{ k, CFG_BOOL, OFF(f), d, NULL, 0, 1, NULL, NULL }
@@ -110,7 +125,21 @@ static const struct config_row config_rows[] = {
 	    config_arcalg),
 	L("arc.seal.headers", arc.seal.headers, config_seal_headers,
 	    config_chk_sealhdr),
+	L("arc.seal.keys", arc.seal.keys, config_empty_list,
+	    config_chk_keyspec),
 	B("arc.report_remote_ip", arc.report_remote_ip, 0),
+	L("signing.keys", signing.keys, config_empty_list, config_chk_keyspec),
+	S("signing.default_domain", signing.default_domain, "",
+	    config_chk_domain),
+	B("signing.sign_authenticated", signing.sign_authenticated, 1),
+	B("signing.sign_trusted", signing.sign_trusted, 1),
+	L("signing.networks", signing.networks, config_empty_list,
+	    config_chk_cidr),
+	L("signing.headers", signing.headers, config_sign_headers,
+	    config_chk_signhdr),
+	L("signing.oversign", signing.oversign, config_oversign,
+	    config_chk_signhdr),
+	I("signing.expire", signing.expire, 0, 0, 31536000),
 	L("policy.trusted_networks", policy.trusted_networks,
 	    config_trusted_def, config_chk_cidr),
 	B("policy.skip_authenticated", policy.skip_authenticated, 1),
@@ -535,21 +564,89 @@ config_finish_ingest(struct config_parse *cp)
 	return 0;
 }
 
+/* config_cidrs - a checked list of networks, parsed */
+static struct cidr *
+config_cidrs(const struct config_list *l)
+{
+	struct cidr *c = xcalloc(l->n + 1, sizeof(*c));
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cidr_parse(l->v[i], &c[i]) != 0)
+			log_panic("checked CIDR did not parse");
+	return c;
+}
+
+/* config_list_has - does the list hold name, any case */
+static int
+config_list_has(const struct config_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* config_default_key - signing.default_domain has an exact signing.keys line */
+static int
+config_default_key(const struct config *cfg)
+{
+	struct keyspec k;
+	struct buf why;
+	size_t i;
+	int found = 0;
+
+	buf_init(&why, 512);
+	for (i = 0; !found && i < cfg->signing.keys.n; i++)
+		if (keyspec_parse(cfg->signing.keys.v[i], &k, &why) == 0) {
+			found = strcasecmp(k.pattern,
+			    cfg->signing.default_domain) == 0;
+			keyspec_free(&k);
+		}
+	buf_free(&why);
+	return found;
+}
+
+/* config_finish_signing - the signing group, as a whole */
+static int
+config_finish_signing(struct config_parse *cp)
+{
+	struct config *cfg = cp->cfg;
+	size_t i;
+
+	cfg->signing.nnets = cfg->signing.networks.n;
+	cfg->signing.nets = config_cidrs(&cfg->signing.networks);
+	if (!config_list_has(&cfg->signing.headers, "from"))
+		return config_err(cp, config_parse_line(cp, "signing.headers"),
+		    "signing.headers", "must include from (RFC 6376 5.4)");
+	for (i = 0; i < cfg->signing.oversign.n; i++)
+		if (!config_list_has(&cfg->signing.headers,
+		    cfg->signing.oversign.v[i]))
+			return config_err(cp, config_parse_line(cp,
+			    "signing.oversign"), "signing.oversign",
+			    "'%s' is not in signing.headers",
+			    cfg->signing.oversign.v[i]);
+	if (*cfg->signing.default_domain != '\0' && !config_default_key(cfg))
+		return config_err(cp, config_parse_line(cp,
+		    "signing.default_domain"), "signing.default_domain",
+		    "'%s' has no line of its own in signing.keys",
+		    cfg->signing.default_domain);
+	return 0;
+}
+
 /* config_finish - derived fields and checks that span several keys */
 static int
 config_finish(struct config_parse *cp)
 {
 	struct config *cfg = cp->cfg;
-	size_t i;
 	int fac;
 
 	cfg->policy.ntrusted = cfg->policy.trusted_networks.n;
-	cfg->policy.trusted = xcalloc(cfg->policy.ntrusted + 1,
-	    sizeof(struct cidr));
-	for (i = 0; i < cfg->policy.ntrusted; i++)
-		if (cidr_parse(cfg->policy.trusted_networks.v[i],
-		    &cfg->policy.trusted[i]) != 0)
-			log_panic("checked CIDR did not parse");
+	cfg->policy.trusted = config_cidrs(&cfg->policy.trusted_networks);
+	if (config_finish_signing(cp) != 0)
+		return -1;
 	if (log_facility_parse(config_facil[cfg->log.facility], &fac) != 0)
 		log_panic("facility table out of step");
 	cfg->log.facility = fac;
@@ -651,6 +748,7 @@ config_release(struct config *cfg)
 	config_override_free(cfg->policy.overrides, cfg->policy.noverrides);
 	free(cfg->policy.trusted);
 	free(cfg->lines);
+	free(cfg->signing.nets);
 	free(cfg->file);
 	free(cfg);
 }

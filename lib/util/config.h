@@ -142,9 +142,22 @@ struct config {
 			char	*key_file;	/* PEM private key */
 			int	 algorithm;	/* enum config_arcalg */
 			struct config_list headers;	/* AMS h= */
+			struct config_list keys;	/* by recipient domain */
 		} seal;
 		int	 report_remote_ip;	/* smtp.remote-ip in arc= */
 	} arc;
+	struct {
+		struct config_list keys;	/* "DOMAIN SELECTOR ALG FILE" */
+		char	*default_domain;	/* keys for unlisted authors */
+		int	 sign_authenticated;	/* sign SMTP AUTH clients */
+		int	 sign_trusted;	/* sign policy.trusted_networks */
+		struct config_list networks;	/* more clients, as written */
+		struct cidr *nets;	/* parsed networks */
+		size_t	 nnets;		/* entries in nets */
+		struct config_list headers;	/* h=: signed when present */
+		struct config_list oversign;	/* h=: once more than present */
+		int	 expire;	/* x= seconds after t=, 0: none */
+	} signing;
 	struct {
 		struct config_list trusted_networks;	/* as written */
 		struct cidr *trusted;	/* parsed trusted_networks */

@@ -13,6 +13,7 @@
 #include "util/cidr.h"
 #include "util/config.h"
 #include "util/config_check.h"
+#include "util/keyspec.h"
 
 
 /* config_chk_socket - unix:/path, local:/path, inet:PORT@HOST, inet6:... */
@@ -195,6 +196,47 @@ config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 	    strncasecmp(v, "arc-", 4) == 0)
 		return buf_puts(why, "an AMS must not sign Authentication-"
 		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
+	return 0;
+}
+
+/* config_chk_keyspec - "DOMAIN SELECTOR ALGORITHM KEYFILE" (keyspec.h) */
+int
+config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
+{
+	struct keyspec k;
+
+	(void)cfg;
+	if (keyspec_parse(v, &k, why) != 0)
+		return -1;
+	keyspec_free(&k);
+	return 0;
+}
+
+/*
+ * config_chk_signhdr - a field name a DKIM signature may cover: letters,
+ * digits, "-" and "_" (libopendkim matches the list as patterns); never
+ * the fields authmilter adds or changes after signing (A-R, ARC-*,
+ * Received-SPF), nor DKIM-Signature (the signatures it adds are made
+ * side by side)
+ */
+int
+config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty field name"), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (!isalnum(*p) && *p != '-' && *p != '_')
+			return buf_puts(why, "not a field name (letters, "
+			    "digits, - and _)"), -1;
+	if (strcasecmp(v, "authentication-results") == 0 ||
+	    strncasecmp(v, "arc-", 4) == 0 ||
+	    strcasecmp(v, "dkim-signature") == 0 ||
+	    strcasecmp(v, "received-spf") == 0)
+		return buf_puts(why, "authmilter adds or removes such fields "
+		    "after signing: they cannot be signed"), -1;
 	return 0;
 }
 

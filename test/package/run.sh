@@ -142,7 +142,8 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4 \
     /usr/share/authmilter/dashboard/index.html \
     /usr/share/authmilter/dashboard/app.js \
-    /usr/share/authmilter/dashboard/style.css; do
+    /usr/share/authmilter/dashboard/style.css \
+    /usr/sbin/authmilter-keygen /usr/share/man/man8/authmilter-keygen.8.gz; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
 pass "binaries, config, units, man pages and dashboard files installed"
@@ -480,6 +481,7 @@ fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
     /etc/mail/m4/authmilter.m4 \
+    /usr/sbin/authmilter-keygen \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
     /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do

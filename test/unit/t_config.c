@@ -68,6 +68,11 @@ t_config_defaults(void)
 		    CONFIG_ARC_RSA_SHA256 },
 		{ "policy.skip_authenticated",
 		    T_CONFIG_OFF(policy.skip_authenticated), 1 },
+		{ "signing.sign_authenticated",
+		    T_CONFIG_OFF(signing.sign_authenticated), 1 },
+		{ "signing.sign_trusted", T_CONFIG_OFF(signing.sign_trusted),
+		    1 },
+		{ "signing.expire", T_CONFIG_OFF(signing.expire), 0 },
 		{ "policy.dns_error_action",
 		    T_CONFIG_OFF(policy.dns_error_action),
 		    CONFIG_DNSERR_ACCEPT },
@@ -285,6 +290,11 @@ static const struct {
 	    T_CONFIG_OFF(reports.email), "a@b.c" },
 	{ "arc.seal.domain", "arc = { seal = { domain = \"Ex-1.example_x\"; "
 	    "}; };", T_CONFIG_OFF(arc.seal.domain), "Ex-1.example_x" },
+	{ "signing.keys and default_domain", "signing = { keys = [\n"
+	    " \"Example.com s1 RSA-SHA256 /k/a\",\n"
+	    " \"*.example.org\ts2  ed25519-sha256  /k/b\" ];\n"
+	    " default_domain = \"example.com\"; };",
+	    T_CONFIG_OFF(signing.default_domain), "example.com" },
 };
 
 /* t_config_valid - every valid case, with the one field it sets */
@@ -335,6 +345,48 @@ static const struct {
 	const char	*want2;		/* and this, unless NULL */
 } t_config_bad_cases[] = {
 	{ "unknown key", "nosuch = 1;", 1, "unknown key", "nosuch" },
+	{ "signing.keys: three fields",
+	    "signing = {\n keys = [ \"example.com s1 /k\" ]; };", 2,
+	    "signing.keys", "DOMAIN SELECTOR ALGORITHM KEYFILE" },
+	{ "signing.keys: five fields", "signing = { keys = [ \"example.com "
+	    "s1 rsa-sha256 /k x\" ]; };", 1, "signing.keys", "KEYFILE" },
+	{ "signing.keys: rsa-sha1", "signing = { keys = [ \"example.com s1 "
+	    "rsa-sha1 /k\" ]; };", 1, "rsa-sha1", "not rsa-sha256" },
+	{ "signing.keys: relative path", "signing = { keys = [ \"example.com "
+	    "s1 rsa-sha256 k.pem\" ]; };", 1, "k.pem", "absolute" },
+	{ "signing.keys: a wildcard inside", "signing = { keys = [ \"a.*.com "
+	    "s1 rsa-sha256 /k\" ]; };", 1, "a.*.com", "not a domain" },
+	{ "signing.keys: bare *", "signing = { keys = [ \"* s1 rsa-sha256 "
+	    "/k\" ]; };", 1, "'*'", "not a domain" },
+	{ "signing.keys: bad selector", "signing = { keys = [ \"example.com "
+	    "s..1 rsa-sha256 /k\" ]; };", 1, "s..1", "not a selector" },
+	{ "arc.seal.keys: bad line", "arc = { seal = { keys = [ \"x\" ]; "
+	    "}; };", 1, "arc.seal.keys", "DOMAIN SELECTOR" },
+	{ "signing.headers without from",
+	    "signing = {\n\n headers = [ \"to\" ]; oversign = [ ]; };", 3,
+	    "signing.headers", "from" },
+	{ "signing.oversign not signed", "signing = {\n oversign = "
+	    "[ \"x-mailer\" ]; };", 2, "signing.oversign", "x-mailer" },
+	{ "signing.headers: A-R", "signing = { headers = [ \"from\", "
+	    "\"Authentication-Results\" ]; };", 1, "signing.headers",
+	    "cannot be signed" },
+	{ "signing.headers: ARC", "signing = { headers = [ \"from\", "
+	    "\"arc-seal\" ]; };", 1, "arc-seal", "cannot be signed" },
+	{ "signing.headers: Received-SPF", "signing = { headers = [ \"from\", "
+	    "\"Received-SPF\" ]; };", 1, "Received-SPF", "cannot be signed" },
+	{ "signing.headers: DKIM-Signature", "signing = { headers = "
+	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
+	    "cannot be signed" },
+	{ "signing.headers: a dot", "signing = { headers = [ \"from\", "
+	    "\"x.y\" ]; };", 1, "x.y", "not a field name" },
+	{ "signing.default_domain without its line",
+	    "signing = { keys = [ \"*.example.com s1 rsa-sha256 /k\" ];\n"
+	    " default_domain = \"example.com\"; };", 2,
+	    "signing.default_domain", "no line of its own" },
+	{ "signing.networks", "signing = { networks = [ \"10.0.0.0/33\" ]; "
+	    "};", 1, "signing.networks", "CIDR" },
+	{ "signing.expire", "signing = { expire = -1; };", 1,
+	    "signing.expire", "out of range" },
 	{ "unknown key in a group", "\n\ndns = { timeot = 5; };", 3,
 	    "unknown key", "dns.timeot" },
 	{ "unknown key on its own line",
