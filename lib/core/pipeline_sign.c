@@ -10,9 +10,10 @@
  * end of headers, when the whole header is known; the header is fed
  * then, the body as it comes; the signatures are made at end of message,
  * unless the message is refused. They cover the message as delivered:
- * the fields the milter adds itself (our Authentication-Results, the ARC
- * set) are never signed (config refuses them in signing.headers), and
- * the forged A-R it deletes are not signed either, for the same reason.
+ * the fields the milter adds itself (our Authentication-Results,
+ * Received-SPF, the Junk mark, the ARC set) are never signed (config
+ * refuses them in signing.headers), and the forged A-R and marks it
+ * deletes are not signed either, for the same reason.
  */
 #include "autoconf.h"
 

@@ -180,7 +180,24 @@ config_chk_listen(struct config *cfg, const char *v, struct buf *why)
 	return 0;
 }
 
-/* config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2) */
+/*
+ * config_chk_added - does authmilter add (Received-SPF, the Junk mark of
+ * dmarc.quarantine "header") or delete (forged marks) fields of this name
+ * after it signs and seals: a signature naming it would not verify
+ */
+static int
+config_chk_added(const char *v)
+{
+	return strcasecmp(v, "received-spf") == 0 ||
+	    strcasecmp(v, "x-spam-flag") == 0 ||
+	    strcasecmp(v, "x-authmilter-quarantine") == 0;
+}
+
+/*
+ * config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2),
+ * none that authmilter adds or deletes after sealing (the AMS names each
+ * listed field, present or not)
+ */
 int
 config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 {
@@ -196,6 +213,9 @@ config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 	    strncasecmp(v, "arc-", 4) == 0)
 		return buf_puts(why, "an AMS must not sign Authentication-"
 		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
+	if (config_chk_added(v))
+		return buf_puts(why, "authmilter adds or removes such fields "
+		    "after sealing: they cannot be sealed"), -1;
 	return 0;
 }
 
@@ -216,8 +236,8 @@ config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
  * config_chk_signhdr - a field name a DKIM signature may cover: letters,
  * digits, "-" and "_" (libopendkim matches the list as patterns); never
  * the fields authmilter adds or changes after signing (A-R, ARC-*,
- * Received-SPF), nor DKIM-Signature (the signatures it adds are made
- * side by side)
+ * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine), nor
+ * DKIM-Signature (the signatures it adds are made side by side)
  */
 int
 config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
@@ -233,8 +253,7 @@ config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
 			    "digits, - and _)"), -1;
 	if (strcasecmp(v, "authentication-results") == 0 ||
 	    strncasecmp(v, "arc-", 4) == 0 ||
-	    strcasecmp(v, "dkim-signature") == 0 ||
-	    strcasecmp(v, "received-spf") == 0)
+	    strcasecmp(v, "dkim-signature") == 0 || config_chk_added(v))
 		return buf_puts(why, "authmilter adds or removes such fields "
 		    "after signing: they cannot be signed"), -1;
 	return 0;

@@ -374,6 +374,21 @@ static const struct {
 	    "\"arc-seal\" ]; };", 1, "arc-seal", "cannot be signed" },
 	{ "signing.headers: Received-SPF", "signing = { headers = [ \"from\", "
 	    "\"Received-SPF\" ]; };", 1, "Received-SPF", "cannot be signed" },
+	{ "signing.headers: X-Spam-Flag (the Junk mark)", "signing = { "
+	    "headers = [ \"from\", \"X-Spam-Flag\" ]; };", 1, "X-Spam-Flag",
+	    "cannot be signed" },
+	{ "signing.headers: X-Authmilter-Quarantine", "signing = {\n headers "
+	    "= [ \"from\", \"x-authmilter-quarantine\" ]; };", 2,
+	    "x-authmilter-quarantine", "cannot be signed" },
+	{ "arc.seal.headers: X-Spam-Flag", "arc = { seal = { headers = "
+	    "[ \"from\", \"x-spam-flag\" ]; }; };", 1, "arc.seal.headers",
+	    "cannot be sealed" },
+	{ "arc.seal.headers: X-Authmilter-Quarantine", "arc = { seal = { "
+	    "headers = [ \"X-Authmilter-Quarantine\" ]; }; };", 1,
+	    "X-Authmilter-Quarantine", "cannot be sealed" },
+	{ "arc.seal.headers: Received-SPF", "arc = { seal = { headers = "
+	    "[ \"from\", \"received-spf\" ]; }; };", 1, "received-spf",
+	    "cannot be sealed" },
 	{ "signing.headers: DKIM-Signature", "signing = { headers = "
 	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
 	    "cannot be signed" },
