@@ -37,6 +37,14 @@ printed into dns.local_data, and the daemon signs with them.  Groups:
              ARC verifiers the ValiMail-suite runner uses (test/arc/arclib:
              dkimpy's arc_verify and our own check of the newest seal) and
              with authmilter-check.
+  gateway-*  policy.trusted_authserv_ids with signing and sealing: a
+             trusted gateway's message carrying its A-R is decided on
+             those results and also signed (then sealed); a p=quarantine
+             failure gets the Junk mark below our A-R; the delivered
+             order is ARC set, DKIM-Signature, A-R, X-Authmilter-
+             Quarantine, X-Spam-Flag, and the signatures and the seal
+             verify on it; a refused one is not signed; an authenticated
+             one and one without the gateway's A-R are signed, unchecked.
 
   run_daemon.py [-k SUBSTR]... [-v] [--keep DIR]
 
@@ -201,12 +209,15 @@ def keygen_checks(s, tmp, keys):
 # ---------------------------------------------------------------------------
 # configuration and daemons
 
-def conf_text(milter_port, records, keys, extra=(), mport=None, seal=None):
+def conf_text(milter_port, records, keys, extra=(), mport=None, seal=None,
+              ids=()):
     L = ['authserv_id = "mx.out.example";',
          'milter = { socket = "inet:%d@127.0.0.1"; user = "%s"; };'
          % (milter_port, USER),
          arclib.dns_block(records),
-         'policy = { trusted_networks = [ "%s/24" ]; };' % TRUSTED_IP]
+         'policy = { trusted_networks = [ "%s/24" ];%s };' % (
+             TRUSTED_IP, " trusted_authserv_ids = [ %s ];" % ", ".join(
+                 testlib.quote(x) for x in ids) if ids else "")]
     if keys is not None:
         L.append("signing = {\n  expire = %d;\n  keys = [ %s ];\n%s};" % (
             EXPIRE, ",\n    ".join(testlib.quote(x) for x in keys),
@@ -550,11 +561,15 @@ SEAL_CASES = [
 ]
 
 
-def run_seal(s, tmp, records, sealkeys, keys_by_sel, v):
-    seal = ("arc = { seal = { enabled = true; domain = \"seal.example\";\n"
+def seal_conf(sealkeys):
+    return ("arc = { seal = { enabled = true; domain = \"seal.example\";\n"
             "  selector = \"%s\"; key_file = \"%s\";\n  keys = [ %s ]; }; };"
             % (sealkeys[0].selector, sealkeys[0].path, ", ".join(
                 testlib.quote(k.line()) for k in sealkeys[1:])))
+
+
+def run_seal(s, tmp, records, sealkeys, keys_by_sel, v):
+    seal = seal_conf(sealkeys)
     port = testlib.free_port()
     d, conf = start(tmp, "seal", conf_text(port, records, [
         keys_by_sel["r2026"].line(), keys_by_sel["e2026"].line()],
@@ -602,12 +617,117 @@ def run_seal(s, tmp, records, sealkeys, keys_by_sel, v):
 
 
 # ---------------------------------------------------------------------------
+# a trusted gateway's results (policy.trusted_authserv_ids), signed
+
+GW_ID = "gw.out.example"
+
+GATEWAY_CASES = [
+    # name, author, gateway's spf=, {auth_authen}, action, our A-R?,
+    # signatures (selectors), Junk mark?, in the log line
+    ("gateway-pass", "example.com", "pass", None, "continue", True,
+     ["r2026", "e2026"], False, "upstream=" + GW_ID),
+    ("gateway-quarantine", "quar.example", "fail", None, "continue", True,
+     ["q2026"], True, "upstream=" + GW_ID),
+    ("gateway-reject", "example.com", "fail", None, "reject", True, [],
+     False, "unsigned=refused"),
+    ("gateway-authenticated", "example.com", "fail", "alice", "continue",
+     False, ["r2026", "e2026"], False, "skipped=trusted"),
+    ("gateway-no-ar", "example.com", None, None, "continue", False,
+     ["r2026", "e2026"], False, "skipped=trusted"),
+]
+
+# what authmilter adds, top down, above the message's own fields
+GATEWAY_ORDER = ["arc-seal", "arc-message-signature",
+                 "arc-authentication-results", "dkim-signature",
+                 "authentication-results", "x-authmilter-quarantine",
+                 "x-spam-flag"]
+
+
+def gateway_message(name, author, spf):
+    extra = b""
+    if spf is not None:
+        extra = crlf("Authentication-Results: %s; spf=%s "
+                     "smtp.mailfrom=alice@%s;\n\tdkim=none\n" % (
+                         GW_ID, spf, author))
+    return message(author, subject=name, extra=extra)
+
+
+def added_on_top(msg, out):
+    """The names of the fields above the message's own in OUT."""
+    n = len(arclib.split_message(out)[0]) - len(arclib.split_message(msg)[0])
+    return [h.strip().lower().decode() for h, _ in
+            arclib.split_message(out)[0][:n]]
+
+
+def gateway_sealed(s, name, out, records):
+    """The ARC set verifies and its AMS covers the signatures."""
+    sets = arclib.arc_sets(out)
+    ams = arclib.tags_of(sets[max(sets)]["arc-message-signature"][1]) \
+        if sets else {}
+    cv, why, _ = arclib.dkimpy_verify(out, records)
+    ok, why2 = arclib.verify_top_seal(out, records)
+    s.check(name + "-sealed", cv == "pass" and ok and "dkim-signature" in
+            ams.get("h", "").lower(), "dkimpy cv=%s (%s); own check %s; "
+            "AMS h=%s" % (cv, why, why2, ams.get("h")))
+
+
+def gateway_one(s, tmp, port, d, v, records, keys_by_sel, n, case):
+    name, author, spf, auth, action, our_ar, want, mark, logw = case
+    msg = gateway_message(name, author, spf)
+    qid = "GW%03d" % n
+    r, leadspc = push(port, msg, TRUSTED_IP, "alice@%s" % author,
+                      ["bob@rcpt.example"], qid, auth)
+    sigs = sig_values(r)
+    ar = arc_daemon.ar_value(r)
+    line = log_line(d, qid)
+    s.check(name, r.action == action and (ar is not None) == our_ar and
+            sorted(tags(x).get("s") for x in sigs) == sorted(want) and
+            (r.header("X-Authmilter-Quarantine") is not None) == mark and
+            logw in line, "action %s; A-R %s; inserted %s; log %s" % (
+                r.action, ar, [x[1] for x in r.inserted], line))
+    if our_ar:
+        s.check(name + "-upstream-results", "spf=%s (from %s)" % (
+            spf, GW_ID) in (ar or ""), "A-R %s" % ar)
+    if action == "reject" or not sigs:
+        return
+    out = arc_daemon.rebuild(msg, r, leadspc)
+    got = added_on_top(msg, out)
+    want_order = [x for x in GATEWAY_ORDER
+                  if (x != "authentication-results" or our_ar) and
+                  (x not in ("x-authmilter-quarantine", "x-spam-flag") or
+                   mark)]
+    want_order[3:4] = ["dkim-signature"] * len(want)
+    s.check(name + "-order", got == want_order, "added on top %s, want %s"
+            % (got, want_order))
+    verify_all(s, v, name, out, sigs, keys_by_sel, qid)
+    gateway_sealed(s, name, out, records)
+
+
+def run_gateway(s, tmp, records, sealkeys, keys_by_sel, v):
+    port = testlib.free_port()
+    d, conf = start(tmp, "gateway", conf_text(port, records, [
+        keys_by_sel["r2026"].line(), keys_by_sel["e2026"].line(),
+        keys_by_sel["q2026"].line()], seal=seal_conf(sealkeys), ids=[GW_ID]))
+    if not s.check("gateway-daemon-starts", d.wait_up(), d.text()[-500:]):
+        return
+    arclib.allow_ed25519_arc()
+    try:
+        for n, case in enumerate(GATEWAY_CASES, 1):
+            if s.wanted(case[0]):
+                gateway_one(s, tmp, port, d, v, records, keys_by_sel, n,
+                            case)
+    finally:
+        d.stop()
+
+
+# ---------------------------------------------------------------------------
 
 def make_keys(s, tmp):
     keys = [GenKey(tmp, "rsa", "example.com", "r2026", 2048),
             GenKey(tmp, "ed25519", "example.com", "e2026"),
             GenKey(tmp, "rsa", "example.org", "w2026", 1024),
-            GenKey(tmp, "ed25519", "example.com", "e2027")]
+            GenKey(tmp, "ed25519", "example.com", "e2027"),
+            GenKey(tmp, "ed25519", "quar.example", "q2026")]
     sealkeys = [GenKey(tmp, "rsa", "seal.example", "arc0", 2048, "seal"),
                 GenKey(tmp, "rsa", "one.example", "arc1", 2048, "seal"),
                 GenKey(tmp, "ed25519", "two.example", "arc2", None, "seal")]
@@ -622,6 +742,8 @@ def world_records(keys, sealkeys):
         "example.org": "v=spf1 ip4:198.51.100.0/24 -all",
         "_dmarc.example.org": "v=DMARC1; p=reject",
         "inbound.example": "v=spf1 ip4:192.0.2.0/24 -all",
+        "quar.example": "v=spf1 ip4:198.51.100.0/24 -all",
+        "_dmarc.quar.example": "v=DMARC1; p=quarantine",
     })
     return records
 
@@ -654,6 +776,8 @@ def run(s, tmp):
             run_reload(s, tmp, port, d, conf, records, keys_by_sel, v)
         if s.wanted("seal"):
             run_seal(s, tmp, records, sealkeys, keys_by_sel, v)
+        if s.wanted("gateway"):
+            run_gateway(s, tmp, records, sealkeys, keys_by_sel, v)
         s.check("daemons-alive", d.alive() and b.alive(), "exited")
     finally:
         for x in (d, b):
