@@ -114,11 +114,20 @@ check_help(void)
 	exit(0);
 }
 
-/* check_version - our version and every library's, in words; exit 0 */
+/*
+ * check_version - our version and every library's, in words, then what
+ * DKIM signing uses; exit 0
+ */
 static void __attribute__((noreturn))
 check_version(void)
 {
+	struct buf sign;
+
 	versions_print(stdout, "authmilter-check");
+	buf_init(&sign, 512);
+	versions_signing(&sign);
+	fputs(sign.data, stdout);
+	buf_free(&sign);
 	exit(0);
 }
 

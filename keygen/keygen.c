@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -42,30 +44,74 @@ struct keygen_opts {
 	const char	*user;		/* -u: owner when run as root */
 };
 
+#define KEYGEN_SYNOPSIS \
+	"usage: authmilter-keygen [-a rsa|ed25519] [-b BITS] " \
+	"-d DOMAIN -s SELECTOR\n" \
+	"                         [-D DIR] [-u USER]\n" \
+	"       authmilter-keygen -h | --help | -V | --version\n"
+
 /* keygen_usage - the synopsis of authmilter-keygen(8); exit 2 */
 static void __attribute__((noreturn))
 keygen_usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "authmilter-keygen: %s\n", why);
-	fprintf(stderr, "usage: authmilter-keygen [-a rsa|ed25519] [-b BITS] "
-	    "-d DOMAIN -s SELECTOR\n"
-	    "                         [-D DIR] [-u USER]\n");
+	fputs(KEYGEN_SYNOPSIS, stderr);
 	exit(2);
+}
+
+/* keygen_help - -h, --help: the synopsis and each option; exit 0 */
+static void __attribute__((noreturn))
+keygen_help(void)
+{
+	printf(KEYGEN_SYNOPSIS "\n"
+	    "Makes a DKIM signing (or ARC sealing) key for authmilter, writes "
+	    "it to\nDIR/DOMAIN.SELECTOR.key (mode 0600, never replacing a "
+	    "file) and prints the\nTXT record its selector must publish.\n\n"
+	    "  -a rsa|ed25519  the algorithm (default rsa: rsa-sha256)\n"
+	    "  -b BITS         RSA key size, 1024 to 8192 (default %d)\n"
+	    "  -d DOMAIN       the signing domain (d=)\n"
+	    "  -s SELECTOR     the selector (s=)\n"
+	    "  -D DIR          where the key file goes (default .)\n"
+	    "  -u USER         run as root: the key's owner (default %s)\n"
+	    "  -V, --version   the versions of authmilter-keygen and "
+	    "OpenSSL\n"
+	    "  -h, --help      this text\n\n"
+	    "Exit status: 0 done, 1 the key could not be written, 2 a bad "
+	    "command line.\nSee authmilter-keygen(8).\n", KEYGEN_BITS,
+	    KEYGEN_USER);
+	exit(0);
+}
+
+/* keygen_version - our version and OpenSSL's, the one library we use */
+static void __attribute__((noreturn))
+keygen_version(void)
+{
+	printf("authmilter-keygen %s\n%s\n", PACKAGE_VERSION,
+	    OpenSSL_version(OPENSSL_VERSION));
+	exit(0);
 }
 
 /* keygen_parse - argv into o, checked */
 static void
 keygen_parse(int argc, char **argv, struct keygen_opts *o)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	char *end;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->dir = ".";
 	o->user = KEYGEN_USER;
-	while ((ch = getopt(argc, argv, "a:b:d:s:D:u:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:b:d:s:D:u:hV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h': keygen_help();
+		case 'V': keygen_version();
 		case 'a':
 			if (strcmp(optarg, "ed25519") == 0)
 				o->ed25519 = 1;

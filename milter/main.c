@@ -84,7 +84,10 @@ main_help(void)
 	exit(0);
 }
 
-/* main_version - our version and every library's, in words */
+/*
+ * main_version - our version and every library's, in words, then what
+ * DKIM signing uses
+ */
 static void __attribute__((noreturn))
 main_version(void)
 {
@@ -98,6 +101,7 @@ main_version(void)
 	/* sd_notify(3)'s library has no version call */
 	buf_init(&more, 1024);
 	versions_file("libsystemd", &more);
+	versions_signing(&more);
 	fputs(more.data, stdout);
 	buf_free(&more);
 	exit(0);

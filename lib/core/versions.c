@@ -83,7 +83,6 @@ versions_dotted(struct buf *out, const char *name, uint32_t v)
 	    (unsigned)(v >> 16) & 0xff, (unsigned)(v >> 8) & 0xff);
 	if ((v & 0xff) != 0)
 		buf_printf(out, ".%u", (unsigned)v & 0xff);
-	buf_putc(out, '\n');
 }
 
 /* versions_pq - PQlibVersion(): 150003 is 15.3, 90624 was 9.6.24 */
@@ -109,6 +108,20 @@ versions_xml2(struct buf *out)
 	    v % 100);
 }
 
+/*
+ * versions_signing - what makes each kind of DKIM signature (authmilter(8)
+ * DKIM SIGNING): libopendkim's dkim_sign for rsa-sha256, our own signer
+ * over OpenSSL for ed25519-sha256
+ */
+void
+versions_signing(struct buf *out)
+{
+	buf_puts(out, "DKIM signing: rsa-sha256 by ");
+	versions_dotted(out, "libopendkim", dkim_libversion());
+	buf_printf(out, ", ed25519-sha256 by authmilter %s over OpenSSL %s\n",
+	    PACKAGE_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING));
+}
+
 /* versions_print - "PROGRAM VERSION", then versions_libraries(), to fp */
 void
 versions_print(FILE *fp, const char *program)
@@ -127,6 +140,7 @@ void
 versions_libraries(struct buf *out)
 {
 	versions_dotted(out, "libopendkim", dkim_libversion());
+	buf_putc(out, '\n');
 	versions_file("libopendmarc", out);
 	buf_printf(out, "libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR,
 	    SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);

@@ -7,8 +7,9 @@
  *             zlibVersion()), its header's numbers where it has only
  *             those (libspf2, libconfig), and the file the dynamic loader
  *             mapped where it has neither (libopendmarc).
- * OWNERSHIP   versions_libraries() and versions_file() append to a
- *             caller buf; versions_print() writes to a caller stream.
+ * OWNERSHIP   versions_libraries(), versions_file() and versions_signing()
+ *             append to a caller buf; versions_print() writes to a caller
+ *             stream.
  * LOCKING     none; called from main() before threads start.
  * ERRORS      none: what cannot be known is said so.
  */
@@ -22,5 +23,6 @@ struct buf;
 void	versions_print(FILE *, const char *program);
 void	versions_libraries(struct buf *);
 void	versions_file(const char *stem, struct buf *);
+void	versions_signing(struct buf *);
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The daemon's life cycle, driven over the real milter protocol:
--V (every library's version in words) and -h/--help of the three
-programs, the unit's Type=notify over a NOTIFY_SOCKET the test binds
+-V (every library's version in words, and what DKIM signing uses) and
+-h/--help of the four programs, the unit's Type=notify over a NOTIFY_SOCKET the test binds
 (READY=1 once the socket listens, RELOADING=1/READY=1 around reloads,
 STATUS= with the messages handled, STOPPING=1), ExecReload run as
 systemd would (a refused file stops it before the signal), the unit
@@ -34,6 +34,7 @@ from testlib import wait_for  # noqa: E402
 DAEMON = testlib.program("authmilter")
 CHECK = testlib.program("authmilter-check")
 REPORT = testlib.program("authmilter-report")
+KEYGEN = testlib.program("authmilter-keygen")
 passed = failed = 0
 
 CONF = """authserv_id = "%(id)s";
@@ -156,6 +157,9 @@ LIB_LINES = [
     ("libzip", r"libzip %s" % V),
     ("json-c", r"json-c \d+\.\d+(\.\d+)?"),
 ]
+# the last -V line of the programs that sign: what makes each signature
+SIGNING_LINE = (r"DKIM signing: rsa-sha256 by libopendkim %s(\.\d+)?, "
+                r"ed25519-sha256 by authmilter %s over OpenSSL %s" % (V, V, V))
 
 
 def test_version():
@@ -184,19 +188,34 @@ def test_version():
               p.returncode == 0 and lines and re.fullmatch(
                   r"%s %s" % (name, V), lines[0]) and not missing,
               "missing %s: %s" % (missing, p.stdout))
+        if prog == CHECK:
+            check("authmilter-check -V: what DKIM signing uses",
+                  re.fullmatch(SIGNING_LINE, lines[-1]), p.stdout)
+    check("-V: what DKIM signing uses, last",
+          re.fullmatch(SIGNING_LINE, subprocess.run(
+              [DAEMON, "-V"], capture_output=True, text=True).stdout.
+              splitlines()[-1]) is not None, SIGNING_LINE)
+    p = subprocess.run([KEYGEN, "-V"], capture_output=True, text=True)
+    check("authmilter-keygen -V: its version and OpenSSL's",
+          p.returncode == 0 and re.fullmatch(
+              r"authmilter-keygen %s\nOpenSSL %s\S* .*\n" % (V, V),
+              p.stdout) is not None, p.stdout + p.stderr)
 
 
 HELP_OPTIONS = {
     "authmilter": ["-c FILE", "-p SOCKET", "-f ", "-n ", "-V, --version",
                    "-h, --help"],
     "authmilter-check": ["-c FILE", "--client-ip", "--helo", "--mail-from",
-                         "--rcpt", "--time", "--tls-version",
+                         "--rcpt", "--auth USER", "--time", "--tls-version",
                          "--tls-cipher", "--tls-bits", "--tls-subject",
                          "--json", "--trace", "--domain DOMAIN",
                          "--selector", "--fetch", "--ca-file",
                          "-V, --version", "-h, --help"],
     "authmilter-report": ["-c FILE", "--period", "--dry-run", "--force",
                           "--now", "authmilter-report ingest", "-q",
+                          "-V, --version", "-h, --help"],
+    "authmilter-keygen": ["-a rsa|ed25519", "-b BITS", "-d DOMAIN",
+                          "-s SELECTOR", "-D DIR", "-u USER",
                           "-V, --version", "-h, --help"],
 }
 
@@ -205,7 +224,8 @@ def test_help():
     """-h and --help: the synopsis and every option on stdout, exit 0; an
     unknown option: the synopsis on stderr, exit 2."""
     for prog, name in ((DAEMON, "authmilter"), (CHECK, "authmilter-check"),
-                       (REPORT, "authmilter-report")):
+                       (REPORT, "authmilter-report"),
+                       (KEYGEN, "authmilter-keygen")):
         for flag in ("-h", "--help"):
             p = subprocess.run([prog, flag], capture_output=True, text=True,
                                timeout=30)

@@ -45,6 +45,7 @@ PROGRAMS = {
     "authmilter": ("AUTHMILTER", "milter/authmilter"),
     "authmilter-check": ("AUTHMILTER_CHECK", "check/authmilter-check"),
     "authmilter-report": ("AUTHMILTER_REPORT", "report/authmilter-report"),
+    "authmilter-keygen": ("AUTHMILTER_KEYGEN", "keygen/authmilter-keygen"),
     "milterload": ("MILTERLOAD", "test/load/milterload"),
 }
 
