@@ -79,16 +79,19 @@ pipeline_env_where(const struct config *cfg, const char *fallback,
 	const char *key = fallback;
 	struct buf out;
 	size_t i, n;
+	int named_it = 0;
 
 	for (i = 0; named[i] != NULL; i++) {
 		n = strlen(named[i]);
 		if (strncmp(why->data, named[i], n) == 0 &&
-		    (why->data[n] == ' ' || why->data[n] == ':'))
+		    (why->data[n] == ' ' || why->data[n] == ':')) {
 			key = named[i];
+			named_it = 1;
+		}
 	}
 	buf_init(&out, why->max);
 	config_where(cfg, key, &out);
-	if (key != fallback)	/* the reason names it already */
+	if (named_it)	/* the reason names it already */
 		out.len -= strlen(key) + 2, out.data[out.len] = '\0';
 	buf_append(&out, why->data, why->len);
 	buf_reset(why);

@@ -11,8 +11,9 @@ printed into dns.local_data, and the daemon signs with them.  Groups:
              is never replaced, bad arguments are usage errors.
   n-*        authmilter -n loads every key and prints the same records;
              a key others may read (0644, 0640), owned by another user or
-             of the wrong algorithm is refused, and the daemon does not
-             start with it.
+             of the wrong algorithm is refused, as FILE:LINE: of the key
+             table (signing.keys, arc.seal.keys) and the reason, and the
+             daemon does not start with it.
   sign-*     messages pushed over the milter protocol as the MTA would
              (test/tools/milterclient.py) from a trusted client, an SMTP
              AUTH client ({auth_authen}), an inbound client: folded
@@ -233,6 +234,15 @@ def run_n(conf):
     p = subprocess.run([DAEMON, "-n", "-c", conf], capture_output=True,
                        text=True, timeout=60)
     return p.returncode, p.stdout, p.stderr
+
+
+def conf_line(path, text):
+    """The number of the first line of PATH holding TEXT."""
+    with open(path) as f:
+        for n, ln in enumerate(f, 1):
+            if text in ln:
+                return n
+    return 0
 
 
 def start(tmp, name, text):
@@ -494,6 +504,23 @@ def run_n_checks(s, tmp, port, records, keys):
         rc, out, err = run_n(conf)
         s.check("n-refuses-%s" % name, rc == 1 and want in err and
                 "signing.keys" in err, "exit %s: %s" % (rc, err))
+        # FILE:LINE: of the key table, which the reason names once
+        s.check("n-refuses-%s-where" % name, err.startswith(
+            '%s:%d: signing.keys: "%s": ' % (conf, conf_line(
+                conf, "keys = "), line)) and err.count("signing.keys") == 1,
+            err)
+    seal = ('arc = { seal = { enabled = true; domain = "seal.example";\n'
+            '  selector = "%s"; key_file = "%s";\n  keys = [ "one.example '
+            'a1 %s %s" ]; }; };' % (rsa.selector, rsa.path, rsa.alg,
+                                    os.path.join(bad, "0644.key")))
+    conf = arclib.write_file(os.path.join(tmp, "bad-seal.conf"),
+                             conf_text(port, records, None, seal=seal))
+    rc, out, err = run_n(conf)
+    s.check("n-refuses-arc-seal-keys-where", rc == 1 and err.startswith(
+        '%s:%d: arc.seal.keys: "one.example a1 ' % (
+            conf, conf_line(conf, "keys = "))) and
+        "mode 0644 lets others" in err and err.count("arc.seal.keys") == 1,
+        "exit %s: %s" % (rc, err))
     d, conf = start(tmp, "refused", conf_text(port, records, [
         "example.com r2026 rsa-sha256 %s" % os.path.join(bad, "0644.key")]))
     try:
