@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "mail/canon.h"
 #include "util/config.h"
+#include "auth/dermemo.h"
 #include "auth/dkim.h"
 #include "dns/dnsbudget.h"
 #include "util/log.h"
@@ -189,6 +190,7 @@ dkim_context_new(struct resolver *res, const struct config *cfg,
 	u_int timeout = (u_int)cfg->dns.timeout;
 
 	dl->min_key_bits = cfg->dkim.min_key_bits;
+	dermemo_link();
 	if ((dl->lib = dkim_init(NULL, NULL)) == NULL) {
 		buf_puts(why, "libopendkim: dkim_init failed");
 		free(dl);

@@ -20,6 +20,7 @@
 
 #include "util/buf.h"
 #include "util/config.h"
+#include "auth/dermemo.h"
 #include "auth/dkim.h"
 #include "fixture.h"
 #include "dns/resolver.h"
@@ -1053,6 +1054,22 @@ t_dkim_minbits(struct resolver *res, const struct t_dkim_keys *k, int port)
 	config_release(cfg);
 }
 
+/*
+ * t_dkim_memo - libopendkim's key decoding went through lib/auth/dermemo:
+ * the tables above verify several signatures by the same key, so the
+ * interposed d2i_PUBKEY_bio must have been bound and hit
+ */
+static void
+t_dkim_memo(void)
+{
+	struct dermemo_stats st;
+
+	dermemo_stats(&st);
+	UNIT_CHECK(st.misses >= 1 && st.hits >= 1,
+	    "libopendkim decodes keys through the memo",
+	    "misses %llu hits %llu", st.misses, st.hits);
+}
+
 int
 main(void)
 {
@@ -1083,6 +1100,7 @@ main(void)
 	t_dkim_unfed(dl, &keys);
 	t_dkim_edges(dl, &keys);
 	t_dkim_minbits(res, &keys, port);
+	t_dkim_memo();
 	dkim_context_free(dl);
 	resolver_free(res);
 	config_release(cfg);
