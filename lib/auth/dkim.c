@@ -340,14 +340,19 @@ void
 dkim_field_text(struct buf *out, const char *name, const char *value,
     size_t len, int leadspc)
 {
-	size_t i;
+	const char *p = value, *end = value + len, *nl;
 
-	buf_printf(out, "%s:%s", name, leadspc ? "" : " ");
-	for (i = 0; i < len; i++) {
-		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
+	buf_puts(out, name);
+	buf_puts(out, leadspc ? ":" : ": ");
+	/* the runs between bare LFs at once; each LF gets its CR */
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		buf_append(out, p, (size_t)(nl - p));
+		if (nl == value || nl[-1] != '\r')
 			buf_putc(out, '\r');
-		buf_putc(out, value[i]);
+		buf_putc(out, '\n');
+		p = nl + 1;
 	}
+	buf_append(out, p, (size_t)(end - p));
 }
 
 /* dkim_verifier_header - "Name:value" with folds as CRLF, in order */
