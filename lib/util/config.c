@@ -38,6 +38,8 @@ static const char *const config_dnserr[] = { "accept", "tempfail", NULL };
 static const char *const config_logfmt[] = { "text", "json", NULL };
 static const char *const config_arcalg[] = { "rsa-sha256", "ed25519-sha256",
     NULL };
+static const char *const config_ruf[] = { "redacted", "headers", "none",
+    NULL };
 static const char *const config_levels[] = { "error", "warning", "info",
     "debug", NULL };
 static const char *const config_facil[] = { "mail", "daemon", "user",
@@ -135,6 +137,21 @@ static const struct config_row config_rows[] = {
 	    config_chk_suppress),
 	S("reports.sendmail", reports.sendmail, "/usr/sbin/sendmail -i",
 	    config_chk_abspath),
+	B("reports.failure.enabled", reports.failure.enabled, 0),
+	E("reports.failure.content", reports.failure.content,
+	    CONFIG_RUF_REDACTED, config_ruf),
+	B("reports.failure.body", reports.failure.body, 0),
+	I("reports.failure.rate_destination", reports.failure.rate_destination,
+	    10, 0, 100000),
+	I("reports.failure.rate_global", reports.failure.rate_global, 100, 0,
+	    1000000),
+	B("bimi.enabled", bimi.enabled, 0),
+	B("bimi.fetch", bimi.fetch, 0),
+	S("bimi.trust_store", bimi.trust_store, "", config_chk_optpath),
+	S("bimi.https_ca_file", bimi.https_ca_file, "", config_chk_optpath),
+	B("bimi.require_evidence", bimi.require_evidence, 1),
+	I("bimi.timeout", bimi.timeout, 5, 1, 60),
+	I("bimi.cache_entries", bimi.cache_entries, 256, 0, 4096),
 	S("metrics.listen", metrics.listen, "", config_chk_listen),
 	E("log.level", log.level, 2, config_levels),
 	E("log.facility", log.facility, 0, config_facil),
@@ -438,6 +455,35 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 	return 0;
 }
 
+/* config_line - where key was set (0: its default) */
+static int
+config_line(const struct config_parse *cp, const char *key)
+{
+	return cp->lines[config_row_find(key) - config_rows];
+}
+
+/*
+ * config_finish_reports - BIMI fetching needs the roots of mark
+ * certificates; failure reports need the store and a sender address
+ */
+static int
+config_finish_reports(struct config_parse *cp)
+{
+	const struct config *cfg = cp->cfg;
+
+	if (cfg->bimi.fetch && cfg->bimi.require_evidence &&
+	    *cfg->bimi.trust_store == '\0')
+		return config_err(cp, config_line(cp, "bimi.fetch"),
+		    "bimi.fetch", "true needs bimi.trust_store (the roots of "
+		    "mark certificates) unless bimi.require_evidence = false");
+	if (cfg->reports.failure.enabled && (*cfg->reports.store == '\0' ||
+	    *cfg->reports.email == '\0'))
+		return config_err(cp, config_line(cp,
+		    "reports.failure.enabled"), "reports.failure.enabled",
+		    "true needs reports.store and reports.email");
+	return 0;
+}
+
 /* config_finish - derived fields and checks that span several keys */
 static int
 config_finish(struct config_parse *cp)
@@ -458,10 +504,10 @@ config_finish(struct config_parse *cp)
 	cfg->log.facility = fac;
 	if (cfg->arc.seal.enabled && (*cfg->arc.seal.domain == '\0' ||
 	    *cfg->arc.seal.selector == '\0' || *cfg->arc.seal.key_file == '\0'))
-		return config_err(cp, cp->lines[config_row_find(
-		    "arc.seal.enabled") - config_rows], "arc.seal",
+		return config_err(cp, config_line(cp, "arc.seal.enabled"),
+		    "arc.seal",
 		    "enabled = true needs domain, selector and key_file");
-	return 0;
+	return config_finish_reports(cp);
 }
 
 /* config_load - read and check a file; NULL with "FILE:LINE: ..." in why */
@@ -499,33 +545,6 @@ fail:
 	config_destroy(&lc);
 	config_release(cfg);
 	return NULL;
-}
-
-/* config_check_files - the files a config names exist and are readable */
-int
-config_check_files(const struct config *cfg, struct buf *why)
-{
-	if (cfg->arc.seal.enabled && access(cfg->arc.seal.key_file, R_OK) != 0) {
-		buf_printf(why, "%s:0: arc.seal.key_file '%s' is not readable",
-		    cfg->file, cfg->arc.seal.key_file);
-		return -1;
-	}
-	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
-	    access(cfg->dmarc.public_suffix_file, R_OK) != 0) {
-		buf_printf(why, "%s:0: dmarc.public_suffix_file '%s' is not "
-		    "readable (apt-get install publicsuffix)", cfg->file,
-		    cfg->dmarc.public_suffix_file);
-		return -1;
-	}
-	/* the root anchor may be absent (no validation); a chosen one not */
-	if (cfg->dns.dnssec && strcmp(cfg->dns.trust_anchor,
-	    CONFIG_ROOT_ANCHOR) != 0 && access(cfg->dns.trust_anchor,
-	    R_OK) != 0) {
-		buf_printf(why, "%s:0: dns.trust_anchor '%s' is not readable",
-		    cfg->file, cfg->dns.trust_anchor);
-		return -1;
-	}
-	return 0;
 }
 
 /* config_ref - one more user */

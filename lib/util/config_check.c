@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/cidr.h"
@@ -215,6 +216,13 @@ config_chk_abspath(struct config *cfg, const char *v, struct buf *why)
 	return 0;
 }
 
+/* config_chk_optpath - "" (none) or an absolute path */
+int
+config_chk_optpath(struct config *cfg, const char *v, struct buf *why)
+{
+	return *v == '\0' ? 0 : config_chk_abspath(cfg, v, why);
+}
+
 /* config_chk_suppress - a mail address or a domain */
 int
 config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
@@ -277,4 +285,40 @@ config_check_secrets(const struct config *cfg, struct buf *why)
 	    pw ? "; a password file (passfile=) keeps the password out of it"
 	    : "");
 	return 1;
+}
+
+/* config_check_file - one named file must be readable; -1 with why */
+static int
+config_check_file(const struct config *cfg, int used, const char *key,
+    const char *path, const char *hint, struct buf *why)
+{
+	if (!used || *path == '\0' || access(path, R_OK) == 0)
+		return 0;
+	buf_printf(why, "%s:0: %s '%s' is not readable%s", cfg->file, key,
+	    path, hint);
+	return -1;
+}
+
+/* config_check_files - the files a config names exist and are readable */
+int
+config_check_files(const struct config *cfg, struct buf *why)
+{
+	const int bimi = cfg->bimi.enabled && cfg->bimi.fetch;
+
+	/* the root anchor may be absent (no validation); a chosen one not */
+	if (config_check_file(cfg, cfg->arc.seal.enabled, "arc.seal.key_file",
+	    cfg->arc.seal.key_file, "", why) != 0 ||
+	    config_check_file(cfg, cfg->dmarc.enabled && cfg->dmarc.mode ==
+	    CONFIG_DMARC_RFC7489, "dmarc.public_suffix_file",
+	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
+	    why) != 0 ||
+	    config_check_file(cfg, cfg->dns.dnssec && strcmp(
+	    cfg->dns.trust_anchor, CONFIG_ROOT_ANCHOR) != 0,
+	    "dns.trust_anchor", cfg->dns.trust_anchor, "", why) != 0 ||
+	    config_check_file(cfg, bimi, "bimi.trust_store",
+	    cfg->bimi.trust_store, "", why) != 0 ||
+	    config_check_file(cfg, bimi, "bimi.https_ca_file",
+	    cfg->bimi.https_ca_file, "", why) != 0)
+		return -1;
+	return 0;
 }
