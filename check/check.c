@@ -19,6 +19,7 @@
 #include "core/pipeline.h"
 #include "core/posture.h"
 #include "check_domain.h"
+#include "auth/bimi.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
 
@@ -318,6 +319,11 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (v->removed > 0)
 		printf("# would remove %zu Authentication-Results field(s) "
 		    "claiming %s\n", v->removed, v->authserv_id);
+	for (i = 0; i < v->nedits; i++)
+		if (v->edits[i].op == PIPELINE_EDIT_DELETE &&
+		    strcmp(v->edits[i].name, "Authentication-Results") != 0)
+			printf("# would remove %s #%zu (only we add it)\n",
+			    v->edits[i].name, v->edits[i].index);
 	printf("action: %s\n", policy_action_name(v->action));
 	if (v->rcode != NULL)
 		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);
@@ -375,6 +381,7 @@ main(int argc, char **argv)
 	log_open("authmilter-check", LOG_MAIL, 0);
 	log_set_level(LOG_LEVEL_ERR);
 	spf_init();
+	bimi_init();
 	buf_init(&why, 4096);
 	if ((cfg = config_load(o.file, &why)) == NULL ||
 	    config_check_files(cfg, &why) != 0 ||

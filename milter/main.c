@@ -34,6 +34,7 @@
 #include "report/report.h"
 #include "dns/resolver.h"
 #include "sockfile.h"
+#include "auth/bimi.h"
 #include "auth/spf.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
@@ -360,6 +361,7 @@ main(int argc, char **argv)
 	main_parse(argc, argv, &o);
 	log_open("authmilter", LOG_MAIL, o.foreground || o.check);
 	spf_init();
+	bimi_init();
 	if (o.check) {
 		env = main_load(o.file, 1);
 		printf("%s: configuration OK\n", o.file);

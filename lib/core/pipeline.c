@@ -294,6 +294,9 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_from(m, value, len);
 	else if (hdr_name_is(name, "Message-ID"))
 		pipeline_msgid(m, value, len);
+	else if (hdr_name_is(name, "BIMI-Location") || hdr_name_is(name,
+	    "BIMI-Indicator") || hdr_name_is(name, "BIMI-Logo-Preference"))
+		pipeline_bimi_header(s, m, name);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
@@ -536,6 +539,7 @@ pipeline_eom(struct session *s)
 		if (!s->env->cfg->arc.verify)
 			m->results.arc.checked = 0;
 		policy_decide(&m->results, s->env->cfg, &m->decision);
+		pipeline_bimi(s, m);
 		authres_init(&ar, s->authserv_id);
 		results_authres(&m->results, &m->decision, s->client_ip,
 		    s->env->cfg->arc.report_remote_ip, &ar);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/config.h"
+#include "auth/bimi.h"
 #include "auth/dkim.h"
 #include "core/metrics.h"
 #include "core/pipeline_priv.h"
@@ -36,11 +37,13 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 		return NULL;
 	}
 	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL ||
+	    (env->bimi = bimi_context_new(cfg, why)) == NULL ||
 	    (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
 	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) ==
 	    NULL) || (cfg->arc.seal.enabled && (env->seal_key =
 	    pkey_load_private(cfg->arc.seal.key_file, why)) == NULL)) {
 		psl_free(env->psl);
+		bimi_context_free(env->bimi);
 		dkim_context_free(env->dkim);
 		resolver_free(env->res);
 		config_release(cfg);
@@ -74,6 +77,7 @@ pipeline_env_release(struct pipeline_env *env)
 	/* drain first: nothing acknowledged is lost on reload or stop */
 	report_store_free(env->reports);
 	dkim_context_free(env->dkim);
+	bimi_context_free(env->bimi);
 	psl_free(env->psl);
 	EVP_PKEY_free(env->seal_key);
 	pkeycache_free(env->keys);

@@ -24,6 +24,7 @@
 #include "core/pipeline.h"
 #include "core/results.h"
 
+struct bimi_context;
 struct config;
 struct dkim_context;
 struct dkim_verifier;
@@ -35,7 +36,12 @@ struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
 #define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
-#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 5)
+#define PIPELINE_BIMI_NAMES	3	/* fields only we may add */
+#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 7 + \
+				 PIPELINE_BIMI_NAMES * PIPELINE_MAX_AR_DELETE)
+
+/* BIMI-Location, BIMI-Indicator, BIMI-Logo-Preference (BIMI 7.8) */
+extern const char *const pipeline_bimi_names[PIPELINE_BIMI_NAMES];
 
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
@@ -48,6 +54,7 @@ struct pipeline_env {
 	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
+	struct bimi_context *bimi;	/* mark roots, fetch cache */
 };
 
 struct message {
@@ -61,6 +68,8 @@ struct message {
 	size_t		*ar_delete;	/* 1-based A-R indices to delete */
 	size_t		 nar_delete;	/* entries in ar_delete */
 	size_t		 ar_cap;	/* allocated entries */
+	size_t		 bimi_seen[PIPELINE_BIMI_NAMES];	/* BIMI fields
+					   that came with it: all deleted */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
@@ -101,6 +110,10 @@ struct session {
 };
 
 void	pipeline_report(const struct session *, const struct message *);
+void	pipeline_bimi(struct session *, struct message *);
+void	pipeline_bimi_header(const struct session *, struct message *,
+	    const char *);
+void	pipeline_bimi_edits(struct message *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);

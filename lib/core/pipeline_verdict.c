@@ -28,30 +28,50 @@ pipeline_verdict_insert(struct message *m, const char *name,
 	e->value = value;
 }
 
+/* pipeline_verdict_delete - field name #index (1-based) goes */
+static void
+pipeline_verdict_delete(struct message *m, const char *name, size_t index)
+{
+	struct pipeline_edit *e = &m->edits[m->verdict.nedits++];
+
+	e->op = PIPELINE_EDIT_DELETE;
+	e->name = name;
+	e->index = index;
+}
+
 /*
  * pipeline_verdict_edits - forged A-R deleted from the highest index down
  * (RFC 8601 section 5; an index counts the fields still there, so going
- * down keeps the others' numbers), then ours inserted at the top (a
- * Received-SPF first, RFC 7208 section 9.1, so the A-R ends above it),
+ * down keeps the others' numbers), and every BIMI field that came with
+ * the message (BIMI 7.8), then ours inserted at the top (a Received-SPF
+ * first, RFC 7208 section 9.1, so the A-R ends above it; BIMI-Indicator
+ * and BIMI-Location between them),
  * then the ARC set, each at the top, so that ARC-Seal ends up first (RFC
  * 8617 section 5.1)
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
-	size_t i, n = m->nar_delete + 5;
-	struct pipeline_edit *e;
+	const struct bimi_result *b = &m->results.bimi;
+	size_t i, k, n = m->nar_delete + 7;
 
+	for (k = 0; k < PIPELINE_BIMI_NAMES; k++)
+		n += m->bimi_seen[k];
 	m->edits = xcalloc(n, sizeof(*m->edits));
-	for (i = m->nar_delete; i > 0; i--) {
-		e = &m->edits[m->verdict.nedits++];
-		e->op = PIPELINE_EDIT_DELETE;
-		e->name = "Authentication-Results";
-		e->index = m->ar_delete[i - 1];
-	}
+	for (i = m->nar_delete; i > 0; i--)
+		pipeline_verdict_delete(m, "Authentication-Results",
+		    m->ar_delete[i - 1]);
 	m->verdict.removed = m->nar_delete;
+	/* every BIMI field from outside goes: all of them, from the last */
+	for (k = 0; k < PIPELINE_BIMI_NAMES; k++)
+		for (i = m->bimi_seen[k]; i > 0; i--)
+			pipeline_verdict_delete(m, pipeline_bimi_names[k], i);
 	if (m->rspf.len > 0)
 		pipeline_verdict_insert(m, "Received-SPF", m->rspf.data);
+	if (b->indicator != NULL)
+		pipeline_verdict_insert(m, "BIMI-Indicator", b->indicator);
+	if (b->location != NULL)
+		pipeline_verdict_insert(m, "BIMI-Location", b->location);
 	if (m->arheader.len > 0)
 		pipeline_verdict_insert(m, "Authentication-Results",
 		    m->arheader.data);
