@@ -222,6 +222,16 @@ bimi_fetch_lifetime(const char *cc, const char *expires, const char *date)
 	return e - d > BIMI_CACHE_MAX_TTL ? BIMI_CACHE_MAX_TTL : (long)(e - d);
 }
 
+/* bimi_fetch_ascii - printable ASCII only, no space */
+static int
+bimi_fetch_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* bimi_fetch_parse - https://host[:port]/..., a host name; host and port */
 static int
 bimi_fetch_parse(const char *url, char **host, long *port, struct buf *why)
@@ -230,7 +240,15 @@ bimi_fetch_parse(const char *url, char **host, long *port, struct buf *why)
 	char *scheme = NULL, *h = NULL, *p = NULL, *user = NULL;
 	int rc = -1;
 
-	if (u == NULL || strlen(url) > BIMI_FETCH_MAX_URL ||
+	/* RFC 3986: ASCII without controls and spaces; and "https://" as
+	 * written, where libcurl would also take "https:/host" */
+	if (strlen(url) > BIMI_FETCH_MAX_URL || strncasecmp(url, "https://",
+	    8) != 0 || !bimi_fetch_ascii(url)) {
+		buf_puts(why, "not an https: URI");
+		curl_url_cleanup(u);
+		return -1;
+	}
+	if (u == NULL ||
 	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK)

@@ -110,6 +110,9 @@ bimi_record_parse(const char *txt, size_t len, struct bimi_record *rec,
 	memset(rec, 0, sizeof(rec[0]));
 	if (len > BIMI_MAX_RECORD)
 		return buf_puts(why, "record too long"), -1;
+	/* "v=BIMI1" as written: folding white space inside is no version */
+	if (!bimi_record_is(txt, len))
+		return buf_puts(why, "v=BIMI1 is not the first tag"), -1;
 	if (tags_parse(txt, len, &t, why) != 0)
 		return -1;
 	l = tags_get(&t, "l");

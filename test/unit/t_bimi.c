@@ -52,6 +52,10 @@ t_bimi_record(void)
 		    "!not an https: URI in l=" },
 		{ "two URIs", "v=BIMI1; l=https://a.example/x,https://b.example/"
 		    "y", 1, "!more than one URI" },
+		{ "one slash, 8-bit host (fuzz)", "v=BIMI1; l=https:/\347l."
+		    "example/a.svg", 1, "!not an https: URI" },
+		{ "folded version (fuzz)", "v=B\r\rIMI1; l=;", 0,
+		    "!v=BIMI1 is not the first" },
 		{ "IP literal host", "v=BIMI1; l=https://192.0.2.1/a.svg", 1,
 		    "!no fully qualified host" },
 		{ "bad a=", "v=BIMI1; l=; a=ftp://l.example/a.pem", 1,
