@@ -47,6 +47,7 @@ suites() {
 	suite arc-valimail  asan      /usr/bin/python3 test/arc/run_valimail.py
 	suite arc-roundtrip asan      /usr/bin/python3 test/arc/run_roundtrip.py
 	suite arc-daemon    -         /usr/bin/python3 test/arc/run_daemon.py
+	suite bimi          asan      /usr/bin/python3 test/bimi/run_bimi.py
 	suite milter        asan      sh test/milter/run.sh
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py

@@ -8,11 +8,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
  libspf2-dev libopendkim-dev libopendmarc-dev libssl-dev libconfig-dev
  libunbound-dev libidn2-dev libmicrohttpd-dev publicsuffix dns-root-data
- libsqlite3-dev libpq-dev zlib1g-dev libcurl4-openssl-dev"
+ libsqlite3-dev libpq-dev zlib1g-dev libcurl4-openssl-dev libxml2-dev"
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
  curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
- shellcheck cppcheck python3-pyflakes ldnsutils nsd openssl"
+ shellcheck cppcheck python3-pyflakes ldnsutils nsd openssl
+ python3-cryptography"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do

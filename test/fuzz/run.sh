@@ -9,11 +9,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
-    pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext"}
+    pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext
+    bimi_record bimi_svg bimi_cert"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
-pqflags=$(pkg-config --cflags libpq)
+pqflags="$(pkg-config --cflags libpq) $(pkg-config --cflags libxml-2.0)"
 
 # fuzz_cc ARG...: clang with ASan, UBSan and the coverage of libFuzzer
 fuzz_cc() {
@@ -29,7 +30,8 @@ fuzz_link() {
 	shift
 	fuzz_cc -fsanitize=fuzzer "$@" "$top/test/fuzz/fuzz_$t.c" \
 	    "$top/test/fuzz/fuzzlib.c" ./*.o -lspf2 -lunbound -lconfig -lidn2 \
-	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lpthread \
+	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lxml2 \
+	    -lpthread \
 	    -o "fuzz_$t"
 }
 
