@@ -10,7 +10,7 @@ secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
     pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext
-    bimi_record bimi_svg bimi_cert"}
+    bimi_record bimi_svg bimi_cert redact"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
