@@ -43,6 +43,8 @@ pipeline_message_free(struct message *m)
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
 	buf_free(&m->rspf);
+	buf_free(m->fbody);
+	free(m->fbody);
 	free(m);
 }
 
@@ -359,6 +361,7 @@ pipeline_eoh(struct session *s)
 	if (!s->trusted && !m->authenticated)
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
 	pipeline_discover(s, m);
+	pipeline_failure_eoh(s, m);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
@@ -382,6 +385,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 		dkim_verifier_body(v, data, len);
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
+	pipeline_failure_body(m, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -551,6 +555,7 @@ pipeline_eom(struct session *s)
 			    "<>", s->authserv_id, &m->rspf);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
+		pipeline_failure(s, m);
 	}
 	pipeline_verdict_make(s, m);
 	return &m->verdict;

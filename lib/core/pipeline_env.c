@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "util/config.h"
+#include "util/log.h"
 #include "auth/bimi.h"
 #include "auth/dkim.h"
 #include "core/metrics.h"
@@ -55,6 +58,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	host[sizeof(host) - 1] = '\0';
 	env->hostname = xstrdup(host);
 	env->keys = pkeycache_new(PKEYCACHE_ENTRIES);
+	if (RAND_bytes(env->redact_key, sizeof(env->redact_key)) != 1)
+		log_panic("RAND_bytes failed: no redaction key");
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
 	return env;

@@ -18,6 +18,7 @@
 #include "auth/arc.h"
 #include "util/buf.h"
 #include "util/cidr.h"
+#include "mail/redact.h"
 #include "dns/dnsbudget.h"
 #include "mail/hdr.h"
 #include "core/decision.h"
@@ -55,6 +56,8 @@ struct pipeline_env {
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
 	struct bimi_context *bimi;	/* mark roots, fetch cache */
+	unsigned char	 redact_key[REDACT_KEY];	/* failure reports'
+					   pseudonyms, random per env */
 };
 
 struct message {
@@ -82,6 +85,7 @@ struct message {
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
 	struct buf	 rspf;		/* Received-SPF value ("" none) */
+	struct buf	*fbody;		/* body kept for a failure report */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
 	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
 					   needs: discovery, aligned ids */
@@ -113,7 +117,12 @@ void	pipeline_report(const struct session *, const struct message *);
 void	pipeline_bimi(struct session *, struct message *);
 void	pipeline_bimi_header(const struct session *, struct message *,
 	    const char *);
-void	pipeline_bimi_edits(struct message *);
+void	pipeline_failure_eoh(const struct session *, struct message *);
+void	pipeline_failure_body(struct message *, const unsigned char *,
+	    size_t);
+void	pipeline_failure(const struct session *, struct message *);
+const char *pipeline_failure_copy(const struct session *,
+	    const struct message *, struct buf *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);
