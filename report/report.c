@@ -14,8 +14,10 @@
 #include "report/report.h"
 #include "report/report_db.h"
 #include "report/report_dest.h"
+#include "report/report_failure.h"
 #include "report/report_mail.h"
 #include "report/report_period.h"
+#include "report_fail.h"
 #include "report_send.h"
 #include "report/report_spool.h"
 #include "report/report_xml.h"
@@ -30,6 +32,7 @@ struct report_opts {
 	const char	*dry_run;	/* --dry-run DIR, or NULL */
 	const char	*now;		/* --now, or NULL: the clock */
 	int		 force;		/* --force */
+	int		 failures;	/* --failures: RFC 9991 reports */
 };
 
 /* the run: what every domain's report needs */
@@ -52,6 +55,7 @@ report_usage(void)
 {
 	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
 	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
+	    "                         [--failures]\n"
 	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
 	    "\n");
 	exit(2);
@@ -66,6 +70,7 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		{ "dry-run", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "failures", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -89,6 +94,9 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'n':
 			o->now = optarg;
+			break;
+		case 'F':
+			o->failures = 1;
 			break;
 		default:
 			report_usage();
@@ -319,6 +327,8 @@ report_expire(struct report_run *run)
 	if (report_db_exec(run->db, "DELETE FROM records WHERE ts < $1", 1, p,
 	    NULL, NULL, &why) != 0 || report_db_exec(run->db, "DELETE FROM "
 	    "reports_sent WHERE period_begin < $1", 1, p, NULL, NULL,
+	    &why) != 0 || report_failure_expire(run->db, (long long)run->now -
+	    (long long)run->cfg->reports.retention_days * REPORT_DAY,
 	    &why) != 0)
 		log_err("expiring old rows: %s", why.data);
 	buf_free(&why);
@@ -379,6 +389,35 @@ report_retry_say(const struct report_run *run)
 	    "%s sends them", run->retry, date, date);
 }
 
+/*
+ * report_failures - --failures: the RFC 9991 reports the daemons
+ * recorded (reports.failure.enabled), each to its verified ruf
+ * destinations within the rate limits; the exit status
+ */
+static int
+report_failures(struct report_run *run)
+{
+	struct report_fail_run fr;
+	int rc;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.cfg = run->cfg;
+	fr.db = run->db;
+	fr.res = run->res;
+	fr.submitter = run->submitter;
+	fr.dry_run = run->o.dry_run;
+	fr.now = run->now;
+	rc = report_fail_run(&fr);
+	if (fr.retry > 0 && run->o.dry_run == NULL)
+		log_warnx("%zu failure report destination(s) deferred (DNS "
+		    "failure or sendmail error): the next run sends them",
+		    fr.retry);
+	report_db_close(run->db);
+	resolver_free(run->res);
+	config_release(run->cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,6 +436,8 @@ main(int argc, char **argv)
 		report_usage();
 	report_open(&run);
 	report_expire(&run);
+	if (run.o.failures)
+		return report_failures(&run);
 	buf_init(&why, 4096);
 	if (report_period_domains(run.db, run.begin, run.end, &domains,
 	    &why) != 0)
