@@ -51,6 +51,7 @@ suites() {
 	suite milter        asan      sh test/milter/run.sh
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
+	suite failure-reports asan    /usr/bin/python3 test/report/run_failure.py
 	suite report-postfix root     bash test/report/run_postfix.sh
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
