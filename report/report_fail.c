@@ -82,6 +82,7 @@ report_fail_send(struct report_fail_run *run, const struct report_failure *r,
     const char *to, const struct buf *msg)
 {
 	const char *dedup = r->f[REPORT_F_DEDUP];
+	char before[32] = "";
 	struct buf why;
 	int lim, rc = 0;
 
@@ -91,9 +92,17 @@ report_fail_send(struct report_fail_run *run, const struct report_failure *r,
 		report_fail_say(r, to, rc ? "written" : "failed", why.data);
 	} else if (report_db_begin(run->db, &why) != 0 ||
 	    report_db_lock(run->db, &why) != 0 ||
-	    (lim = report_fail_limited(run, to, &why)) < 0 ||
-	    report_failure_mark(run->db, dedup, to, lim ? "limited" : "sent",
-	    (long long)run->now, &why) != 0) {
+	    report_failure_outcome(run->db, dedup, to, before, sizeof(before),
+	    &why) != 0 || (lim = before[0] != '\0' ? 0 :
+	    report_fail_limited(run, to, &why)) < 0) {
+		report_db_rollback(run->db);
+		report_fail_say(r, to, "store failed", why.data);
+	} else if (before[0] != '\0') {
+		/* another sender decided it while we waited for the lock */
+		report_db_rollback(run->db);
+		rc = 1;
+	} else if (report_failure_mark(run->db, dedup, to, lim ? "limited" :
+	    "sent", (long long)run->now, &why) != 0) {
 		report_db_rollback(run->db);
 		report_fail_say(r, to, "store failed", why.data);
 	} else if (lim) {
