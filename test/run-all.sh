@@ -52,7 +52,9 @@ suites() {
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
 	suite failure-reports asan    /usr/bin/python3 test/report/run_failure.py
+	suite failure-pg    root,asan /usr/bin/python3 test/report/run_failure_pg.py
 	suite report-postfix root     bash test/report/run_postfix.sh
+	suite failure-postfix root    bash test/report/run_failure_postfix.sh
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
 	suite e2e-arc       root      bash test/e2e/run_arc.sh
