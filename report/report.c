@@ -346,8 +346,9 @@ report_open(struct report_run *run)
 		log_fatal("%s", why.data);
 	if (*run->cfg->reports.store == '\0') {
 		/* the shipped default: the daily timer must not fail on it */
-		log_info("%s: reports.store is empty: DMARC aggregate reports "
-		    "are off, nothing to send", run->o.file);
+		log_info("%s: reports.store is empty: DMARC %s reports are "
+		    "off, nothing to send", run->o.file, run->o.failures ?
+		    "failure" : "aggregate");
 		buf_free(&why);
 		config_release(run->cfg);
 		exit(0);
