@@ -513,6 +513,8 @@ static const struct {
 	{ "failure reports without a store",
 	    "reports = {\n failure = {\n  enabled = true; }; };", 3,
 	    "reports.failure.enabled", "reports.store" },
+	{ "failure rate 0", "reports = { failure = { rate_destination = 0; "
+	    "}; };", 1, "reports.failure.rate_destination", "out of range" },
 	{ "failure report content", "reports = { failure = { content = "
 	    "\"body\"; }; };", 1, "reports.failure.content", "not one of" },
 	{ "syntax error", "\nmilter = { timeout = = 5; };", 2, NULL, NULL },
