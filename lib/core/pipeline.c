@@ -296,9 +296,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_from(m, value, len);
 	else if (hdr_name_is(name, "Message-ID"))
 		pipeline_msgid(m, value, len);
-	else if (hdr_name_is(name, "BIMI-Location") || hdr_name_is(name,
-	    "BIMI-Indicator") || hdr_name_is(name, "BIMI-Logo-Preference"))
-		pipeline_bimi_header(s, m, name);
+	pipeline_bimi_header(s, m, name);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);

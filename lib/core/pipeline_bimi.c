@@ -28,8 +28,8 @@ pipeline_bimi_header(const struct session *s, struct message *m,
 {
 	size_t i;
 
-	if (s->trusted)
-		return;
+	if (s->trusted || (name[0] != 'B' && name[0] != 'b'))
+		return;		/* most fields, at once */
 	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
 		if (hdr_name_is(name, pipeline_bimi_names[i]) &&
 		    m->bimi_seen[i] < PIPELINE_MAX_AR_DELETE)
