@@ -170,18 +170,13 @@ static int
 report_check(struct report_run *run, const struct report_out *out,
     const struct report_dest *d, struct buf *why)
 {
-	static const char *const said[] = {
-		[REPORT_DEST_SUPPRESSED] = "suppressed",
-		[REPORT_DEST_REFUSED] = "not authorized",
-		[REPORT_DEST_DEFER] = "deferred (DNS)",
-		[REPORT_DEST_TOO_LARGE] = "too large",
-	};
 	enum report_dest_decision dd;
 
 	dd = report_dest_check(run->res, run->cfg, out->domain, out->org, d,
 	    out->gz.len, why);
 	if (dd != REPORT_DEST_SEND) {
-		report_say(out, d->addr, said[dd], why->data);
+		report_say(out, d->addr, report_dest_decision_name(dd),
+		    why->data);
 		if (dd == REPORT_DEST_DEFER) {
 			run->failed = 1;
 			run->retry++;

@@ -149,12 +149,6 @@ static int
 report_fail_dest(struct report_fail_run *run, const struct report_failure *r,
     const struct report_dest *d)
 {
-	static const char *const said[] = {
-		[REPORT_DEST_SUPPRESSED] = "suppressed",
-		[REPORT_DEST_REFUSED] = "not authorized",
-		[REPORT_DEST_DEFER] = "deferred (DNS)",
-		[REPORT_DEST_TOO_LARGE] = "too large",
-	};
 	enum report_dest_decision dd;
 	struct buf msg, why;
 	char before[32] = "";
@@ -176,14 +170,16 @@ report_fail_dest(struct report_fail_run *run, const struct report_failure *r,
 	if (dd == REPORT_DEST_SEND)
 		rc = report_fail_send(run, r, d->addr, &msg);
 	else {
-		report_fail_say(r, d->addr, said[dd], why.data);
+		report_fail_say(r, d->addr, report_dest_decision_name(dd),
+		    why.data);
 		if (dd == REPORT_DEST_DEFER) {
 			run->failed = 1;
 			run->retry++;
 			rc = 0;
 		} else if (run->dry_run == NULL)
 			report_failure_mark(run->db, r->f[REPORT_F_DEDUP],
-			    d->addr, said[dd], (long long)run->now, &why);
+			    d->addr, report_dest_decision_name(dd),
+			    (long long)run->now, &why);
 	}
 	buf_free(&msg);
 	buf_free(&why);

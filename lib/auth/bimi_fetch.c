@@ -1,7 +1,6 @@
 /* bimi_fetch - one bounded HTTPS GET, and the cache of documents by URL */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <pthread.h>
@@ -307,22 +306,15 @@ bimi_fetch_addrs(struct bimi_get *g, struct buf *out, struct buf *why)
 	static const int types[2] = { ns_t_a, ns_t_aaaa };
 	struct resolver_answer *a;
 	enum resolver_status st, first = RESOLVER_OK;
-	char addr[INET6_ADDRSTRLEN];
-	int t, i, n = 0;
+	int t, n = 0;
 
 	buf_printf(out, "%s:%ld:", g->host, g->port);
 	for (t = 0; t < 2; t++) {
 		a = NULL;
 		st = dnsbudget_query(g->rq->budget, g->rq->res, g->host,
 		    types[t], g->rq->deadline, &a);
-		for (i = 0; st == RESOLVER_OK && i < a->n; i++) {
-			if (a->rdlen[i] != (t == 0 ? 4 : 16) ||
-			    inet_ntop(t == 0 ? AF_INET : AF_INET6,
-			    a->rdata[i], addr, sizeof(addr)) == NULL)
-				continue;
-			buf_printf(out, "%s%s%s%s", n++ > 0 ? "," : "",
-			    t == 1 ? "[" : "", addr, t == 1 ? "]" : "");
-		}
+		if (st == RESOLVER_OK)
+			n = dnstext_addrs(a, out, n);
 		if (t == 0) {
 			first = st;
 			if (st != RESOLVER_OK)

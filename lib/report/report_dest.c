@@ -340,6 +340,22 @@ report_verify_name(enum report_verify v)
 	return (unsigned)v < 5 ? names[v] : "refused";
 }
 
+/* report_dest_decision_name - what authmilter-report says of a decision */
+const char *
+report_dest_decision_name(enum report_dest_decision dd)
+{
+	static const char *const said[] = {
+		[REPORT_DEST_SEND] = "sent",
+		[REPORT_DEST_SUPPRESSED] = "suppressed",
+		[REPORT_DEST_REFUSED] = "not authorized",
+		[REPORT_DEST_DEFER] = "deferred (DNS)",
+		[REPORT_DEST_TOO_LARGE] = "too large",
+	};
+
+	return (unsigned)dd < sizeof(said) / sizeof(said[0]) ? said[dd] :
+	    "not authorized";
+}
+
 /* report_dest_suppressed - our own address, or one never to get any */
 static const char *
 report_dest_suppressed(const struct config *cfg, const struct report_dest *d)

@@ -70,6 +70,7 @@ enum report_verify report_dest_verify_tag(struct resolver *,
 	    const char *domain, const char *org, const struct report_dest *,
 	    const char *tag, char **uri, struct buf *why);
 const char *report_verify_name(enum report_verify);
+const char *report_dest_decision_name(enum report_dest_decision);
 enum report_dest_decision report_dest_check(struct resolver *,
 	    const struct config *, const char *domain, const char *org,
 	    const struct report_dest *, size_t size, struct buf *why);

@@ -58,12 +58,7 @@ SPF_DNS = re.compile(r'^\s*(txt|spf)\s*:\s*[A-Za-z0-9.-]+\s*:\s*"(.*)"\s*$')
 
 
 def local_data():
-    out = list(EXTRA)
-    for d, rec in sorted(DOMAINS.items()):
-        out.append('_dmarc.%s. 300 IN TXT "%s"' % (d, rec))
-        out.append('%s. 300 IN TXT "%s"' % (d, SPF))
-        out.append('%s. 300 IN A 192.0.2.1' % d)
-    return out
+    return rl.local_data(DOMAINS, EXTRA)
 
 
 def write_config(path, port, store, spool, *more, sendmail="/bin/false"):
