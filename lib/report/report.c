@@ -154,6 +154,9 @@ report_line_decode(const char *line, size_t len, char **f, int n,
 	const char *end = line + len, *tab;
 	int i, rc = 0;
 
+	/* a field that fails leaves its slot NULL for the cleanup below */
+	for (i = 0; i < n; i++)
+		f[i] = NULL;
 	buf_init(&field, max);
 	for (i = 0; i < n && rc == 0; i++) {
 		tab = memchr(line, '\t', (size_t)(end - line));
@@ -170,7 +173,7 @@ report_line_decode(const char *line, size_t len, char **f, int n,
 		line = tab + 1;
 	}
 	buf_free(&field);
-	while (rc != 0 && i-- > 0) {
+	for (i = 0; rc != 0 && i < n; i++) {
 		free(f[i]);
 		f[i] = NULL;
 	}

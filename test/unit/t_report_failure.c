@@ -69,6 +69,13 @@ t_report_failure_line(void)
 	    "not one", "-");
 	UNIT_CHECK(report_failure_decode("F1\tx", 4, &back) != 0, "too few "
 	    "fields refused", "-");
+	/* a bad escape in a middle field: nothing half-made is freed (fuzz) */
+	buf_reset(&line);
+	report_failure_encode(&r, &line);
+	line.data[strlen(REPORT_FAILURE_LINE) + 1] = '\\';
+	line.data[strlen(REPORT_FAILURE_LINE) + 2] = 'q';
+	UNIT_CHECK(report_failure_decode(line.data, line.len - 1, &back) != 0,
+	    "a bad escape refused", "-");
 	report_failure_set(&r, REPORT_F_TS, "soon");
 	buf_reset(&line);
 	report_failure_encode(&r, &line);
