@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/config.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 #include "dns/dnsbudget.h"
 #include "dns/dnstext.h"
@@ -47,7 +48,7 @@ void
 bimi_init(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		abort();
+		log_fatal("libcurl cannot be set up (curl_global_init)");
 	xmlInitParser();
 }
 
