@@ -107,8 +107,8 @@ struct bimi_context *bimi_context_new(const struct config *, struct buf *);
 void	bimi_context_free(struct bimi_context *);
 int	bimi_eligible(const struct dmarc_result *, int rfc7489,
 	    const char **why);
-char	*bimi_signed_selector(const struct hdr *, const struct dkim_result *,
-	    const char *aligned_d);
+char	*bimi_signed_selector(const struct hdr *,
+	    const struct dkim_result *, const char *aligned_d);
 void	bimi_check(const struct bimi_request *, struct bimi_result *);
 void	bimi_result_free(struct bimi_result *);
 const char *bimi_status_name(enum bimi_status);

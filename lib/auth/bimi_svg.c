@@ -228,8 +228,8 @@ bimi_svg_prolog(struct bimi_svg_walk *w, const xmlDoc *doc)
 
 	/* <?xml-stylesheet href=...?> would pull in a style sheet */
 	for (c = doc->children; c != NULL; c = c->next)
-		if (c->type != XML_ELEMENT_NODE && c->type != XML_COMMENT_NODE &&
-		    c->type != XML_DTD_NODE)
+		if (c->type != XML_ELEMENT_NODE &&
+		    c->type != XML_COMMENT_NODE && c->type != XML_DTD_NODE)
 			return bimi_svg_refuse(w, "processing instruction or "
 			    "other node not allowed", c->name);
 	return 0;

@@ -74,7 +74,8 @@ pipeline_copy_headers(const struct session *s, const struct message *m,
 	for (i = 0; i < m->hdr.n; i++) {
 		buf_reset(&one);
 		pipeline_copy_field(s, &m->hdr.f[i], redact, &one);
-		if (one.truncated || out->len + one.len > REPORT_FAILURE_MAX_PART)
+		if (one.truncated || out->len + one.len >
+		    REPORT_FAILURE_MAX_PART)
 			break;	/* a field cut in half would mislead */
 		buf_append(out, one.data, one.len);
 	}

@@ -220,8 +220,9 @@ report_dest_record_tag(const char *txt, size_t len, const char *tag,
 		while (p < semi && (*p == ' ' || *p == '\t'))
 			p++;
 		eq = memchr(p, '=', (size_t)(semi - p));
-		if (eq != NULL && (size_t)(eq - p) >= tl && strncmp(p, tag,
-		    tl) == 0 && strspn(p + tl, " \t") == (size_t)(eq - p - tl) &&
+		if (eq != NULL && (size_t)(eq - p) >= tl &&
+		    strncmp(p, tag, tl) == 0 &&
+		    strspn(p + tl, " \t") == (size_t)(eq - p - tl) &&
 		    *rua == NULL) {
 			for (eq++; eq < semi && (*eq == ' ' || *eq == '\t');
 			    eq++)

@@ -1,13 +1,13 @@
 /*
- * report_dest - where an aggregate report may go: rua URIs, !size, and
+ * report_dest - where a report may go: rua and ruf URIs, !size, and
  *               the external destination check
  *
  * STANDARDS   RFC 9990 sections 3 ("Report Delivery") and 4 ("Verifying
  *             External Destinations"), which RFC 9991 section 5 applies
- *             to ruf= (the override record's ruf= tag); RFC 9989 section 4.7 (rua is a
- *             comma-separated list of URIs); RFC 7489 section 6.2 (the
- *             "!" size limit with k, m, g, t units of 1024); RFC 6068
- *             (mailto:, percent-encoding).
+ *             to ruf= (the override record's ruf= tag); RFC 9989
+ *             section 4.7 (rua and ruf are comma-separated lists of
+ *             URIs); RFC 7489 section 6.2 (the "!" size limit with k, m,
+ *             g, t units of 1024); RFC 6068 (mailto:, percent-encoding).
  * OWNERSHIP   report_dest_parse() fills a caller-owned array of struct
  *             report_dest, released with report_dest_free().
  *             report_dest_verify() returns a new rua list or NULL.

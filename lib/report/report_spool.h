@@ -43,8 +43,8 @@ struct report_db;
 struct report_journal;
 
 /* the longer of the two kinds of line */
-#define REPORT_SPOOL_MAX_LINE	(REPORT_FAILURE_MAX_LINE > REPORT_MAX_LINE ? \
-				 REPORT_FAILURE_MAX_LINE : REPORT_MAX_LINE)
+#define REPORT_SPOOL_MAX_LINE	(REPORT_FAILURE_MAX_LINE > \
+	REPORT_MAX_LINE ? REPORT_FAILURE_MAX_LINE : REPORT_MAX_LINE)
 #define REPORT_JOURNAL_KEEP	(64 * 1024)
 
 int	report_spool_append(const char *dir, const char *name,

@@ -28,9 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	buf_init(&why, 1024);
 	if (data[0] % 2 == 0) {
-		if (bimi_logotype_evidence(data + 1, size - 1, &ev, &why) == 0) {
-			if (ev.svglen > BIMI_SVG_MAX ||
-			    bimi_cert_matches(&ev, ev.svg, ev.svglen, &why) != 0)
+		if (bimi_logotype_evidence(data + 1, size - 1, &ev,
+		    &why) == 0) {
+			if (ev.svglen > BIMI_SVG_MAX || bimi_cert_matches(&ev,
+			    ev.svg, ev.svglen, &why) != 0)
 				__builtin_trap();
 			bimi_evidence_free(&ev);
 		}
