@@ -214,8 +214,9 @@ report_failure_pending(struct report_db *db, long long now,
 	int i, rc;
 
 	snprintf(cut, sizeof(cut), "%lld", now - REPORT_FAILURE_MAX_AGE);
-	rc = report_db_exec(db, "UPDATE failures SET done = 1 WHERE done = 0 "
-	    "AND ts < $1", 1, p, NULL, NULL, why);
+	rc = report_db_exec(db, "UPDATE failures SET done = 1, subject = '', "
+	    "feedback = '', original = '' WHERE done = 0 AND ts < $1", 1, p,
+	    NULL, NULL, why);
 	buf_init(&sql, 4096);
 	buf_puts(&sql, "SELECT ");
 	for (i = 0; i < REPORT_F_NCOLS; i++)
@@ -305,14 +306,19 @@ report_failure_rate(struct report_db *db, const char *dest, long long now,
 	    report_failure_count, &rate->destination, why);
 }
 
-/* report_failure_done - every destination of the report is decided */
+/*
+ * report_failure_done - every destination of the report is decided: what
+ * it held of the message goes (the row stays, for later copies to count
+ * as duplicates, until reports.retention_days)
+ */
 int
 report_failure_done(struct report_db *db, const char *dedup, struct buf *why)
 {
 	const char *p[1] = { dedup };
 
-	return report_db_exec(db, "UPDATE failures SET done = 1 WHERE dedup = "
-	    "$1", 1, p, NULL, NULL, why);
+	return report_db_exec(db, "UPDATE failures SET done = 1, subject = '', "
+	    "feedback = '', original = '' WHERE dedup = $1", 1, p, NULL, NULL,
+	    why);
 }
 
 /* report_failure_expire - rows older than cut go (reports.retention_days) */

@@ -26,7 +26,10 @@
  *             Message-ID, or the header fields that identify a message
  *             without one) for as long as reports.retention_days keeps
  *             it; the copies are counted as incidents, each by its uid,
- *             so a replayed line is not counted twice.
+ *             so a replayed line is not counted twice. Once a report is
+ *             done (sent, discarded or given up) its copy of the message,
+ *             fields and Subject are emptied: only the key and the time
+ *             stay.
  * ERRORS      0 or -1 with the database's reason in why; an unreadable
  *             line is logged and dropped (0).
  */

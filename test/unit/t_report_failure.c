@@ -85,6 +85,15 @@ t_report_failure_line(void)
 	buf_free(&line);
 }
 
+/* t_count - a count(*) into a size_t */
+static int
+t_count(void *arg, int ncols, const char *const *v)
+{
+	if (ncols > 0 && v[0] != NULL)
+		*(size_t *)arg = (size_t)strtoul(v[0], NULL, 10);
+	return 0;
+}
+
 /* t_report_failure_store - dedup, incidents, pending, rates, expiry */
 static void
 t_report_failure_store(struct report_db *db)
@@ -138,6 +147,12 @@ t_report_failure_store(struct report_db *db)
 	UNIT_CHECK(report_failure_done(db, "d1", &why) == 0 &&
 	    report_failure_pending(db, T_NOW, got, 4, &n, &why) == 0 && n == 0,
 	    "done: no longer pending", "%zu", n);
+	n = 1;
+	report_db_exec(db, "SELECT count(*) FROM failures WHERE original <> "
+	    "'' OR feedback <> '' OR subject <> ''", 0, NULL, t_count, &n,
+	    &why);
+	UNIT_CHECK(n == 0, "done and given-up reports keep nothing of the "
+	    "message", "%zu", n);
 	UNIT_CHECK(report_failure_expire(db, T_NOW, &why) == 0 &&
 	    report_failure_rate(db, "a@x.example", T_NOW + 1, &rate, &why) ==
 	    0 && rate.global == 0, "expired", "%lld", rate.global);
