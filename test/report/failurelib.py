@@ -62,19 +62,12 @@ def local_data():
 
 
 def write_config(path, port, store, spool, *more, sendmail="/bin/false"):
-    """Daemon and authmilter-report config: failure reports on, the
-    default content (redacted), DNS from local_data()."""
-    testlib.write_config(path, {
-        "authserv_id": "mx.ourorg.example",
-        "milter": {"socket": "inet:%d@127.0.0.1" % port, "user": "nobody"},
-        "dns": {"local_zones": ["example. static"],
-                "local_data": local_data()},
-        "policy": {"trusted_networks": []},
-        "reports": {"store": store, "spool_dir": spool,
-                    "org_name": "Our Org", "email": OWN,
-                    "sendmail": sendmail,
-                    "failure": {"enabled": True}},
-    }, *more, comment="written by test/report/failurelib.py")
+    """reportlib's config with this module's DNS data and failure reports
+    on (the default content: redacted); MORE on top."""
+    rl.write_config(path, port, store, spool,
+                    {"dns": {"local_data": local_data()},
+                     "reports": {"failure": {"enabled": True}}},
+                    *more, sendmail=sendmail)
 
 
 def message(author, msgid, body=b"hello\r\n", subject="Quarterly numbers",
