@@ -33,6 +33,7 @@ struct report_opts {
 	const char	*now;		/* --now, or NULL: the clock */
 	int		 force;		/* --force */
 	int		 failures;	/* --failures: RFC 9991 reports */
+	int		 aggregate_only;	/* --period or --force given */
 };
 
 /* the run: what every domain's report needs */
@@ -55,7 +56,8 @@ report_usage(void)
 {
 	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
 	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
-	    "                         [--failures]\n"
+	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]\n"
+	    "       authmilter-report --failures [-c FILE] [--dry-run DIR]\n"
 	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
 	    "\n");
 	exit(2);
@@ -85,12 +87,14 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'p':
 			o->period = optarg;
+			o->aggregate_only = 1;
 			break;
 		case 'd':
 			o->dry_run = optarg;
 			break;
 		case 'f':
 			o->force = 1;
+			o->aggregate_only = 1;
 			break;
 		case 'n':
 			o->now = optarg;
@@ -102,7 +106,8 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			report_usage();
 		}
 	}
-	if (optind != argc)
+	/* failure reports have no period: a --period would be ignored */
+	if (optind != argc || (o->failures && o->aggregate_only))
 		report_usage();
 }
 

@@ -115,6 +115,10 @@ def check_main(tmp):
     rc, out = s.run(None, "--dry-run", dry)
     T.check(rc == 0 and any(f.endswith(".eml") for f in os.listdir(dry)),
             "--dry-run writes the reports", out)
+    for opt in (["--period", "yesterday"], ["--force"]):
+        rc, out = s.run(None, *opt)
+        T.check(rc == 2 and "usage:" in out and not s.new_mails(),
+                "--failures %s: a usage error, nothing sent" % opt[0], out)
     rc, out = s.run()
     T.check(rc == 0, "authmilter-report --failures exit 0", out)
     got = by_domain(s.new_mails())
