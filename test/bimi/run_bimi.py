@@ -347,6 +347,12 @@ def case_forged(w, conf):
     check("b-forged-removed-on-fail", "# would remove BIMI-Location #1" in
           out and "# would remove BIMI-Indicator #1" in out and
           location(out) is None, out)
+    # a trusted_networks host is our own site: its fields stay, as its
+    # A-R do (127.0.0.1 is in the default list)
+    out = run_check(conf, message(frm, extra=forged), ip="127.0.0.1",
+                    frm=frm)[0]
+    check("b-forged-kept-from-trusted", "# exit" not in out and
+          "would remove" not in out, out)
 
 
 def case_selector(w, conf_path):
