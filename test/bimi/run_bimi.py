@@ -45,6 +45,8 @@ EXTREF_SVG = SVG.replace(b'version="1.2"', b'xmlns:xlink="http://www.w3.org/'
                          b'1999/xlink" version="1.2"').replace(
     b"</svg>", b'<use xlink:href="https://evil.example/x.svg#a"/></svg>')
 OTHER_SVG = SVG.replace(b"#1a5fb4", b"#e01b24")
+# valid SVG Tiny PS, but over the 32 KB a logo may have (BIMI_SVG_MAX)
+BIG_SVG = SVG.replace(b"</svg>", b"<!-- " + b"x" * 33000 + b" --></svg>")
 
 passed = failed = 0
 VERBOSE = "-v" in sys.argv
@@ -230,6 +232,8 @@ def setup_cases(w):
     w.brand("weak.example", p="none")
     w.brand("testing.example", extra="; t=y")
     w.brand("quar.example", p="quarantine")
+    w.brand("big.example", svg=BIG_SVG,
+            cert=w.pki.mark_cert("big.example", SVG))
     w.brand("svgz.example", svg=gzip.compress(SVG),
             cert=w.pki.mark_cert("svgz.example", SVG))
     w.data += domain_data("declined.example")
@@ -282,6 +286,7 @@ def case_results(w, conf):
                    ("noeku", "extended key usage"),
                    ("noevid", "no evidence document"),
                    ("missing", "HTTP status 404"),
+                   ("big", "larger than 32768 bytes"),
                    ("tlsbad", "SSL")):
         out = one(w, conf, d + ".example")
         cl = bimi_clause(out)
