@@ -17,6 +17,7 @@
 #include "dns/resolver.h"
 #include "util/log.h"
 #include "core/pipeline.h"
+#include "core/versions.h"
 #include "core/posture.h"
 #include "check_domain.h"
 #include "auth/bimi.h"
@@ -42,6 +43,7 @@ struct check_opts {
 	const char	*mail_from;	/* --mail-from */
 	const char	*tls[4];	/* --tls-version --tls-cipher
 					   --tls-bits --tls-subject */
+	const char	*auth;		/* --auth: SMTP AUTH user, or NULL */
 	const char	*rcpt[CHECK_MAX_RCPT];	/* --rcpt */
 	int		 nrcpt;		/* entries in rcpt */
 	int		 json;		/* --json */
@@ -52,20 +54,82 @@ struct check_opts {
 	const char	*message;	/* path or "-" */
 };
 
+#define CHECK_SYNOPSIS	\
+	"usage: authmilter-check [-c FILE] --domain DOMAIN " \
+	"[--selector S]... [--fetch]\n" \
+	"                        [--ca-file FILE] [--json] [--trace]\n" \
+	"       authmilter-check [-c FILE] [--client-ip IP] " \
+	"[--helo NAME] [--mail-from ADDR]\n" \
+	"                        [--rcpt ADDR]... [--auth USER] " \
+	"[--time SECONDS]\n" \
+	"                        [--tls-version V [--tls-cipher C]\n" \
+	"                        [--tls-bits N] [--tls-subject S]] " \
+	"[--json] [--trace] [MESSAGE | -]\n" \
+	"       authmilter-check -h | --help | -V | --version\n"
+
 /* check_usage - the synopsis of authmilter-check(1); exit 2 */
 static void __attribute__((noreturn))
 check_usage(void)
 {
-	fprintf(stderr, "usage: authmilter-check [-c FILE] --domain DOMAIN "
-	    "[--selector S]... [--fetch]\n"
-	    "                        [--ca-file FILE] [--json] [--trace]\n"
-	    "       authmilter-check [-c FILE] [--client-ip IP] "
-	    "[--helo NAME] [--mail-from ADDR]\n"
-	    "                        [--rcpt ADDR]... [--time SECONDS] "
-	    "[--tls-version V [--tls-cipher C]\n"
-	    "                        [--tls-bits N] [--tls-subject S]] "
-	    "[--json] [--trace] [MESSAGE | -]\n");
+	fputs(CHECK_SYNOPSIS, stderr);
 	exit(2);
+}
+
+/* check_help - -h, --help: the synopsis and each option; exit 0 */
+static void __attribute__((noreturn))
+check_help(void)
+{
+	printf(CHECK_SYNOPSIS "\n"
+	    "One message through the authmilter daemon's pipeline: prints the "
+	    "fields it\nwould add, the action and the SMTP reply.\n\n"
+	    "  -c FILE           configuration file (default %s)\n"
+	    "  --client-ip IP    SMTP client address (none: SPF gives none)\n"
+	    "  --helo NAME       HELO/EHLO argument\n"
+	    "  --mail-from ADDR  MAIL FROM address (default: the null "
+	    "sender)\n"
+	    "  --rcpt ADDR       a recipient; may be repeated\n"
+	    "  --auth USER       the client authenticated as USER (SMTP "
+	    "AUTH): signed, not\n"
+	    "                    checked\n"
+	    "  --time SECONDS    seal as of this Unix time\n"
+	    "  --tls-version V, --tls-cipher C, --tls-bits N, "
+	    "--tls-subject S\n"
+	    "                    the MTA's TLS macros of the connection\n"
+	    "  --json            one JSON object instead\n"
+	    "  --trace           list every DNS lookup with its answer\n"
+	    "  --domain DOMAIN   check what DOMAIN publishes (no message)\n"
+	    "  --selector S      with --domain: a DKIM selector; may be "
+	    "repeated\n"
+	    "  --fetch           with --domain: fetch the MTA-STS policy "
+	    "over HTTPS\n"
+	    "  --ca-file FILE    with --fetch: the CA certificates to "
+	    "trust\n"
+	    "  -V, --version     the versions of authmilter-check and its "
+	    "libraries\n"
+	    "  -h, --help        this text\n\n"
+	    "MESSAGE is a file, or - (the default) for standard input. Exit "
+	    "status: 0 any\nverdict, 2 usage or configuration error, 3 an "
+	    "unreadable message; with --domain:\n0 every check passed, 1 a "
+	    "warning, 2 a failure. See authmilter-check(1).\n",
+	    CONFIG_DEFAULT_FILE);
+	exit(0);
+}
+
+/*
+ * check_version - our version and every library's, in words, then what
+ * DKIM signing uses; exit 0
+ */
+static void __attribute__((noreturn))
+check_version(void)
+{
+	struct buf sign;
+
+	versions_print(stdout, "authmilter-check");
+	buf_init(&sign, 512);
+	versions_signing(&sign);
+	fputs(sign.data, stdout);
+	buf_free(&sign);
+	exit(0);
 }
 
 /* check_parse - argv into opts */
@@ -81,6 +145,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "tls-cipher", required_argument, NULL, '2' },
 		{ "tls-bits", required_argument, NULL, '3' },
 		{ "tls-subject", required_argument, NULL, '4' },
+		{ "auth", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "domain", required_argument, NULL, 'D' },
@@ -89,6 +154,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		{ "ca-file", required_argument, NULL, 'A' },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -97,7 +163,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 	o->file = CONFIG_DEFAULT_FILE;
 	o->mail_from = "";
 	o->message = "-";
-	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->file = optarg; break;
 		case 'i': o->client_ip = optarg; break;
@@ -106,6 +172,7 @@ check_parse(int argc, char **argv, struct check_opts *o)
 		case '1': case '2': case '3': case '4':
 			o->tls[ch - '1'] = optarg;
 			break;
+		case 'a': o->auth = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'T': o->trace = 1; break;
 		case 'D': o->domain.domain = optarg; break;
@@ -117,6 +184,8 @@ check_parse(int argc, char **argv, struct check_opts *o)
 			o->domain.selector[o->domain.nselector++] = optarg;
 			break;
 		case 't': o->time = atoll(optarg); break;
+		case 'h': check_help();
+		case 'V': check_version();
 		case 'r':
 			if (o->nrcpt >= CHECK_MAX_RCPT)
 				check_usage();
@@ -319,9 +388,14 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (v->removed > 0)
 		printf("# would remove %zu Authentication-Results field(s) "
 		    "claiming %s\n", v->removed, v->authserv_id);
+	if (v->removed_marks > 0)
+		printf("# would remove %zu forged %s field(s)\n",
+		    v->removed_marks, PIPELINE_MARK_FIELD);
+	/* the rest: BIMI fields from outside, each by its index */
 	for (i = 0; i < v->nedits; i++)
 		if (v->edits[i].op == PIPELINE_EDIT_DELETE &&
-		    strcmp(v->edits[i].name, "Authentication-Results") != 0)
+		    strcmp(v->edits[i].name, "Authentication-Results") != 0 &&
+		    strcmp(v->edits[i].name, PIPELINE_MARK_FIELD) != 0)
 			printf("# would remove %s #%zu (only we add it)\n",
 			    v->edits[i].name, v->edits[i].index);
 	printf("action: %s\n", policy_action_name(v->action));
@@ -352,7 +426,7 @@ check_message(struct pipeline_env *env, const struct check_opts *o,
 	if (o->helo != NULL)
 		pipeline_helo(s, o->helo);
 	pipeline_tls(s, o->tls[0], o->tls[1], o->tls[2], o->tls[3]);
-	pipeline_mail(s, o->mail_from, NULL);
+	pipeline_mail(s, o->mail_from, o->auth);
 	for (i = 0; i < o->nrcpt; i++)
 		pipeline_rcpt(s, o->rcpt[i]);
 	if (start != PIPELINE_CHECK)

@@ -91,7 +91,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		    f0, (unsigned long)CALLBACKS_ACTIONS);
 		return SMFIS_REJECT;
 	}
-	*pf0 = CALLBACKS_ACTIONS | (f0 & SMFIF_SETSYMLIST);
+	/* DELRCPT only for ingest.deliver = false; asked for when offered */
+	*pf0 = CALLBACKS_ACTIONS | (f0 & (SMFIF_SETSYMLIST | SMFIF_DELRCPT));
 	*pf1 = f1 & (CALLBACKS_SKIPSTEPS | CALLBACKS_NOREPLY | SMFIP_HDR_LEADSPC);
 	*pf2 = *pf3 = 0;
 	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
@@ -246,7 +247,7 @@ mlfi_close(SMFICTX *ctx)
 static struct smfiDesc callbacks_table = {
 	.xxfi_name = "authmilter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = CALLBACKS_ACTIONS,
+	.xxfi_flags = CALLBACKS_ACTIONS | SMFIF_DELRCPT,
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,

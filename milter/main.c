@@ -2,10 +2,9 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
-#include <libconfig.h>
-#include <openssl/crypto.h>
-#include <opendkim/dkim.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -14,13 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <unbound.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <spf2/spf.h>
 
 #include "util/buf.h"
 #include "callbacks.h"
@@ -28,14 +25,19 @@
 #include "util/config_check.h"
 #include "util/log.h"
 #include "core/metrics.h"
+#include "dashboard_http.h"
 #include "metrics_http.h"
 #include "core/pipeline.h"
 #include "auth/pkeycache.h"
 #include "report/report.h"
 #include "dns/resolver.h"
+#include "notify.h"
+#include "preflight.h"
+#include "reload.h"
 #include "sockfile.h"
 #include "auth/bimi.h"
 #include "auth/spf.h"
+#include "core/versions.h"
 
 #define MAIN_MAX_PACKET	(1024 * 1024 - 1)	/* largest milter packet */
 
@@ -52,37 +54,66 @@ struct main_opts {
 	int		 check;		/* -n */
 };
 
-/* main_usage - the synopsis of authmilter(8) */
+#define MAIN_SYNOPSIS	\
+	"usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] [-V] [-h]\n"
+
+/* main_usage - the synopsis of authmilter(8), on a usage error */
 static void __attribute__((noreturn))
 main_usage(void)
 {
-	fprintf(stderr, "usage: authmilter [-c FILE] [-p SOCKET] [-f] [-n] "
-	    "[-V]\n");
+	fputs(MAIN_SYNOPSIS, stderr);
 	exit(2);
 }
 
-/* main_version - our version and what we are linked with */
+/* main_help - -h, --help: the synopsis and what each option does */
+static void __attribute__((noreturn))
+main_help(void)
+{
+	printf(MAIN_SYNOPSIS "\n"
+	    "The authmilter mail authentication milter (SPF, DKIM, DMARC, "
+	    "ARC).\n\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -p SOCKET  listen here instead of milter.socket: unix:/PATH,\n"
+	    "             inet:PORT@HOST or inet6:PORT@HOST\n"
+	    "  -f         stay in the foreground, log to stderr as well\n"
+	    "  -n         check the configuration and exit: 0 valid, 1 not\n"
+	    "             (FILE:LINE: message on stderr)\n"
+	    "  -V, --version  the versions of authmilter and its libraries\n"
+	    "  -h, --help     this text\n\n"
+	    "SIGUSR1 reloads the configuration. See authmilter(8) and "
+	    "authmilter.conf(5).\n", CONFIG_DEFAULT_FILE);
+	exit(0);
+}
+
+/*
+ * main_version - our version and every library's, in words, then what
+ * DKIM signing uses
+ */
 static void __attribute__((noreturn))
 main_version(void)
 {
 	unsigned int ma, mi, pl;
+	struct buf more;
 
-	printf("authmilter %s\n", PACKAGE_VERSION);
+	versions_print(stdout, "authmilter");
 	smfi_version(&ma, &mi, &pl);
 	printf("libmilter %u.%u.%u\n", ma, mi, pl);
-	printf("libspf2 %d.%d.%d\n", SPF_LIB_VERSION_MAJOR,
-	    SPF_LIB_VERSION_MINOR, SPF_LIB_VERSION_PATCH);
-	printf("libopendkim %#lx\n", (unsigned long)dkim_libversion());
-	printf("libunbound %s\n", ub_version());
-	printf("libconfig %d.%d.%d\n", LIBCONFIG_VER_MAJOR,
-	    LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
-	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("libmicrohttpd %s\n", MHD_get_version());
+	/* sd_notify(3)'s library has no version call */
+	buf_init(&more, 1024);
+	versions_file("libsystemd", &more);
+	versions_signing(&more);
+	fputs(more.data, stdout);
+	buf_free(&more);
 	exit(0);
 }
 
-/* main_load - the config and its env, or a "FILE:LINE: message" */
+/*
+ * main_load - the config and its env, or a "FILE:LINE: message"; -n
+ * (socket_opt is -p) also checks the user and the socket's directory
+ */
 static struct pipeline_env *
-main_load(const char *file, int check_only)
+main_load(const char *file, int check_only, const char *socket_opt)
 {
 	struct pipeline_env *env;
 	struct config *cfg;
@@ -90,7 +121,8 @@ main_load(const char *file, int check_only)
 
 	buf_init(&why, 4096);
 	if ((cfg = config_load(file, &why)) == NULL ||
-	    config_check_files(cfg, &why) != 0) {
+	    config_check_files(cfg, &why) != 0 || (check_only &&
+	    preflight_check(cfg, socket_opt, &why) != 0)) {
 		config_release(cfg);
 		if (check_only) {
 			fprintf(stderr, "%s\n", why.data);
@@ -101,10 +133,10 @@ main_load(const char *file, int check_only)
 	/* building the resolver also proves dns.local_data parses */
 	if ((env = pipeline_env_new(cfg, &why)) == NULL) {
 		if (check_only) {
-			fprintf(stderr, "%s:0: %s\n", file, why.data);
+			fprintf(stderr, "%s\n", why.data);
 			exit(1);
 		}
-		log_fatal("%s: %s", file, why.data);
+		log_fatal("%s", why.data);
 	}
 	buf_reset(&why);
 	if (config_check_secrets(pipeline_env_config(env), &why) != 0) {
@@ -117,55 +149,55 @@ main_load(const char *file, int check_only)
 	return env;
 }
 
-/* main_reload - SIGUSR1: a valid new file replaces the old one */
-static void *
-main_reload(void *arg)
+/* main_records - -n: the DNS record each key's selector must publish */
+static void
+main_records(const struct pipeline_env *env)
 {
-	struct pipeline_slot *slot = arg;
-	struct metrics *m;
-	struct pipeline_env *env, *cur;
-	const struct config *old;
-	struct config *cfg;
-	struct buf why;
+	struct buf out;
+
+	buf_init(&out, 16 * 1024 * 1024);
+	pipeline_env_records(env, &out);
+	if (out.len > 0)
+		printf("; the TXT records the keys' selectors must publish:\n"
+		    "%s", out.data);
+	buf_free(&out);
+}
+
+/*
+ * main_signals - blocked in every thread to come: SIGUSR1 is the reload
+ * thread's; libmilter waits for HUP, TERM and INT itself
+ */
+static void
+main_signals(void)
+{
 	sigset_t set;
-	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		cur = pipeline_slot_acquire(slot);
-		m = pipeline_env_metrics(cur);
-		old = pipeline_env_config(cur);
-		buf_init(&why, 4096);
-		cfg = config_load(old->file, &why);
-		if (cfg != NULL && config_check_files(cfg, &why) != 0) {
-			config_release(cfg);
-			cfg = NULL;
-		}
-		env = cfg != NULL ? pipeline_env_new(cfg, &why) : NULL;
-		if (env == NULL) {
-			log_err("reload: %s; the old configuration stays",
-			    why.data);
-			metrics_reload(m, 0);
-		} else {
-			if (strcmp(cfg->milter.socket, old->milter.socket) != 0 ||
-			    strcmp(cfg->milter.user, old->milter.user) != 0 ||
-			    strcmp(cfg->metrics.listen, old->metrics.listen) != 0)
-				log_warnx("reload: milter.socket, milter.user and "
-				    "metrics.listen take effect only after a "
-				    "restart");
-			pipeline_env_attach(env, m);
-			metrics_reload(m, 1);
-			log_set_level(cfg->log.level);
-			log_info("configuration reloaded from %s", cfg->file);
-			pipeline_slot_swap(slot, env);
-		}
-		pipeline_env_release(cur);
-		buf_free(&why);
-	}
-	return NULL;
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * main_journal - stderr is systemd's journal (JOURNAL_STREAM names its
+ * device and inode): -f then logs to syslog only, which reaches the
+ * journal too, so that no line is there twice
+ */
+static int
+main_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 /* main_socket_path - the file of a unix: or local: socket, else NULL */
@@ -215,15 +247,21 @@ main_drop(const struct main_user *u)
 		log_fatal("still able to regain root after the switch");
 }
 
-/* main_opts - parse argv */
+/* main_parse - parse argv */
 static void
 main_parse(int argc, char **argv, struct main_opts *o)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->file = CONFIG_DEFAULT_FILE;
-	while ((ch = getopt(argc, argv, "c:p:fnVh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:p:fnVh", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			o->file = optarg;
@@ -239,6 +277,8 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'V':
 			main_version();
+		case 'h':
+			main_help();
 		default:
 			main_usage();
 		}
@@ -343,6 +383,23 @@ main_metrics_http(const struct config *cfg, struct metrics *m)
 	return h;
 }
 
+/* main_dashboard - dashboard.listen, after the privilege drop */
+static struct dashboard_http *
+main_dashboard(struct config *cfg, struct metrics *m)
+{
+	struct dashboard_http *h;
+	struct buf why;
+
+	if (*cfg->dashboard.listen == '\0')
+		return NULL;
+	buf_init(&why, 1024);
+	if ((h = dashboard_http_start(cfg, m, &why)) == NULL)
+		log_fatal("%s: %s", cfg->file, why.data);
+	buf_free(&why);
+	log_info("dashboard on http://%s/", cfg->dashboard.listen);
+	return h;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -351,59 +408,59 @@ main(int argc, char **argv)
 	const struct config *cfg;
 	struct metrics *metrics;
 	struct metrics_http *http;
+	struct dashboard_http *dash;
 	struct main_opts o;
 	struct sockfile sf;
 	pthread_t reload;
-	sigset_t set;
 	const char *sock;
 	int rc;
 
 	main_parse(argc, argv, &o);
-	log_open("authmilter", LOG_MAIL, o.foreground || o.check);
+	log_open("authmilter", LOG_MAIL, o.check || (o.foreground &&
+	    !main_journal()));
 	spf_init();
 	bimi_init();
 	if (o.check) {
-		env = main_load(o.file, 1);
+		env = main_load(o.file, 1, o.socket);
 		printf("%s: configuration OK\n", o.file);
+		main_records(env);
 		pipeline_env_release(env);
 		return 0;
 	}
 	/* daemonize before any thread exists; the resolver starts one */
 	if (!o.foreground && daemon(0, 0) != 0)
 		log_fatal("daemon: %s", strerror(errno));
-	/* SIGUSR1 is ours; libmilter waits for HUP, TERM and INT itself */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	env = main_load(o.file, 0);
+	main_signals();
+	env = main_load(o.file, 0, NULL);
 	cfg = pipeline_env_config(env);
 	metrics = metrics_new();
 	pipeline_env_attach(env, metrics);
 	closelog();
-	log_open("authmilter", cfg->log.facility, o.foreground);
+	log_open("authmilter", cfg->log.facility, o.foreground &&
+	    !main_journal());
 	log_set_level(cfg->log.level);
 	sock = o.socket != NULL ? o.socket : cfg->milter.socket;
 	memset(&sf, 0, sizeof(sf));
 	main_milter(cfg, sock, &sf);
 	http = main_metrics_http(cfg, metrics);
+	dash = main_dashboard((struct config *)(uintptr_t)cfg, metrics);
 	pipeline_slot_init(&slot, env);
 	callbacks_init(&slot);
-	if ((rc = pthread_create(&reload, NULL, main_reload, &slot)) != 0)
+	if ((rc = pthread_create(&reload, NULL, reload_thread, &slot)) != 0)
 		log_fatal("reload thread: %s", strerror(rc));
 	log_info("authmilter %s listening on %s", PACKAGE_VERSION, sock);
+	notify_ready(sock, metrics);
 	rc = smfi_main();
+	notify_stopping();
 	log_info("authmilter stopping");
 	sockfile_remove(&sf);
 	sockfile_free(&sf);
-	/* the reload thread waits in sigwait(), a cancellation point */
+	/* the reload thread waits in sigtimedwait(), a cancellation point */
 	pthread_cancel(reload);
 	pthread_join(reload, NULL);
 	pipeline_slot_destroy(&slot);
 	metrics_http_stop(http);
+	dashboard_http_stop(dash);
 	metrics_free(metrics);
 	return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -21,20 +21,34 @@ struct metrics_http {
 	struct metrics	*m;		/* what it serves */
 };
 
+/*
+ * metrics_http_response - a response that owns body, with its type; NULL
+ * (body freed) when libmicrohttpd cannot make one
+ */
+struct MHD_Response *
+metrics_http_response(char *body, size_t len, const char *ctype)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return r;
+}
+
 /* metrics_http_send - queue a response that owns body */
 static enum MHD_Result
 metrics_http_send(struct MHD_Connection *conn, unsigned int status,
     char *body, size_t len, const char *ctype)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *r = metrics_http_response(body, len, ctype);
 	enum MHD_Result rc;
 
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
+	if (r == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	rc = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -66,7 +80,7 @@ metrics_http_answer(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 /* metrics_http_addr - "HOST:PORT" or "[V6]:PORT" to an address */
-static struct addrinfo *
+struct addrinfo *
 metrics_http_addr(const char *listen, struct buf *why)
 {
 	struct addrinfo hints, *ai = NULL;
@@ -77,7 +91,7 @@ metrics_http_addr(const char *listen, struct buf *why)
 
 	if (colon == NULL || (n = (size_t)(colon - listen)) == 0 ||
 	    n >= sizeof(host)) {
-		buf_printf(why, "metrics.listen '%s': expected HOST:PORT", listen);
+		buf_printf(why, "'%s': expected HOST:PORT", listen);
 		return NULL;
 	}
 	memcpy(host, listen, n);
@@ -91,8 +105,7 @@ metrics_http_addr(const char *listen, struct buf *why)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
 	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
-		buf_printf(why, "metrics.listen '%s': %s", listen,
-		    gai_strerror(rc));
+		buf_printf(why, "'%s': %s", listen, gai_strerror(rc));
 		return NULL;
 	}
 	return ai;
@@ -107,8 +120,10 @@ metrics_http_start(const char *listen, struct metrics *m, struct buf *why)
 	/* poll or epoll, not select: our fds may lie past FD_SETSIZE */
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
 
+	buf_puts(why, "metrics.listen ");
 	if ((ai = metrics_http_addr(listen, why)) == NULL)
 		return NULL;
+	buf_reset(why);
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h = xcalloc(1, sizeof(*h));

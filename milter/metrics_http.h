@@ -22,12 +22,17 @@
 #define METRICS_HTTP_MAX_PER_IP	8	/* a scraper needs one or two */
 #define METRICS_HTTP_TIMEOUT	3	/* seconds; a scrape takes ms */
 
+struct addrinfo;
 struct buf;
+struct MHD_Response;
 struct metrics;
 struct metrics_http;
 
 struct metrics_http *metrics_http_start(const char *listen, struct metrics *,
 	    struct buf *why);
 void	metrics_http_stop(struct metrics_http *);
+struct addrinfo *metrics_http_addr(const char *listen, struct buf *why);
+struct MHD_Response *metrics_http_response(char *body, size_t len,
+	    const char *ctype);
 
 #endif

@@ -61,6 +61,24 @@ verdict_reply(SMFICTX *ctx, struct session *s,
 	free(text);
 }
 
+/*
+ * verdict_delrcpt - ingest.deliver = false: the report addresses are
+ * taken out (their message is queued for the store); the others get it
+ */
+static void
+verdict_delrcpt(SMFICTX *ctx, struct session *s,
+    const struct pipeline_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->ndelrcpt; i++)
+		if (smfi_delrcpt(ctx, (char *)v->delrcpt[i]) != MI_SUCCESS) {
+			log_err("%s: smfi_delrcpt %s failed (is the DELRCPT "
+			    "action offered?)", v->id, v->delrcpt[i]);
+			pipeline_fault(s, 1);
+		}
+}
+
 /* verdict_apply - header edits in order, the log line, then the action */
 sfsistat
 verdict_apply(SMFICTX *ctx, struct session *s,
@@ -77,6 +95,9 @@ verdict_apply(SMFICTX *ctx, struct session *s,
 			return verdict_on_error(ctx, s, "header edit failed");
 		}
 	log_info("%s", v->log);
+	if (v->discard)
+		return SMFIS_DISCARD;	/* a report for us only: it is stored */
+	verdict_delrcpt(ctx, s, v);
 	switch (v->action) {
 	case POLICY_REJECT:
 		verdict_reply(ctx, s, v);

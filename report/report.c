@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "util/config.h"
+#include "core/versions.h"
 #include "util/log.h"
 #include "report/report.h"
 #include "report/report_db.h"
@@ -18,6 +19,7 @@
 #include "report/report_mail.h"
 #include "report/report_period.h"
 #include "report_fail.h"
+#include "report_ingest.h"
 #include "report_send.h"
 #include "report/report_spool.h"
 #include "report/report_xml.h"
@@ -50,17 +52,58 @@ struct report_run {
 	size_t		 retry;		/* destinations left for the next run */
 };
 
+#define REPORT_SYNOPSIS	"usage: authmilter-report [-c FILE] [--period " \
+	"YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n" \
+	"                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]\n" \
+	"       authmilter-report --failures [-c FILE] [--dry-run DIR] " \
+	"[--now TIME]\n" \
+	"       authmilter-report ingest [-c FILE] [-q] [--now TIME] " \
+	"[FILE|DIR|-]...\n" \
+	"       authmilter-report -h | --help | -V | --version\n"
+
 /* report_usage - and exit 2 */
 static void __attribute__((noreturn))
 report_usage(void)
 {
-	fprintf(stderr, "usage: authmilter-report [-c FILE] [--period "
-	    "YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n"
-	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]\n"
-	    "       authmilter-report --failures [-c FILE] [--dry-run DIR]\n"
-	    "                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]"
-	    "\n");
+	fputs(REPORT_SYNOPSIS, stderr);
 	exit(2);
+}
+
+/* report_help - -h, --help: the synopsis and each option; exit 0 */
+static void __attribute__((noreturn))
+report_help(void)
+{
+	printf(REPORT_SYNOPSIS "\n"
+	    "DMARC aggregate reports (RFC 9990) for one UTC day, from the "
+	    "store authmilter\nrecords into (reports.store).\n\n"
+	    "  -c FILE           configuration file (default %s)\n"
+	    "  --period DAY      the day YYYY-MM-DD, or yesterday (the "
+	    "default)\n"
+	    "  --dry-run DIR     write the reports and mails to DIR, send "
+	    "nothing\n"
+	    "  --force           send a period again\n"
+	    "  --now TIME        run as if it were TIME (tests, backfills)\n"
+	    "  --failures        send the pending DMARC failure reports (RFC "
+	    "9991)\n                    instead, within the rate limits\n"
+	    "  -V, --version     the versions of authmilter-report and its "
+	    "libraries\n"
+	    "  -h, --help        this text\n\n"
+	    "ingest reads received DMARC aggregate and TLS reports (a "
+	    "message, an mbox,\na Maildir, a folder, or standard input) "
+	    "into the store.\n\n"
+	    "Exit status: 0 done, 1 something left for the next run (or an "
+	    "unusable\nconfiguration or store), 2 a bad command line. See "
+	    "authmilter-report(8).\n",
+	    CONFIG_DEFAULT_FILE);
+	exit(0);
+}
+
+/* report_version - our version and every library's, in words; exit 0 */
+static void __attribute__((noreturn))
+report_version(void)
+{
+	versions_print(stdout, "authmilter-report");
+	exit(0);
 }
 
 /* report_parse - the command line */
@@ -73,6 +116,8 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "failures", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -80,7 +125,7 @@ report_parse(int argc, char **argv, struct report_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->file = CONFIG_DEFAULT_FILE;
 	o->period = "yesterday";
-	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->file = optarg;
@@ -102,6 +147,10 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		case 'F':
 			o->failures = 1;
 			break;
+		case 'h':
+			report_help();
+		case 'V':
+			report_version();
 		default:
 			report_usage();
 		}
@@ -427,6 +476,8 @@ main(int argc, char **argv)
 	struct buf why;
 	size_t i;
 
+	if (argc > 1 && strcmp(argv[1], "ingest") == 0)
+		return report_ingest_main(argc - 1, argv + 1);
 	memset(&run, 0, sizeof(run));
 	report_parse(argc, argv, &run.o);
 	log_open("authmilter-report", LOG_MAIL, 1);

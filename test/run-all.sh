@@ -44,10 +44,12 @@ suites() {
 	suite dkim-interop  asan      /usr/bin/python3 test/dkim/run_interop.py
 	suite dmarc-daemon  root,asan /usr/bin/python3 test/dmarc/run_daemon.py
 	suite dmarc-interop net       /usr/bin/python3 test/dmarc/run_interop.py
+	suite controls      root,asan /usr/bin/python3 test/controls/run_controls.py
 	suite arc-valimail  asan      /usr/bin/python3 test/arc/run_valimail.py
 	suite arc-roundtrip asan      /usr/bin/python3 test/arc/run_roundtrip.py
 	suite arc-daemon    -         /usr/bin/python3 test/arc/run_daemon.py
 	suite bimi          asan      /usr/bin/python3 test/bimi/run_bimi.py
+	suite sign-daemon   root,asan /usr/bin/python3 test/sign/run_daemon.py
 	suite milter        asan      sh test/milter/run.sh
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
@@ -55,9 +57,15 @@ suites() {
 	suite failure-pg    root,asan /usr/bin/python3 test/report/run_failure_pg.py
 	suite report-postfix root     bash test/report/run_postfix.sh
 	suite failure-postfix root    bash test/report/run_failure_postfix.sh
+	suite ingest        root      /usr/bin/python3 test/ingest/run_ingest.py
+	# under ASan no peak-memory check (its shadow memory counts)
+	suite ingest-asan   asan-only /usr/bin/python3 test/ingest/run_ingest.py --no-rss
+	suite ingest-postfix root,asan bash test/ingest/run_postfix.sh
+	suite dashboard     root,asan /usr/bin/python3 test/ingest/run_dashboard.py
 	suite e2e           root      bash test/e2e/run.sh
 	suite e2e-dmarc     root      bash test/e2e/run_dmarc.sh
 	suite e2e-arc       root      bash test/e2e/run_arc.sh
+	suite e2e-sign      root      bash test/e2e/run_sign.sh
 	suite e2e-sendmail  root      bash test/e2e/run_sendmail.sh
 	suite privilege     root,asan sh test/hardening/test_privilege.sh
 	suite regress       asan      /usr/bin/python3 test/hardening/test_regress.py

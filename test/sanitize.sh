@@ -59,6 +59,7 @@ run() {
 export AUTHMILTER="$dir/src/milter/authmilter"
 export AUTHMILTER_CHECK="$dir/src/check/authmilter-check"
 export AUTHMILTER_REPORT="$dir/src/report/authmilter-report"
+export AUTHMILTER_KEYGEN="$dir/src/keygen/authmilter-keygen"
 cd "$top" || exit 1
 # the suites: those tagged asan or asan-only in test/run-all.sh's table
 sh "$top/test/run-all.sh" --list --tag asan --tag asan-only >"$dir/suites" ||

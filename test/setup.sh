@@ -8,11 +8,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DEPS="build-essential autoconf automake pkg-config libmilter-dev
  libspf2-dev libopendkim-dev libopendmarc-dev libssl-dev libconfig-dev
  libunbound-dev libidn2-dev libmicrohttpd-dev publicsuffix dns-root-data
- libsqlite3-dev libpq-dev zlib1g-dev libcurl4-openssl-dev libxml2-dev"
+ libsqlite3-dev libpq-dev zlib1g-dev libsystemd-dev libcurl4-openssl-dev
+ libxml2-dev libzip-dev libjson-c-dev"
 TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
  curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
- shellcheck cppcheck python3-pyflakes ldnsutils nsd openssl
+ dovecot-sieve shellcheck cppcheck python3-pyflakes ldnsutils nsd openssl
+ chromium chromium-driver python3-selenium sqlite3 iproute2
  python3-cryptography"
 
 need=""

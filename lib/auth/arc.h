@@ -55,6 +55,14 @@ struct arc_result {
 	int	 sealable;		/* a new set may be added (5.1 step 2) */
 };
 
+/* who seals: d=, s=, a= and the private key */
+struct arc_key {
+	const char	*domain;	/* d= */
+	const char	*selector;	/* s= */
+	enum pkey_alg	 alg;		/* a= */
+	EVP_PKEY	*key;		/* private key, or NULL: no seal */
+};
+
 struct arc_seal_out {
 	char	*aar;			/* ARC-Authentication-Results value */
 	char	*ams;			/* ARC-Message-Signature value */
@@ -77,7 +85,7 @@ void	arc_verifier_free(struct arc_verifier *);
 void	arc_result_free(struct arc_result *);
 
 int	arc_seal(struct arc_verifier *, const struct arc_result *,
-	    EVP_PKEY *, const struct config *, const struct hdr *,
+	    const struct arc_key *, const struct config *, const struct hdr *,
 	    int leadspc, const char *aar_payload, time_t,
 	    struct arc_seal_out *, struct buf *why);
 void	arc_seal_out_free(struct arc_seal_out *);

@@ -54,7 +54,5 @@ struct arc_verifier {
 
 int	arc_body_slot(struct arc_verifier *, int relaxed, long l);
 void	arc_body_final(struct arc_verifier *);
-void	arc_headers_hash(struct buf *, const struct hdr *, const char *h,
-	    int relaxed, int leadspc);
 
 #endif

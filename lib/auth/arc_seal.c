@@ -51,12 +51,10 @@ arc_seal_hlist(const struct config *cfg, struct buf *h)
 
 /* arc_seal_ams - the new AMS over the message as it leaves */
 static int
-arc_seal_ams(struct arc_verifier *v, EVP_PKEY *key, const struct config *cfg,
-    const struct hdr *hdr, int leadspc, int inst, time_t t, struct buf *ams,
-    struct buf *why)
+arc_seal_ams(struct arc_verifier *v, const struct arc_key *k,
+    const struct config *cfg, const struct hdr *hdr, int leadspc, int inst,
+    time_t t, struct buf *ams, struct buf *why)
 {
-	enum pkey_alg alg = cfg->arc.seal.algorithm == CONFIG_ARC_ED25519_SHA256 ?
-	    PKEY_ED25519_SHA256 : PKEY_RSA_SHA256;
 	struct buf h, data;
 	int rc;
 
@@ -67,14 +65,14 @@ arc_seal_ams(struct arc_verifier *v, EVP_PKEY *key, const struct config *cfg,
 	buf_init(&h, 4096);
 	arc_seal_hlist(cfg, &h);
 	buf_printf(ams, "i=%d; a=%s; c=relaxed/relaxed; d=%s; s=%s; t=%lld;"
-	    "\n\th=%s;\n\tbh=%s;\n\tb=", inst, pkey_alg_name(alg),
-	    cfg->arc.seal.domain, cfg->arc.seal.selector, (long long)t, h.data,
+	    "\n\th=%s;\n\tbh=%s;\n\tb=", inst, pkey_alg_name(k->alg),
+	    k->domain, k->selector, (long long)t, h.data,
 	    v->bh[v->seal_bh].b64);
 	buf_init(&data, 4 * 1024 * 1024);
-	arc_headers_hash(&data, hdr, h.data, 1, leadspc);
+	canon_headers(&data, hdr, h.data, 1, leadspc);
 	canon_header(&data, "ARC-Message-Signature", ams->data, ams->len, 1,
 	    1, 0);
-	rc = arc_sign_into(key, alg, &data, ams, why);
+	rc = arc_sign_into(k->key, k->alg, &data, ams, why);
 	buf_free(&data);
 	buf_free(&h);
 	return rc;
@@ -82,19 +80,15 @@ arc_seal_ams(struct arc_verifier *v, EVP_PKEY *key, const struct config *cfg,
 
 /* arc_seal_as - the new AS over the chain (5.1.1) or its own set (5.1.2) */
 static int
-arc_seal_as(const struct arc_verifier *v, EVP_PKEY *key,
-    const struct config *cfg, int inst, const char *cv, time_t t,
-    const struct buf *aar, const struct buf *ams, struct buf *as,
-    struct buf *why)
+arc_seal_as(const struct arc_verifier *v, const struct arc_key *k, int inst,
+    const char *cv, time_t t, const struct buf *aar, const struct buf *ams,
+    struct buf *as, struct buf *why)
 {
-	enum pkey_alg alg = cfg->arc.seal.algorithm == CONFIG_ARC_ED25519_SHA256 ?
-	    PKEY_ED25519_SHA256 : PKEY_RSA_SHA256;
 	struct buf data;
 	int j, rc;
 
 	buf_printf(as, "i=%d; a=%s; cv=%s; d=%s; s=%s; t=%lld;\n\tb=", inst,
-	    pkey_alg_name(alg), cv, cfg->arc.seal.domain,
-	    cfg->arc.seal.selector, (long long)t);
+	    pkey_alg_name(k->alg), cv, k->domain, k->selector, (long long)t);
 	buf_init(&data, 4 * 1024 * 1024);
 	for (j = 1; strcmp(cv, "fail") != 0 && j < inst; j++) {
 		const struct arc_set *s = &v->set[j];
@@ -111,15 +105,19 @@ arc_seal_as(const struct arc_verifier *v, EVP_PKEY *key,
 	canon_header(&data, "ARC-Message-Signature", ams->data, ams->len, 1,
 	    1, 1);
 	canon_header(&data, "ARC-Seal", as->data, as->len, 1, 1, 0);
-	rc = arc_sign_into(key, alg, &data, as, why);
+	rc = arc_sign_into(k->key, k->alg, &data, as, why);
 	buf_free(&data);
 	return rc;
 }
 
-/* arc_seal - a new set for a chain that may be continued; 1 none added */
+/*
+ * arc_seal - a new set for a chain that may be continued, sealed by k
+ * (cfg gives the AMS h=); 1 none added
+ */
 int
-arc_seal(struct arc_verifier *v, const struct arc_result *r, EVP_PKEY *key,
-    const struct config *cfg, const struct hdr *hdr, int leadspc,
+arc_seal(struct arc_verifier *v, const struct arc_result *r,
+    const struct arc_key *k, const struct config *cfg, const struct hdr *hdr,
+    int leadspc,
     const char *aar_payload, time_t t, struct arc_seal_out *out,
     struct buf *why)
 {
@@ -128,7 +126,7 @@ arc_seal(struct arc_verifier *v, const struct arc_result *r, EVP_PKEY *key,
 	int inst = r->n + 1, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!r->sealable || key == NULL)
+	if (!r->sealable || k == NULL || k->key == NULL)
 		return 1;
 	arc_body_final(v);
 	/* a chain that failed, even one without a readable instance, is
@@ -138,9 +136,9 @@ arc_seal(struct arc_verifier *v, const struct arc_result *r, EVP_PKEY *key,
 	buf_init(&ams, 65536);
 	buf_init(&as, 65536);
 	buf_printf(&aar, "i=%d; %s", inst, aar_payload);
-	rc = arc_seal_ams(v, key, cfg, hdr, leadspc, inst, t, &ams, why);
+	rc = arc_seal_ams(v, k, cfg, hdr, leadspc, inst, t, &ams, why);
 	if (rc == 0)
-		rc = arc_seal_as(v, key, cfg, inst, cv, t, &aar, &ams, &as, why);
+		rc = arc_seal_as(v, k, inst, cv, t, &aar, &ams, &as, why);
 	if (rc == 0 && !aar.truncated && !ams.truncated && !as.truncated) {
 		out->aar = buf_steal(&aar);
 		out->ams = buf_steal(&ams);

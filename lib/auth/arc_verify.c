@@ -272,41 +272,6 @@ arc_body_final(struct arc_verifier *v)
 	}
 }
 
-/*
- * arc_headers_hash - the fields named in h= (colon-separated), each taken
- * from the bottom up as RFC 6376 5.4.2 says, canonicalized into out
- */
-void
-arc_headers_hash(struct buf *out, const struct hdr *hdr, const char *h,
-    int relaxed, int leadspc)
-{
-	unsigned char used[HDR_MAX_FIELDS];
-	char name[128];
-	size_t n, k;
-	const char *p = h, *end;
-
-	memset(used, 0, sizeof(used));
-	while (*p != '\0') {
-		end = p + strcspn(p, ":");
-		n = (size_t)(end - p);
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, p, n);
-			name[n] = '\0';
-			for (k = hdr->n; k > 0; k--) {
-				if (used[k - 1] ||
-				    !hdr_name_is(hdr->f[k - 1].name, name))
-					continue;
-				used[k - 1] = 1;
-				canon_header(out, hdr->f[k - 1].name,
-				    hdr->f[k - 1].value, hdr->f[k - 1].vlen,
-				    relaxed, leadspc, 1);
-				break;
-			}
-		}
-		p = *end == ':' ? end + 1 : end;
-	}
-}
-
 /* arc_key - the public key at s._domainkey.d, looked up once */
 static EVP_PKEY *
 arc_key(struct arc_keys *ks, struct resolver *res, const char *d,
@@ -406,7 +371,7 @@ arc_ams(struct arc_verifier *v, struct arc_keys *ks, struct resolver *res,
 		return "AMS body hash mismatch";
 	buf_init(&data, 4 * 1024 * 1024);
 	buf_init(&strip, 65536);
-	arc_headers_hash(&data, hdr, h, c != NULL &&
+	canon_headers(&data, hdr, h, c != NULL &&
 	    strncasecmp(c, "relaxed", 7) == 0, leadspc);
 	canon_strip_b(s->ams.value, s->ams.len, &strip);
 	canon_header(&data, s->ams.name, strip.data, strip.len, c != NULL &&

@@ -68,8 +68,8 @@ bimi_context_new(const struct config *cfg, struct buf *why)
 	    *cfg->bimi.trust_store != '\0' && ((c->roots =
 	    X509_STORE_new()) == NULL || X509_STORE_load_file(c->roots,
 	    cfg->bimi.trust_store) != 1)) {
-		buf_printf(why, "bimi.trust_store %s: no PEM certificate could "
-		    "be loaded", cfg->bimi.trust_store);
+		buf_printf(why, "bimi.trust_store: '%s': no PEM certificate "
+		    "could be loaded", cfg->bimi.trust_store);
 		ERR_clear_error();
 		bimi_context_free(c);
 		return NULL;

@@ -22,7 +22,6 @@
 #include "mail/tags.h"
 #include "util/xalloc.h"
 
-#define DKIM_FIELD_MAX	(128 * 1024)	/* one field as fed to libopendkim */
 
 struct dkim_context {
 	DKIM_LIB	*lib;		/* libopendkim, shared read-only */
@@ -331,13 +330,30 @@ dkim_sig_field(const char *name)
 	return len == sizeof(sig) - 1 && strncasecmp(name, sig, len) == 0;
 }
 
+/*
+ * dkim_field_text - one field as libopendkim takes it: "Name:value" with
+ * every fold's bare LF made CRLF and no line end; appended to out
+ */
+void
+dkim_field_text(struct buf *out, const char *name, const char *value,
+    size_t len, int leadspc)
+{
+	size_t i;
+
+	buf_printf(out, "%s:%s", name, leadspc ? "" : " ");
+	for (i = 0; i < len; i++) {
+		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
+			buf_putc(out, '\r');
+		buf_putc(out, value[i]);
+	}
+}
+
 /* dkim_verifier_header - "Name:value" with folds as CRLF, in order */
 void
 dkim_verifier_header(struct dkim_verifier *v, const char *name,
     const char *value, size_t len, int leadspc)
 {
 	int sig;
-	size_t i;
 
 	if (v->state != DKIM_S_HEADERS || v->broken[0] != '\0')
 		return;
@@ -351,12 +367,7 @@ dkim_verifier_header(struct dkim_verifier *v, const char *name,
 		return;
 	}
 	buf_reset(&v->field);
-	buf_printf(&v->field, "%s:%s", name, leadspc ? "" : " ");
-	for (i = 0; i < len; i++) {
-		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
-			buf_putc(&v->field, '\r');
-		buf_putc(&v->field, value[i]);
-	}
+	dkim_field_text(&v->field, name, value, len, leadspc);
 	if (v->field.truncated) {
 		dkim_verifier_overflow(v);
 		return;

@@ -47,6 +47,8 @@ struct dnsbudget;
 
 #define DKIM_MAX_SIGNATURES	32
 #define DKIM_B_PREFIX		8	/* header.b characters, at least */
+#define DKIM_FIELD_MAX		(128 * 1024)	/* one field as fed to
+						   libopendkim */
 
 struct dkim_sig {
 	enum method_result result;	/* per RFC 8601 */
@@ -88,5 +90,7 @@ void	dkim_verifier_body(struct dkim_verifier *, const unsigned char *,
 void	dkim_verifier_finish(struct dkim_verifier *, struct dkim_result *);
 void	dkim_verifier_free(struct dkim_verifier *);
 void	dkim_result_free(struct dkim_result *);
+void	dkim_field_text(struct buf *, const char *name, const char *value,
+	    size_t len, int leadspc);
 
 #endif

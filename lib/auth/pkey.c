@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -248,4 +249,96 @@ pkey_sign(EVP_PKEY *key, enum pkey_alg alg, const void *data, size_t len,
 	if (rc == 0)
 		rc = pkey_b64(sig, siglen, out);
 	return rc;
+}
+
+/*
+ * pkey_from_pem - a private key from PEM text in memory: RSA of
+ * PKEY_MIN_SIGN_BITS..PKEY_MAX_BITS bits, or Ed25519
+ */
+EVP_PKEY *
+pkey_from_pem(const void *data, size_t len, struct buf *why)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	EVP_PKEY *key = NULL;
+	int bits;
+
+	if (bio != NULL)
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (key == NULL)
+		buf_puts(why, "not a PEM private key (or a protected one)");
+	else if (EVP_PKEY_is_a(key, "RSA")) {
+		bits = EVP_PKEY_get_bits(key);
+		if (bits >= PKEY_MIN_SIGN_BITS && bits <= PKEY_MAX_BITS)
+			return key;
+		buf_printf(why, "a %d-bit RSA key (%d..%d bits, RFC 8301)",
+		    bits, PKEY_MIN_SIGN_BITS, PKEY_MAX_BITS);
+	} else if (EVP_PKEY_is_a(key, "ED25519"))
+		return key;
+	else
+		buf_puts(why, "neither an RSA nor an Ed25519 key");
+	EVP_PKEY_free(key);
+	return NULL;
+}
+
+/* pkey_to_pem - the private key as unencrypted PKCS#8 PEM, appended */
+int
+pkey_to_pem(EVP_PKEY *key, struct buf *out)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+	int rc = -1;
+
+	if (bio != NULL && PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0,
+	    NULL, NULL) == 1 && (n = BIO_get_mem_data(bio, &p)) > 0)
+		rc = buf_append(out, p, (size_t)n);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * pkey_record - the DKIM key record of a private key's public half
+ * (RFC 6376 3.6.1; RFC 8463 3: the raw 32 bytes for ed25519), appended
+ */
+int
+pkey_record(EVP_PKEY *key, struct buf *out)
+{
+	unsigned char raw[32], *der = NULL;
+	size_t rawlen = sizeof(raw);
+	int n, rc = -1;
+
+	if (EVP_PKEY_is_a(key, "ED25519")) {
+		if (EVP_PKEY_get_raw_public_key(key, raw, &rawlen) == 1) {
+			buf_puts(out, "v=DKIM1; k=ed25519; p=");
+			rc = pkey_b64(raw, rawlen, out);
+		}
+	} else if ((n = i2d_PUBKEY(key, &der)) > 0) {
+		buf_puts(out, "v=DKIM1; k=rsa; p=");
+		rc = pkey_b64(der, (size_t)n, out);
+	}
+	OPENSSL_free(der);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * pkey_txt_strings - a TXT record's text as zone-file character-strings of
+ * at most PKEY_TXT_STRING bytes each, quoted and separated by a space
+ * (DKIM key records are base64 and ASCII: nothing needs escaping)
+ */
+void
+pkey_txt_strings(const char *text, struct buf *out)
+{
+	size_t len = strlen(text), off, n;
+
+	for (off = 0; off < len || off == 0; off += n) {
+		n = len - off > PKEY_TXT_STRING ? PKEY_TXT_STRING : len - off;
+		buf_printf(out, "%s\"%.*s\"", off ? " " : "", (int)n,
+		    text + off);
+		if (n == 0)
+			break;
+	}
 }

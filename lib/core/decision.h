@@ -13,6 +13,8 @@
 
 #include "auth/dmarc.h"
 
+struct config_override;
+
 enum policy_action {
 	POLICY_ACCEPT,
 	POLICY_REJECT,
@@ -28,6 +30,9 @@ struct decision {
 	const char	*why;		/* short reason for the log */
 	enum dmarc_policy dmarc_dis;	/* DMARC disposition applied (dis=) */
 	const char	*arc_override;	/* trusted sealer that overrode, or NULL */
+	int		 mark;		/* deliver marked for Junk */
+	const struct config_override *override;	/* local policy rule
+					   applied (the config's), or NULL */
 };
 
 void	decision_free(struct decision *);

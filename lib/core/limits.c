@@ -11,6 +11,7 @@
 #include "mail/hdr.h"
 #include "auth/arc.h"
 #include "auth/dkim.h"
+#include "auth/keytable.h"
 #include "auth/spf.h"
 
 _Static_assert(CONFIG_MAX_SIGNATURES == DKIM_MAX_SIGNATURES,
@@ -25,3 +26,5 @@ _Static_assert(CONFIG_MAX_ARC_SETS == ARC_MAX_INSTANCE,
     "limits.arc_sets maximum is not ARC_MAX_INSTANCE");
 _Static_assert(CONFIG_MAX_SPF_LOOKUPS == SPF_MAX_TERMS,
     "limits.spf_lookups maximum is not SPF_MAX_TERMS");
+_Static_assert(KEYTABLE_MAX_KEYS <= HDR_MAX_TOP,
+    "every signature of a message must fit on top of the header store");

@@ -39,6 +39,7 @@ metrics_new(void)
 
 	/* calloc's zero bytes are valid zero atomics on every target we build */
 	pthread_mutex_init(&m->hook_lock, NULL);
+	atomic_store(&m->unapproved, -1);
 	return m;
 }
 
@@ -175,6 +176,24 @@ metrics_key_cache(void *arg, int hit)
 	metrics_add(&m->key_cache[hit ? 1 : 0], 1);
 }
 
+/* metrics_signature - one DKIM signature made (or that failed) */
+void
+metrics_signature(struct metrics *m, int ed25519, int made)
+{
+	if (m == NULL)
+		return;
+	metrics_add(&m->signatures[ed25519 ? 1 : 0][made ? 1 : 0], 1);
+}
+
+/* metrics_unsigned - a message to sign that got no signature attempt */
+void
+metrics_unsigned(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	metrics_add(&m->unsigned_msgs, 1);
+}
+
 /*
  * metrics_set_queue_depth - where the report store queue depth comes
  * from: fn(arg) is called at each scrape; NULL fn reads 0 (store off).
@@ -244,6 +263,28 @@ metrics_render_results(struct metrics *m, struct buf *out)
 			    metrics_get(&m->results[i][j]));
 }
 
+/* metrics_render_signatures - DKIM signatures by algorithm and result */
+static void
+metrics_render_signatures(struct metrics *m, struct buf *out)
+{
+	static const char *const alg[2] = { "rsa-sha256", "ed25519-sha256" };
+	size_t i;
+
+	metrics_head(out, "authmilter_signatures_total", "counter",
+	    "DKIM signatures of outbound mail by algorithm and result; "
+	    "algorithm none: messages to sign that got none (no key, no "
+	    "single author, refused).");
+	for (i = 0; i < 2; i++)
+		buf_printf(out, "authmilter_signatures_total{algorithm=\"%s\","
+		    "result=\"signed\"} %llu\n"
+		    "authmilter_signatures_total{algorithm=\"%s\","
+		    "result=\"failed\"} %llu\n", alg[i],
+		    metrics_get(&m->signatures[i][1]), alg[i],
+		    metrics_get(&m->signatures[i][0]));
+	buf_printf(out, "authmilter_signatures_total{algorithm=\"none\","
+	    "result=\"unsigned\"} %llu\n", metrics_get(&m->unsigned_msgs));
+}
+
 /* metrics_render_dns - lookups by type and status, latency */
 static void
 metrics_render_dns(struct metrics *m, struct buf *out)
@@ -300,6 +341,57 @@ metrics_render_ops(struct metrics *m, struct buf *out)
 	buf_printf(out, "authmilter_report_queue_depth %ld\n", depth);
 }
 
+/* metrics_ingest - one received report and what became of it */
+void
+metrics_ingest(struct metrics *m, enum metrics_ingest what)
+{
+	if (m != NULL && what < METRICS_NINGEST)
+		metrics_add(&m->ingest[what], 1);
+}
+
+/* metrics_quarantined - one message or file put in ingest.quarantine_dir */
+void
+metrics_quarantined(struct metrics *m)
+{
+	if (m != NULL)
+		metrics_add(&m->quarantined, 1);
+}
+
+/* metrics_set_unapproved - sources with volume not approved yet */
+void
+metrics_set_unapproved(struct metrics *m, long long n)
+{
+	if (m != NULL)
+		atomic_store_explicit(&m->unapproved, n, memory_order_relaxed);
+}
+
+/* metrics_render_ingest - received reports, quarantine, unapproved */
+static void
+metrics_render_ingest(struct metrics *m, struct buf *out)
+{
+	static const char *const names[METRICS_NINGEST] = { "stored",
+	    "duplicate", "malformed", "too_large", "no_report",
+	    "store_error" };
+	long long n = atomic_load_explicit(&m->unapproved,
+	    memory_order_relaxed);
+	size_t i;
+
+	metrics_head(out, "authmilter_ingest_reports_total", "counter",
+	    "Received DMARC and TLS reports by what became of them.");
+	for (i = 0; i < METRICS_NINGEST; i++)
+		buf_printf(out, "authmilter_ingest_reports_total{result=\"%s\"}"
+		    " %llu\n", names[i], metrics_get(&m->ingest[i]));
+	metrics_head(out, "authmilter_ingest_quarantined_total", "counter",
+	    "Messages or files kept aside in ingest.quarantine_dir.");
+	buf_printf(out, "authmilter_ingest_quarantined_total %llu\n",
+	    metrics_get(&m->quarantined));
+	if (n < 0)
+		return;		/* no dashboard, no store: unknown */
+	metrics_head(out, "authmilter_unapproved_sources", "gauge",
+	    "Sending sources with volume in the last 30 days, not approved.");
+	buf_printf(out, "authmilter_unapproved_sources %lld\n", n);
+}
+
 /* metrics_render - the whole exposition, appended to out */
 void
 metrics_render(struct metrics *m, struct buf *out)
@@ -319,6 +411,8 @@ metrics_render(struct metrics *m, struct buf *out)
 	metrics_render_hist(out, "authmilter_message_duration_seconds",
 	    "Time from MAIL FROM to the verdict.", &m->message_seconds);
 	metrics_render_results(m, out);
+	metrics_render_signatures(m, out);
 	metrics_render_dns(m, out);
 	metrics_render_ops(m, out);
+	metrics_render_ingest(m, out);
 }

@@ -56,6 +56,17 @@ enum metrics_rrtype {
 	METRICS_NRRTYPES
 };
 
+/* what became of a received report (authmilter_ingest_reports_total) */
+enum metrics_ingest {
+	METRICS_INGEST_STORED,		/* new, stored */
+	METRICS_INGEST_DUPLICATE,	/* seen before: stored once */
+	METRICS_INGEST_MALFORMED,	/* refused: quarantined */
+	METRICS_INGEST_TOO_LARGE,	/* over a limit: quarantined */
+	METRICS_INGEST_NO_REPORT,	/* a message without one: quarantined */
+	METRICS_INGEST_STORE_ERROR,	/* the store failed: quarantined */
+	METRICS_NINGEST
+};
+
 #define METRICS_NACTIONS	(POLICY_TEMPFAIL + 1)
 #define METRICS_NRESULTS	(METHOD_POLICY + 1)
 #define METRICS_NSTATUS		(RESOLVER_INVAL + 1)
@@ -78,6 +89,11 @@ struct metrics {
 	atomic_ullong	 conns_total;	/* connections accepted */
 	atomic_ullong	 reloads[2];	/* [0] applied, [1] refused */
 	atomic_ullong	 key_cache[2];	/* ARC key records: [0] miss, [1] hit */
+	atomic_ullong	 ingest[METRICS_NINGEST];	/* received reports */
+	atomic_ullong	 quarantined;	/* messages or files kept aside */
+	atomic_llong	 unapproved;	/* sources flagged, -1 unknown */
+	atomic_ullong	 signatures[2][2];	/* [ed25519][made] */
+	atomic_ullong	 unsigned_msgs;	/* to sign, but no signature tried */
 	pthread_mutex_t	 hook_lock;	/* guards the two below */
 	long		(*queue_depth)(void *);	/* report queue depth, or NULL */
 	void		*queue_arg;	/* its argument */
@@ -93,7 +109,12 @@ void	metrics_error(struct metrics *, enum metrics_error);
 void	metrics_conn(struct metrics *, int delta);
 void	metrics_reload(struct metrics *, int ok);
 void	metrics_key_cache(void *, int hit);
+void	metrics_signature(struct metrics *, int ed25519, int made);
+void	metrics_unsigned(struct metrics *);
 void	metrics_set_queue_depth(struct metrics *, long (*)(void *), void *);
+void	metrics_ingest(struct metrics *, enum metrics_ingest);
+void	metrics_quarantined(struct metrics *);
+void	metrics_set_unapproved(struct metrics *, long long);
 void	metrics_render(struct metrics *, struct buf *);
 
 #endif

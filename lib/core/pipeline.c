@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mail/authres.h"
 #include "util/config.h"
@@ -16,8 +17,10 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "core/metrics.h"
+#include "core/override.h"
 #include "core/pipeline_priv.h"
 #include "core/policy.h"
+#include "core/upstream.h"
 #include "dns/resolver.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
@@ -26,6 +29,8 @@
 static void
 pipeline_message_free(struct message *m)
 {
+	size_t i;
+
 	if (m == NULL)
 		return;
 	free(m->mailfrom);
@@ -36,9 +41,14 @@ pipeline_message_free(struct message *m)
 	dkim_verifier_free(m->dkim);
 	arc_verifier_free(m->arc);
 	arc_seal_out_free(&m->seal);
+	pipeline_sign_free(m);
 	pipeline_verdict_free(m);
+	pipeline_ingest_free(m);
 	hdr_free(&m->hdr);
-	free(m->ar_delete);
+	pipeline_dels_free(&m->ar);
+	pipeline_dels_free(&m->marks);
+	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
+		pipeline_dels_free(&m->bimi[i]);
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
@@ -70,9 +80,18 @@ pipeline_message_new(const struct config *cfg, const char *mailfrom)
 static struct message *
 pipeline_msg(struct session *s)
 {
-	if (s->msg == NULL)
+	if (s->msg == NULL) {
 		s->msg = pipeline_message_new(s->env->cfg, "");
+		pipeline_sign_init(s, s->msg, NULL);
+	}
 	return s->msg;
+}
+
+/* pipeline_checked - are this message's results ours to find */
+static int
+pipeline_checked(const struct session *s, const struct message *m)
+{
+	return !s->trusted && !m->authenticated;
 }
 
 /*
@@ -103,9 +122,15 @@ pipeline_connect(struct pipeline_env *env, unsigned long id,
 		s->authserv_id = xstrdup(mta_name);
 	else
 		s->authserv_id = xstrdup(env->hostname);
-	/* a sealing daemon still seals what its trusted hosts relay */
-	*start = !s->trusted ? PIPELINE_CHECK : cfg->arc.seal.enabled ?
-	    PIPELINE_SEAL : PIPELINE_SKIP;
+	s->sign_client = pipeline_sign_client(s);
+	/*
+	 * a signing, sealing or ingesting daemon still signs, seals or
+	 * reads what its trusted hosts send, and their A-R results may be
+	 * ours to decide on
+	 */
+	*start = !s->trusted || cfg->policy.trusted_authserv_ids.n > 0 ?
+	    PIPELINE_CHECK : cfg->arc.seal.enabled || env->ingest != NULL ||
+	    s->sign_client ? PIPELINE_SEAL : PIPELINE_SKIP;
 	if (s->trusted)
 		log_debug("c=%lu: %s is in trusted_networks: not checked", id,
 		    s->client_ip);
@@ -166,7 +191,8 @@ pipeline_mail(struct session *s, const char *arg, const char *auth)
 	free(from);
 	s->msg->authenticated = auth != NULL && *auth != '\0' &&
 	    s->env->cfg->policy.skip_authenticated;
-	if (!s->trusted && !s->msg->authenticated)
+	pipeline_sign_init(s, s->msg, auth);
+	if (pipeline_checked(s, s->msg))
 		prefetch_mail(s->env->res, s->env->cfg, s->helo,
 		    s->msg->mailfrom);
 }
@@ -180,13 +206,19 @@ pipeline_rcpt(struct session *s, const char *rcpt)
 	size_t len;
 
 	m->nrcpt++;
-	/* RFC 9990 envelope_to: the first recipient's domain */
-	if (m->rcpt_domain != NULL || rcpt == NULL ||
-	    (at = strrchr(rcpt, '@')) == NULL)
+	pipeline_ingest_rcpt(s, m, rcpt);
+	len = rcpt != NULL && (at = strrchr(rcpt, '@')) != NULL ?
+	    strcspn(at + 1, "> \t") : 0;
+	if (len == 0 || len > 253) {
+		m->rcpt_mixed = 1;	/* a domain we cannot read */
 		return;
-	len = strcspn(at + 1, "> \t");
-	if (len > 0 && len <= 253)
+	}
+	/* RFC 9990 envelope_to: the first recipient's domain */
+	if (m->rcpt_domain == NULL)
 		m->rcpt_domain = xstrndup(at + 1, len);
+	else if (strlen(m->rcpt_domain) != len ||
+	    strncasecmp(m->rcpt_domain, at + 1, len) != 0)
+		m->rcpt_mixed = 1;
 }
 
 /* pipeline_queue_id - the MTA's id, once it has one */
@@ -198,24 +230,6 @@ pipeline_queue_id(struct session *s, const char *qid)
 	if (qid == NULL || *qid == '\0' || m->queue_id != NULL)
 		return;
 	m->queue_id = xstrdup(qid);
-}
-
-/* pipeline_ar_seen - count an A-R field; remember it if it is forged */
-static void
-pipeline_ar_seen(struct session *s, struct message *m, const char *value,
-    size_t len)
-{
-	m->ar_seen++;
-	if (!authres_claims(value, len, s->authserv_id))
-		return;
-	if (m->nar_delete >= PIPELINE_MAX_AR_DELETE)
-		return;
-	if (m->nar_delete == m->ar_cap) {
-		m->ar_cap = m->ar_cap ? m->ar_cap * 2 : 4;
-		m->ar_delete = xreallocarray(m->ar_delete, m->ar_cap,
-		    sizeof(*m->ar_delete));
-	}
-	m->ar_delete[m->nar_delete++] = m->ar_seen;
 }
 
 /* pipeline_ambiguous - the author cannot be decided: say why once */
@@ -249,13 +263,19 @@ pipeline_from(struct message *m, const char *value, size_t len)
 	rfc5322_from_free(&f);
 }
 
-/* pipeline_dkim - the message's verifier, made with its first header */
+/*
+ * pipeline_dkim - the message's verifier, made with its first header; a
+ * trusted client's mail is never verified here (sealed from what our
+ * ADMD recorded, or decided on upstream results), nor an authenticated
+ * client's (signed, not checked)
+ */
 static struct dkim_verifier *
 pipeline_dkim(struct session *s, struct message *m)
 {
 	char id[32];
 
-	if (m->dkim == NULL && s->env->cfg->dkim.enabled) {
+	if (m->dkim == NULL && s->env->cfg->dkim.enabled &&
+	    pipeline_checked(s, m)) {
 		snprintf(id, sizeof(id), "c=%lu", s->id);
 		m->dkim = dkim_verifier_new(s->env->dkim, id,
 		    s->env->cfg->dkim.max_signatures);
@@ -289,9 +309,15 @@ pipeline_header(struct session *s, const char *name, const char *value,
 	struct message *m = pipeline_msg(s);
 	struct dkim_verifier *v = pipeline_dkim(s, m);
 
-	/* a trusted host's A-R are our ADMD's own: kept (and sealed) */
+	/*
+	 * a trusted host's A-R and marks are our ADMD's own: kept (and
+	 * sealed); anyone else's claiming to be ours are forged
+	 */
 	if (hdr_name_is(name, "Authentication-Results") && !s->trusted)
-		pipeline_ar_seen(s, m, value, len);
+		pipeline_dels_seen(&m->ar, authres_claims(value, len,
+		    s->authserv_id));
+	else if (hdr_name_is(name, PIPELINE_MARK_FIELD) && !s->trusted)
+		pipeline_dels_seen(&m->marks, 1);
 	else if (hdr_name_is(name, "From"))
 		pipeline_from(m, value, len);
 	else if (hdr_name_is(name, "Message-ID"))
@@ -304,6 +330,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 			log_debug("c=%lu: header limit reached", s->id);
 	} else if (v != NULL)
 		dkim_verifier_header(v, name, value, len, s->leadspc);
+	pipeline_ingest_header(s, m, name, value, len);
 }
 
 /* pipeline_dmarc_request - who the author is, and the DMARC budget */
@@ -323,6 +350,14 @@ pipeline_dmarc_request(struct message *m, struct dmarc_request *dr)
 	dr->budget = &m->dns_dmarc;
 }
 
+/* pipeline_dmarc_off - a policy.overrides rule says: no DMARC here */
+static int
+pipeline_dmarc_off(const struct message *m)
+{
+	return m->results.override != NULL &&
+	    m->results.override->action == CONFIG_OVERRIDE_NO_DMARC;
+}
+
 /*
  * pipeline_discover - end of headers: DMARC's own lookups come first, so
  * the organizational domain is known before any key is looked up, and
@@ -334,7 +369,7 @@ pipeline_discover(struct session *s, struct message *m)
 	struct dmarc_request dr;
 
 	if (m->discovered || s->trusted || m->authenticated ||
-	    !s->env->cfg->dmarc.enabled)
+	    !s->env->cfg->dmarc.enabled || pipeline_dmarc_off(m))
 		return;
 	m->discovered = 1;
 	pipeline_dmarc_request(m, &dr);
@@ -356,8 +391,13 @@ pipeline_eoh(struct session *s)
 	if (m->eoh)
 		return;
 	m->eoh = 1;
-	if (!s->trusted && !m->authenticated)
+	pipeline_ingest_eoh(m);
+	/* the author is known now: the local policy rule, if one applies */
+	if (pipeline_checked(s, m)) {
+		m->results.override = override_match(cfg, m->ambiguous ? NULL :
+		    m->author, m->mailfrom, &s->client);
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
+	}
 	pipeline_discover(s, m);
 	pipeline_failure_eoh(s, m);
 	if (v != NULL)
@@ -369,6 +409,7 @@ pipeline_eoh(struct session *s)
 		arc_verifier_keycache(m->arc, s->env->keys);
 		arc_verifier_eoh(m->arc, &m->hdr);
 	}
+	pipeline_sign_start(s, m);
 }
 
 /* pipeline_body - one body chunk, streamed, never kept */
@@ -384,6 +425,8 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
 	pipeline_failure_body(m, data, len);
+	pipeline_ingest_body(m, data, len);
+	pipeline_sign_body(m, data, len);
 }
 
 /* pipeline_dmarc - DMARC over what SPF and DKIM found */
@@ -454,6 +497,7 @@ pipeline_seal(struct session *s, struct message *m)
 {
 	const struct config *cfg = s->env->cfg;
 	struct buf payload, why;
+	struct arc_key k;
 
 	if (!cfg->arc.seal.enabled || m->arc == NULL ||
 	    m->decision.action == POLICY_REJECT ||
@@ -461,11 +505,12 @@ pipeline_seal(struct session *s, struct message *m)
 		return;
 	buf_init(&payload, 65536);
 	buf_init(&why, 256);
-	if (s->trusted)
+	if (s->trusted && m->results.upstream == NULL)
 		pipeline_trusted_aar(s, m, &payload);
 	else
 		buf_append(&payload, m->arheader.data, m->arheader.len);
-	if (arc_seal(m->arc, &m->results.arc, s->env->seal_key, cfg, &m->hdr,
+	pipeline_seal_key(s, m, &k);
+	if (arc_seal(m->arc, &m->results.arc, &k, cfg, &m->hdr,
 	    s->leadspc, payload.data, s->fixed_time ? s->fixed_time :
 	    time(NULL), &m->seal, &why) < 0)
 		log_err("c=%lu: ARC sealing failed: %s", s->id, why.data);
@@ -483,7 +528,7 @@ pipeline_check(struct session *s, struct message *m)
 	struct spf_request sr;
 
 	pipeline_eoh(s);	/* once: a message may end without it */
-	if (cfg->spf.enabled) {
+	if (cfg->spf.enabled && m->results.upstream == NULL) {
 		memset(&sr, 0, sizeof(sr));
 		sr.client = &s->client;
 		sr.helo = s->helo;
@@ -499,9 +544,10 @@ pipeline_check(struct session *s, struct message *m)
 		    &m->dns_other;
 		spf_check(s->env->res, &sr, &m->results.spf);
 	}
-	if (cfg->dkim.enabled && pipeline_dkim(s, m) != NULL)
+	if (cfg->dkim.enabled && m->results.upstream == NULL &&
+	    pipeline_dkim(s, m) != NULL)
 		dkim_verifier_finish(m->dkim, &m->results.dkim);
-	if (cfg->dmarc.enabled)
+	if (cfg->dmarc.enabled && !pipeline_dmarc_off(m))
 		pipeline_dmarc(s, m);
 	pipeline_arc(s, m);
 	/* iprev can never align with the author: the other budget */
@@ -511,6 +557,28 @@ pipeline_check(struct session *s, struct message *m)
 	if (cfg->tls.enabled)
 		results_tls_set(&m->results.tls, s->tls.version,
 		    s->tls.cipher, s->tls.bits, s->tls.subject);
+}
+
+/*
+ * pipeline_upstream - a trusted client brought the A-R of a listed
+ * authserv-id: its SPF and DKIM results stand in for our checks
+ * (core/upstream.h), and the rest is decided as for any other client
+ */
+static int
+pipeline_upstream(struct session *s, struct message *m)
+{
+	const struct config *cfg = s->env->cfg;
+
+	if (cfg->policy.trusted_authserv_ids.n == 0)
+		return 0;
+	pipeline_eoh(s);
+	m->results.upstream = upstream_results(&m->hdr, cfg,
+	    *m->mailfrom == '\0', &m->results);
+	if (m->results.upstream == NULL)
+		return 0;
+	m->results.override = override_match(cfg, m->ambiguous ? NULL :
+	    m->author, m->mailfrom, &s->client);
+	return 1;
 }
 
 /* pipeline_eom - end of message: checks, decision, the verdict */
@@ -523,10 +591,14 @@ pipeline_eom(struct session *s)
 	if (m->evaluated)
 		return &m->verdict;
 	m->evaluated = 1;
-	if (s->trusted) {
-		/* only a sealing daemon gets here: it accepts at connect */
+	pipeline_eoh(s);	/* once: the signers need the whole header */
+	if (s->trusted && (m->authenticated || !pipeline_upstream(s, m))) {
+		/* a signing, sealing or ingesting daemon, or one that looked
+		 * for upstream A-R (the others accept trusted clients at
+		 * connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
+		pipeline_sign_finish(s, m);
 		if (s->env->cfg->arc.seal.enabled) {
 			pipeline_arc(s, m);
 			pipeline_seal(s, m);
@@ -535,6 +607,7 @@ pipeline_eom(struct session *s)
 	} else if (m->authenticated) {
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "authenticated client";
+		pipeline_sign_finish(s, m);
 	} else {
 		pipeline_check(s, m);
 		/* validated for sealing only: not reported, not for policy */
@@ -547,15 +620,20 @@ pipeline_eom(struct session *s)
 		    s->env->cfg->arc.report_remote_ip, &ar);
 		authres_format(&ar, &m->arheader);
 		authres_free(&ar);
-		if (s->env->cfg->spf.received_spf)
+		/* a trusted host's SPF result is not this receiver's */
+		if (s->env->cfg->spf.received_spf &&
+		    m->results.upstream == NULL)
 			results_received_spf(&m->results.spf, s->client_ip,
 			    s->helo, *m->mailfrom != '\0' ? m->mailfrom :
 			    "<>", s->authserv_id, &m->rspf);
+		/* signed first: the seal covers the new signatures */
+		pipeline_sign_finish(s, m);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
 		pipeline_failure(s, m);
 	}
 	pipeline_verdict_make(s, m);
+	pipeline_ingest_eom(s, m);
 	return &m->verdict;
 }
 

@@ -40,6 +40,14 @@ struct resolver_event;
 struct session;
 struct sockaddr;
 
+/*
+ * dmarc.quarantine "header": the fields a delivered p=quarantine failure
+ * gets (authmilter(8) ACTIONS); copies of PIPELINE_MARK_FIELD that arrive
+ * from an untrusted client are deleted
+ */
+#define PIPELINE_MARK_FIELD	"X-Authmilter-Quarantine"
+#define PIPELINE_SPAM_FIELD	"X-Spam-Flag"
+
 struct pipeline_slot {
 	pthread_mutex_t	 lock;		/* guards cur */
 	struct pipeline_env *cur;	/* env in force, one reference */
@@ -48,7 +56,9 @@ struct pipeline_slot {
 /* what a new connection needs, decided once, at connect */
 enum pipeline_start {
 	PIPELINE_CHECK,		/* check every message */
-	PIPELINE_SEAL,		/* trusted: not checked, but ARC-sealed */
+	PIPELINE_SEAL,		/* trusted: not checked, but signed,
+				   ARC-sealed or read for
+				   ingest.recipients */
 	PIPELINE_SKIP		/* trusted: nothing to do, accept it all */
 };
 
@@ -74,9 +84,15 @@ struct pipeline_verdict {
 	const struct pipeline_edit *edits;	/* header edits, in order */
 	size_t		 nedits;	/* entries in edits */
 	size_t		 removed;	/* forged A-R among the edits */
+	size_t		 removed_marks;	/* forged marks among them */
 	const char	*authserv_id;	/* ours, as the A-R names it */
 	const char	*id;		/* queue id, or "c=N", for logs */
 	const char	*log;		/* the verdict line, log.format */
+	int		 discard;	/* drop it: every recipient was an
+					   ingest one (ingest.deliver false) */
+	const char *const *delrcpt;	/* recipients to remove, as given at
+					   RCPT (ingest.deliver false) */
+	size_t		 ndelrcpt;	/* entries in delrcpt */
 };
 
 struct pipeline_env *pipeline_env_new(struct config *, struct buf *why);
@@ -88,6 +104,7 @@ struct metrics *pipeline_env_metrics(const struct pipeline_env *);
 void	pipeline_env_dry_run(struct pipeline_env *);
 void	pipeline_env_trace(struct pipeline_env *,
 	    void (*)(void *, const struct resolver_event *), void *);
+void	pipeline_env_records(const struct pipeline_env *, struct buf *);
 void	pipeline_slot_init(struct pipeline_slot *, struct pipeline_env *);
 struct pipeline_env *pipeline_slot_acquire(struct pipeline_slot *);
 void	pipeline_slot_swap(struct pipeline_slot *, struct pipeline_env *);

@@ -18,7 +18,7 @@ const char *const pipeline_bimi_names[PIPELINE_BIMI_NAMES] = {
 };
 
 /*
- * pipeline_bimi_header - count a BIMI field from outside (BIMI 5.6, 7.8:
+ * pipeline_bimi_header - note a BIMI field from outside (BIMI 5.6, 7.8:
  * removed whatever the result, as forged A-R are); a trusted host's are
  * our own site's and stay
  */
@@ -31,9 +31,8 @@ pipeline_bimi_header(const struct session *s, struct message *m,
 	if (s->trusted || (name[0] != 'B' && name[0] != 'b'))
 		return;		/* most fields, at once */
 	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
-		if (hdr_name_is(name, pipeline_bimi_names[i]) &&
-		    m->bimi_seen[i] < PIPELINE_MAX_AR_DELETE)
-			m->bimi_seen[i]++;
+		if (hdr_name_is(name, pipeline_bimi_names[i]))
+			pipeline_dels_seen(&m->bimi[i], 1);
 }
 
 /*

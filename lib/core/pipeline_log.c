@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/config.h"
+#include "util/config_override.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "core/pipeline_priv.h"
@@ -29,10 +31,13 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 {
 	const char *mf = pipeline_mailfrom_domain(m);
 
-	if (m->authenticated || s->trusted)
+	if (m->results.upstream != NULL)
+		json_kv(out, "upstream", m->results.upstream, 0);
+	else if (m->authenticated || s->trusted)
 		json_kv(out, "skipped", s->trusted ? "trusted" :
 		    "authenticated", 0);
 	results_log_json(&m->results, out);
+	pipeline_sign_json(m, out);
 	json_kv(out, "action", policy_action_name(m->decision.action), 0);
 	json_kv(out, "ip", s->client_ip, 0);
 	if (m->author != NULL)
@@ -43,10 +48,16 @@ pipeline_verdict_members(const struct session *s, const struct message *m,
 		json_kv(out, "mailfrom", mf, 0);
 	if (m->msgid != NULL)
 		json_kv(out, "msgid", m->msgid, 0);
-	if (m->nar_delete > 0) {
+	if (m->ar.n > 0) {
 		json_key(out, "removed_ar", 0);
-		buf_printf(out, "%zu", m->nar_delete);
+		buf_printf(out, "%zu", m->ar.n);
 	}
+	if (m->marks.n > 0) {
+		json_key(out, "removed_mark", 0);
+		buf_printf(out, "%zu", m->marks.n);
+	}
+	if (m->decision.override != NULL)
+		json_kv(out, "override", m->decision.override->name, 0);
 	if (m->decision.why != NULL)
 		json_kv(out, "reason", m->decision.why, 0);
 	json_key(out, "ms", 0);
@@ -98,10 +109,15 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_printf(out, "c=%lu:", s->id);
 	if (m == NULL)
 		return;
-	if (m->authenticated || s->trusted)
+	if (m->results.upstream != NULL) {
+		buf_puts(out, " upstream=");
+		log_safe(out, m->results.upstream,
+		    strlen(m->results.upstream));
+	} else if (m->authenticated || s->trusted)
 		buf_printf(out, " skipped=%s", s->trusted ? "trusted" :
 		    "authenticated");
 	results_log(&m->results, out);
+	pipeline_sign_log(m, out);
 	buf_printf(out, " action=%s ip=%s", policy_action_name(
 	    m->decision.action), s->client_ip);
 	if (m->author != NULL) {
@@ -120,11 +136,53 @@ pipeline_verdict_line(const struct session *s, struct buf *out)
 		buf_puts(out, " msgid=");
 		log_safe(out, m->msgid, strlen(m->msgid));
 	}
-	if (m->nar_delete > 0)
-		buf_printf(out, " removed_ar=%zu", m->nar_delete);
+	if (m->ar.n > 0)
+		buf_printf(out, " removed_ar=%zu", m->ar.n);
+	if (m->marks.n > 0)
+		buf_printf(out, " removed_mark=%zu", m->marks.n);
+	if (m->decision.override != NULL)
+		buf_printf(out, " override=%s", m->decision.override->name);
 	if (m->decision.why != NULL)
 		buf_printf(out, " reason=\"%s\"", m->decision.why);
 	buf_printf(out, " ms=%ld", pipeline_elapsed_ms(m));
+}
+
+/* pipeline_check_override - "override": {name, action, reason} or null */
+static void
+pipeline_check_override(const struct config_override *o, struct buf *out)
+{
+	json_key(out, "override", 0);
+	if (o == NULL) {
+		buf_puts(out, "null");
+		return;
+	}
+	buf_putc(out, '{');
+	json_kv(out, "name", o->name, 1);
+	json_kv(out, "action", config_override_action_name(o->action), 0);
+	json_kv(out, "reason", o->reason, 0);
+	buf_putc(out, '}');
+}
+
+/* pipeline_check_sigs - the DKIM-Signature values added, or null */
+static void
+pipeline_check_sigs(const struct message *m, struct buf *out)
+{
+	size_t i;
+	int first = 1;
+
+	if (!m->sign) {
+		buf_puts(out, "null");
+		return;
+	}
+	buf_putc(out, '[');
+	for (i = 0; i < m->nsig; i++)
+		if (m->sig[i].value != NULL) {
+			if (!first)
+				buf_putc(out, ',');
+			json_str(out, m->sig[i].value);
+			first = 0;
+		}
+	buf_putc(out, ']');
 }
 
 /* pipeline_check_json - authmilter-check --json: one object */
@@ -145,10 +203,18 @@ pipeline_check_json(const struct session *s, struct buf *out)
 		buf_putc(out, '}');
 	}
 	json_kv(out, "authserv_id", s->authserv_id, 0);
+	json_key(out, "upstream", 0);
+	json_str(out, m->results.upstream);
 	json_key(out, "authentication_results", 0);
 	json_str(out, m->arheader.len > 0 ? m->arheader.data : NULL);
 	json_key(out, "removed_ar", 0);
-	buf_printf(out, "%zu", m->nar_delete);
+	buf_printf(out, "%zu", m->ar.n);
+	json_key(out, "quarantine_mark", 0);
+	json_str(out, m->mark);
+	pipeline_check_override(m->decision.override, out);
+	pipeline_sign_json(m, out);
+	json_key(out, "dkim_signatures", 0);
+	pipeline_check_sigs(m, out);
 	json_key(out, "arc_seal", 0);
 	if (m->seal.aar != NULL) {
 		buf_putc(out, '{');

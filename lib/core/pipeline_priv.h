@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "auth/arc.h"
+#include "auth/keytable.h"
 #include "util/buf.h"
 #include "util/cidr.h"
 #include "mail/redact.h"
@@ -28,7 +29,10 @@
 struct bimi_context;
 struct config;
 struct dkim_context;
+struct ingest_queue;
 struct dkim_verifier;
+struct dkimsign;
+struct dkimsign_context;
 struct metrics;
 struct pkeycache;
 struct psl;
@@ -38,8 +42,22 @@ struct resolver;
 #define PIPELINE_MAX_AR_DELETE	100000
 #define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
 #define PIPELINE_BIMI_NAMES	3	/* fields only we may add */
-#define PIPELINE_MAX_EDITS	(PIPELINE_MAX_AR_DELETE + 7 + \
-				 PIPELINE_BIMI_NAMES * PIPELINE_MAX_AR_DELETE)
+#define PIPELINE_MAX_EDITS	((2 + PIPELINE_BIMI_NAMES) * \
+				    PIPELINE_MAX_AR_DELETE + 9 + \
+				    KEYTABLE_MAX_KEYS)
+#define PIPELINE_MAX_INGEST_RCPT	100	/* ingest recipients kept */
+#define PIPELINE_MARK_MAX	512	/* bytes of the mark's value */
+
+/*
+ * the header fields of one name to delete, each by its 1-based index
+ * among the fields of that name (smfi_chgheader's numbering)
+ */
+struct pipeline_dels {
+	size_t		 seen;		/* fields of that name so far */
+	size_t		*idx;		/* to delete, ascending */
+	size_t		 n;		/* entries in idx */
+	size_t		 cap;		/* allocated entries */
+};
 
 /* BIMI-Location, BIMI-Indicator, BIMI-Logo-Preference (BIMI 7.8) */
 extern const char *const pipeline_bimi_names[PIPELINE_BIMI_NAMES];
@@ -58,6 +76,18 @@ struct pipeline_env {
 	struct bimi_context *bimi;	/* mark roots, fetch cache */
 	unsigned char	 redact_key[REDACT_KEY];	/* failure reports'
 					   pseudonyms, random per env */
+	struct ingest_queue *ingest;	/* ingest.recipients, or NULL */
+	struct dkimsign_context *signer;	/* with signing.keys, or NULL */
+	struct keytable	*sign_keys;	/* signing.keys, or NULL */
+	struct keytable	*seal_keys;	/* arc.seal.keys, or NULL */
+};
+
+/* one DKIM signature a message gets */
+struct pipeline_sig {
+	const struct keytable_key *key;	/* the env's key */
+	struct dkimsign	*ds;		/* being made, until end of message */
+	char		*value;		/* the DKIM-Signature value, or NULL */
+	char		 why[160];	/* why it failed, or "" */
 };
 
 struct message {
@@ -65,17 +95,23 @@ struct message {
 	char		*queue_id;	/* MTA queue id, or NULL */
 	size_t		 nrcpt;		/* recipients accepted */
 	char		*rcpt_domain;	/* domain of the first one, or NULL */
+	int		 rcpt_mixed;	/* another recipient, another domain */
 	int		 authenticated;	/* SMTP AUTH: no checks */
 	struct hdr	 hdr;		/* header fields */
-	size_t		 ar_seen;	/* A-R fields so far */
-	size_t		*ar_delete;	/* 1-based A-R indices to delete */
-	size_t		 nar_delete;	/* entries in ar_delete */
-	size_t		 ar_cap;	/* allocated entries */
-	size_t		 bimi_seen[PIPELINE_BIMI_NAMES];	/* BIMI fields
-					   that came with it: all deleted */
+	struct pipeline_dels ar;	/* forged A-R to delete */
+	struct pipeline_dels marks;	/* forged PIPELINE_MARK_FIELD */
+	struct pipeline_dels bimi[PIPELINE_BIMI_NAMES];	/* BIMI fields
+					   that came with it: all deleted
+					   unless our site's (BIMI 5.6) */
+	char		*mark;		/* its value to insert or NULL */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
 	struct arc_seal_out seal;	/* ARC set to add (aar NULL: none) */
+	int		 sign;		/* outbound: signed at end of message */
+	int		 sign_ready;	/* keys chosen, header fed */
+	struct pipeline_sig sig[KEYTABLE_MAX_KEYS];	/* one per key */
+	size_t		 nsig;		/* entries in sig */
+	char		 unsigned_why[192];	/* no key, refused...: or "" */
 	size_t		 nfrom;		/* From fields seen */
 	char		*author;	/* the one author domain, or NULL */
 	char		*msgid;		/* the first Message-ID, trimmed */
@@ -97,6 +133,10 @@ struct message {
 	struct pipeline_edit *edits;	/* verdict.edits, owned */
 	struct buf	 logline;	/* verdict.log */
 	char		 id[32];	/* verdict.id when there is no queue id */
+	char		**ingest_rcpt;	/* ingest recipients, as given */
+	size_t		 ningest;	/* entries in ingest_rcpt */
+	struct buf	*keep;		/* the message, for ingest, or NULL */
+	int		 keep_over;	/* it was over ingest.max_message_size */
 };
 
 struct session {
@@ -107,6 +147,8 @@ struct session {
 	char		*helo;		/* HELO/EHLO argument */
 	char		*authserv_id;	/* ours for this connection */
 	int		 trusted;	/* in policy.trusted_networks */
+	int		 sign_client;	/* its mail is signed (trusted or
+					   signing.networks) */
 	int		 leadspc;	/* values keep their leading space */
 	time_t		 fixed_time;	/* seal as of this time (0: now) */
 	struct results_tls tls;		/* the MTA's TLS macros, if any */
@@ -128,5 +170,25 @@ void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);
 void	pipeline_verdict_make(struct session *, struct message *);
 void	pipeline_verdict_free(struct message *);
+void	pipeline_dels_seen(struct pipeline_dels *, int doomed);
+void	pipeline_dels_free(struct pipeline_dels *);
+void	pipeline_ingest_rcpt(struct session *, struct message *, const char *);
+void	pipeline_ingest_header(struct session *, struct message *,
+	    const char *, const char *, size_t);
+void	pipeline_ingest_eoh(struct message *);
+void	pipeline_ingest_body(struct message *, const unsigned char *, size_t);
+void	pipeline_ingest_eom(struct session *, struct message *);
+void	pipeline_ingest_free(struct message *);
+int	pipeline_sign_client(const struct session *);
+void	pipeline_sign_init(struct session *, struct message *, const char *);
+void	pipeline_sign_start(struct session *, struct message *);
+void	pipeline_sign_body(struct message *, const unsigned char *, size_t);
+void	pipeline_sign_finish(struct session *, struct message *);
+void	pipeline_sign_free(struct message *);
+void	pipeline_sign_log(const struct message *, struct buf *);
+void	pipeline_sign_json(const struct message *, struct buf *);
+void	pipeline_sign_count(const struct message *, struct metrics *);
+void	pipeline_seal_key(const struct session *, const struct message *,
+	    struct arc_key *);
 
 #endif

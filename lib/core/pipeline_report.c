@@ -104,8 +104,11 @@ pipeline_report_reasons(const struct message *m, const struct config *cfg,
 		buf_puts(out, "policy_test_mode:t=y;");
 	if (d->sampled_out)
 		buf_printf(out, "other:sampled out by pct=%d;", d->rec.pct);
-	if (d->result == METHOD_FAIL && m->decision.arc_override == NULL &&
-	    m->decision.dmarc_dis < d->policy)
+	if (m->decision.override != NULL)
+		buf_printf(out, "local_policy:%s: %s;",
+		    m->decision.override->name, m->decision.override->reason);
+	else if (d->result == METHOD_FAIL && m->decision.arc_override == NULL
+	    && m->decision.dmarc_dis < d->policy)
 		buf_printf(out, "local_policy:%s;", d->policy ==
 		    DMARC_P_REJECT && !cfg->dmarc.reject ? "dmarc.reject=false"
 		    : "dmarc.quarantine=none");
@@ -166,8 +169,9 @@ pipeline_report(const struct session *s, const struct message *m)
 	struct buf b;
 	char uid[40], ts[24], *dom;
 
+	/* upstream results: the host in front saw the sender, we did not */
 	if (s->env->reports == NULL || !d->checked || !d->have_record ||
-	    d->author == NULL || d->ambiguous)
+	    d->author == NULL || d->ambiguous || m->results.upstream != NULL)
 		return;
 	report_record_init(&rec);
 	buf_init(&b, REPORT_MAX_FIELD);

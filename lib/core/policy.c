@@ -20,8 +20,31 @@ policy_reject(struct decision *d, const char *text, const char *why)
 	d->action = POLICY_REJECT;
 	d->rcode = "550";
 	d->xcode = "5.7.1";
-	d->text = xstrdup(text);
+	d->text = text != NULL ? xstrdup(text) : NULL;
 	d->why = why;
+}
+
+/*
+ * policy_reject_text - dmarc.reject_text with %d the author domain and %%
+ * a percent sign (config_chk_reply() let no other escape through)
+ */
+static char *
+policy_reject_text(const char *tmpl, const char *domain)
+{
+	struct buf b;
+
+	buf_init(&b, POLICY_MAX_TEXT);
+	for (; *tmpl != '\0'; tmpl++) {
+		if (*tmpl == '%' && tmpl[1] == 'd') {
+			buf_puts(&b, domain);
+			tmpl++;
+			continue;
+		}
+		if (*tmpl == '%' && tmpl[1] == '%')
+			tmpl++;
+		buf_putc(&b, *tmpl);
+	}
+	return buf_steal(&b);
 }
 
 /* policy_aar_vouches - the AAR says dmarc=pass with this header.from */
@@ -98,15 +121,18 @@ policy_dmarc(const struct results *r, const struct config *cfg,
 		return;
 	}
 	if (m->policy == DMARC_P_REJECT && cfg->dmarc.reject) {
-		snprintf(text, sizeof(text), "DMARC policy of %s rejects this "
-		    "message", m->author);
-		policy_reject(d, text, "dmarc reject");
+		policy_reject(d, NULL, "dmarc reject");
+		d->text = policy_reject_text(cfg->dmarc.reject_text,
+		    m->author != NULL ? m->author : "");
 		d->dmarc_dis = DMARC_P_REJECT;
 	} else if (m->policy == DMARC_P_QUARANTINE &&
 	    cfg->dmarc.quarantine != CONFIG_QUARANTINE_NONE) {
 		d->dmarc_dis = DMARC_P_QUARANTINE;
-		if (cfg->dmarc.quarantine != CONFIG_QUARANTINE_HOLD)
-			return;	/* "header": the A-R is the mark */
+		if (cfg->dmarc.quarantine == CONFIG_QUARANTINE_HEADER) {
+			d->mark = 1;	/* delivered, for the Junk folder */
+			d->why = "dmarc quarantine header";
+			return;
+		}
 		snprintf(text, sizeof(text), "DMARC policy of %s: quarantine",
 		    m->author);
 		d->action = POLICY_QUARANTINE;
@@ -127,6 +153,35 @@ policy_tempfail(struct decision *d)
 	d->why = "dns temperror";
 }
 
+/*
+ * policy_override - a policy.overrides rule decides alone: accept and
+ * no-dmarc deliver (no reject, hold, mark or DNS tempfail), tempfail and
+ * reject answer with the rule's reason
+ */
+static void
+policy_override(const struct results *r, struct decision *d)
+{
+	const struct config_override *o = r->override;
+
+	d->override = o;
+	d->why = o->reason;
+	switch (o->action) {
+	case CONFIG_OVERRIDE_TEMPFAIL:
+		d->action = POLICY_TEMPFAIL;
+		d->rcode = "451";
+		d->xcode = "4.7.1";
+		d->text = xstrdup(o->reason);
+		break;
+	case CONFIG_OVERRIDE_REJECT:
+		policy_reject(d, o->reason, o->reason);
+		if (r->dmarc.checked && r->dmarc.have_record)
+			d->dmarc_dis = DMARC_P_REJECT;
+		break;
+	default:
+		break;	/* accept, no-dmarc: deliver as it is */
+	}
+}
+
 /* policy_decide - authmilter(8) ACTIONS as one function */
 void
 policy_decide(const struct results *r, const struct config *cfg,
@@ -135,6 +190,10 @@ policy_decide(const struct results *r, const struct config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->action = POLICY_ACCEPT;
 	d->dmarc_dis = DMARC_P_NONE;
+	if (r->override != NULL) {
+		policy_override(r, d);
+		return;
+	}
 	/* SPF alone never rejects: DMARC decides (RFC 7489 section 10.1) */
 	if (r->dmarc.checked)
 		policy_dmarc(r, cfg, d);

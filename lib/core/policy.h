@@ -6,12 +6,15 @@
  * OWNERSHIP   policy_decide() fills a caller-owned struct decision
  *             (core/decision.h) released by decision_free().
  * LOCKING     none: a pure function of its arguments (no I/O, no clock).
+ * LIMITS      a reply text is at most POLICY_MAX_TEXT bytes (longer is cut).
  * ERRORS      none: every input has a decision.
  */
 #ifndef AUTHMILTER_POLICY_H
 #define AUTHMILTER_POLICY_H
 
 #include "core/decision.h"
+
+#define POLICY_MAX_TEXT	512	/* bytes of a reply text */
 
 struct config;
 struct results;

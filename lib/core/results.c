@@ -7,6 +7,7 @@
 
 #include "mail/authres.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -69,17 +70,34 @@ results_temperror(const struct results *r)
 	return 0;
 }
 
-/* results_spf_clause - one identity's spf= clause, its reason as comment */
+/* results_upstream - "(from ID)": a trusted host's result, not ours */
+static void
+results_upstream(struct authres_result *c, const char *upstream)
+{
+	struct buf note;
+
+	buf_init(&note, 512);
+	buf_printf(&note, "from %s", upstream);
+	authres_comment(c, note.data);
+	buf_free(&note);
+}
+
+/*
+ * results_spf_clause - one identity's spf= clause, its reason as comment
+ * (or whose result it is, for a trusted host's)
+ */
 static void
 results_spf_clause(const struct spf_identity *id, const char *ptype,
-    struct authres *ar)
+    const char *upstream, struct authres *ar)
 {
 	struct authres_result *c;
 
 	c = authres_add(ar, "spf", method_result_name(id->result));
 	if (c == NULL)
 		return;
-	if (id->note != NULL || id->reason != NULL)
+	if (upstream != NULL)
+		results_upstream(c, upstream);
+	else if (id->note != NULL || id->reason != NULL)
 		authres_comment(c, id->note != NULL ? id->note : id->reason);
 	if (id->domain != NULL)
 		authres_prop(c, "smtp", ptype, id->domain);
@@ -87,10 +105,12 @@ results_spf_clause(const struct spf_identity *id, const char *ptype,
 
 /*
  * results_spf_authres - RFC 8601 section 2.7.2: one spf= clause per
- * identity checked, smtp.mailfrom and smtp.helo each with its own result
+ * identity checked, smtp.mailfrom and smtp.helo each with its own result;
+ * UPSTREAM: the trusted authserv-id the results came from, or NULL
  */
 static void
-results_spf_authres(const struct spf_result *s, struct authres *ar)
+results_spf_authres(const struct spf_result *s, const char *upstream,
+    struct authres *ar)
 {
 	struct authres_result *c;
 
@@ -99,16 +119,18 @@ results_spf_authres(const struct spf_result *s, struct authres *ar)
 		if ((c = authres_add(ar, "spf", method_result_name(
 		    s->result))) == NULL)
 			return;
-		if (s->mailfrom.reason != NULL)
+		if (upstream != NULL)
+			results_upstream(c, upstream);
+		else if (s->mailfrom.reason != NULL)
 			authres_comment(c, s->mailfrom.reason);
 		if (!s->null_sender && s->mailfrom.domain != NULL)
 			authres_prop(c, "smtp", "mailfrom", s->mailfrom.domain);
 		return;
 	}
 	if (!s->null_sender && s->mailfrom.checked)
-		results_spf_clause(&s->mailfrom, "mailfrom", ar);
+		results_spf_clause(&s->mailfrom, "mailfrom", upstream, ar);
 	if (s->helo.checked)
-		results_spf_clause(&s->helo, "helo", ar);
+		results_spf_clause(&s->helo, "helo", upstream, ar);
 }
 
 /*
@@ -152,13 +174,16 @@ results_prop(struct authres_result *c, const char *name, const char *value)
 
 /* results_dkim_authres - one dkim= clause per signature (RFC 8601 2.7.1) */
 static void
-results_dkim_authres(const struct dkim_result *d, struct authres *ar)
+results_dkim_authres(const struct dkim_result *d, const char *upstream,
+    struct authres *ar)
 {
 	struct authres_result *c;
 	size_t i;
 
 	if (d->n == 0) {
-		authres_add(ar, "dkim", "none");
+		if ((c = authres_add(ar, "dkim", "none")) != NULL &&
+		    upstream != NULL)
+			results_upstream(c, upstream);
 		return;
 	}
 	for (i = 0; i < d->n; i++) {
@@ -167,7 +192,11 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 		if ((c = authres_add(ar, "dkim",
 		    method_result_name(g->result))) == NULL)
 			return;
-		results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0, c);
+		if (upstream != NULL)
+			results_upstream(c, upstream);
+		else
+			results_dkim_comment(g, i + 1 == d->n ? d->skipped : 0,
+			    c);
 		/* a broken signature may lack a tag: say nothing then */
 		results_prop(c, "d", g->d);
 		results_prop(c, "i", g->i);
@@ -179,7 +208,8 @@ results_dkim_authres(const struct dkim_result *d, struct authres *ar)
 
 /*
  * results_dmarc_authres - dmarc= with (p= sp= dis=; the reason in short),
- * header.from, policy.dmarc
+ * header.from, policy.dmarc; the comment also names a trusted ARC sealer
+ * or a local policy rule that decided instead
  */
 static void
 results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
@@ -192,22 +222,28 @@ results_dmarc_authres(const struct dmarc_result *m, const struct decision *d,
 	    NULL)
 		return;
 	buf_init(&note, 2048);
-	if (m->have_record) {
-		buf_printf(&note, "p=%s sp=%s%s%s%s dis=%s%s%s",
+	if (m->have_record)
+		buf_printf(&note, "p=%s sp=%s%s%s%s dis=%s",
 		    dmarc_policy_name(m->rec.p),
 		    dmarc_policy_name(m->rec.sp != DMARC_P_UNSPEC ? m->rec.sp :
 		    m->rec.p), m->rec.np != DMARC_P_UNSPEC ? " np=" : "",
 		    m->rec.np != DMARC_P_UNSPEC ? dmarc_policy_name(m->rec.np) :
 		    "", m->rec.t ? " t=y" : "", dmarc_policy_name(d != NULL ?
-		    d->dmarc_dis : DMARC_P_NONE), d != NULL && d->arc_override ?
-		    "; overridden by trusted ARC sealer " : "", d != NULL &&
-		    d->arc_override ? d->arc_override : "");
-		if (m->note != NULL)
-			buf_printf(&note, " - %s", m->note);
-		authres_comment(c, note.data);
-	} else if (m->result == METHOD_PERMERROR || m->result ==
+		    d->dmarc_dis : DMARC_P_NONE));
+	else if (m->result == METHOD_PERMERROR || m->result ==
 	    METHOD_TEMPERROR)
-		authres_comment(c, m->reason ? m->reason : "");
+		buf_puts(&note, m->reason ? m->reason : "");
+	if (d != NULL && d->arc_override != NULL)
+		buf_printf(&note, "; overridden by trusted ARC sealer %s",
+		    d->arc_override);
+	if (d != NULL && d->override != NULL)
+		buf_printf(&note, "%slocal policy %s", note.len > 0 ? "; " :
+		    "", d->override->name);
+	if (m->have_record && m->note != NULL)
+		buf_printf(&note, " - %s", m->note);
+	if (note.len > 0 || m->have_record || m->result ==
+	    METHOD_PERMERROR || m->result == METHOD_TEMPERROR)
+		authres_comment(c, note.data);
 	buf_free(&note);
 	if (m->author != NULL)
 		authres_prop(c, "header", "from", m->author);
@@ -304,20 +340,39 @@ results_tls_authres(const struct results_tls *t, struct authres *ar)
 		authres_prop(c, "smtp", "cert-subject", t->subject);
 }
 
+/* results_dmarc_off - dmarc=none: a local policy rule turned DMARC off */
+static void
+results_dmarc_off(const struct config_override *o, struct authres *ar)
+{
+	struct authres_result *c;
+	struct buf note;
+
+	if ((c = authres_add(ar, "dmarc", "none")) == NULL)
+		return;
+	buf_init(&note, 256);
+	buf_printf(&note, "not evaluated: local policy %s", o->name);
+	authres_comment(c, note.data);
+	buf_free(&note);
+}
+
 /*
  * results_authres - every checked method: spf, dkim, dmarc, arc, then
- * the connection's iprev and x-tls
+ * the connection's iprev and x-tls; a local policy rule that turned
+ * DMARC off gives dmarc=none saying so
  */
 void
 results_authres(const struct results *r, const struct decision *d,
     const char *client_ip, int remote_ip, struct authres *ar)
 {
 	if (r->spf.checked)
-		results_spf_authres(&r->spf, ar);
+		results_spf_authres(&r->spf, r->upstream, ar);
 	if (r->dkim.checked)
-		results_dkim_authres(&r->dkim, ar);
+		results_dkim_authres(&r->dkim, r->upstream, ar);
 	if (r->dmarc.checked)
 		results_dmarc_authres(&r->dmarc, d, ar);
+	else if (d != NULL && d->override != NULL && d->override->action ==
+	    CONFIG_OVERRIDE_NO_DMARC)
+		results_dmarc_off(d->override, ar);
 	if (r->arc.checked)
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
 	if (r->bimi.checked)

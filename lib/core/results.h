@@ -23,6 +23,7 @@
 
 struct authres;
 struct buf;
+struct config_override;
 struct decision;
 
 /* the MTA's TLS macros for the connection (all NULL: no TLS) */
@@ -41,6 +42,12 @@ struct results {
 	struct bimi_result bimi;	/* BIMI (reason alone: skipped) */
 	struct iprev_result iprev;	/* iprev (RFC 8601 section 3) */
 	struct results_tls tls;		/* x-tls, when the MTA said TLS */
+	const struct config_override *override;	/* the policy.overrides
+					   rule that matches (the config's),
+					   or NULL */
+	const char	*upstream;	/* trusted authserv-id whose SPF and
+					   DKIM results these are (the
+					   config's), or NULL: our own */
 };
 
 void	results_free(struct results *);

@@ -8,6 +8,7 @@
 
 #include "util/buf.h"
 #include "mail/canon.h"
+#include "mail/hdr.h"
 
 /* canon_stage_flush - hand the staged bytes to the digest */
 static void
@@ -266,5 +267,42 @@ canon_strip_b(const char *v, size_t len, struct buf *out)
 		if (v[i] == ';')
 			at_tag = 1;
 		buf_putc(out, v[i++]);
+	}
+}
+
+/*
+ * canon_headers - the fields named in h (colon-separated), each taken
+ * from the bottom up as RFC 6376 5.4.2 says (a name listed once more than
+ * present contributes nothing), canonicalized into out with CRLF
+ */
+void
+canon_headers(struct buf *out, const struct hdr *hdr, const char *h,
+    int relaxed, int leadspc)
+{
+	unsigned char used[HDR_MAX_FIELDS + HDR_MAX_TOP];
+	char name[128];
+	size_t n, k;
+	const char *p = h, *end;
+
+	memset(used, 0, sizeof(used));
+	while (*p != '\0') {
+		end = p + strcspn(p, ":");
+		n = (size_t)(end - p);
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			for (k = hdr->n < sizeof(used) ? hdr->n : sizeof(used);
+			    k > 0; k--) {
+				if (used[k - 1] ||
+				    !hdr_name_is(hdr->f[k - 1].name, name))
+					continue;
+				used[k - 1] = 1;
+				canon_header(out, hdr->f[k - 1].name,
+				    hdr->f[k - 1].value, hdr->f[k - 1].vlen,
+				    relaxed, leadspc, 1);
+				break;
+			}
+		}
+		p = *end == ':' ? end + 1 : end;
 	}
 }

@@ -11,7 +11,8 @@
  * OWNERSHIP   a struct canon_body is caller-owned; canon_body_final()
  *             releases its digest context.
  * LOCKING     none; one message.
- * LIMITS      none but the caller's l=; nothing is buffered but one run of
+ * LIMITS      canon_headers() reads at most HDR_MAX_FIELDS + HDR_MAX_TOP
+ *             fields of a header store; otherwise none but the caller's l=; nothing is buffered but one run of
  *             pending empty lines and white space (counted, not stored)
  *             and up to CANON_STAGE bytes of canonical output, which go to
  *             the digest in one call instead of one call per byte.
@@ -22,6 +23,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct buf;
+struct hdr;
 
 #define CANON_STAGE	2048
 
@@ -47,5 +51,7 @@ uint64_t canon_body_final(struct canon_body *, unsigned char *digest,
 void	canon_header(struct buf *, const char *name, const char *value,
 	    size_t len, int relaxed, int leadspc, int crlf);
 void	canon_strip_b(const char *value, size_t len, struct buf *);
+void	canon_headers(struct buf *, const struct hdr *, const char *h,
+	    int relaxed, int leadspc);
 
 #endif

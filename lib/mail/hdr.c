@@ -71,6 +71,34 @@ hdr_add(struct hdr *h, const char *name, const char *value, size_t vlen)
 }
 
 /*
+ * hdr_add_top - a field the milter itself adds at the top (its own DKIM
+ * signature, before an ARC seal covers it): stored first, past the limits
+ * by at most HDR_MAX_TOP fields, since it is ours and small
+ */
+int
+hdr_add_top(struct hdr *h, const char *name, const char *value, size_t vlen)
+{
+	struct hdr_field *f;
+
+	if (h->n >= HDR_MAX_FIELDS + HDR_MAX_TOP)
+		return -1;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 32;
+		h->f = xreallocarray(h->f, h->cap, sizeof(*h->f));
+	}
+	memmove(&h->f[1], &h->f[0], h->n * sizeof(*h->f));
+	h->n++;
+	f = &h->f[0];
+	f->name = xstrdup(name);
+	f->value = xmalloc(vlen + 1);
+	memcpy(f->value, value, vlen);
+	f->value[vlen] = '\0';
+	f->vlen = vlen;
+	h->bytes += strlen(name) + vlen;
+	return 0;
+}
+
+/*
  * hdr_name_is - field names compare case-insensitively; white space
  * before the colon (RFC 5322 4.5 obs syntax, "From :") is not part of
  * the name, as Postfix also reads it

@@ -10,7 +10,11 @@
  *             HDR_MAX_BYTES in all, or the lower limits hdr_limit() set
  *             (limits.* of the configuration). Fields past a limit are
  *             counted in seen but not stored, and overflow is set.
- * ERRORS      hdr_add() returns -1 when the field was not stored.
+ *             hdr_add_top() stores the milter's own field first, beyond
+ *             the limits by at most HDR_MAX_TOP fields (the caller bounds
+ *             its size).
+ * ERRORS      hdr_add() and hdr_add_top() return -1 when the field was
+ *             not stored.
  */
 #ifndef AUTHMILTER_HDR_H
 #define AUTHMILTER_HDR_H
@@ -20,6 +24,7 @@
 #define HDR_MAX_FIELDS	4096
 #define HDR_MAX_FIELD	102400		/* Postfix header_size_limit */
 #define HDR_MAX_BYTES	(4 * 1024 * 1024)
+#define HDR_MAX_TOP	8	/* fields hdr_add_top() adds past the limits */
 
 struct hdr_field {
 	char	*name;		/* field name, NUL-terminated */
@@ -43,6 +48,8 @@ void	hdr_init(struct hdr *);
 void	hdr_free(struct hdr *);
 void	hdr_limit(struct hdr *, size_t fields, size_t field, size_t bytes);
 int	hdr_add(struct hdr *, const char *name, const char *value, size_t);
+int	hdr_add_top(struct hdr *, const char *name, const char *value,
+	    size_t);
 int	hdr_name_is(const char *, const char *);
 size_t	hdr_count(const struct hdr *, const char *name);
 const struct hdr_field *hdr_nth(const struct hdr *, const char *name,

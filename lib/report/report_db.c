@@ -21,11 +21,6 @@ struct report_db {
  * its number; report_db_migrate() runs those above the stored version.
  * Text columns hold the values as they appear in the XML report.
  */
-struct report_db_step {
-	int		 version;	/* schema version this step belongs to */
-	const char	*sql;		/* one statement */
-};
-
 static const struct report_db_step report_db_steps[] = {
 	{ 1, "CREATE TABLE IF NOT EXISTS records ("
 	    "uid TEXT PRIMARY KEY, ts BIGINT NOT NULL, reporter TEXT NOT NULL,"
@@ -88,43 +83,62 @@ report_db_version_row(void *arg, int ncols, const char *const *vals)
 	return 0;
 }
 
-/* report_db_migrate - bring the schema to REPORT_DB_SCHEMA, under a lock */
-static int
-report_db_migrate(struct report_db *db, struct buf *why)
+/*
+ * report_db_migrate_steps - bring a schema whose version lives in table
+ * to target: run the steps above the stored version, under the
+ * migration lock (BEGIN IMMEDIATE, or pg_advisory_xact_lock), so that two
+ * hosts do not race; the outgoing tables and the ingest tables each have
+ * their own list and version table
+ */
+int
+report_db_migrate_steps(struct report_db *db, const char *table,
+    const struct report_db_step *steps, size_t n, int target,
+    struct buf *why)
 {
 	int version = 0;
 	size_t i;
-	char v[16];
+	char v[16], sql[128];
 	const char *p[1] = { v };
 
 	if (report_db_begin(db, why) != 0)
 		return -1;
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS %s (version "
+	    "INTEGER NOT NULL)", table);
 	if ((db->ops->lock_sql != NULL && report_db_exec(db, db->ops->lock_sql,
-	    0, NULL, NULL, NULL, why) != 0) || report_db_exec(db,
-	    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT "
-	    "NULL)", 0, NULL, NULL, NULL, why) != 0 || report_db_exec(db,
-	    "SELECT max(version) FROM schema_version", 0, NULL,
-	    report_db_version_row, &version, why) != 0)
+	    0, NULL, NULL, NULL, why) != 0) || report_db_exec(db, sql, 0, NULL,
+	    NULL, NULL, why) != 0)
 		goto fail;
-	if (version > REPORT_DB_SCHEMA) {
-		buf_printf(why, "schema version %d is newer than this program "
-		    "(%d)", version, REPORT_DB_SCHEMA);
+	snprintf(sql, sizeof(sql), "SELECT max(version) FROM %s", table);
+	if (report_db_exec(db, sql, 0, NULL, report_db_version_row, &version,
+	    why) != 0)
+		goto fail;
+	if (version > target) {
+		buf_printf(why, "%s: schema version %d is newer than this "
+		    "program (%d)", table, version, target);
 		goto fail;
 	}
-	for (i = 0; i < REPORT_DB_NSTEPS; i++)
-		if (report_db_steps[i].version > version && report_db_exec(db,
-		    report_db_steps[i].sql, 0, NULL, NULL, NULL, why) != 0)
+	for (i = 0; i < n; i++)
+		if (steps[i].version > version && report_db_exec(db,
+		    steps[i].sql, 0, NULL, NULL, NULL, why) != 0)
 			goto fail;
-	if (version < REPORT_DB_SCHEMA) {
-		snprintf(v, sizeof(v), "%d", REPORT_DB_SCHEMA);
-		if (report_db_exec(db, "INSERT INTO schema_version (version) "
-		    "VALUES ($1)", 1, p, NULL, NULL, why) != 0)
-			goto fail;
-	}
+	snprintf(v, sizeof(v), "%d", target);
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (version) VALUES ($1)",
+	    table);
+	if (version < target && report_db_exec(db, sql, 1, p, NULL, NULL,
+	    why) != 0)
+		goto fail;
 	return report_db_commit(db, why);
 fail:
 	report_db_rollback(db);
 	return -1;
+}
+
+/* report_db_migrate - the outgoing tables up to REPORT_DB_SCHEMA */
+static int
+report_db_migrate(struct report_db *db, struct buf *why)
+{
+	return report_db_migrate_steps(db, "schema_version", report_db_steps,
+	    REPORT_DB_NSTEPS, REPORT_DB_SCHEMA, why);
 }
 
 /* report_db_open - "sqlite:PATH" or "postgresql://..."; schema up to date */
@@ -213,27 +227,39 @@ report_db_rollback(struct report_db *db)
 	buf_free(&why);
 }
 
-/* report_db_insert_sql - INSERT INTO records (...) VALUES ($1, ...), ... */
-static char *
-report_db_insert_sql(int rows)
+/*
+ * report_db_values_sql - INSERT INTO table (cols) VALUES ($1, ...), ...
+ * for rows rows, then tail; the caller frees it
+ */
+char *
+report_db_values_sql(const char *table, const char *const *cols, int ncols,
+    int rows, const char *tail)
 {
 	struct buf sql;
 	int i, r;
 
 	buf_init(&sql, 65536);
-	buf_puts(&sql, "INSERT INTO records (");
-	for (i = 0; i < REPORT_NCOLS; i++)
-		buf_printf(&sql, "%s%s", i ? ", " : "", report_columns[i]);
+	buf_printf(&sql, "INSERT INTO %s (", table);
+	for (i = 0; i < ncols; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
 	buf_puts(&sql, ") VALUES ");
 	for (r = 0; r < rows; r++) {
 		buf_puts(&sql, r ? ", (" : "(");
-		for (i = 0; i < REPORT_NCOLS; i++)
+		for (i = 0; i < ncols; i++)
 			buf_printf(&sql, "%s$%d", i ? ", " : "",
-			    r * REPORT_NCOLS + i + 1);
+			    r * ncols + i + 1);
 		buf_putc(&sql, ')');
 	}
-	buf_puts(&sql, " ON CONFLICT (uid) DO NOTHING");
+	buf_puts(&sql, tail);
 	return buf_steal(&sql);
+}
+
+/* report_db_insert_sql - the records INSERT of rows rows */
+static char *
+report_db_insert_sql(int rows)
+{
+	return report_db_values_sql("records", report_columns, REPORT_NCOLS,
+	    rows, " ON CONFLICT (uid) DO NOTHING");
 }
 
 /*

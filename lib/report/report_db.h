@@ -50,6 +50,12 @@ extern const struct report_db_ops report_pg_ops;
 
 struct report_db;
 
+/* one statement of a schema version (report_db_migrate_steps()) */
+struct report_db_step {
+	int		 version;	/* schema version this step belongs to */
+	const char	*sql;		/* one statement */
+};
+
 struct report_db *report_db_open(const char *uri, struct buf *why);
 void	report_db_close(struct report_db *);
 int	report_db_ok(const struct report_db *);
@@ -58,8 +64,12 @@ int	report_db_exec(struct report_db *, const char *sql, int nparams,
 	    struct buf *why);
 int	report_db_begin(struct report_db *, struct buf *why);
 int	report_db_lock(struct report_db *, struct buf *why);
+int	report_db_migrate_steps(struct report_db *, const char *table,
+	    const struct report_db_step *, size_t, int target, struct buf *why);
 int	report_db_commit(struct report_db *, struct buf *why);
 void	report_db_rollback(struct report_db *);
+char	*report_db_values_sql(const char *table, const char *const *cols,
+	    int ncols, int rows, const char *tail);
 int	report_db_insert(struct report_db *, const struct report_record *,
 	    struct buf *why);
 int	report_db_insert_many(struct report_db *,

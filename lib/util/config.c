@@ -7,15 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/config_check.h"
+#include "util/config_override.h"
+#include "util/keyspec.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM };
+enum config_type { CFG_BOOL, CFG_INT, CFG_OCTAL, CFG_STR, CFG_LIST, CFG_ENUM,
+    CFG_RULES };
 
 
 struct config_row {
@@ -53,6 +57,19 @@ static const char *const config_seal_headers[] = { "from", "to", "cc",
     "subject", "date", "message-id", "reply-to", "in-reply-to",
     "references", "mime-version", "content-type",
     "content-transfer-encoding", "dkim-signature", NULL };
+/* RFC 6376 5.4.1 and RFC 4871 5.5, List-Unsubscribe-Post (RFC 8058 3.3) */
+static const char *const config_sign_headers[] = { "from", "sender",
+    "reply-to", "subject", "date", "message-id", "to", "cc", "mime-version",
+    "content-type", "content-transfer-encoding", "content-id",
+    "content-description", "resent-date", "resent-from", "resent-sender",
+    "resent-to", "resent-cc", "resent-message-id", "in-reply-to",
+    "references", "list-id", "list-help", "list-unsubscribe",
+    "list-unsubscribe-post", "list-subscribe", "list-post", "list-owner",
+    "list-archive", NULL };
+/* signed once more than present: none of these can be added later */
+static const char *const config_oversign[] = { "from", "to", "cc",
+    "subject", "date", "reply-to", "message-id", "mime-version",
+    "content-type", "content-transfer-encoding", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 #define B(k, f, d)	{ k, CFG_BOOL, OFF(f), d, NULL, 0, 1, NULL, NULL }
@@ -91,7 +108,9 @@ static const struct config_row config_rows[] = {
 	B("dmarc.enabled", dmarc.enabled, 1),
 	E("dmarc.mode", dmarc.mode, CONFIG_DMARC_RFC9989, config_modes),
 	B("dmarc.reject", dmarc.reject, 1),
-	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HOLD,
+	S("dmarc.reject_text", dmarc.reject_text,
+	    "DMARC policy of %d rejects this message", config_chk_reply),
+	E("dmarc.quarantine", dmarc.quarantine, CONFIG_QUARANTINE_HEADER,
 	    config_quar),
 	E("dmarc.multiple_from", dmarc.multiple_from, CONFIG_MULTIFROM_REJECT,
 	    config_mfrom),
@@ -108,12 +127,31 @@ static const struct config_row config_rows[] = {
 	    config_arcalg),
 	L("arc.seal.headers", arc.seal.headers, config_seal_headers,
 	    config_chk_sealhdr),
+	L("arc.seal.keys", arc.seal.keys, config_empty_list,
+	    config_chk_keyspec),
 	B("arc.report_remote_ip", arc.report_remote_ip, 0),
+	L("signing.keys", signing.keys, config_empty_list, config_chk_keyspec),
+	S("signing.default_domain", signing.default_domain, "",
+	    config_chk_domain),
+	B("signing.sign_authenticated", signing.sign_authenticated, 1),
+	B("signing.sign_trusted", signing.sign_trusted, 1),
+	L("signing.networks", signing.networks, config_empty_list,
+	    config_chk_cidr),
+	L("signing.headers", signing.headers, config_sign_headers,
+	    config_chk_signhdr),
+	L("signing.oversign", signing.oversign, config_oversign,
+	    config_chk_signhdr),
+	I("signing.expire", signing.expire, 0, 0, 31536000),
 	L("policy.trusted_networks", policy.trusted_networks,
 	    config_trusted_def, config_chk_cidr),
 	B("policy.skip_authenticated", policy.skip_authenticated, 1),
+	L("policy.trusted_authserv_ids", policy.trusted_authserv_ids,
+	    config_empty_list, config_chk_authserv),
 	E("policy.dns_error_action", policy.dns_error_action,
 	    CONFIG_DNSERR_ACCEPT, config_dnserr),
+	/* a list of groups: config_override.c reads it (default: none) */
+	{ "policy.overrides", CFG_RULES, OFF(policy.overrides), 0, NULL, 0, 0,
+	    NULL, NULL },
 	/* lower than the compiled maxima only (hdr.h, arc.h, spf.h) */
 	I("limits.headers", limits.headers, CONFIG_MAX_HEADERS, 32,
 	    CONFIG_MAX_HEADERS),
@@ -153,6 +191,24 @@ static const struct config_row config_rows[] = {
 	I("bimi.timeout", bimi.timeout, 5, 1, 60),
 	I("bimi.cache_entries", bimi.cache_entries, 256, 0, 4096),
 	S("metrics.listen", metrics.listen, "", config_chk_listen),
+	L("ingest.recipients", ingest.recipients, config_empty_list,
+	    config_chk_email),
+	B("ingest.deliver", ingest.deliver, 1),
+	I("ingest.max_message_size", ingest.max_message_size,
+	    32 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_MESSAGE),
+	I("ingest.max_report_size", ingest.max_report_size,
+	    256 * 1024 * 1024, 65536, CONFIG_MAX_INGEST_REPORT),
+	I("ingest.max_records", ingest.max_records, 2000000, 1,
+	    CONFIG_MAX_INGEST_RECORDS),
+	S("ingest.quarantine_dir", ingest.quarantine_dir,
+	    "/var/lib/authmilter/ingest-quarantine", config_chk_abspath),
+	B("ingest.annotate", ingest.annotate, 1),
+	S("dashboard.listen", dashboard.listen, "", config_chk_listen),
+	S("dashboard.auth_file", dashboard.auth_file, "", NULL),
+	S("dashboard.assets_dir", dashboard.assets_dir,
+	    "/usr/share/authmilter/dashboard", config_chk_abspath),
+	I("dashboard.unapproved_min", dashboard.unapproved_min, 10, 1,
+	    1000000000),
 	E("log.level", log.level, 2, config_levels),
 	E("log.facility", log.facility, 0, config_facil),
 	E("log.format", log.format, CONFIG_LOG_TEXT, config_logfmt),
@@ -188,8 +244,8 @@ config_list_set(struct config_list *l, const char *const *v)
 	l->n = n;
 }
 
-/* config_list_free - release a list */
-static void
+/* config_list_free - release a list; it is empty after */
+void
 config_list_free(struct config_list *l)
 {
 	size_t i;
@@ -218,6 +274,8 @@ config_defaults(struct config *cfg)
 		case CFG_LIST:
 			config_list_set(f, r->sdef);
 			break;
+		case CFG_RULES:
+			break;	/* none */
 		default:
 			*(int *)f = (int)r->def;
 			break;
@@ -401,6 +459,22 @@ config_set_number(struct config_parse *cp, const struct config_row *r,
 	return 0;
 }
 
+/* config_set_rules - policy.overrides through config_override.c */
+static int
+config_set_rules(struct config_parse *cp, const config_setting_t *s,
+    const char *key)
+{
+	struct buf why;
+	int line = config_setting_source_line(s), rc = 0;
+
+	buf_init(&why, 1024);
+	if (config_override_parse(s, &cp->cfg->policy.overrides,
+	    &cp->cfg->policy.noverrides, &line, &why) != 0)
+		rc = config_err(cp, line, key, "%s", why.data);
+	buf_free(&why);
+	return rc;
+}
+
 /* config_set - one setting onto its row */
 static int
 config_set(struct config_parse *cp, const config_setting_t *s, const char *key)
@@ -419,6 +493,8 @@ config_set(struct config_parse *cp, const config_setting_t *s, const char *key)
 		return config_set_list(cp, r, s, key);
 	case CFG_ENUM:
 		return config_set_enum(cp, r, s, key);
+	case CFG_RULES:
+		return config_set_rules(cp, s, key);
 	default:
 		return config_set_number(cp, r, s, key);
 	}
@@ -442,7 +518,8 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 			    NULL, "unnamed setting");
 		snprintf(key, sizeof(key), "%s%s%s", prefix,
 		    *prefix ? "." : "", name);
-		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+		if (config_setting_type(s) == CONFIG_TYPE_GROUP &&
+		    config_row_find(key) == NULL) {
 			if (!config_is_group(key))
 				return config_err(cp,
 				    config_setting_source_line(s), NULL,
@@ -455,9 +532,21 @@ config_walk(struct config_parse *cp, const config_setting_t *group,
 	return 0;
 }
 
-/* config_line - where key was set (0: its default) */
+/* config_loopback - is the host of a HOST:PORT a loopback address */
 static int
-config_line(const struct config_parse *cp, const char *key)
+config_loopback(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon != NULL ? (size_t)(colon - listen) : 0;
+
+	return (n == 9 && strncmp(listen, "localhost", 9) == 0) ||
+	    (n >= 4 && strncmp(listen, "127.", 4) == 0) ||
+	    (n == 5 && strncmp(listen, "[::1]", 5) == 0);
+}
+
+/* config_parse_line - where a key was set in the file read (0: default) */
+static int
+config_parse_line(const struct config_parse *cp, const char *key)
 {
 	return cp->lines[config_row_find(key) - config_rows];
 }
@@ -473,14 +562,116 @@ config_finish_reports(struct config_parse *cp)
 
 	if (cfg->bimi.fetch && cfg->bimi.require_evidence &&
 	    *cfg->bimi.trust_store == '\0')
-		return config_err(cp, config_line(cp, "bimi.fetch"),
+		return config_err(cp, config_parse_line(cp, "bimi.fetch"),
 		    "bimi.fetch", "true needs bimi.trust_store (the roots of "
 		    "mark certificates) unless bimi.require_evidence = false");
 	if (cfg->reports.failure.enabled && (*cfg->reports.store == '\0' ||
 	    *cfg->reports.email == '\0'))
-		return config_err(cp, config_line(cp,
+		return config_err(cp, config_parse_line(cp,
 		    "reports.failure.enabled"), "reports.failure.enabled",
 		    "true needs reports.store and reports.email");
+	return 0;
+}
+
+/* config_finish_ingest - ingest and the dashboard need the store */
+static int
+config_finish_ingest(struct config_parse *cp)
+{
+	const struct config *cfg = cp->cfg;
+
+	if (cfg->ingest.recipients.n > 0 && *cfg->reports.store == '\0')
+		return config_err(cp,
+		    config_parse_line(cp, "ingest.recipients"),
+		    "ingest.recipients", "needs reports.store (the reports "
+		    "are kept there)");
+	if (*cfg->dashboard.listen == '\0')
+		return 0;
+	if (*cfg->reports.store == '\0')
+		return config_err(cp, config_parse_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "needs reports.store (what it shows "
+		    "is kept there)");
+	if (*cfg->dashboard.auth_file == '\0' &&
+	    !config_loopback(cfg->dashboard.listen))
+		return config_err(cp, config_parse_line(cp, "dashboard.listen"),
+		    "dashboard.listen", "'%s' is not a loopback address: "
+		    "dashboard.auth_file must be set", cfg->dashboard.listen);
+	if (*cfg->dashboard.auth_file != '\0' &&
+	    *cfg->dashboard.auth_file != '/')
+		return config_err(cp,
+		    config_parse_line(cp, "dashboard.auth_file"),
+		    "dashboard.auth_file", "expected an absolute path");
+	return 0;
+}
+
+/* config_cidrs - a checked list of networks, parsed */
+static struct cidr *
+config_cidrs(const struct config_list *l)
+{
+	struct cidr *c = xcalloc(l->n + 1, sizeof(*c));
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cidr_parse(l->v[i], &c[i]) != 0)
+			log_panic("checked CIDR did not parse");
+	return c;
+}
+
+/* config_list_has - does the list hold name, any case */
+static int
+config_list_has(const struct config_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* config_default_key - signing.default_domain has an exact signing.keys line */
+static int
+config_default_key(const struct config *cfg)
+{
+	struct keyspec k;
+	struct buf why;
+	size_t i;
+	int found = 0;
+
+	buf_init(&why, 512);
+	for (i = 0; !found && i < cfg->signing.keys.n; i++)
+		if (keyspec_parse(cfg->signing.keys.v[i], &k, &why) == 0) {
+			found = strcasecmp(k.pattern,
+			    cfg->signing.default_domain) == 0;
+			keyspec_free(&k);
+		}
+	buf_free(&why);
+	return found;
+}
+
+/* config_finish_signing - the signing group, as a whole */
+static int
+config_finish_signing(struct config_parse *cp)
+{
+	struct config *cfg = cp->cfg;
+	size_t i;
+
+	cfg->signing.nnets = cfg->signing.networks.n;
+	cfg->signing.nets = config_cidrs(&cfg->signing.networks);
+	if (!config_list_has(&cfg->signing.headers, "from"))
+		return config_err(cp, config_parse_line(cp, "signing.headers"),
+		    "signing.headers", "must include from (RFC 6376 5.4)");
+	for (i = 0; i < cfg->signing.oversign.n; i++)
+		if (!config_list_has(&cfg->signing.headers,
+		    cfg->signing.oversign.v[i]))
+			return config_err(cp, config_parse_line(cp,
+			    "signing.oversign"), "signing.oversign",
+			    "'%s' is not in signing.headers",
+			    cfg->signing.oversign.v[i]);
+	if (*cfg->signing.default_domain != '\0' && !config_default_key(cfg))
+		return config_err(cp, config_parse_line(cp,
+		    "signing.default_domain"), "signing.default_domain",
+		    "'%s' has no line of its own in signing.keys",
+		    cfg->signing.default_domain);
 	return 0;
 }
 
@@ -489,23 +680,21 @@ static int
 config_finish(struct config_parse *cp)
 {
 	struct config *cfg = cp->cfg;
-	size_t i;
 	int fac;
 
 	cfg->policy.ntrusted = cfg->policy.trusted_networks.n;
-	cfg->policy.trusted = xcalloc(cfg->policy.ntrusted + 1,
-	    sizeof(struct cidr));
-	for (i = 0; i < cfg->policy.ntrusted; i++)
-		if (cidr_parse(cfg->policy.trusted_networks.v[i],
-		    &cfg->policy.trusted[i]) != 0)
-			log_panic("checked CIDR did not parse");
+	cfg->policy.trusted = config_cidrs(&cfg->policy.trusted_networks);
+	if (config_finish_signing(cp) != 0)
+		return -1;
 	if (log_facility_parse(config_facil[cfg->log.facility], &fac) != 0)
 		log_panic("facility table out of step");
 	cfg->log.facility = fac;
+	if (config_finish_ingest(cp) != 0)
+		return -1;
 	if (cfg->arc.seal.enabled && (*cfg->arc.seal.domain == '\0' ||
 	    *cfg->arc.seal.selector == '\0' || *cfg->arc.seal.key_file == '\0'))
-		return config_err(cp, config_line(cp, "arc.seal.enabled"),
-		    "arc.seal",
+		return config_err(cp, config_parse_line(cp,
+		    "arc.seal.enabled"), "arc.seal",
 		    "enabled = true needs domain, selector and key_file");
 	return config_finish_reports(cp);
 }
@@ -540,11 +729,35 @@ config_load(const char *path, struct buf *why)
 	    config_finish(&cp) != 0)
 		goto fail;
 	config_destroy(&lc);
+	cfg->lines = xcalloc(CONFIG_NROWS, sizeof(*cfg->lines));
+	memcpy(cfg->lines, cp.lines, sizeof(cp.lines));
 	return cfg;
 fail:
 	config_destroy(&lc);
 	config_release(cfg);
 	return NULL;
+}
+
+/* config_line - the line that set key, 0 when it has its default */
+int
+config_line(const struct config *cfg, const char *key)
+{
+	const struct config_row *r = config_row_find(key);
+
+	return r != NULL && cfg->lines != NULL ? cfg->lines[r - config_rows] :
+	    0;
+}
+
+/* config_where - "FILE:LINE: key: ", or "FILE: key: " for a default */
+void
+config_where(const struct config *cfg, const char *key, struct buf *out)
+{
+	int line = config_line(cfg, key);
+
+	if (line > 0)
+		buf_printf(out, "%s:%d: %s: ", cfg->file, line, key);
+	else
+		buf_printf(out, "%s: %s: ", cfg->file, key);
 }
 
 /* config_ref - one more user */
@@ -571,7 +784,10 @@ config_release(struct config *cfg)
 		else if (config_rows[i].type == CFG_LIST)
 			config_list_free(f);
 	}
+	config_override_free(cfg->policy.overrides, cfg->policy.noverrides);
 	free(cfg->policy.trusted);
+	free(cfg->lines);
+	free(cfg->signing.nets);
 	free(cfg->file);
 	free(cfg);
 }

@@ -8,9 +8,15 @@
  *             changed after config_load() returns.
  * LOCKING     a struct config is read-only and shared by every thread; its
  *             refcount is atomic. pipeline.h publishes the one in force.
- * LIMITS      CONFIG_MAX_LIST entries in any list.
+ * LIMITS      CONFIG_MAX_LIST entries in any list; CONFIG_MAX_REPLY bytes
+ *             of dmarc.reject_text; CONFIG_MAX_OVERRIDES rules in
+ *             policy.overrides (util/config_override.h).
  * ERRORS      config_load() returns NULL and puts "FILE:LINE: message" in
  *             *why: unknown key, wrong type, out-of-range value, bad syntax.
+ *             config_check_files() returns -1 with "FILE:LINE: key: 'path':
+ *             system error"; config_where() writes that "FILE:LINE: key: "
+ *             prefix for others ("FILE: key: " for a key left at its
+ *             default).
  */
 #ifndef AUTHMILTER_CONFIG_H
 #define AUTHMILTER_CONFIG_H
@@ -25,6 +31,9 @@ struct buf;
 #define CONFIG_DEFAULT_FILE	"/etc/authmilter/authmilter.conf"
 #define CONFIG_ROOT_ANCHOR	"/usr/share/dns/root.key"	/* dns-root-data */
 #define CONFIG_MAX_LIST		4096
+#define CONFIG_MAX_REPLY	200	/* bytes of a reply text template */
+#define CONFIG_MAX_OVERRIDES	1024	/* policy.overrides rules */
+#define CONFIG_MAX_REASON	200	/* bytes of an override's reason */
 
 /*
  * The maxima of the limits.* keys and dkim.max_signatures: the compiled
@@ -37,6 +46,9 @@ struct buf;
 #define CONFIG_MAX_HEADER_BYTES	(4 * 1024 * 1024)	/* HDR_MAX_BYTES */
 #define CONFIG_MAX_ARC_SETS	50		/* ARC_MAX_INSTANCE */
 #define CONFIG_MAX_SPF_LOOKUPS	10		/* SPF_MAX_TERMS */
+#define CONFIG_MAX_INGEST_MESSAGE (1024 * 1024 * 1024)	/* bytes */
+#define CONFIG_MAX_INGEST_REPORT (1024 * 1024 * 1024)	/* INGEST_MAX_REPORT */
+#define CONFIG_MAX_INGEST_RECORDS 10000000	/* INGEST_MAX_RECORDS */
 
 enum config_dmarc_mode { CONFIG_DMARC_RFC9989, CONFIG_DMARC_RFC7489 };
 enum config_quarantine {
@@ -55,9 +67,34 @@ struct config_list {
 	size_t	  n;		/* number of strings */
 };
 
+/* what a policy.overrides rule does (authmilter.conf(5) LOCAL POLICY) */
+enum config_override_action {
+	CONFIG_OVERRIDE_ACCEPT,		/* deliver whatever DMARC says */
+	CONFIG_OVERRIDE_NO_DMARC,	/* do not evaluate DMARC */
+	CONFIG_OVERRIDE_TEMPFAIL,	/* 451 4.7.1 with the reason */
+	CONFIG_OVERRIDE_REJECT		/* 550 5.7.1 with the reason */
+};
+
+/*
+ * one policy.overrides rule: it matches when every matcher it has
+ * matches, a matcher when one of its values does
+ */
+struct config_override {
+	char	*name;			/* name, else "#N" (from 1) */
+	int	 action;		/* enum config_override_action */
+	char	*reason;		/* for log, reply and report */
+	struct config_list author;	/* From domains, "d" or "*.d" */
+	struct config_list mail_from;	/* MAIL FROM domains, likewise */
+	struct config_list client;	/* client networks, as written */
+	struct cidr *nets;		/* client, parsed */
+	int	 line;			/* where the rule starts */
+};
+
 struct config {
 	atomic_int refs;		/* users; freed at zero */
 	char	*file;			/* path it was read from */
+	int	*lines;			/* line of each key (0:
+					   default), config_line() */
 	char	*authserv_id;		/* "" = the MTA's {j}, else hostname */
 	struct {
 		char	*socket;	/* libmilter connection spec */
@@ -93,6 +130,7 @@ struct config {
 		int	 enabled;	/* evaluate DMARC */
 		int	 mode;		/* enum config_dmarc_mode */
 		int	 reject;	/* enforce p=reject */
+		char	*reject_text;	/* its reply text, %d escapes */
 		int	 quarantine;	/* enum config_quarantine */
 		int	 multiple_from;	/* enum config_multifrom */
 		char	*public_suffix_file;	/* rfc7489 mode */
@@ -107,15 +145,32 @@ struct config {
 			char	*key_file;	/* PEM private key */
 			int	 algorithm;	/* enum config_arcalg */
 			struct config_list headers;	/* AMS h= */
+			struct config_list keys;	/* by recipient domain */
 		} seal;
 		int	 report_remote_ip;	/* smtp.remote-ip in arc= */
 	} arc;
+	struct {
+		struct config_list keys;	/* "DOMAIN SELECTOR ALG FILE" */
+		char	*default_domain;	/* keys for unlisted authors */
+		int	 sign_authenticated;	/* sign SMTP AUTH clients */
+		int	 sign_trusted;	/* sign policy.trusted_networks */
+		struct config_list networks;	/* more clients, as written */
+		struct cidr *nets;	/* parsed networks */
+		size_t	 nnets;		/* entries in nets */
+		struct config_list headers;	/* h=: signed when present */
+		struct config_list oversign;	/* h=: once more than present */
+		int	 expire;	/* x= seconds after t=, 0: none */
+	} signing;
 	struct {
 		struct config_list trusted_networks;	/* as written */
 		struct cidr *trusted;	/* parsed trusted_networks */
 		size_t	 ntrusted;	/* entries in trusted */
 		int	 skip_authenticated;	/* no checks for SMTP AUTH */
+		struct config_list trusted_authserv_ids;	/* whose A-R
+					   results a trusted client brings */
 		int	 dns_error_action;	/* enum config_dnserr */
+		struct config_override *overrides;	/* local policy */
+		size_t	 noverrides;	/* rules in overrides */
 	} policy;
 	struct {
 		int	 headers;	/* header fields kept per message */
@@ -156,6 +211,21 @@ struct config {
 		char	*listen;	/* "host:port" or "" */
 	} metrics;
 	struct {
+		struct config_list recipients;	/* report addresses we read */
+		int	 deliver;	/* still deliver those messages */
+		int	 max_message_size;	/* bytes of a message kept */
+		int	 max_report_size;	/* bytes of a report, unpacked */
+		int	 max_records;	/* records of one report */
+		char	*quarantine_dir;	/* refused reports go here */
+		int	 annotate;	/* PTR names of source IPs */
+	} ingest;
+	struct {
+		char	*listen;	/* "host:port" or "" (off) */
+		char	*auth_file;	/* tokens and user:password lines */
+		char	*assets_dir;	/* the dashboard's static files */
+		int	 unapproved_min;	/* messages that flag a source */
+	} dashboard;
+	struct {
 		int	 level;		/* enum log_level */
 		int	 facility;	/* syslog facility */
 		int	 format;	/* enum config_logfmt */
@@ -164,6 +234,10 @@ struct config {
 
 struct config	*config_load(const char *path, struct buf *why);
 int		 config_check_files(const struct config *, struct buf *why);
+int		 config_line(const struct config *, const char *key);
+void		 config_where(const struct config *, const char *key,
+		    struct buf *);
+void		 config_list_free(struct config_list *);
 struct config	*config_ref(struct config *);
 void		 config_release(struct config *);
 const char	*config_enum_name(const char *key, int value);

@@ -1,7 +1,8 @@
-/* config_check - is a configuration value well-formed */
+/* config_check - is a configuration value well-formed, its files there */
 #include "autoconf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 #include "util/cidr.h"
 #include "util/config.h"
 #include "util/config_check.h"
+#include "util/keyspec.h"
 
 
 /* config_chk_socket - unix:/path, local:/path, inet:PORT@HOST, inet6:... */
@@ -137,6 +139,15 @@ config_chk_id(struct config *cfg, const char *v, struct buf *why)
 	return 0;
 }
 
+/* config_chk_authserv - a non-empty authserv-id token */
+int
+config_chk_authserv(struct config *cfg, const char *v, struct buf *why)
+{
+	if (*v == '\0')
+		return buf_puts(why, "empty authserv-id"), -1;
+	return config_chk_id(cfg, v, why);
+}
+
 /* config_chk_store - "", sqlite:PATH or postgresql://... */
 int
 config_chk_store(struct config *cfg, const char *v, struct buf *why)
@@ -169,7 +180,24 @@ config_chk_listen(struct config *cfg, const char *v, struct buf *why)
 	return 0;
 }
 
-/* config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2) */
+/*
+ * config_chk_added - does authmilter add (Received-SPF, the Junk mark of
+ * dmarc.quarantine "header") or delete (forged marks) fields of this name
+ * after it signs and seals: a signature naming it would not verify
+ */
+static int
+config_chk_added(const char *v)
+{
+	return strcasecmp(v, "received-spf") == 0 ||
+	    strcasecmp(v, "x-spam-flag") == 0 ||
+	    strcasecmp(v, "x-authmilter-quarantine") == 0;
+}
+
+/*
+ * config_chk_sealhdr - a field name an AMS may sign (RFC 8617 4.1.2),
+ * none that authmilter adds or deletes after sealing (the AMS names each
+ * listed field, present or not)
+ */
 int
 config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 {
@@ -185,6 +213,49 @@ config_chk_sealhdr(struct config *cfg, const char *v, struct buf *why)
 	    strncasecmp(v, "arc-", 4) == 0)
 		return buf_puts(why, "an AMS must not sign Authentication-"
 		    "Results or ARC fields (RFC 8617 section 4.1.2)"), -1;
+	if (config_chk_added(v))
+		return buf_puts(why, "authmilter adds or removes such fields "
+		    "after sealing: they cannot be sealed"), -1;
+	return 0;
+}
+
+/* config_chk_keyspec - "DOMAIN SELECTOR ALGORITHM KEYFILE" (keyspec.h) */
+int
+config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
+{
+	struct keyspec k;
+
+	(void)cfg;
+	if (keyspec_parse(v, &k, why) != 0)
+		return -1;
+	keyspec_free(&k);
+	return 0;
+}
+
+/*
+ * config_chk_signhdr - a field name a DKIM signature may cover: letters,
+ * digits, "-" and "_" (libopendkim matches the list as patterns); never
+ * the fields authmilter adds or changes after signing (A-R, ARC-*,
+ * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine), nor
+ * DKIM-Signature (the signatures it adds are made side by side)
+ */
+int
+config_chk_signhdr(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty field name"), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (!isalnum(*p) && *p != '-' && *p != '_')
+			return buf_puts(why, "not a field name (letters, "
+			    "digits, - and _)"), -1;
+	if (strcasecmp(v, "authentication-results") == 0 ||
+	    strncasecmp(v, "arc-", 4) == 0 ||
+	    strcasecmp(v, "dkim-signature") == 0 || config_chk_added(v))
+		return buf_puts(why, "authmilter adds or removes such fields "
+		    "after signing: they cannot be signed"), -1;
 	return 0;
 }
 
@@ -232,6 +303,34 @@ config_chk_suppress(struct config *cfg, const char *v, struct buf *why)
 	if (strchr(v, '@') != NULL)
 		return config_chk_email(cfg, v, why);
 	return config_chk_domain(cfg, v, why);
+}
+
+/*
+ * config_chk_reply - an SMTP reply text: printable ASCII, at most
+ * CONFIG_MAX_REPLY bytes, % only as %d (the domain) or %%
+ */
+int
+config_chk_reply(struct config *cfg, const char *v, struct buf *why)
+{
+	const unsigned char *p;
+
+	(void)cfg;
+	if (*v == '\0')
+		return buf_puts(why, "empty reply text"), -1;
+	if (strlen(v) > CONFIG_MAX_REPLY)
+		return buf_printf(why, "longer than %d characters",
+		    CONFIG_MAX_REPLY), -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < ' ' || *p >= 0x7f)
+			return buf_puts(why, "only printable ASCII may go into "
+			    "an SMTP reply"), -1;
+		if (*p == '%' && p[1] != 'd' && p[1] != '%')
+			return buf_puts(why, "% must be followed by d (the "
+			    "domain) or % (a percent sign)"), -1;
+		if (*p == '%')
+			p++;
+	}
+	return 0;
 }
 
 /*
@@ -287,15 +386,25 @@ config_check_secrets(const struct config *cfg, struct buf *why)
 	return 1;
 }
 
-/* config_check_file - one named file must be readable; -1 with why */
+/*
+ * config_check_file - a file a key names can be read: 0, or -1 with
+ * "FILE:LINE: key: 'path': system error" (the line of key, else of the
+ * key that made the file needed)
+ */
 static int
-config_check_file(const struct config *cfg, int used, const char *key,
-    const char *path, const char *hint, struct buf *why)
+config_check_file(const struct config *cfg, const char *key,
+    const char *because, const char *path, const char *hint, struct buf *why)
 {
-	if (!used || *path == '\0' || access(path, R_OK) == 0)
+	int e;
+
+	if (access(path, R_OK) == 0)
 		return 0;
-	buf_printf(why, "%s:0: %s '%s' is not readable%s", cfg->file, key,
-	    path, hint);
+	e = errno;
+	config_where(cfg, config_line(cfg, key) > 0 || because == NULL ? key :
+	    because, why);
+	if (config_line(cfg, key) == 0 && because != NULL)
+		buf_printf(why, "needs %s, and ", key);
+	buf_printf(why, "'%s': %s%s", path, strerror(e), hint);
 	return -1;
 }
 
@@ -303,22 +412,26 @@ config_check_file(const struct config *cfg, int used, const char *key,
 int
 config_check_files(const struct config *cfg, struct buf *why)
 {
-	const int bimi = cfg->bimi.enabled && cfg->bimi.fetch;
-
-	/* the root anchor may be absent (no validation); a chosen one not */
-	if (config_check_file(cfg, cfg->arc.seal.enabled, "arc.seal.key_file",
-	    cfg->arc.seal.key_file, "", why) != 0 ||
-	    config_check_file(cfg, cfg->dmarc.enabled && cfg->dmarc.mode ==
-	    CONFIG_DMARC_RFC7489, "dmarc.public_suffix_file",
+	if (cfg->arc.seal.enabled && config_check_file(cfg,
+	    "arc.seal.key_file", NULL, cfg->arc.seal.key_file, "", why) != 0)
+		return -1;
+	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
+	    config_check_file(cfg, "dmarc.public_suffix_file", "dmarc.mode",
 	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
-	    why) != 0 ||
-	    config_check_file(cfg, cfg->dns.dnssec && strcmp(
-	    cfg->dns.trust_anchor, CONFIG_ROOT_ANCHOR) != 0,
-	    "dns.trust_anchor", cfg->dns.trust_anchor, "", why) != 0 ||
-	    config_check_file(cfg, bimi, "bimi.trust_store",
-	    cfg->bimi.trust_store, "", why) != 0 ||
-	    config_check_file(cfg, bimi, "bimi.https_ca_file",
-	    cfg->bimi.https_ca_file, "", why) != 0)
+	    why) != 0)
+		return -1;
+	/* BIMI's roots are read only when it fetches; "" names none */
+	if (cfg->bimi.enabled && cfg->bimi.fetch &&
+	    ((*cfg->bimi.trust_store != '\0' && config_check_file(cfg,
+	    "bimi.trust_store", "bimi.fetch", cfg->bimi.trust_store, "",
+	    why) != 0) || (*cfg->bimi.https_ca_file != '\0' &&
+	    config_check_file(cfg, "bimi.https_ca_file", "bimi.fetch",
+	    cfg->bimi.https_ca_file, "", why) != 0)))
+		return -1;
+	/* the root anchor may be absent (no validation); a chosen one not */
+	if (cfg->dns.dnssec && strcmp(cfg->dns.trust_anchor,
+	    CONFIG_ROOT_ANCHOR) != 0 && config_check_file(cfg,
+	    "dns.trust_anchor", NULL, cfg->dns.trust_anchor, "", why) != 0)
 		return -1;
 	return 0;
 }

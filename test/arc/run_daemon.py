@@ -159,14 +159,18 @@ def report_override_row(rdir):
     return None if want in rows else "rows %r, want %r" % (rows, want)
 
 
-def push(port, msg, ip, helo, mailfrom, qid):
+def push(port, msg, ip, helo, mailfrom, qid, rcpts=("bob@rcpt.example",),
+         auth=None):
+    """One message over the milter protocol (AUTH: the {auth_authen}
+    macro at MAIL FROM); (result, leadspc)."""
     c = MilterClient(port=port, timeout=30)
     try:
         c.negotiate()
         c.connect(helo, ip)
         c.helo(helo)
-        r = c.message("<%s>" % mailfrom, ["<bob@rcpt.example>"], msg,
-                      macros={"i": qid})
+        r = c.message("<%s>" % mailfrom, ["<%s>" % x for x in rcpts], msg,
+                      macros={"i": qid},
+                      mail_macros={"{auth_authen}": auth} if auth else None)
         leadspc = c.leadspc
     finally:
         try:

@@ -1,6 +1,11 @@
 #!/usr/bin/python3
 """The daemon's life cycle, driven over the real milter protocol:
--V, privilege drop, unix socket mode and owner, a symlink put at the
+-V (every library's version in words, and what DKIM signing uses) and
+-h/--help of the four programs, the unit's Type=notify over a NOTIFY_SOCKET the test binds
+(READY=1 once the socket listens, RELOADING=1/READY=1 around reloads,
+STATUS= with the messages handled, STOPPING=1), ExecReload run as
+systemd would (a refused file stops it before the signal), the unit
+through systemd-analyze verify, privilege drop, unix socket mode and owner, a symlink put at the
 socket's name never hands its target to milter.user, authserv-id from the {j}
 macro, SIGUSR1 reload (a valid file takes effect, an invalid one is logged
 and the old one stays), SIGTERM stops it with exit status 0; -n warns
@@ -8,12 +13,15 @@ about a password or key path in a file others may read."""
 
 import os
 import pwd
+import re
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -24,6 +32,9 @@ import testlib  # noqa: E402
 from testlib import wait_for  # noqa: E402
 
 DAEMON = testlib.program("authmilter")
+CHECK = testlib.program("authmilter-check")
+REPORT = testlib.program("authmilter-report")
+KEYGEN = testlib.program("authmilter-keygen")
 passed = failed = 0
 
 CONF = """authserv_id = "%(id)s";
@@ -127,11 +138,108 @@ class Daemon(testlib.Daemon):
             f.write(text)
 
 
+# the -V line of each library: its name and its version in words
+V = r"\d+\.\d+\.\d+"
+LIB_LINES = [
+    ("libopendkim", r"libopendkim %s(\.\d+)?" % V),
+    ("libopendmarc", r"libopendmarc \(no version call; loaded "
+     r"libopendmarc\.so\.[\d.]+\)"),
+    ("libspf2", r"libspf2 %s" % V),
+    ("libunbound", r"libunbound %s" % V),
+    ("OpenSSL", r"OpenSSL %s\S* .*" % V),
+    ("SQLite", r"SQLite %s" % V),
+    ("libpq", r"libpq \d+\.\d+(\.\d+)?"),
+    ("libconfig", r"libconfig %s" % V),
+    ("libidn2", r"libidn2 %s" % V),
+    ("zlib", r"zlib \d+\.\d+(\.\d+)*"),
+    ("libcurl", r"libcurl %s" % V),
+    ("libxml2", r"libxml2 %s" % V),
+    ("libzip", r"libzip %s" % V),
+    ("json-c", r"json-c \d+\.\d+(\.\d+)?"),
+]
+# the last -V line of the programs that sign: what makes each signature
+SIGNING_LINE = (r"DKIM signing: rsa-sha256 by libopendkim %s(\.\d+)?, "
+                r"ed25519-sha256 by authmilter %s over OpenSSL %s" % (V, V, V))
+
+
 def test_version():
     p = subprocess.run([DAEMON, "-V"], capture_output=True, text=True)
-    check("-V names the linked libraries", p.returncode == 0 and all(
-        w in p.stdout for w in ("authmilter", "libmilter", "libspf2",
-                                "libunbound", "OpenSSL")), p.stdout)
+    lines = p.stdout.splitlines()
+    check("-V: exit 0, authmilter's own version first", p.returncode == 0
+          and lines and re.fullmatch(r"authmilter %s" % V, lines[0]),
+          p.stdout + p.stderr)
+    for name, pat in [("libmilter", r"libmilter %s" % V),
+                      ("libmicrohttpd", r"libmicrohttpd %s" % V),
+                      ("libsystemd", r"libsystemd \(no version call; "
+                       r"loaded libsystemd\.so\.[\d.]+\)")] + \
+            LIB_LINES:
+        check("-V: %s in words" % name,
+              any(re.fullmatch(pat, x) for x in lines), p.stdout)
+    p = subprocess.run([DAEMON, "--version"], capture_output=True, text=True)
+    check("--version is -V", p.returncode == 0 and
+          p.stdout.splitlines()[:1] == lines[:1], p.stdout)
+    for prog, name in ((CHECK, "authmilter-check"),
+                       (REPORT, "authmilter-report")):
+        p = subprocess.run([prog, "-V"], capture_output=True, text=True)
+        lines = p.stdout.splitlines()
+        missing = [n for n, pat in LIB_LINES if n != "libopendmarc" and
+                   not any(re.fullmatch(pat, x) for x in lines)]
+        check("%s -V: its version and the libraries'" % name,
+              p.returncode == 0 and lines and re.fullmatch(
+                  r"%s %s" % (name, V), lines[0]) and not missing,
+              "missing %s: %s" % (missing, p.stdout))
+        if prog == CHECK:
+            check("authmilter-check -V: what DKIM signing uses",
+                  re.fullmatch(SIGNING_LINE, lines[-1]), p.stdout)
+    check("-V: what DKIM signing uses, last",
+          re.fullmatch(SIGNING_LINE, subprocess.run(
+              [DAEMON, "-V"], capture_output=True, text=True).stdout.
+              splitlines()[-1]) is not None, SIGNING_LINE)
+    p = subprocess.run([KEYGEN, "-V"], capture_output=True, text=True)
+    check("authmilter-keygen -V: its version and OpenSSL's",
+          p.returncode == 0 and re.fullmatch(
+              r"authmilter-keygen %s\nOpenSSL %s\S* .*\n" % (V, V),
+              p.stdout) is not None, p.stdout + p.stderr)
+
+
+HELP_OPTIONS = {
+    "authmilter": ["-c FILE", "-p SOCKET", "-f ", "-n ", "-V, --version",
+                   "-h, --help"],
+    "authmilter-check": ["-c FILE", "--client-ip", "--helo", "--mail-from",
+                         "--rcpt", "--auth USER", "--time", "--tls-version",
+                         "--tls-cipher", "--tls-bits", "--tls-subject",
+                         "--json", "--trace", "--domain DOMAIN",
+                         "--selector", "--fetch", "--ca-file",
+                         "-V, --version", "-h, --help"],
+    "authmilter-report": ["-c FILE", "--period", "--dry-run", "--force",
+                          "--now", "authmilter-report ingest", "-q",
+                          "-V, --version", "-h, --help"],
+    "authmilter-keygen": ["-a rsa|ed25519", "-b BITS", "-d DOMAIN",
+                          "-s SELECTOR", "-D DIR", "-u USER",
+                          "-V, --version", "-h, --help"],
+}
+
+
+def test_help():
+    """-h and --help: the synopsis and every option on stdout, exit 0; an
+    unknown option: the synopsis on stderr, exit 2."""
+    for prog, name in ((DAEMON, "authmilter"), (CHECK, "authmilter-check"),
+                       (REPORT, "authmilter-report"),
+                       (KEYGEN, "authmilter-keygen")):
+        for flag in ("-h", "--help"):
+            p = subprocess.run([prog, flag], capture_output=True, text=True,
+                               timeout=30)
+            missing = [o for o in HELP_OPTIONS[name] if o not in p.stdout]
+            check("%s %s: usage and every option, exit 0" % (name, flag),
+                  p.returncode == 0 and p.stdout.startswith(
+                      "usage: " + name) and not missing and not p.stderr,
+                  "rc %d missing %s: %r %r" % (p.returncode, missing,
+                                                p.stdout, p.stderr))
+        p = subprocess.run([prog, "--no-such-option"], capture_output=True,
+                           text=True, timeout=30)
+        check("%s --no-such-option: usage on stderr, exit 2" % name,
+              p.returncode == 2 and "usage: " + name in p.stderr and
+              not p.stdout, "rc %d %r" % (p.returncode, p.stderr))
 
 
 def test_unix_socket_reload(tmp):
@@ -307,7 +415,8 @@ def test_secret_warning(tmp):
     """authmilter -n warns on stderr, and still says OK with status 0,
     when a file others may read holds a store password or names a private
     key; not at 0640, and not for a password file (passfile=)."""
-    base = 'dns = { local_zones = [ "example. static" ]; };\n'
+    base = ('milter = { user = "nobody"; socket = "inet:1@127.0.0.1"; };\n'
+            'dns = { local_zones = [ "example. static" ]; };\n')
     store = 'reports = { store = "%s"; spool_dir = "%s"; };\n'
     cases = [
         ("store password, 0644", store % (
@@ -343,6 +452,256 @@ def test_secret_warning(tmp):
               "rc %d out %r err %r" % (p.returncode, p.stdout, p.stderr))
 
 
+def n_check(path, as_user=None):
+    cmd = [DAEMON, "-n", "-c", path]
+    if as_user:
+        cmd = ["runuser", "-u", as_user, "--"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+
+
+def test_check_env(tmp):
+    """authmilter -n checks what the start needs beyond the file: that
+    milter.user exists, that the socket's directory exists and that the
+    service user may create the socket there, that the sealing key fits
+    arc.seal.algorithm, and names an unreadable file with its line and
+    the system's reason."""
+    path = os.path.join(tmp, "e.conf")
+    nobody = pwd.getpwnam("nobody")
+    own = os.path.join(tmp, "nobodys")
+    os.mkdir(own)
+    os.chown(own, nobody.pw_uid, nobody.pw_gid)
+    ed = os.path.join(tmp, "ed.pem")
+    rsa = os.path.join(tmp, "rsa.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ED25519", "-out",
+                    ed], check=True, capture_output=True)
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                    "rsa_keygen_bits:2048", "-out", rsa], check=True,
+                   capture_output=True)
+    os.chmod(ed, 0o600)
+    os.chmod(rsa, 0o600)
+    seal = ('arc = { seal = {\n  enabled = true; domain = "a.example"; '
+            'selector = "s";\n  key_file = "%s";%s }; };\n')
+    inet = 'milter = { user = "nobody"; socket = "inet:1@127.0.0.1"; };\n'
+    cases = [
+        ("unknown milter.user", '\nmilter = {\n  user = '
+         '"no-such-user-xyz";\n  socket = "inet:1@127.0.0.1"; };\n', None,
+         1, "e.conf:3: milter.user: 'no-such-user-xyz' is not a user on "
+         "this system"),
+        ("socket directory missing", 'milter = { user = "nobody";\n  socket '
+         '= "unix:%s/none/a.sock"; };\n' % tmp, None, 1,
+         "e.conf:2: milter.socket: directory '%s/none': No such file or "
+         "directory" % tmp),
+        ("socket directory milter.user cannot write", 'milter = { user = '
+         '"nobody";\n  socket = "unix:%s/a.sock"; };\n' % tmp, None, 1,
+         "e.conf:2: milter.socket: user 'nobody' cannot create the socket "
+         "in directory '%s'" % tmp),
+        ("socket directory of milter.user", 'milter = { user = "nobody";\n'
+         '  socket = "unix:%s/a.sock"; };\n' % own, None, 0, None),
+        ("run as nobody, a directory it cannot write", 'milter = { user = '
+         '"nobody";\n  socket = "unix:%s/a.sock"; };\n' % tmp, "nobody", 1,
+         "e.conf:2: milter.socket: user 'nobody' cannot create the socket "
+         "in directory '%s'" % tmp),
+        ("run as nobody, its own directory", 'milter = { user = "nobody";\n'
+         '  socket = "unix:%s/a.sock"; };\n' % own, "nobody", 0, None),
+        ("Ed25519 key, rsa-sha256", inet + seal % (ed, ""), None, 1,
+         "e.conf:4: arc.seal.key_file: %s: an Ed25519 key, but "
+         "arc.seal.algorithm is \"rsa-sha256\"" % ed),
+        ("RSA key, ed25519-sha256", inet + seal % (
+            rsa, ' algorithm = "ed25519-sha256";'), None, 1,
+         "e.conf:4: arc.seal.key_file: %s: an RSA key, but "
+         "arc.seal.algorithm is \"ed25519-sha256\"" % rsa),
+        ("Ed25519 key, ed25519-sha256", inet + seal % (
+            ed, ' algorithm = "ed25519-sha256";'), None, 0, None),
+        ("missing key file", inet + seal % (tmp + "/gone.pem", ""), None, 1,
+         "e.conf:4: arc.seal.key_file: '%s/gone.pem': No such file or "
+         "directory" % tmp),
+    ]
+    for name, text, user, want_rc, want in cases:
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+        p = n_check(path, user)
+        if want is None:
+            ok = p.returncode == 0 and "configuration OK" in p.stdout
+        else:
+            ok = p.returncode == want_rc and p.stderr.startswith(
+                path.replace("e.conf", "") + want) and \
+                p.stderr.count("\n") == 1
+        check("-n: %s" % name, ok, "rc %d out %r err %r" % (
+            p.returncode, p.stdout, p.stderr))
+    with open(path, "w") as f:
+        f.write('milter = { user = "nobody";\n  socket = "inet:1@'
+                '127.0.0.1"; };\n')
+    p = subprocess.run([DAEMON, "-n", "-c", path, "-p",
+                        "unix:%s/none/b.sock" % tmp], capture_output=True,
+                       text=True, timeout=30)
+    check("-n -p: the socket of -p is checked", p.returncode == 1 and
+          p.stderr.strip() == "-p: directory '%s/none': No such file or "
+          "directory" % tmp, p.stderr)
+    with open(path, "w") as f:
+        f.write(inet + seal % (ed, ""))
+    try:
+        p = subprocess.run([DAEMON, "-f", "-c", path], capture_output=True,
+                           text=True, timeout=20)
+        rc, err = p.returncode, p.stderr
+    except subprocess.TimeoutExpired:   # it started: run() killed it
+        rc, err = None, "still running after 20 s"
+    check("the daemon refuses to start with a key that does not fit",
+          rc == 1 and "an Ed25519 key, but arc.seal.algorithm" in err,
+          "rc %s: %s" % (rc, err[-300:]))
+
+
+UNIT = os.path.join(TOP, "debian", "authmilter.service")
+
+
+def unit_values(key):
+    """The values of KEY= in the unit's [Service] section, in order."""
+    out, section = [], None
+    with open(UNIT) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("["):
+                section = line
+            elif section == "[Service]" and line.startswith(key + "="):
+                out.append(line[len(key) + 1:])
+    return out
+
+
+def unit_chain(key, conf, pid):
+    """Run the unit's KEY= commands as systemd does, in order, stopping at
+    the first that fails; this tree's authmilter with -c CONF stands in
+    for /usr/sbin/authmilter. [(argv, exit status, stderr)] of those run."""
+    ran = []
+    for cmd in unit_values(key):
+        argv = [a.replace("$MAINPID", str(pid)) for a in cmd.split()]
+        if argv[0] == "/usr/sbin/authmilter":
+            argv = [DAEMON, "-c", conf] + argv[1:]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        ran.append((argv, p.returncode, p.stderr))
+        if p.returncode != 0:
+            break
+    return ran
+
+
+class Notify(object):
+    """A NOTIFY_SOCKET: the datagrams the daemon sends, in order."""
+
+    def __init__(self, tmp):
+        self.path = os.path.join(tmp, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        os.chmod(self.path, 0o666)  # the daemon sends as milter.user
+        self.sock.settimeout(0.1)
+        self.got = []
+
+    def until(self, pred, secs=20):
+        """Read until PRED(the last datagram) holds; that datagram."""
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            try:
+                msg = self.sock.recv(4096).decode(errors="replace")
+            except socket.timeout:
+                continue
+            self.got.append(msg)
+            if pred(msg):
+                return msg
+        return None
+
+    def close(self):
+        self.sock.close()
+
+
+def test_systemd(tmp):
+    """debian/authmilter.service is Type=notify and its ExecReload checks
+    the file before it signals; the daemon speaks sd_notify to a socket
+    the test binds; with stderr on the journal (JOURNAL_STREAM) it logs
+    through syslog alone."""
+    check("unit: Type=notify, ExecStart stays in the foreground",
+          unit_values("Type") == ["notify"] and
+          unit_values("ExecStart") == ["/usr/sbin/authmilter -f"],
+          str((unit_values("Type"), unit_values("ExecStart"))))
+    check("unit: ExecReload checks the file with -n before the signal",
+          unit_values("ExecReload") == ["/usr/sbin/authmilter -n",
+                                        "/bin/kill -USR1 $MAINPID"],
+          str(unit_values("ExecReload")))
+    if shutil.which("systemd-analyze") is None:
+        print("SKIP unit: systemd-analyze verify (not installed)")
+    else:
+        copy = os.path.join(tmp, "authmilter.service")
+        with open(UNIT) as f, open(copy, "w") as g:
+            g.write(f.read().replace("/usr/sbin/authmilter", DAEMON))
+        p = subprocess.run(["systemd-analyze", "verify", "--man=no", copy],
+                           capture_output=True, text=True, timeout=60)
+        check("unit: systemd-analyze verify", p.returncode == 0 and
+              not (p.stdout + p.stderr).strip(), p.stdout + p.stderr)
+    port = testlib.free_port()
+    conf = os.path.join(tmp, "n.conf")
+    text = CONF % {"id": "mx.one.example",
+                   "sock": "inet:%d@127.0.0.1" % port}
+    with open(conf, "w") as f:
+        f.write(text)
+    n = Notify(tmp)
+    log = os.path.join(tmp, "stderr.log")
+    errf = open(log, "w")
+    st = os.fstat(errf.fileno())
+    env = dict(os.environ, NOTIFY_SOCKET=n.path,
+               JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+    proc = subprocess.Popen([DAEMON, "-f", "-c", conf], stderr=errf,
+                            env=env)
+    try:
+        ready = n.until(lambda m: "READY=1" in m)
+        check("sd_notify: READY=1 with a status", ready is not None and
+              "STATUS=listening on inet:%d@127.0.0.1" % port in ready,
+              repr(n.got))
+        r = one_message(port=port)
+        check("READY=1 came once the socket listens: a message at once",
+              "mx.one.example;" in (r.header("Authentication-Results") or
+                                    ""), str(r.inserted))
+        status = n.until(lambda m: "STATUS=1 message: 1 accepted" in m,
+                         3 * 5 + 5)
+        check("sd_notify: STATUS= counts the messages handled",
+              status is not None, repr(n.got[-3:]))
+        with open(conf, "w") as f:
+            f.write("authserv_id = \"mx.two.example\";\nbogus = 1;\n")
+        ran = unit_chain("ExecReload", conf, proc.pid)
+        check("ExecReload with a refused file: -n fails, no signal sent",
+              len(ran) == 1 and ran[0][1] == 1 and
+              "n.conf:2: unknown key 'bogus'" in ran[0][2], str(ran))
+        with open(conf, "w") as f:
+            f.write(text.replace("mx.one.example", "mx.two.example"))
+        ran = unit_chain("ExecReload", conf, proc.pid)
+        since = len(n.got)
+        done = n.until(lambda m: "READY=1" in m)
+        reloads = [m for m in n.got[since:] if "RELOADING=1" in m]
+        check("ExecReload with a good file: RELOADING=1, then READY=1",
+              len(ran) == 2 and all(x[1] == 0 for x in ran) and
+              done is not None and "configuration reloaded" in done and
+              len(reloads) == 1, "%s %r" % (ran, n.got[since:]))
+        r = one_message(port=port)
+        check("the reloaded file is in force",
+              "mx.two.example;" in (r.header("Authentication-Results") or
+                                    ""), str(r.inserted))
+        with open(conf, "w") as f:
+            f.write("bogus = 1;\n")
+        proc.send_signal(signal.SIGUSR1)
+        done = n.until(lambda m: "READY=1" in m)
+        check("SIGUSR1 with a refused file: READY=1 says it was refused",
+              done is not None and "reload refused" in done and
+              "unknown key 'bogus'" in done and "RELOADING=1" in n.got[-2],
+              repr(n.got[-2:]))
+    finally:
+        rc = testlib.stop(proc)
+        errf.close()
+    stop = n.until(lambda m: "STOPPING=1" in m, 5)
+    n.close()
+    check("sd_notify: STOPPING=1, exit status 0", stop is not None and
+          rc == 0, "%s %r" % (rc, n.got[-2:]))
+    with open(log) as f:
+        err = f.read()
+    check("stderr on the journal (JOURNAL_STREAM): nothing logged twice",
+          err == "", err[-300:])
+
+
 def test_refuses_bad_config(tmp):
     path = os.path.join(tmp, "bad.conf")
     with open(path, "w") as f:
@@ -356,8 +715,10 @@ def test_refuses_bad_config(tmp):
 
 def main():
     test_version()
+    test_help()
     for t in (test_unix_socket_reload, test_socket_symlink, test_j_macro, test_noreply_steps,
-              test_secret_warning, test_refuses_bad_config):
+              test_secret_warning, test_check_env, test_systemd,
+              test_refuses_bad_config):
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             t(tmp)

@@ -163,7 +163,8 @@ def cases(d):
          msg(b"Bank <security@bank.example>", b"Verify your account", 5,
              b"Authentication-Results: mx.demo.example; dmarc=pass "
              b"header.from=bank.example\r\n")),
-        ("unsigned mail for news.example (p=quarantine): held",
+        ("unsigned mail for news.example (p=quarantine): delivered, "
+         "marked for the Junk folder",
          "203.0.113.66", "spoofer.invalid", "<x@spoofer.invalid>",
          msg(b"News <news@news.example>", b"Quarantine me", 6)),
         ("t=y (testing) lowers p=reject to quarantine", "203.0.113.66",

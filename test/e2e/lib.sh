@@ -45,6 +45,16 @@ print(s.getsockname()[1])
 s.close()'
 }
 
+# e2e_pick_ports: MILTER_PORT, SMTP_PORT and SINK_PORT, three distinct
+# free ports.
+e2e_pick_ports() {
+	MILTER_PORT=$(e2e_free_port) SMTP_PORT=$(e2e_free_port) SINK_PORT=$(e2e_free_port)
+	while [ "$SMTP_PORT" = "$MILTER_PORT" ]; do SMTP_PORT=$(e2e_free_port); done
+	while [ "$SINK_PORT" = "$MILTER_PORT" ] || [ "$SINK_PORT" = "$SMTP_PORT" ]; do
+		SINK_PORT=$(e2e_free_port)
+	done
+}
+
 # e2e_wait_port PORT TIMEOUT: wait until 127.0.0.1:PORT accepts a connection.
 e2e_wait_port() {
 	"$E2E_PY" - "$1" "${2:-10}" <<'PY'
@@ -117,7 +127,8 @@ E2E_TEST_NETS=${E2E_TEST_NETS:-"192.0.2.0/24 198.51.100.0/24 203.0.113.0/24"}
 # E2E_SMTPD_VERBOSE=1 runs smtpd with -v (milter negotiation, macros and
 # header edits appear in DIR/maillog). E2E_SMTPD_CHROOT=1 runs smtpd
 # chrooted in DIR/spool as Debian's master.cf does: a unix: milter path is
-# then looked up under DIR/spool.
+# then looked up under DIR/spool. E2E_MAIN_EXTRA holds more main.cf lines
+# (e.g. non_smtpd_milters = ...).
 e2e_postfix_start() {
 	local dir=$1 port=$2 sink=$3 milter=${4:-} etc chroot=n
 	[ "${E2E_SMTPD_CHROOT:-}" = 1 ] && chroot=y
@@ -175,6 +186,7 @@ minimal_backoff_time = 5s
 maximal_backoff_time = 10s
 bounce_queue_lifetime = 0
 maximal_queue_lifetime = 1h
+${E2E_MAIN_EXTRA:-}
 MAIN
 
 	{

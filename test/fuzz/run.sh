@@ -10,11 +10,12 @@ secs=${1:-10}
 [ $# -gt 0 ] && shift
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
     pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext
-    bimi_record bimi_svg bimi_cert redact"}
+    ingest_dmarc ingest_tlsrpt
+    ingest_mime bimi_record bimi_svg bimi_cert redact"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
-pqflags="$(pkg-config --cflags libpq) $(pkg-config --cflags libxml-2.0)"
+pqflags=$(pkg-config --cflags libpq libxml-2.0)
 
 # fuzz_cc ARG...: clang with ASan, UBSan and the coverage of libFuzzer
 fuzz_cc() {
@@ -31,6 +32,7 @@ fuzz_link() {
 	fuzz_cc -fsanitize=fuzzer "$@" "$top/test/fuzz/fuzz_$t.c" \
 	    "$top/test/fuzz/fuzzlib.c" ./*.o -lspf2 -lunbound -lconfig -lidn2 \
 	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lxml2 \
+	    -lzip -ljson-c \
 	    -lpthread \
 	    -o "fuzz_$t"
 }

@@ -25,6 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 chmod 755 "$tmp"
+# the socket's directory: milter.user must be able to create it there
+# (authmilter -n checks that; the daemon removes it there at exit)
+chown nobody "$tmp"
 
 # conf USER UMASK [SEAL-KEY]: a configuration with a unix socket in $tmp
 conf() {
@@ -32,7 +35,7 @@ conf() {
 		printf 'milter = { socket = "unix:%s/m.sock"; user = "%s"; umask = %s; };\n' \
 		    "$tmp" "$1" "$2"
 		printf 'dns = { local_zones = [ ". static" ]; };\n'
-		[ $# -ge 3 ] && printf 'arc = { seal = { enabled = true; domain = "a.example"; selector = "s"; key_file = "%s"; }; };\n' "$3"
+		[ $# -ge 3 ] && printf 'arc = { seal = { enabled = true; domain = "a.example"; selector = "s"; key_file = "%s"; algorithm = "ed25519-sha256"; }; };\n' "$3"
 	} > "$tmp/c.conf"
 }
 

@@ -12,14 +12,16 @@
 #     must stay <= 2.0, the value is printed); where systemd runs (a VM),
 #     the unit dpkg -i started must be active and survive a reload;
 #  4. authmilter -n on the shipped config as the authmilter user (the
-#     unit's ExecStartPre);
+#     unit's ExecStartPre), with /run/authmilter made first as systemd's
+#     RuntimeDirectory= would (-n checks the socket's directory);
 #  4b. postinst enables and starts authmilter-report.timer and never the
 #     report service; that service's ExecStart, run as its User= on the
 #     shipped config (reports.store = ""), exits 0 with one line saying
 #     reports are off;
 #  5. starts the daemon as the unit's ExecStart does, without systemd:
 #     runtime dir /run/authmilter (authmilter, 0750) and state dir as
-#     systemd would make them, UMask 0007, user authmilter, no -f. The
+#     systemd would make them, UMask 0007, user authmilter, the unit's
+#     ExecStart line (-f: it stays in the foreground, Type=notify). The
 #     config is the shipped one with only DNS pointed at local data and a
 #     dead loopback forwarder (no query leaves the machine) and
 #     metrics.listen on a loopback port; socket 0770 authmilter:authmilter,
@@ -27,7 +29,10 @@
 #  6. a private Postfix on loopback (test/e2e/lib.sh) with smtpd_milters =
 #     unix:/run/authmilter/authmilter.sock, smtpd as user postfix: the
 #     message reaches the sink with our Authentication-Results; curl of
-#     /metrics shows it; SIGUSR1 (ExecReload) reloads;
+#     /metrics shows it; the unit's ExecReload lines run as systemd would
+#     (as its user, stopping at the first that fails): a refused file
+#     fails at authmilter -n and never reaches the daemon, a good one is
+#     applied (SIGUSR1);
 #  6b. postinst made /var/spool/postfix/authmilter; the daemon moved to a
 #     socket there, a Postfix instance whose spool has that directory
 #     bind-mounted reaches it as unix:authmilter/authmilter.sock with
@@ -136,10 +141,14 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /lib/systemd/system/authmilter-report-failures.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
-    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4; do
+    /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4 \
+    /usr/share/authmilter/dashboard/index.html \
+    /usr/share/authmilter/dashboard/app.js \
+    /usr/share/authmilter/dashboard/style.css \
+    /usr/sbin/authmilter-keygen /usr/share/man/man8/authmilter-keygen.8.gz; do
 	[ -e "$f" ] || fail "installed $f" "missing"
 done
-pass "binaries, config, units and man pages installed"
+pass "binaries, config, units, man pages and dashboard files installed"
 if cmp -s /etc/authmilter/authmilter.conf "$REPO/conf/authmilter.conf"; then
 	pass "/etc/authmilter/authmilter.conf is conf/authmilter.conf"
 else
@@ -230,7 +239,10 @@ else
 fi
 
 # ---- 4. ExecStartPre -----------------------------------------------------------
+# systemd makes the RuntimeDirectory before ExecStartPre runs: -n checks
+# that the authmilter user may create the socket there
 
+install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 if out=$(runuser -u authmilter -- /usr/sbin/authmilter -n 2>&1) &&
     [ "$out" = "/etc/authmilter/authmilter.conf: configuration OK" ]; then
 	pass "authmilter -n on the shipped config (as authmilter)"
@@ -280,7 +292,8 @@ CONF=/etc/authmilter/authmilter.conf
 sed -i -e "s|^  nameservers = \[ \];|  nameservers = [ \"127.0.0.1@$DEAD\" ];|" \
     -e 's|^  local_data  = \[ \];|  local_data  = [ "pass.pkg.example. 300 IN TXT \\"v=spf1 ip4:192.0.2.10 -all\\"" ];|' \
     -e 's|^  local_zones = \[ \];|  local_zones = [ "example. static" ];|' \
-    -e "s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" "$CONF"
+    -e "/^metrics = {/,/^};/ s|^  listen = \"\";|  listen = \"127.0.0.1:$METRICS_PORT\";|" \
+    "$CONF"
 if ! grep -q "127.0.0.1@$DEAD" "$CONF" || ! grep -q pass.pkg.example "$CONF" ||
     ! grep -q "127.0.0.1:$METRICS_PORT" "$CONF"; then
 	fail setup "could not point the shipped config at local DNS"; finish
@@ -288,22 +301,25 @@ fi
 SOCK=/run/authmilter/authmilter.sock
 install -d -o authmilter -g authmilter -m 0750 /run/authmilter
 install -d -o authmilter -g authmilter -m 0750 /var/lib/authmilter
-# pkg_start SOCKET: the daemon as ExecStart runs it (it forks); rc in rc,
-# its pid (the process listening on SOCKET) in PKG_PID
+# pkg_start SOCKET: the daemon as ExecStart runs it (in the foreground,
+# Type=notify); rc 0 once a process listens on SOCKET, its pid in PKG_PID
 pkg_start() {
+	exec_start=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/authmilter.service)
+	# shellcheck disable=SC2086
 	(umask 0007 && exec setpriv --reuid authmilter --regid authmilter \
-	    --init-groups --no-new-privs /usr/sbin/authmilter) >"$TMP/start.out" 2>&1
-	rc=$?
+	    --init-groups --no-new-privs $exec_start) >"$TMP/start.out" 2>&1 &
+	rc=1
 	for ((i = 0; i < 100; i++)); do
 		[ -S "$1" ] && break
 		sleep 0.1
 	done
 	PKG_PID=$(ss -xlpnH src "$1" 2>/dev/null |
 	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$PKG_PID" ] && rc=0
 }
 pkg_start "$SOCK"
 if [ "$rc" = 0 ] && [ -S "$SOCK" ] && [ -n "$PKG_PID" ]; then
-	pass "daemon started (forked, pid $PKG_PID) with its socket in /run/authmilter"
+	pass "daemon started (ExecStart: $exec_start, pid $PKG_PID) with its socket in /run/authmilter"
 else
 	fail "daemon start" "rc $rc, socket $(ls -l "$SOCK" 2>&1), $(cat "$TMP/start.out")"
 	finish
@@ -367,16 +383,37 @@ if grep -q '^authmilter_messages_total{action="accept"} 1$' <<<"$m" &&
 else
 	fail "curl /metrics" "$(grep -E '^authmilter_(messages|results)_total' <<<"$m" | head -n 8)"
 fi
-kill -USR1 "$PKG_PID"
+# pkg_reload: the unit's ExecReload lines, in order, as its user, with
+# $MAINPID; the first that fails ends it, as for "systemctl reload"
+pkg_reload() {
+	local cmd
+	while IFS= read -r cmd; do
+		cmd=${cmd//\$MAINPID/$PKG_PID}
+		# shellcheck disable=SC2086
+		runuser -u authmilter -- $cmd >>"$TMP/reload.out" 2>&1 || return 1
+	done < <(sed -n 's/^ExecReload=//p' /lib/systemd/system/authmilter.service)
+}
+cp "$CONF" "$TMP/good.conf"
+echo 'bogus = 1;' >>"$CONF"
+if pkg_reload; then
+	fail "ExecReload with a refused file" "it did not fail"
+elif grep -q "authmilter.conf:[0-9]*: unknown key 'bogus'" "$TMP/reload.out"; then
+	pass "ExecReload with a refused file fails at authmilter -n (FILE:LINE)"
+else
+	fail "ExecReload with a refused file" "$(cat "$TMP/reload.out")"
+fi
+cat "$TMP/good.conf" >"$CONF"
+pkg_reload || fail "ExecReload" "$(cat "$TMP/reload.out")"
 for ((i = 0; i < 100; i++)); do
 	m=$(curl -s --max-time 10 "http://127.0.0.1:$METRICS_PORT/metrics")
 	grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" && break
 	sleep 0.1
 done
-if grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m"; then
-	pass "ExecReload (SIGUSR1) reloads"
+if grep -q '^authmilter_config_reloads_total{result="applied"} 1$' <<<"$m" &&
+    grep -q '^authmilter_config_reloads_total{result="refused"} 0$' <<<"$m"; then
+	pass "ExecReload (authmilter -n, then SIGUSR1) reloads; the refused file never reached the daemon"
 else
-	fail "reload" "not counted"
+	fail "reload" "$(grep '^authmilter_config_reloads_total' <<<"$m")"
 fi
 e2e_postfix_stop "$TMP/pf"
 if e2e_stop_pid "$PKG_PID" 15; then
@@ -448,6 +485,7 @@ fi
 left=''
 for f in /usr/sbin/authmilter /usr/bin/authmilter-check /etc/authmilter \
     /etc/mail/m4/authmilter.m4 \
+    /usr/sbin/authmilter-keygen \
     /lib/systemd/system/authmilter.service /var/lib/authmilter /run/authmilter \
     /var/spool/postfix/authmilter \
     /usr/share/doc/authmilter; do

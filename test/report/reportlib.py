@@ -142,6 +142,8 @@ def parse(xml_bytes):
             "spf": pe.findtext("d:spf", None, NS),
             "reasons": tuple(r.findtext("d:type", None, NS)
                              for r in pe.findall("d:reason", NS)),
+            "comments": tuple(r.findtext("d:comment", None, NS)
+                              for r in pe.findall("d:reason", NS)),
             "header_from": ids.findtext("d:header_from", None, NS),
             "envelope_from": ids.findtext("d:envelope_from", None, NS),
             "envelope_to": ids.findtext("d:envelope_to", None, NS),

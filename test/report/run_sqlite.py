@@ -187,39 +187,50 @@ def check_send(conf, db, tmp, dryout):
     T.check(rc == 0 and so.count(": sent") == 2, "--force sends again", so)
 
 
-def check_sampling(tmp):
-    """rfc7489 mode, pct=0: the sampled-out failure is reported with the
-    reason "other" and discovery_method psl."""
-    base = os.path.join(tmp, "rfc7489")
+def one_report(tmp, name, domain, what, *more):
+    """A daemon of its own (write_config with MORE on top), one failing
+    message from BAD_IP for DOMAIN, and the report for DOMAIN checked
+    against the XSD: (the store path, the parsed report), or None."""
+    base = os.path.join(tmp, name)
     os.mkdir(base)
     os.chmod(base, 0o777)
     port = testlib.free_port()
-    conf = os.path.join(base, "authmilter.conf")
+    path = os.path.join(base, "authmilter.conf")
     db = os.path.join(base, "r.db")
-    rl.write_config(conf, port, "sqlite:" + db, os.path.join(base, "spool"),
-                    {"dmarc": {"mode": "rfc7489"}})
-    d = testlib.Daemon(rl.DAEMON, conf, os.path.join(base, "daemon.log"))
+    rl.write_config(path, port, "sqlite:" + db, os.path.join(base, "spool"),
+                    *more)
+    d = testlib.Daemon(rl.DAEMON, path, os.path.join(base, "daemon.log"))
     try:
-        if not T.check(d.wait_up(), "rfc7489 daemon up", d.text()[-500:]):
-            return
+        if not T.check(d.wait_up(), "%s daemon up" % name, d.text()[-500:]):
+            return None
         t0 = time.time()
-        act = rl.send(port, rl.BAD_IP, "x@s.example", "s@s.example")
+        act = rl.send(port, rl.BAD_IP, "x@" + domain, "a@" + domain)
         t1 = time.time()
-        T.check(act in ("accept", "continue"), "pct=0: not rejected", act)
+        T.check(act in ("accept", "continue"), "%s: accepted" % what, act)
     finally:
-        T.check(d.stop() == 0, "rfc7489 daemon stops cleanly")
-    ok, so, files = rl.dry_reports(conf, os.path.join(base, "dry"),
+        T.check(d.stop() == 0, "%s daemon stops cleanly" % name)
+    ok, so, files = rl.dry_reports(path, os.path.join(base, "dry"),
                                    rl.day_span(t0, t1))
-    files = [f for _, f in files if "!s.example!" in f]
-    if not T.check(ok and len(files) == 1, "rfc7489 report", so):
-        return
+    files = [f for _, f in files if "!%s!" % domain in f]
+    if not T.check(ok and len(files) == 1, "%s: a report" % what, so):
+        return None
     xml = rl.read_gz(files[0])
-    plain = os.path.join(base, "s.xml")
+    plain = os.path.join(base, "r.xml")
     with open(plain, "wb") as f:
         f.write(xml)
-    T.check(rl.xmllint(plain) is None, "rfc7489 report valid",
+    T.check(rl.xmllint(plain) is None, "%s: report valid" % what,
             rl.xmllint(plain))
-    rep = rl.parse(xml)
+    return db, rl.parse(xml)
+
+
+def check_sampling(tmp):
+    """rfc7489 mode, pct=0: the sampled-out failure is reported with the
+    reason "other" and discovery_method psl."""
+    got = one_report(tmp, "rfc7489", "s.example", "pct=0",
+                     {"dmarc": {"mode": "rfc7489"}})
+    if got is None:
+        return
+    db, rep = got
     T.check(rep["policy"].get("discovery_method") == "psl",
             "discovery_method psl", rep["policy"])
     T.check([(r["disposition"], r["reasons"]) for r in rep["rows"]] ==
@@ -230,6 +241,25 @@ def check_sampling(tmp):
     con.close()
     T.check(row == [(0, "other:sampled out by pct=0")], "pct and reason "
             "stored", row)
+
+
+def check_override(tmp):
+    """A policy.overrides rule that lets a p=reject failure through: the
+    row says disposition none and gives the reason local_policy with the
+    rule's name and reason as the comment; the schema accepts it."""
+    got = one_report(tmp, "override", "a.example", "override of p=reject",
+                     {"policy": {"overrides": [{
+                         "name": "partner", "author": "a.example",
+                         "action": "accept",
+                         "reason": "their list server breaks DKIM"}]}})
+    if got is None:
+        return
+    rows = [(r["disposition"], r["reasons"], r["comments"])
+            for r in got[1]["rows"]]
+    T.check(rows == [("none", ("local_policy",),
+                      ("partner: their list server breaks DKIM",))],
+            "override: <reason><type>local_policy</type> with the rule "
+            "in <comment>", rows)
 
 
 def check_load(tmp):
@@ -352,6 +382,7 @@ def main():
         check_today(conf, tmp, rl.day_span(t0, time.time()))
         retry.check_retry(T, tmp)
         check_sampling(tmp)
+        check_override(tmp)
         check_load(tmp)
     finally:
         if d is not None:

@@ -45,6 +45,7 @@ PROGRAMS = {
     "authmilter": ("AUTHMILTER", "milter/authmilter"),
     "authmilter-check": ("AUTHMILTER_CHECK", "check/authmilter-check"),
     "authmilter-report": ("AUTHMILTER_REPORT", "report/authmilter-report"),
+    "authmilter-keygen": ("AUTHMILTER_KEYGEN", "keygen/authmilter-keygen"),
     "milterload": ("MILTERLOAD", "test/load/milterload"),
 }
 
@@ -106,7 +107,8 @@ def quote(s):
 
 def _config_value(v, indent):
     """V as libconfig: a string, a boolean, an integer, a list or a group
-    (a dict); lists longer than one line get one item a line."""
+    (a dict); lists longer than one line get one item a line. A list of
+    groups is a libconfig list, ( ... ); any other an array, [ ... ]."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -120,11 +122,12 @@ def _config_value(v, indent):
             for k, x in v.items()), indent)
     if isinstance(v, (list, tuple)):
         items = [_config_value(x, indent + "  ") for x in v]
-        one = "[ %s ]" % ", ".join(items) if items else "[ ]"
+        o, c = "()" if any(isinstance(x, dict) for x in v) else "[]"
+        one = "%s %s %s" % (o, ", ".join(items), c) if items else o + " " + c
         if len(one) + len(indent) <= 60:
             return one
-        return "[\n%s\n%s]" % (",\n".join(
-            indent + "  " + x for x in items), indent)
+        return "%s\n%s\n%s%s" % (o, ",\n".join(
+            indent + "  " + x for x in items), indent, c)
     raise TypeError("no libconfig form for %r" % (v,))
 
 

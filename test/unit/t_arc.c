@@ -281,6 +281,7 @@ t_arc_hop_add(struct t_arc_msg *m, struct t_arc_sealer *s, const char *aar,
 	struct arc_verifier *v;
 	struct arc_result r, r2;
 	struct arc_seal_out out;
+	struct arc_key k;
 	struct buf why, payload;
 	struct hdr h;
 	int rc;
@@ -301,7 +302,11 @@ t_arc_hop_add(struct t_arc_msg *m, struct t_arc_sealer *s, const char *aar,
 		v = t_arc_run(m, 0, &h, &r2);
 		arc_result_free(&r2);
 	}
-	rc = arc_seal(v, &r, s->key, s->cfg, &h, 1, payload.data, T_ARC_TIME,
+	k.domain = s->domain;
+	k.selector = s->selector;
+	k.alg = s->rsa ? PKEY_RSA_SHA256 : PKEY_ED25519_SHA256;
+	k.key = s->key;
+	rc = arc_seal(v, &r, &k, s->cfg, &h, 1, payload.data, T_ARC_TIME,
 	    &out, &why);
 	if (rc == 0) {
 		/* each on top: ARC-Seal ends up first (RFC 8617 5.1) */

@@ -59,7 +59,7 @@ t_config_defaults(void)
 		    CONFIG_DMARC_RFC9989 },
 		{ "dmarc.reject", T_CONFIG_OFF(dmarc.reject), 1 },
 		{ "dmarc.quarantine", T_CONFIG_OFF(dmarc.quarantine),
-		    CONFIG_QUARANTINE_HOLD },
+		    CONFIG_QUARANTINE_HEADER },
 		{ "dmarc.multiple_from", T_CONFIG_OFF(dmarc.multiple_from),
 		    CONFIG_MULTIFROM_REJECT },
 		{ "arc.verify", T_CONFIG_OFF(arc.verify), 1 },
@@ -68,6 +68,11 @@ t_config_defaults(void)
 		    CONFIG_ARC_RSA_SHA256 },
 		{ "policy.skip_authenticated",
 		    T_CONFIG_OFF(policy.skip_authenticated), 1 },
+		{ "signing.sign_authenticated",
+		    T_CONFIG_OFF(signing.sign_authenticated), 1 },
+		{ "signing.sign_trusted", T_CONFIG_OFF(signing.sign_trusted),
+		    1 },
+		{ "signing.expire", T_CONFIG_OFF(signing.expire), 0 },
 		{ "policy.dns_error_action",
 		    T_CONFIG_OFF(policy.dns_error_action),
 		    CONFIG_DNSERR_ACCEPT },
@@ -111,6 +116,8 @@ t_config_defaults(void)
 		{ "reports.org_name", T_CONFIG_OFF(reports.org_name), "" },
 		{ "reports.email", T_CONFIG_OFF(reports.email), "" },
 		{ "metrics.listen", T_CONFIG_OFF(metrics.listen), "" },
+		{ "dmarc.reject_text", T_CONFIG_OFF(dmarc.reject_text),
+		    "DMARC policy of %d rejects this message" },
 	};
 	static const char *const texts[] = {
 		"",
@@ -312,6 +319,11 @@ static const struct {
 	    T_CONFIG_OFF(reports.email), "a@b.c" },
 	{ "arc.seal.domain", "arc = { seal = { domain = \"Ex-1.example_x\"; "
 	    "}; };", T_CONFIG_OFF(arc.seal.domain), "Ex-1.example_x" },
+	{ "signing.keys and default_domain", "signing = { keys = [\n"
+	    " \"Example.com s1 RSA-SHA256 /k/a\",\n"
+	    " \"*.example.org\ts2  ed25519-sha256  /k/b\" ];\n"
+	    " default_domain = \"example.com\"; };",
+	    T_CONFIG_OFF(signing.default_domain), "example.com" },
 };
 
 /* t_config_valid - every valid case, with the one field it sets */
@@ -362,6 +374,63 @@ static const struct {
 	const char	*want2;		/* and this, unless NULL */
 } t_config_bad_cases[] = {
 	{ "unknown key", "nosuch = 1;", 1, "unknown key", "nosuch" },
+	{ "signing.keys: three fields",
+	    "signing = {\n keys = [ \"example.com s1 /k\" ]; };", 2,
+	    "signing.keys", "DOMAIN SELECTOR ALGORITHM KEYFILE" },
+	{ "signing.keys: five fields", "signing = { keys = [ \"example.com "
+	    "s1 rsa-sha256 /k x\" ]; };", 1, "signing.keys", "KEYFILE" },
+	{ "signing.keys: rsa-sha1", "signing = { keys = [ \"example.com s1 "
+	    "rsa-sha1 /k\" ]; };", 1, "rsa-sha1", "not rsa-sha256" },
+	{ "signing.keys: relative path", "signing = { keys = [ \"example.com "
+	    "s1 rsa-sha256 k.pem\" ]; };", 1, "k.pem", "absolute" },
+	{ "signing.keys: a wildcard inside", "signing = { keys = [ \"a.*.com "
+	    "s1 rsa-sha256 /k\" ]; };", 1, "a.*.com", "not a domain" },
+	{ "signing.keys: bare *", "signing = { keys = [ \"* s1 rsa-sha256 "
+	    "/k\" ]; };", 1, "'*'", "not a domain" },
+	{ "signing.keys: bad selector", "signing = { keys = [ \"example.com "
+	    "s..1 rsa-sha256 /k\" ]; };", 1, "s..1", "not a selector" },
+	{ "arc.seal.keys: bad line", "arc = { seal = { keys = [ \"x\" ]; "
+	    "}; };", 1, "arc.seal.keys", "DOMAIN SELECTOR" },
+	{ "signing.headers without from",
+	    "signing = {\n\n headers = [ \"to\" ]; oversign = [ ]; };", 3,
+	    "signing.headers", "from" },
+	{ "signing.oversign not signed", "signing = {\n oversign = "
+	    "[ \"x-mailer\" ]; };", 2, "signing.oversign", "x-mailer" },
+	{ "signing.headers: A-R", "signing = { headers = [ \"from\", "
+	    "\"Authentication-Results\" ]; };", 1, "signing.headers",
+	    "cannot be signed" },
+	{ "signing.headers: ARC", "signing = { headers = [ \"from\", "
+	    "\"arc-seal\" ]; };", 1, "arc-seal", "cannot be signed" },
+	{ "signing.headers: Received-SPF", "signing = { headers = [ \"from\", "
+	    "\"Received-SPF\" ]; };", 1, "Received-SPF", "cannot be signed" },
+	{ "signing.headers: X-Spam-Flag (the Junk mark)", "signing = { "
+	    "headers = [ \"from\", \"X-Spam-Flag\" ]; };", 1, "X-Spam-Flag",
+	    "cannot be signed" },
+	{ "signing.headers: X-Authmilter-Quarantine", "signing = {\n headers "
+	    "= [ \"from\", \"x-authmilter-quarantine\" ]; };", 2,
+	    "x-authmilter-quarantine", "cannot be signed" },
+	{ "arc.seal.headers: X-Spam-Flag", "arc = { seal = { headers = "
+	    "[ \"from\", \"x-spam-flag\" ]; }; };", 1, "arc.seal.headers",
+	    "cannot be sealed" },
+	{ "arc.seal.headers: X-Authmilter-Quarantine", "arc = { seal = { "
+	    "headers = [ \"X-Authmilter-Quarantine\" ]; }; };", 1,
+	    "X-Authmilter-Quarantine", "cannot be sealed" },
+	{ "arc.seal.headers: Received-SPF", "arc = { seal = { headers = "
+	    "[ \"from\", \"received-spf\" ]; }; };", 1, "received-spf",
+	    "cannot be sealed" },
+	{ "signing.headers: DKIM-Signature", "signing = { headers = "
+	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
+	    "cannot be signed" },
+	{ "signing.headers: a dot", "signing = { headers = [ \"from\", "
+	    "\"x.y\" ]; };", 1, "x.y", "not a field name" },
+	{ "signing.default_domain without its line",
+	    "signing = { keys = [ \"*.example.com s1 rsa-sha256 /k\" ];\n"
+	    " default_domain = \"example.com\"; };", 2,
+	    "signing.default_domain", "no line of its own" },
+	{ "signing.networks", "signing = { networks = [ \"10.0.0.0/33\" ]; "
+	    "};", 1, "signing.networks", "CIDR" },
+	{ "signing.expire", "signing = { expire = -1; };", 1,
+	    "signing.expire", "out of range" },
 	{ "unknown key in a group", "\n\ndns = { timeot = 5; };", 3,
 	    "unknown key", "dns.timeot" },
 	{ "unknown key on its own line",
@@ -416,6 +485,16 @@ static const struct {
 	    "dmarc.mode", "not one of" },
 	{ "bad quarantine", "dmarc = { quarantine = \"hold\"; };", 1,
 	    "dmarc.quarantine", "not one of" },
+	{ "reject_text %s", "\ndmarc = { reject_text = \"no %s\"; };", 2,
+	    "dmarc.reject_text", "followed by d" },
+	{ "reject_text trailing %", "dmarc = { reject_text = \"no %\"; };",
+	    1, "dmarc.reject_text", "followed by d" },
+	{ "reject_text CRLF", "dmarc = { reject_text = \"a\\r\\nb\"; };",
+	    1, "dmarc.reject_text", "printable ASCII" },
+	{ "reject_text empty", "dmarc = { reject_text = \"\"; };", 1,
+	    "dmarc.reject_text", "empty" },
+	{ "reject_text 8-bit", "dmarc = { reject_text = \"na\xc3\xafve\"; };",
+	    1, "dmarc.reject_text", "printable ASCII" },
 	{ "bad dns_error_action", "policy = { dns_error_action = \"reject\"; "
 	    "};", 1, "policy.dns_error_action", "accept, tempfail" },
 	{ "bad log.level", "log = { level = \"warn\"; };", 1, "log.level",
@@ -744,16 +823,19 @@ t_config_files(void)
 	config_release(cfg);
 	free(path);
 
-	cfg = fixture_load("arc = { seal = { enabled = true; domain = "
-	    "\"example.org\"; selector = \"s\"; key_file = "
+	cfg = fixture_load("arc = { seal = {\n enabled = true; domain = "
+	    "\"example.org\"; selector = \"s\";\n key_file = "
 	    "\"/nonexistent/key.pem\"; }; };", &path, &why);
 	buf_reset(&why);
+	buf_printf(&text, "%s:3: arc.seal.key_file: '/nonexistent/key.pem': No "
+	    "such file or directory", path);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : 0;
-	UNIT_CHECK(rc == -1 && strstr(why.data, "/nonexistent/key.pem") !=
-	    NULL && strstr(why.data, ":0: ") != NULL, "unreadable key_file",
-	    "rc %d \"%s\"", rc, why.data);
+	UNIT_CHECK(rc == -1 && strcmp(why.data, text.data) == 0,
+	    "unreadable key_file: its line and the system's reason",
+	    "rc %d \"%s\", want \"%s\"", rc, why.data, text.data);
 	config_release(cfg);
 	free(path);
+	buf_reset(&text);
 
 	key = fixture_write("not really a key\n");
 	buf_printf(&text, "arc = { seal = { enabled = true; domain = "
@@ -768,15 +850,19 @@ t_config_files(void)
 	unlink(key);
 	free(key);
 
-	cfg = fixture_load("dmarc = { mode = \"rfc7489\"; public_suffix_file "
+	cfg = fixture_load("dmarc = { mode = \"rfc7489\";\n public_suffix_file "
 	    "= \"/nonexistent/psl.dat\"; };", &path, &why);
 	buf_reset(&why);
 	rc = cfg != NULL ? config_check_files(cfg, &why) : 0;
-	UNIT_CHECK(rc == -1 && strstr(why.data, "/nonexistent/psl.dat") !=
-	    NULL, "unreadable public_suffix_file", "rc %d \"%s\"", rc,
-	    why.data);
+	buf_reset(&text);
+	buf_printf(&text, "%s:2: dmarc.public_suffix_file: "
+	    "'/nonexistent/psl.dat': No such file or directory", path);
+	UNIT_CHECK(rc == -1 && strncmp(why.data, text.data, text.len) == 0,
+	    "unreadable public_suffix_file: its line and the reason",
+	    "rc %d \"%s\"", rc, why.data);
 	config_release(cfg);
 	free(path);
+	buf_reset(&text);
 
 	cfg = fixture_load("bimi = { enabled = true; fetch = true; "
 	    "trust_store = \"/nonexistent/roots.pem\"; };", &path, &why);

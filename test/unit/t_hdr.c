@@ -266,9 +266,47 @@ t_hdr_lowered(void)
 	hdr_free(&h);
 }
 
+/* hdr_add_top(): our own field first, even past a limit */
+static void
+t_hdr_top(void)
+{
+	const struct hdr_field *f;
+	struct hdr h;
+	int i, fails = 0;
+
+	hdr_init(&h);
+	hdr_limit(&h, 2, 0, 0);
+	hdr_add(&h, "DKIM-Signature", " old", 4);
+	hdr_add(&h, "From", " a@b", 4);
+	hdr_add_top(&h, "DKIM-Signature", " new", 4);
+	f = hdr_nth(&h, "dkim-signature", 0);
+	UNIT_CHECK(h.n == 3 && f != NULL && strcmp(f->value, " new") == 0 &&
+	    strcmp(h.f[1].value, " old") == 0 &&
+	    strcmp(h.f[2].name, "From") == 0 && h.bytes == 44,
+	    "top field first, the others after it", "n %zu bytes %zu", h.n,
+	    h.bytes);
+	hdr_free(&h);
+	hdr_init(&h);
+	hdr_add_top(&h, "X", "", 0);
+	UNIT_CHECK(h.n == 1 && h.f[0].vlen == 0, "top of an empty store",
+	    "n %zu", h.n);
+	hdr_free(&h);
+	hdr_init(&h);
+	while (h.n < HDR_MAX_FIELDS && hdr_add(&h, "A", " v", 2) == 0)
+		;
+	for (i = 0; i < HDR_MAX_TOP; i++)
+		fails += hdr_add_top(&h, "DKIM-Signature", " s", 2) != 0;
+	UNIT_CHECK(h.n == HDR_MAX_FIELDS + HDR_MAX_TOP && fails == 0 &&
+	    hdr_add_top(&h, "DKIM-Signature", " s", 2) == -1 &&
+	    h.n == HDR_MAX_FIELDS + HDR_MAX_TOP, "at most HDR_MAX_TOP past "
+	    "the limits", "n %zu, %d refused early", h.n, fails);
+	hdr_free(&h);
+}
+
 int
 main(void)
 {
+	t_hdr_top();
 	t_hdr_find();
 	t_hdr_name_is();
 	t_hdr_binary();

@@ -1,6 +1,9 @@
 /*
  * t_pipeline_log - the verdict as one JSON object (log.format "json"):
- * exact members for a full message, the text line's optional fields left
+ * exact members for a full message (every field of the text line, in the
+ * text line's order: upstream, the results, signed and unsigned, the
+ * client, removed_ar, removed_mark, override, reason), the text line's
+ * optional fields left
  * out when the text leaves them out, no message yet, escaping of odd
  * bytes, and the fallback object when the full one would not fit a log
  * line
@@ -11,6 +14,7 @@
 #include <time.h>
 
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/log.h"
 #include "core/pipeline_priv.h"
 #include "unit.h"
@@ -50,6 +54,8 @@ t_pl_ms_ok(const char *json)
 int
 main(void)
 {
+	struct keytable_key keys[2];
+	struct config_override rule;
 	struct session s;
 	struct message m;
 	struct buf out;
@@ -94,28 +100,58 @@ main(void)
 	s.helo = "mail.sender.example";
 	m.mailfrom = "bounce@bounces.sender.example";
 	m.msgid = "<abc@sender.example>";
-	m.nar_delete = 2;
+	m.ar.n = 2;
+	m.marks.n = 1;
 	m.decision.action = POLICY_REJECT;
 	m.decision.why = "DMARC p=reject";
+	/* a trusted gateway's results, signed, under a local policy rule */
+	memset(keys, 0, sizeof(keys));
+	memset(&rule, 0, sizeof(rule));
+	m.results.upstream = "gw.example";
+	m.sign = 1;
+	m.nsig = 2;
+	keys[0].domain = keys[1].domain = "sender.example";
+	keys[0].selector = "r1";
+	keys[0].alg = PKEY_RSA_SHA256;
+	keys[1].selector = "e1";
+	keys[1].alg = PKEY_ED25519_SHA256;
+	m.sig[0].key = &keys[0];
+	m.sig[0].value = "v=1; a=rsa-sha256";
+	m.sig[1].key = &keys[1];
+	strcpy(m.sig[1].why, "key error");
+	rule.name = "partner";
+	m.decision.override = &rule;
 	t_pl_json(&s, &out);
 	UNIT_STREQ(out.data, "{\"queue_id\":\"4XbQ2k1Lz9\",\"conn\":7,"
-	    "\"spf\":\"pass\",\"dkim\":[{\"result\":\"pass\",\"domain\":"
+	    "\"upstream\":\"gw.example\",\"spf\":\"pass\",\"dkim\":[{\"result\":\"pass\",\"domain\":"
 	    "\"sender.example\",\"selector\":\"s2026\"},{\"result\":\"fail\","
 	    "\"domain\":\"q\\\"uote\\u000a.example\",\"selector\":\"sel\"}],"
 	    "\"dkim_unchecked\":3,"
-	    "\"dmarc\":\"fail\",\"arc\":\"none\",\"action\":\"reject\","
+	    "\"dmarc\":\"fail\",\"arc\":\"none\",\"signed\":[{\"d\":"
+	    "\"sender.example\",\"s\":\"r1\",\"a\":\"rsa-sha256\"}],"
+	    "\"unsigned\":\"s=e1: key error\",\"action\":\"reject\","
 	    "\"ip\":\"192.0.2.1\",\"from\":\"sender.example\","
 	    "\"helo\":\"mail.sender.example\",\"mailfrom\":"
 	    "\"bounces.sender.example\",\"msgid\":\"<abc@sender.example>\","
-	    "\"removed_ar\":2,\"reason\":\"DMARC p=reject\"}", "every field");
+	    "\"removed_ar\":2,\"removed_mark\":1,\"override\":\"partner\","
+	    "\"reason\":\"DMARC p=reject\"}", "every field");
 	buf_reset(&out);
 	pipeline_verdict_line(&s, &out);
-	UNIT_CHECK(strstr(out.data, " dkim=pass:sender.example,fail:"
+	UNIT_CHECK(strstr(out.data, "4XbQ2k1Lz9: upstream=gw.example spf=pass "
+	    "dkim=pass:sender.example,fail:"
 	    "\"q\\\"uote?.example\" dkim_selectors=s2026,sel dkim_unchecked=3 "
-	    "dmarc=fail arc=none action=reject ip=192.0.2.1 from=sender.example "
-	    "helo=mail.sender.example mailfrom=bounces.sender.example "
-	    "msgid=<abc@sender.example> removed_ar=2") != NULL,
-	    "every field, text", "%s", out.data);
+	    "dmarc=fail arc=none signed=d=sender.example,s=r1,a=rsa-sha256 "
+	    "unsigned=\"s=e1: key error\" action=reject ip=192.0.2.1 "
+	    "from=sender.example helo=mail.sender.example "
+	    "mailfrom=bounces.sender.example msgid=<abc@sender.example> "
+	    "removed_ar=2 removed_mark=1 override=partner reason=\"DMARC "
+	    "p=reject\" ms=") == out.data, "every field, text", "%s",
+	    out.data);
+	m.results.upstream = NULL;
+	m.sign = 0;
+	m.nsig = 0;
+	memset(m.sig, 0, sizeof(m.sig));
+	m.decision.override = NULL;
 	s.helo = NULL;
 	m.mailfrom = NULL;
 	m.msgid = NULL;
@@ -126,7 +162,8 @@ main(void)
 	m.results.spf.checked = m.results.dmarc.checked = 0;
 	m.results.arc.checked = 0;
 	m.author = NULL;
-	m.nar_delete = 0;
+	m.ar.n = 0;
+	m.marks.n = 0;
 	m.queue_id = NULL;
 	m.decision.action = POLICY_ACCEPT;
 	m.decision.why = "authenticated client";

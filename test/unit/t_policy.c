@@ -213,6 +213,11 @@ static const struct {
 	{ "fail, reject: 550 naming the domain", "", METHOD_FAIL,
 	    DMARC_P_REJECT, 0, METHOD_FAIL, METHOD_NONE, POLICY_REJECT,
 	    DMARC_P_REJECT, "author.example" },
+	{ "fail, reject, dmarc.reject_text: %d and %% expanded",
+	    "dmarc = { reject_text = \"No: %d fails DMARC (100%%) %d\"; };",
+	    METHOD_FAIL, DMARC_P_REJECT, 0, METHOD_FAIL, METHOD_NONE,
+	    POLICY_REJECT, DMARC_P_REJECT,
+	    "No: author.example fails DMARC (100%) author.example" },
 	{ "fail, reject, dmarc.reject false: accept",
 	    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_REJECT, 0,
 	    METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
@@ -223,9 +228,9 @@ static const struct {
 	{ "pass, reject: accept", "", METHOD_PASS, DMARC_P_REJECT, 0,
 	    METHOD_PASS, METHOD_PASS, POLICY_ACCEPT, DMARC_P_NONE, NULL },
 	/* p=quarantine */
-	{ "fail, quarantine: quarantine", "", METHOD_FAIL,
-	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_FAIL,
-	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "author.example" },
+	{ "fail, quarantine, default \"header\": accept, dis=quarantine",
+	    "", METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_FAIL,
+	    POLICY_ACCEPT, DMARC_P_QUARANTINE, NULL },
 	{ "fail, quarantine, \"quarantine\" explicit",
 	    "dmarc = { quarantine = \"quarantine\"; };", METHOD_FAIL,
 	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE,
@@ -239,9 +244,9 @@ static const struct {
 	    DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE, POLICY_ACCEPT,
 	    DMARC_P_NONE, NULL },
 	{ "fail, quarantine, dmarc.reject false: quarantine",
-	    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_QUARANTINE, 0,
-	    METHOD_FAIL, METHOD_NONE, POLICY_QUARANTINE, DMARC_P_QUARANTINE,
-	    "author.example" },
+	    "dmarc = { reject = false; quarantine = \"quarantine\"; };",
+	    METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_FAIL, METHOD_NONE,
+	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, "author.example" },
 	/* p=none and no verdict */
 	{ "fail, none: accept", "", METHOD_FAIL, DMARC_P_NONE, 0, METHOD_FAIL,
 	    METHOD_FAIL, POLICY_ACCEPT, DMARC_P_NONE, NULL },
@@ -249,7 +254,8 @@ static const struct {
 	    METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
 	{ "permerror: accept", "", METHOD_PERMERROR, DMARC_P_UNSPEC, 0,
 	    METHOD_NONE, METHOD_NONE, POLICY_ACCEPT, DMARC_P_NONE, NULL },
-	{ "fail, t=y lowered reject to quarantine: quarantine", "",
+	{ "fail, t=y lowered reject to quarantine: quarantine",
+	    "dmarc = { quarantine = \"quarantine\"; };",
 	    METHOD_FAIL, DMARC_P_QUARANTINE, 0, METHOD_NONE, METHOD_NONE,
 	    POLICY_QUARANTINE, DMARC_P_QUARANTINE, NULL },
 	/* several From domains */
@@ -383,6 +389,157 @@ t_policy_dmarc(void)
 	}
 }
 
+/*
+ * t_policy_mark - the Junk mark: only a p=quarantine failure under
+ * dmarc.quarantine "header" (the default) gets it
+ */
+static void
+t_policy_mark(void)
+{
+	static const struct {
+		const char	*label;		/* the case */
+		const char	*config;	/* config text */
+		enum method_result dmarc;	/* result */
+		enum dmarc_policy policy;	/* evaluated policy */
+		int		 want;		/* decision.mark */
+	} cases[] = {
+		{ "quarantine, default: marked", "", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 1 },
+		{ "quarantine, \"header\": marked",
+		    "dmarc = { quarantine = \"header\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 1 },
+		{ "quarantine, \"quarantine\": held, not marked",
+		    "dmarc = { quarantine = \"quarantine\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0 },
+		{ "quarantine, \"none\": not marked",
+		    "dmarc = { quarantine = \"none\"; };", METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0 },
+		{ "reject: refused, not marked", "", METHOD_FAIL,
+		    DMARC_P_REJECT, 0 },
+		{ "reject, dmarc.reject false: not marked",
+		    "dmarc = { reject = false; };", METHOD_FAIL, DMARC_P_REJECT,
+		    0 },
+		{ "none: not marked", "", METHOD_FAIL, DMARC_P_NONE, 0 },
+		{ "pass, p=quarantine: not marked", "", METHOD_PASS,
+		    DMARC_P_QUARANTINE, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(cases); i++) {
+		struct config *cfg = fixture_config(cases[i].config);
+		struct results r;
+		struct decision d;
+
+		memset(&r, 0, sizeof(r));
+		r.dmarc.checked = 1;
+		r.dmarc.have_record = 1;
+		r.dmarc.result = cases[i].dmarc;
+		r.dmarc.policy = cases[i].policy;
+		r.dmarc.author = (char *)"author.example";
+		policy_decide(&r, cfg, &d);
+		UNIT_CHECK(d.mark == cases[i].want, cases[i].label,
+		    "mark %d, action %s", d.mark, policy_action_name(d.action));
+		if (d.mark)
+			UNIT_CHECK(d.action == POLICY_ACCEPT && d.text == NULL,
+			    cases[i].label, "marked yet %s",
+			    policy_action_name(d.action));
+		decision_free(&d);
+		config_release(cfg);
+	}
+}
+
+/*
+ * t_policy_override - a policy.overrides rule decides alone, whatever
+ * DMARC, the quarantine mode, the From or DNS errors would have done
+ */
+static void
+t_policy_override(void)
+{
+	static const struct {
+		const char	*label;		/* the case */
+		int		 rule;		/* of the config below */
+		enum method_result dmarc;	/* result, or NONE unchecked */
+		enum dmarc_policy policy;	/* evaluated policy */
+		int		 ambiguous;	/* several From domains */
+		enum method_result spf;		/* SPF result */
+		enum policy_action want;	/* action */
+		const char	*rcode;		/* reply code or NULL */
+		enum dmarc_policy want_dis;	/* dmarc_dis */
+	} cases[] = {
+		{ "accept over p=reject fail", 0, METHOD_FAIL, DMARC_P_REJECT,
+		    0, METHOD_FAIL, POLICY_ACCEPT, NULL, DMARC_P_NONE },
+		{ "accept over p=quarantine (no mark)", 0, METHOD_FAIL,
+		    DMARC_P_QUARANTINE, 0, METHOD_FAIL, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "accept over a DNS temperror under tempfail", 0,
+		    METHOD_TEMPERROR, DMARC_P_UNSPEC, 0, METHOD_TEMPERROR,
+		    POLICY_ACCEPT, NULL, DMARC_P_NONE },
+		{ "accept over several From domains", 0, METHOD_PERMERROR,
+		    DMARC_P_UNSPEC, 1, METHOD_PASS, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "no-dmarc, DMARC not evaluated", 1, METHOD_NONE,
+		    DMARC_P_UNSPEC, 0, METHOD_TEMPERROR, POLICY_ACCEPT, NULL,
+		    DMARC_P_NONE },
+		{ "tempfail: 451 4.7.1 with the reason", 2, METHOD_PASS,
+		    DMARC_P_REJECT, 0, METHOD_PASS, POLICY_TEMPFAIL, "451",
+		    DMARC_P_NONE },
+		{ "reject over a DMARC pass: 550, dis=reject", 3, METHOD_PASS,
+		    DMARC_P_REJECT, 0, METHOD_PASS, POLICY_REJECT, "550",
+		    DMARC_P_REJECT },
+		{ "reject, no DMARC record: dis none", 3, METHOD_NONE,
+		    DMARC_P_UNSPEC, 0, METHOD_PASS, POLICY_REJECT, "550",
+		    DMARC_P_NONE },
+	};
+	struct config *cfg = fixture_config(
+	    "dmarc = { quarantine = \"header\"; };\n"
+	    "policy = { dns_error_action = \"tempfail\"; overrides = (\n"
+	    " { name = \"ok\"; author = \"a.example\"; action = \"accept\";"
+	    " reason = \"partner\"; },\n"
+	    " { name = \"nd\"; author = \"b.example\"; action = \"no-dmarc\";"
+	    " reason = \"no dmarc\"; },\n"
+	    " { name = \"tf\"; author = \"c.example\"; action = \"tempfail\";"
+	    " reason = \"later, 100% sure\"; },\n"
+	    " { name = \"rj\"; author = \"d.example\"; action = \"reject\";"
+	    " reason = \"go away\"; }\n); };\n");
+	size_t i;
+
+	for (i = 0; i < T_POLICY_N(cases); i++) {
+		const struct config_override *o =
+		    &cfg->policy.overrides[cases[i].rule];
+		struct results r;
+		struct decision d;
+
+		memset(&r, 0, sizeof(r));
+		r.override = o;
+		r.spf.checked = 1;
+		r.spf.result = cases[i].spf;
+		r.dmarc.checked = cases[i].dmarc != METHOD_NONE;
+		r.dmarc.result = cases[i].dmarc;
+		r.dmarc.policy = cases[i].policy;
+		r.dmarc.have_record = cases[i].policy != DMARC_P_UNSPEC;
+		r.dmarc.ambiguous = cases[i].ambiguous;
+		r.dmarc.author = (char *)"author.example";
+		policy_decide(&r, cfg, &d);
+		UNIT_CHECK(d.action == cases[i].want && d.override == o &&
+		    !d.mark && d.dmarc_dis == cases[i].want_dis &&
+		    d.why == o->reason, cases[i].label,
+		    "action %s override %s mark %d dis %s why %s",
+		    policy_action_name(d.action), d.override ? d.override->name
+		    : "-", d.mark, dmarc_policy_name(d.dmarc_dis),
+		    d.why ? d.why : "-");
+		if (cases[i].rcode != NULL) {
+			UNIT_STREQ(d.rcode ? d.rcode : "-", cases[i].rcode,
+			    cases[i].label);
+			UNIT_STREQ(d.text ? d.text : "-", o->reason,
+			    cases[i].label);
+		} else
+			UNIT_CHECK(d.rcode == NULL && d.text == NULL,
+			    cases[i].label, "reply %s", d.rcode);
+		decision_free(&d);
+	}
+	config_release(cfg);
+}
+
 /* t_policy_names - policy_action_name() */
 static void
 t_policy_names(void)
@@ -411,6 +568,8 @@ main(void)
 	t_policy_exhaustive();
 	t_policy_helo_only();
 	t_policy_dmarc();
+	t_policy_mark();
+	t_policy_override();
 	t_policy_names();
 	return unit_done("t_policy");
 }
