@@ -291,7 +291,10 @@ pipeline_failure_subject(const struct session *s, const struct message *m,
 
 /*
  * pipeline_failure - end of message, after the decision: queue a report
- * when the record asks for one and the message failed as fo= says
+ * when the record asks for one and the message failed as fo= says; not
+ * for one decided on a trusted gateway's results (upstream=): the
+ * gateway saw the sender, we would name its IP address (as no aggregate
+ * record is made for it)
  */
 void
 pipeline_failure(const struct session *s, struct message *m)
@@ -302,8 +305,8 @@ pipeline_failure(const struct session *s, struct message *m)
 	char uid[40], ts[24], dedup[72];
 	time_t now = time(NULL);
 
-	if (!d->checked || !d->have_record || !pipeline_failure_asked(s, d) ||
-	    !pipeline_failure_due(d))
+	if (!d->checked || !d->have_record || m->results.upstream != NULL ||
+	    !pipeline_failure_asked(s, d) || !pipeline_failure_due(d))
 		return;
 	report_failure_init(&r);
 	buf_init(&b, REPORT_FAILURE_MAX_ORIGINAL);

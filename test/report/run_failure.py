@@ -285,6 +285,29 @@ def check_rate(tmp):
             "rate_global 3 over two destinations", out)
 
 
+def check_upstream(tmp):
+    """A message decided on a trusted gateway's A-R gets no report (the
+    gateway saw the sender); one from the sender itself does."""
+    gw_ip, gw_id = "192.0.2.200", "gw.ourorg.example"
+    s = Store(tmp, "upstream", {"policy": {
+        "trusted_networks": [gw_ip + "/32"],
+        "trusted_authserv_ids": [gw_id]}})
+    if not s.start():
+        return
+    ar = ("Authentication-Results: %s; spf=fail smtp.mailfrom=a@red.example;"
+          "\r\n\tdkim=none\r\n" % gw_id).encode()
+    acts = [s.send(gw_ip, "a@red.example", "u1", extra=ar),
+            s.send(fl.BAD_IP, "a@red.example", "u2")]
+    s.stop()
+    T.check(acts == ["reject", "reject"], "the gateway's spf=fail decides "
+            "(p=reject), as a direct failure does", acts)
+    rc, out = s.run()
+    got = [fl.parts(m)[1] for _, m in s.new_mails()]
+    T.check(rc == 0 and [fb["Source-IP"] for fb in got] == [fl.BAD_IP],
+            "no failure report for the message decided on upstream "
+            "results", out)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="authmilter-failure-")
     os.chmod(tmp, 0o755)
@@ -292,6 +315,7 @@ def main():
         check_main(tmp)
         check_content(tmp)
         check_rate(tmp)
+        check_upstream(tmp)
     finally:
         testlib.remove_tmp(tmp, "-k" in sys.argv)
     return T.finish()
