@@ -322,7 +322,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_from(m, value, len);
 	else if (hdr_name_is(name, "Message-ID"))
 		pipeline_msgid(m, value, len);
-	pipeline_bimi_header(s, m, name);
+	pipeline_bimi_header(m, name);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
@@ -598,6 +598,7 @@ pipeline_eom(struct session *s)
 		 * connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
+		pipeline_bimi_keep(m);
 		pipeline_sign_finish(s, m);
 		if (s->env->cfg->arc.seal.enabled) {
 			pipeline_arc(s, m);

@@ -18,21 +18,35 @@ const char *const pipeline_bimi_names[PIPELINE_BIMI_NAMES] = {
 };
 
 /*
- * pipeline_bimi_header - note a BIMI field from outside (BIMI 5.6, 7.8:
- * removed whatever the result, as forged A-R are); a trusted host's are
- * our own site's and stay
+ * pipeline_bimi_header - note a BIMI field that came with the message
+ * (BIMI 5.6, 7.8: removed whatever the result, as forged A-R are);
+ * pipeline_bimi_keep() spares a trusted host's
  */
 void
-pipeline_bimi_header(const struct session *s, struct message *m,
-    const char *name)
+pipeline_bimi_header(struct message *m, const char *name)
 {
 	size_t i;
 
-	if (s->trusted || (name[0] != 'B' && name[0] != 'b'))
+	if (name[0] != 'B' && name[0] != 'b')
 		return;		/* most fields, at once */
 	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
 		if (hdr_name_is(name, pipeline_bimi_names[i]))
 			pipeline_dels_seen(&m->bimi[i], 1);
+}
+
+/*
+ * pipeline_bimi_keep - a trusted host's message that we neither check
+ * nor decide: its BIMI fields are our own site's and stay (BIMI 5.6, a
+ * multi-stage platform). A trusted gateway whose A-R we decide on
+ * (policy.trusted_authserv_ids) relays mail from outside: its go.
+ */
+void
+pipeline_bimi_keep(struct message *m)
+{
+	size_t i;
+
+	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
+		pipeline_dels_free(&m->bimi[i]);
 }
 
 /*

@@ -157,8 +157,8 @@ struct session {
 
 void	pipeline_report(const struct session *, const struct message *);
 void	pipeline_bimi(struct session *, struct message *);
-void	pipeline_bimi_header(const struct session *, struct message *,
-	    const char *);
+void	pipeline_bimi_header(struct message *, const char *);
+void	pipeline_bimi_keep(struct message *);
 void	pipeline_failure_eoh(const struct session *, struct message *);
 void	pipeline_failure_body(struct message *, const unsigned char *,
 	    size_t);

@@ -360,6 +360,28 @@ def case_forged(w, conf):
           "would remove" not in out, out)
 
 
+def case_gateway(w, conf_path):
+    """A trusted gateway whose A-R decide (policy.trusted_authserv_ids)
+    relays mail from outside: BIMI fields it brings go, ours are added;
+    without its A-R the trusted host's fields stay."""
+    gw_ip, gw_id = "192.0.2.200", "gw.bimi.example"
+    conf = config(w, conf_path, extra={"policy": {
+        "trusted_networks": [gw_ip + "/32"],
+        "trusted_authserv_ids": [gw_id]}})
+    forged = b"BIMI-Location: v=BIMI1; l=https://evil.example/x.svg\r\n"
+    ar = ("Authentication-Results: %s; spf=pass smtp.mailfrom=a@pass.example"
+          "\r\n" % gw_id).encode()
+    frm = "a@pass.example"
+    out = run_check(conf, message(frm, extra=ar + forged), ip=gw_ip,
+                    frm=frm)[0]
+    check("b-gateway-forged-removed", "# would remove BIMI-Location #1" in
+          out and bimi_clause(out).startswith("bimi=pass") and
+          "evil" not in (location(out) or "evil"), out)
+    out = run_check(conf, message(frm, extra=forged), ip=gw_ip, frm=frm)[0]
+    check("b-gateway-unchecked-kept", "# exit" not in out and
+          "would remove" not in out and location(out) is None, out)
+
+
 def case_selector(w, conf_path):
     """A BIMI-Selector covered by the aligned DKIM signature picks the
     record; an unsigned one is ignored."""
@@ -489,6 +511,7 @@ def main():
         steps = [("results", lambda: case_results(w, config(w, conf_path))),
                  ("skipped", lambda: case_skipped(w, config(w, conf_path))),
                  ("forged", lambda: case_forged(w, config(w, conf_path))),
+                 ("gateway", lambda: case_gateway(w, conf_path)),
                  ("selector", lambda: case_selector(w, conf_path)),
                  ("hang", lambda: case_hang(w, conf_path)),
                  ("fetch-off", lambda: case_fetch_off(w, conf_path)),
