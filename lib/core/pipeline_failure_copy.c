@@ -52,7 +52,7 @@ pipeline_copy_field(const struct session *s, const struct hdr_field *f,
 	} else if (hdr_name_is(f->name, "Subject")) {
 		/* the leading space came with the value under leadspc */
 		buf_puts(out, s->leadspc ? PIPELINE_REDACTED :
-		    PIPELINE_REDACTED + 1);
+		    &PIPELINE_REDACTED[1]);
 	} else {
 		buf_init(&v, 2 * f->vlen + 64);
 		redact_locals(f->value, f->vlen, s->env->redact_key, &v);
