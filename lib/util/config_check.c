@@ -182,15 +182,20 @@ config_chk_listen(struct config *cfg, const char *v, struct buf *why)
 
 /*
  * config_chk_added - does authmilter add (Received-SPF, the Junk mark of
- * dmarc.quarantine "header") or delete (forged marks) fields of this name
- * after it signs and seals: a signature naming it would not verify
+ * dmarc.quarantine "header", BIMI-Location and BIMI-Indicator) or delete
+ * (forged marks, BIMI fields from outside) fields of this name after it
+ * signs and seals: a signature naming it would not verify (and BIMI's
+ * must never be signed, BIMI section 5.5)
  */
 static int
 config_chk_added(const char *v)
 {
 	return strcasecmp(v, "received-spf") == 0 ||
 	    strcasecmp(v, "x-spam-flag") == 0 ||
-	    strcasecmp(v, "x-authmilter-quarantine") == 0;
+	    strcasecmp(v, "x-authmilter-quarantine") == 0 ||
+	    strcasecmp(v, "bimi-location") == 0 ||
+	    strcasecmp(v, "bimi-indicator") == 0 ||
+	    strcasecmp(v, "bimi-logo-preference") == 0;
 }
 
 /*
@@ -236,7 +241,7 @@ config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
  * config_chk_signhdr - a field name a DKIM signature may cover: letters,
  * digits, "-" and "_" (libopendkim matches the list as patterns); never
  * the fields authmilter adds or changes after signing (A-R, ARC-*,
- * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine), nor
+ * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine, BIMI-*), nor
  * DKIM-Signature (the signatures it adds are made side by side)
  */
 int

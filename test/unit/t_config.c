@@ -418,6 +418,15 @@ static const struct {
 	{ "arc.seal.headers: Received-SPF", "arc = { seal = { headers = "
 	    "[ \"from\", \"received-spf\" ]; }; };", 1, "received-spf",
 	    "cannot be sealed" },
+	{ "arc.seal.headers: BIMI-Location", "arc = { seal = { headers = "
+	    "[ \"from\", \"BIMI-Location\" ]; }; };", 1, "BIMI-Location",
+	    "cannot be sealed" },
+	{ "signing.headers: BIMI-Indicator", "signing = { headers = "
+	    "[ \"from\", \"bimi-indicator\" ]; };", 1, "bimi-indicator",
+	    "cannot be signed" },
+	{ "signing.headers: BIMI-Logo-Preference", "signing = { headers = "
+	    "[ \"from\", \"BIMI-Logo-Preference\" ]; };", 1,
+	    "BIMI-Logo-Preference", "cannot be signed" },
 	{ "signing.headers: DKIM-Signature", "signing = { headers = "
 	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
 	    "cannot be signed" },
