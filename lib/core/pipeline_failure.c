@@ -189,18 +189,21 @@ pipeline_failure_spf(const struct session *s, struct message *m,
 	buf_free(&txt);
 }
 
-/* pipeline_failure_delivery - RFC 6591 Delivery-Result */
+/*
+ * pipeline_failure_delivery - RFC 6591 Delivery-Result: delivered with
+ * the Junk mark (dmarc.quarantine "header") is "spam", held by the MTA
+ * "policy"
+ */
 static const char *
-pipeline_failure_delivery(const struct session *s, const struct message *m)
+pipeline_failure_delivery(const struct message *m)
 {
 	switch (m->decision.action) {
 	case POLICY_ACCEPT:
-		return "delivered";
+		return m->decision.mark ? "spam" : "delivered";
 	case POLICY_REJECT:
 		return "reject";
 	case POLICY_QUARANTINE:
-		return s->env->cfg->dmarc.quarantine ==
-		    CONFIG_QUARANTINE_HEADER ? "spam" : "policy";
+		return "policy";
 	default:
 		return "other";
 	}
@@ -232,7 +235,7 @@ pipeline_failure_feedback(const struct session *s, struct message *m,
 	}
 	buf_printf(fb, "Arrival-Date: %s\nSource-IP: %s\nReported-Domain: %s\n"
 	    "Delivery-Result: %s\n", date, s->client_ip, d->author,
-	    pipeline_failure_delivery(s, m));
+	    pipeline_failure_delivery(m));
 	pipeline_failure_dkim(s, m, fb);
 	pipeline_failure_spf(s, m, fb);
 }

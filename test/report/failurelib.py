@@ -31,6 +31,7 @@ SPF = "v=spf1 ip4:%s -all" % GOOD_IP
 DOMAINS = {
     "red.example": "v=DMARC1; p=reject; ruf=mailto:ruf@red.example",
     "none.example": "v=DMARC1; p=none; ruf=mailto:ruf@none.example",
+    "quar.example": "v=DMARC1; p=quarantine; ruf=mailto:ruf@quar.example",
     "ext.example": "v=DMARC1; p=none; ruf=mailto:r@collector.example",
     "unauth.example": "v=DMARC1; p=none; ruf=mailto:r@nobody.example,"
                       "mailto:ruf@unauth.example",

@@ -105,7 +105,8 @@ def check_main(tmp):
             s.send(fl.GOOD_IP, "a@fo0.example", "m7"),
             s.send(fl.BAD_IP, "a@fod.example", "m8"),
             s.send(fl.BAD_IP, "a@noruf.example", "m9"),
-            s.send(fl.BAD_IP, "a@none.example", "m10")]
+            s.send(fl.BAD_IP, "a@none.example", "m10"),
+            s.send(fl.BAD_IP, "a@quar.example", "m11")]
     T.check(acts[0] == "reject" and acts[2] in ("accept", "continue") and
             acts[10] in ("accept", "continue"), "verdicts unchanged by "
             "failure reports", acts)
@@ -123,8 +124,8 @@ def check_main(tmp):
     T.check(rc == 0, "authmilter-report --failures exit 0", out)
     got = by_domain(s.new_mails())
     T.check(sorted(k for k in got if k) == ["ext.example", "fo1.example",
-                                           "none.example", "red.example",
-                                           "unauth.example"],
+                                           "none.example", "quar.example",
+                                           "red.example", "unauth.example"],
             "reports for the domains that asked, and only those", out)
     T.check("failure unauth.example r@nobody.example: not authorized" in out
             and [t for t, _ in got.get("unauth.example", [])] ==
@@ -195,6 +196,11 @@ def check_fields(got):
     if T.check(len(lst) == 1, "p=none failure reported", len(lst)):
         T.check(fl.parts(lst[0][1])[1]["Delivery-Result"] == "delivered",
                 "Delivery-Result: delivered")
+    # dmarc.quarantine "header" (the default): delivered for the Junk folder
+    lst = got.get("quar.example", [])
+    if T.check(len(lst) == 1, "p=quarantine failure reported", len(lst)):
+        dr = fl.parts(lst[0][1])[1]["Delivery-Result"]
+        T.check(dr == "spam", "Delivery-Result: spam (marked for Junk)", dr)
 
 
 def copy_of(tmp, name, *more):
