@@ -20,6 +20,7 @@
 #include "core/versions.h"
 #include "core/posture.h"
 #include "check_domain.h"
+#include "auth/bimi.h"
 #include "auth/spf.h"
 #include "util/xalloc.h"
 
@@ -390,6 +391,13 @@ check_print(const struct session *s, const struct pipeline_verdict *v,
 	if (v->removed_marks > 0)
 		printf("# would remove %zu forged %s field(s)\n",
 		    v->removed_marks, PIPELINE_MARK_FIELD);
+	/* the rest: BIMI fields from outside, each by its index */
+	for (i = 0; i < v->nedits; i++)
+		if (v->edits[i].op == PIPELINE_EDIT_DELETE &&
+		    strcmp(v->edits[i].name, "Authentication-Results") != 0 &&
+		    strcmp(v->edits[i].name, PIPELINE_MARK_FIELD) != 0)
+			printf("# would remove %s #%zu (only we add it)\n",
+			    v->edits[i].name, v->edits[i].index);
 	printf("action: %s\n", policy_action_name(v->action));
 	if (v->rcode != NULL)
 		printf("reply: %s %s %s\n", v->rcode, v->xcode, v->text);
@@ -447,6 +455,7 @@ main(int argc, char **argv)
 	log_open("authmilter-check", LOG_MAIL, 0);
 	log_set_level(LOG_LEVEL_ERR);
 	spf_init();
+	bimi_init();
 	buf_init(&why, 4096);
 	if ((cfg = config_load(o.file, &why)) == NULL ||
 	    config_check_files(cfg, &why) != 0 ||

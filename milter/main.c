@@ -35,6 +35,7 @@
 #include "preflight.h"
 #include "reload.h"
 #include "sockfile.h"
+#include "auth/bimi.h"
 #include "auth/spf.h"
 #include "core/versions.h"
 
@@ -418,6 +419,7 @@ main(int argc, char **argv)
 	log_open("authmilter", LOG_MAIL, o.check || (o.foreground &&
 	    !main_journal()));
 	spf_init();
+	bimi_init();
 	if (o.check) {
 		env = main_load(o.file, 1, o.socket);
 		printf("%s: configuration OK\n", o.file);

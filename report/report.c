@@ -15,8 +15,10 @@
 #include "report/report.h"
 #include "report/report_db.h"
 #include "report/report_dest.h"
+#include "report/report_failure.h"
 #include "report/report_mail.h"
 #include "report/report_period.h"
+#include "report_fail.h"
 #include "report_ingest.h"
 #include "report_send.h"
 #include "report/report_spool.h"
@@ -32,6 +34,8 @@ struct report_opts {
 	const char	*dry_run;	/* --dry-run DIR, or NULL */
 	const char	*now;		/* --now, or NULL: the clock */
 	int		 force;		/* --force */
+	int		 failures;	/* --failures: RFC 9991 reports */
+	int		 aggregate_only;	/* --period or --force given */
 };
 
 /* the run: what every domain's report needs */
@@ -51,6 +55,8 @@ struct report_run {
 #define REPORT_SYNOPSIS	"usage: authmilter-report [-c FILE] [--period " \
 	"YYYY-MM-DD|yesterday] [--dry-run DIR] [--force]\n" \
 	"                         [--now EPOCH|YYYY-MM-DD[THH:MM:SS[Z]]]\n" \
+	"       authmilter-report --failures [-c FILE] [--dry-run DIR] " \
+	"[--now TIME]\n" \
 	"       authmilter-report ingest [-c FILE] [-q] [--now TIME] " \
 	"[FILE|DIR|-]...\n" \
 	"       authmilter-report -h | --help | -V | --version\n"
@@ -77,6 +83,8 @@ report_help(void)
 	    "nothing\n"
 	    "  --force           send a period again\n"
 	    "  --now TIME        run as if it were TIME (tests, backfills)\n"
+	    "  --failures        send the pending DMARC failure reports (RFC "
+	    "9991)\n                    instead, within the rate limits\n"
 	    "  -V, --version     the versions of authmilter-report and its "
 	    "libraries\n"
 	    "  -h, --help        this text\n\n"
@@ -107,6 +115,7 @@ report_parse(int argc, char **argv, struct report_opts *o)
 		{ "dry-run", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "failures", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -123,15 +132,20 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'p':
 			o->period = optarg;
+			o->aggregate_only = 1;
 			break;
 		case 'd':
 			o->dry_run = optarg;
 			break;
 		case 'f':
 			o->force = 1;
+			o->aggregate_only = 1;
 			break;
 		case 'n':
 			o->now = optarg;
+			break;
+		case 'F':
+			o->failures = 1;
 			break;
 		case 'h':
 			report_help();
@@ -141,7 +155,8 @@ report_parse(int argc, char **argv, struct report_opts *o)
 			report_usage();
 		}
 	}
-	if (optind != argc)
+	/* failure reports have no period: a --period would be ignored */
+	if (optind != argc || (o->failures && o->aggregate_only))
 		report_usage();
 }
 
@@ -209,18 +224,13 @@ static int
 report_check(struct report_run *run, const struct report_out *out,
     const struct report_dest *d, struct buf *why)
 {
-	static const char *const said[] = {
-		[REPORT_DEST_SUPPRESSED] = "suppressed",
-		[REPORT_DEST_REFUSED] = "not authorized",
-		[REPORT_DEST_DEFER] = "deferred (DNS)",
-		[REPORT_DEST_TOO_LARGE] = "too large",
-	};
 	enum report_dest_decision dd;
 
 	dd = report_dest_check(run->res, run->cfg, out->domain, out->org, d,
 	    out->gz.len, why);
 	if (dd != REPORT_DEST_SEND) {
-		report_say(out, d->addr, said[dd], why->data);
+		report_say(out, d->addr, report_dest_decision_name(dd),
+		    why->data);
 		if (dd == REPORT_DEST_DEFER) {
 			run->failed = 1;
 			run->retry++;
@@ -366,6 +376,8 @@ report_expire(struct report_run *run)
 	if (report_db_exec(run->db, "DELETE FROM records WHERE ts < $1", 1, p,
 	    NULL, NULL, &why) != 0 || report_db_exec(run->db, "DELETE FROM "
 	    "reports_sent WHERE period_begin < $1", 1, p, NULL, NULL,
+	    &why) != 0 || report_failure_expire(run->db, (long long)run->now -
+	    (long long)run->cfg->reports.retention_days * REPORT_DAY,
 	    &why) != 0)
 		log_err("expiring old rows: %s", why.data);
 	buf_free(&why);
@@ -383,8 +395,9 @@ report_open(struct report_run *run)
 		log_fatal("%s", why.data);
 	if (*run->cfg->reports.store == '\0') {
 		/* the shipped default: the daily timer must not fail on it */
-		log_info("%s: reports.store is empty: DMARC aggregate reports "
-		    "are off, nothing to send", run->o.file);
+		log_info("%s: reports.store is empty: DMARC %s reports are "
+		    "off, nothing to send", run->o.file, run->o.failures ?
+		    "failure" : "aggregate");
 		buf_free(&why);
 		config_release(run->cfg);
 		exit(0);
@@ -426,6 +439,35 @@ report_retry_say(const struct report_run *run)
 	    "%s sends them", run->retry, date, date);
 }
 
+/*
+ * report_failures - --failures: the RFC 9991 reports the daemons
+ * recorded (reports.failure.enabled), each to its verified ruf
+ * destinations within the rate limits; the exit status
+ */
+static int
+report_failures(struct report_run *run)
+{
+	struct report_fail_run fr;
+	int rc;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.cfg = run->cfg;
+	fr.db = run->db;
+	fr.res = run->res;
+	fr.submitter = run->submitter;
+	fr.dry_run = run->o.dry_run;
+	fr.now = run->now;
+	rc = report_fail_run(&fr);
+	if (fr.retry > 0 && run->o.dry_run == NULL)
+		log_warnx("%zu failure report destination(s) deferred (DNS "
+		    "failure or sendmail error): the next run sends them",
+		    fr.retry);
+	report_db_close(run->db);
+	resolver_free(run->res);
+	config_release(run->cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -446,6 +488,8 @@ main(int argc, char **argv)
 		report_usage();
 	report_open(&run);
 	report_expire(&run);
+	if (run.o.failures)
+		return report_failures(&run);
 	buf_init(&why, 4096);
 	if (report_period_domains(run.db, run.begin, run.end, &domains,
 	    &why) != 0)

@@ -48,11 +48,15 @@ suites() {
 	suite arc-valimail  asan      /usr/bin/python3 test/arc/run_valimail.py
 	suite arc-roundtrip asan      /usr/bin/python3 test/arc/run_roundtrip.py
 	suite arc-daemon    -         /usr/bin/python3 test/arc/run_daemon.py
+	suite bimi          asan      /usr/bin/python3 test/bimi/run_bimi.py
 	suite sign-daemon   root,asan /usr/bin/python3 test/sign/run_daemon.py
 	suite milter        asan      sh test/milter/run.sh
 	suite report-sqlite asan      /usr/bin/python3 test/report/run_sqlite.py
 	suite report-pg     root,asan /usr/bin/python3 test/report/run_pg.py
+	suite failure-reports asan    /usr/bin/python3 test/report/run_failure.py
+	suite failure-pg    root,asan /usr/bin/python3 test/report/run_failure_pg.py
 	suite report-postfix root     bash test/report/run_postfix.sh
+	suite failure-postfix root    bash test/report/run_failure_postfix.sh
 	suite ingest        root      /usr/bin/python3 test/ingest/run_ingest.py
 	# under ASan no peak-memory check (its shadow memory counts)
 	suite ingest-asan   asan-only /usr/bin/python3 test/ingest/run_ingest.py --no-rss

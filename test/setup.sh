@@ -14,7 +14,8 @@ TEST_DEPS="clang miltertest python3 python3-yaml python3-dnslib python3-dkim
  python3-nacl python3-authres bind9-dnsutils python3-prometheus-client
  curl debhelper dpkg-dev fakeroot lintian libxml2-utils postgresql valgrind
  dovecot-sieve shellcheck cppcheck python3-pyflakes ldnsutils nsd openssl
- chromium chromium-driver python3-selenium sqlite3 iproute2"
+ chromium chromium-driver python3-selenium sqlite3 iproute2
+ python3-cryptography"
 
 need=""
 for p in $BUILD_DEPS $TEST_DEPS; do

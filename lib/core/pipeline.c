@@ -29,6 +29,8 @@
 static void
 pipeline_message_free(struct message *m)
 {
+	size_t i;
+
 	if (m == NULL)
 		return;
 	free(m->mailfrom);
@@ -45,10 +47,14 @@ pipeline_message_free(struct message *m)
 	hdr_free(&m->hdr);
 	pipeline_dels_free(&m->ar);
 	pipeline_dels_free(&m->marks);
+	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
+		pipeline_dels_free(&m->bimi[i]);
 	results_free(&m->results);
 	decision_free(&m->decision);
 	buf_free(&m->arheader);
 	buf_free(&m->rspf);
+	buf_free(m->fbody);
+	free(m->fbody);
 	free(m);
 }
 
@@ -316,6 +322,7 @@ pipeline_header(struct session *s, const char *name, const char *value,
 		pipeline_from(m, value, len);
 	else if (hdr_name_is(name, "Message-ID"))
 		pipeline_msgid(m, value, len);
+	pipeline_bimi_header(m, name);
 	if (hdr_add(&m->hdr, name, value, len) != 0) {
 		if (v != NULL)
 			dkim_verifier_overflow(v);
@@ -392,6 +399,7 @@ pipeline_eoh(struct session *s)
 		prefetch_header(s->env->res, cfg, &m->hdr, m->author);
 	}
 	pipeline_discover(s, m);
+	pipeline_failure_eoh(s, m);
 	if (v != NULL)
 		dkim_verifier_eoh(v);
 	if (m->arc == NULL && (cfg->arc.verify || cfg->arc.seal.enabled)) {
@@ -416,6 +424,7 @@ pipeline_body(struct session *s, const unsigned char *data, size_t len)
 		dkim_verifier_body(v, data, len);
 	if (m->arc != NULL)
 		arc_verifier_body(m->arc, data, len);
+	pipeline_failure_body(m, data, len);
 	pipeline_ingest_body(m, data, len);
 	pipeline_sign_body(m, data, len);
 }
@@ -589,6 +598,7 @@ pipeline_eom(struct session *s)
 		 * connect) */
 		m->decision.action = POLICY_ACCEPT;
 		m->decision.why = "trusted network";
+		pipeline_bimi_keep(m);
 		pipeline_sign_finish(s, m);
 		if (s->env->cfg->arc.seal.enabled) {
 			pipeline_arc(s, m);
@@ -605,6 +615,7 @@ pipeline_eom(struct session *s)
 		if (!s->env->cfg->arc.verify)
 			m->results.arc.checked = 0;
 		policy_decide(&m->results, s->env->cfg, &m->decision);
+		pipeline_bimi(s, m);
 		authres_init(&ar, s->authserv_id);
 		results_authres(&m->results, &m->decision, s->client_ip,
 		    s->env->cfg->arc.report_remote_ip, &ar);
@@ -620,6 +631,7 @@ pipeline_eom(struct session *s)
 		pipeline_sign_finish(s, m);
 		pipeline_seal(s, m);
 		pipeline_report(s, m);
+		pipeline_failure(s, m);
 	}
 	pipeline_verdict_make(s, m);
 	pipeline_ingest_eom(s, m);

@@ -1,7 +1,8 @@
 /*
  * pipeline_env - what one configuration shares among its sessions
  * (resolver, libopendkim, public suffix list, sealing key, key cache,
- * report store) and the slot that swaps it on reload
+ * report store, BIMI's roots and fetch cache, the redaction key) and the
+ * slot that swaps it on reload
  */
 #include "autoconf.h"
 
@@ -9,7 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "util/config.h"
+#include "util/log.h"
+#include "auth/bimi.h"
 #include "auth/dkim.h"
 #include "auth/dkimsign.h"
 #include "auth/keytable.h"
@@ -31,6 +36,7 @@ pipeline_env_free(struct pipeline_env *env)
 	report_store_free(env->reports);
 	ingest_queue_free(env->ingest);
 	dkim_context_free(env->dkim);
+	bimi_context_free(env->bimi);
 	dkimsign_context_free(env->signer);
 	keytable_free(env->sign_keys);
 	keytable_free(env->seal_keys);
@@ -75,7 +81,7 @@ pipeline_env_where(const struct config *cfg, const char *fallback,
 {
 	static const char *const named[] = { "dns.nameservers",
 	    "dns.local_zones", "dns.local_data", "arc.seal.keys",
-	    "signing.keys", NULL };
+	    "signing.keys", "bimi.trust_store", NULL };
 	const char *key = fallback;
 	struct buf out;
 	size_t i, n;
@@ -139,6 +145,9 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	key = "dkim.enabled";
 	if ((env->dkim = dkim_context_new(env->res, cfg, why)) == NULL)
 		goto fail;
+	key = "bimi.trust_store";
+	if ((env->bimi = bimi_context_new(cfg, why)) == NULL)
+		goto fail;
 	key = "dmarc.public_suffix_file";
 	if (cfg->dmarc.enabled && cfg->dmarc.mode == CONFIG_DMARC_RFC7489 &&
 	    (env->psl = psl_load(cfg->dmarc.public_suffix_file, why)) == NULL)
@@ -155,6 +164,8 @@ pipeline_env_new(struct config *cfg, struct buf *why)
 	host[sizeof(host) - 1] = '\0';
 	env->hostname = xstrdup(host);
 	env->keys = pkeycache_new(PKEYCACHE_ENTRIES);
+	if (RAND_bytes(env->redact_key, sizeof(env->redact_key)) != 1)
+		log_panic("RAND_bytes failed: no redaction key");
 	/* records are queued by milter threads, written by the store's own */
 	env->reports = report_store_new(cfg);
 	/* received reports: kept by milter threads, stored by the queue's */

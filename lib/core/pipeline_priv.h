@@ -19,12 +19,14 @@
 #include "auth/keytable.h"
 #include "util/buf.h"
 #include "util/cidr.h"
+#include "mail/redact.h"
 #include "dns/dnsbudget.h"
 #include "mail/hdr.h"
 #include "core/decision.h"
 #include "core/pipeline.h"
 #include "core/results.h"
 
+struct bimi_context;
 struct config;
 struct dkim_context;
 struct ingest_queue;
@@ -39,7 +41,9 @@ struct resolver;
 
 #define PIPELINE_MAX_AR_DELETE	100000
 #define PIPELINE_MAX_MSGID	998	/* bytes of Message-ID kept (log) */
-#define PIPELINE_MAX_EDITS	(2 * PIPELINE_MAX_AR_DELETE + 7 + \
+#define PIPELINE_BIMI_NAMES	3	/* fields only we may add */
+#define PIPELINE_MAX_EDITS	((2 + PIPELINE_BIMI_NAMES) * \
+				    PIPELINE_MAX_AR_DELETE + 9 + \
 				    KEYTABLE_MAX_KEYS)
 #define PIPELINE_MAX_INGEST_RCPT	100	/* ingest recipients kept */
 #define PIPELINE_MARK_MAX	512	/* bytes of the mark's value */
@@ -55,6 +59,9 @@ struct pipeline_dels {
 	size_t		 cap;		/* allocated entries */
 };
 
+/* BIMI-Location, BIMI-Indicator, BIMI-Logo-Preference (BIMI 7.8) */
+extern const char *const pipeline_bimi_names[PIPELINE_BIMI_NAMES];
+
 struct pipeline_env {
 	atomic_int	 refs;		/* sessions + slot */
 	struct config	*cfg;		/* one reference */
@@ -66,6 +73,9 @@ struct pipeline_env {
 	struct metrics	*metrics;	/* main()'s, not owned; NULL: none */
 	struct report_store *reports;	/* reports.store, or NULL */
 	struct pkeycache *keys;		/* parsed ARC keys of this env */
+	struct bimi_context *bimi;	/* mark roots, fetch cache */
+	unsigned char	 redact_key[REDACT_KEY];	/* failure reports'
+					   pseudonyms, random per env */
 	struct ingest_queue *ingest;	/* ingest.recipients, or NULL */
 	struct dkimsign_context *signer;	/* with signing.keys, or NULL */
 	struct keytable	*sign_keys;	/* signing.keys, or NULL */
@@ -90,6 +100,9 @@ struct message {
 	struct hdr	 hdr;		/* header fields */
 	struct pipeline_dels ar;	/* forged A-R to delete */
 	struct pipeline_dels marks;	/* forged PIPELINE_MARK_FIELD */
+	struct pipeline_dels bimi[PIPELINE_BIMI_NAMES];	/* BIMI fields
+					   that came with it: all deleted
+					   unless our site's (BIMI 5.6) */
 	char		*mark;		/* its value to insert or NULL */
 	struct dkim_verifier *dkim;	/* streaming DKIM verifier, or NULL */
 	struct arc_verifier *arc;	/* ARC sets and body hashes, or NULL */
@@ -108,6 +121,7 @@ struct message {
 	struct decision	 decision;	/* what to do */
 	struct buf	 arheader;	/* A-R value to insert ("" none) */
 	struct buf	 rspf;		/* Received-SPF value ("" none) */
+	struct buf	*fbody;		/* body kept for a failure report */
 	struct timespec	 start;		/* MAIL FROM time, for ms= */
 	struct dnsbudget dns_dmarc;	/* limits.dns_time for what DMARC
 					   needs: discovery, aligned ids */
@@ -142,6 +156,15 @@ struct session {
 };
 
 void	pipeline_report(const struct session *, const struct message *);
+void	pipeline_bimi(struct session *, struct message *);
+void	pipeline_bimi_header(struct message *, const char *);
+void	pipeline_bimi_keep(struct message *);
+void	pipeline_failure_eoh(const struct session *, struct message *);
+void	pipeline_failure_body(struct message *, const unsigned char *,
+	    size_t);
+void	pipeline_failure(const struct session *, struct message *);
+const char *pipeline_failure_copy(const struct session *,
+	    const struct message *, struct buf *);
 void	pipeline_verdict_line(const struct session *, struct buf *);
 void	pipeline_verdict_json(const struct session *, struct buf *);
 long	pipeline_elapsed_ms(const struct message *);

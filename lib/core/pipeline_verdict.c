@@ -70,29 +70,40 @@ pipeline_verdict_insert(struct message *m, const char *name,
 }
 
 /*
- * pipeline_verdict_edits - forged A-R and marks deleted from the highest
- * index down (RFC 8601 section 5; an index counts the fields still there,
- * so going down keeps the others' numbers), then Received-SPF (RFC 7208
- * section 9.1), the Junk mark, ours, our DKIM signatures and the ARC set
- * inserted, each at the top, so that ARC-Seal ends up first (RFC 8617
- * section 5.1), the seal covers the signatures where they are, the
- * signatures sit above the fields of ours they do not cover, the mark
- * right below our A-R and the Received-SPF below them
+ * pipeline_verdict_edits - forged A-R, marks and the BIMI fields that
+ * came with the message (BIMI 7.8) deleted from the highest index down
+ * (RFC 8601 section 5; an index counts the fields still there, so going
+ * down keeps the others' numbers), then Received-SPF (RFC 7208 section
+ * 9.1), BIMI-Indicator and BIMI-Location, the Junk mark, ours, our DKIM
+ * signatures and the ARC set inserted, each at the top, so that ARC-Seal
+ * ends up first (RFC 8617 section 5.1), the seal covers the signatures
+ * where they are, the signatures sit above the fields of ours they do
+ * not cover, the mark right below our A-R, the BIMI fields below them
+ * (a message gets either: BIMI only when accepted) and the Received-SPF
+ * at the bottom
  */
 static void
 pipeline_verdict_edits(struct message *m)
 {
+	const struct bimi_result *b = &m->results.bimi;
 	struct buf mark;
-	size_t i;
+	size_t i, n = m->ar.n + m->marks.n + 9 + m->nsig;
 
-	m->edits = xcalloc(m->ar.n + m->marks.n + 7 + m->nsig,
-	    sizeof(*m->edits));
+	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
+		n += m->bimi[i].n;
+	m->edits = xcalloc(n, sizeof(*m->edits));
 	pipeline_verdict_delete(m, "Authentication-Results", &m->ar);
 	pipeline_verdict_delete(m, PIPELINE_MARK_FIELD, &m->marks);
+	for (i = 0; i < PIPELINE_BIMI_NAMES; i++)
+		pipeline_verdict_delete(m, pipeline_bimi_names[i], &m->bimi[i]);
 	m->verdict.removed = m->ar.n;
 	m->verdict.removed_marks = m->marks.n;
 	if (m->rspf.len > 0)
 		pipeline_verdict_insert(m, "Received-SPF", m->rspf.data);
+	if (b->indicator != NULL)
+		pipeline_verdict_insert(m, "BIMI-Indicator", b->indicator);
+	if (b->location != NULL)
+		pipeline_verdict_insert(m, "BIMI-Location", b->location);
 	if (m->decision.mark) {
 		buf_init(&mark, PIPELINE_MARK_MAX);
 		buf_printf(&mark, "dmarc %s", m->author != NULL ? m->author :

@@ -6,7 +6,6 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <string.h>
 #include <strings.h>
@@ -35,22 +34,14 @@ posture_fetch_addrs(struct posture *p, const char *host, struct buf *out,
 {
 	static const int types[2] = { ns_t_a, ns_t_aaaa };
 	struct resolver_answer *a;
-	char addr[INET6_ADDRSTRLEN];
-	int t, i, n = 0;
+	int t, n = 0;
 
 	buf_printf(out, "%s:443:", host);
 	for (t = 0; t < 2; t++) {
 		a = NULL;
 		if (resolver_query(p->res, host, types[t], NULL, &a) ==
 		    RESOLVER_OK)
-			for (i = 0; i < a->n; i++) {
-				if (a->rdlen[i] != (t == 0 ? 4 : 16) ||
-				    inet_ntop(t == 0 ? AF_INET : AF_INET6,
-				    a->rdata[i], addr, sizeof(addr)) == NULL)
-					continue;
-				buf_printf(out, "%s%s%s%s", n++ > 0 ? "," : "",
-				    t == 1 ? "[" : "", addr, t == 1 ? "]" : "");
-			}
+			n = dnstext_addrs(a, out, n);
 		else if (t == 0)
 			dnstext_why(a, host, types[t], why);
 		resolver_answer_free(a);

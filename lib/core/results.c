@@ -22,6 +22,7 @@ results_free(struct results *r)
 	dkim_result_free(&r->dkim);
 	dmarc_result_free(&r->dmarc);
 	arc_result_free(&r->arc);
+	bimi_result_free(&r->bimi);
 	iprev_result_free(&r->iprev);
 	results_tls_set(&r->tls, NULL, NULL, NULL, NULL);
 }
@@ -276,6 +277,31 @@ results_arc_authres(const struct arc_result *a, const char *client_ip,
 	}
 }
 
+/*
+ * results_bimi_authres - BIMI 7.7: bimi= with header.d, header.selector,
+ * policy.authority and policy.authority-uri when the evidence was looked at
+ */
+static void
+results_bimi_authres(const struct bimi_result *b, struct authres *ar)
+{
+	struct authres_result *c;
+
+	if ((c = authres_add(ar, "bimi", bimi_status_name(b->result))) ==
+	    NULL)
+		return;
+	if (b->reason != NULL && b->result != BIMI_PASS)
+		authres_comment(c, b->reason);
+	if (b->domain != NULL)
+		authres_prop(c, "header", "d", b->domain);
+	if (b->domain != NULL && b->selector != NULL)
+		authres_prop(c, "header", "selector", b->selector);
+	if (b->domain != NULL && b->result != BIMI_DECLINED)
+		authres_prop(c, "policy", "authority", bimi_authority_name(
+		    b->authority));
+	if (b->authority_uri != NULL)
+		authres_prop(c, "policy", "authority-uri", b->authority_uri);
+}
+
 /* results_iprev_authres - iprev= (RFC 8601 2.7.3), policy.iprev */
 static void
 results_iprev_authres(const struct iprev_result *i, const char *client_ip,
@@ -349,6 +375,8 @@ results_authres(const struct results *r, const struct decision *d,
 		results_dmarc_off(d->override, ar);
 	if (r->arc.checked)
 		results_arc_authres(&r->arc, client_ip, remote_ip, ar);
+	if (r->bimi.checked)
+		results_bimi_authres(&r->bimi, ar);
 	if (r->iprev.checked)
 		results_iprev_authres(&r->iprev, client_ip, ar);
 	results_tls_authres(&r->tls, ar);
@@ -386,6 +414,8 @@ results_log(const struct results *r, struct buf *out)
 		    r->dmarc.result));
 	if (r->arc.checked)
 		buf_printf(out, " arc=%s", method_result_name(r->arc.result));
+	if (r->bimi.checked)
+		buf_printf(out, " bimi=%s", bimi_status_name(r->bimi.result));
 	if (r->iprev.checked)
 		buf_printf(out, " iprev=%s", method_result_name(
 		    r->iprev.result));
@@ -394,7 +424,8 @@ results_log(const struct results *r, struct buf *out)
 /*
  * results_log_json - the same members as results_log(), for log.format
  * "json": "spf", "dkim" as [{"result","domain"}], "dkim_unchecked",
- * "dmarc", "arc"; each only when results_log() writes it. No braces.
+ * "dmarc", "arc", "bimi"; each only when results_log() writes it. No
+ * braces.
  */
 void
 results_log_json(const struct results *r, struct buf *out)
@@ -424,6 +455,8 @@ results_log_json(const struct results *r, struct buf *out)
 		json_kv(out, "dmarc", method_result_name(r->dmarc.result), 0);
 	if (r->arc.checked)
 		json_kv(out, "arc", method_result_name(r->arc.result), 0);
+	if (r->bimi.checked)
+		json_kv(out, "bimi", bimi_status_name(r->bimi.result), 0);
 	if (r->iprev.checked)
 		json_kv(out, "iprev", method_result_name(r->iprev.result), 0);
 }

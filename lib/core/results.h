@@ -3,7 +3,9 @@
  *
  * STANDARDS   written once per method, read by the A-R writer, the policy
  *             and the report store; RFC 8601 (the A-R clauses),
- *             authmilter(8) LOGGING (the verdict line, text or JSON).
+ *             authmilter(8) LOGGING (the verdict line, text or JSON),
+ *             draft-brand-indicators-for-message-identification-10
+ *             section 7.7 (the bimi= clause).
  * OWNERSHIP   a struct results owns its method results; results_free().
  *             results_authres() fills a caller-initialized struct authres.
  * LOCKING     none; one message.
@@ -13,6 +15,7 @@
 #define AUTHMILTER_RESULTS_H
 
 #include "auth/arc.h"
+#include "auth/bimi.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/iprev.h"
@@ -36,6 +39,7 @@ struct results {
 	struct dkim_result dkim;	/* DKIM, every signature */
 	struct dmarc_result dmarc;	/* DMARC */
 	struct arc_result arc;		/* ARC chain validation */
+	struct bimi_result bimi;	/* BIMI (reason alone: skipped) */
 	struct iprev_result iprev;	/* iprev (RFC 8601 section 3) */
 	struct results_tls tls;		/* x-tls, when the MTA said TLS */
 	const struct config_override *override;	/* the policy.overrides

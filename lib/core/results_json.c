@@ -205,6 +205,29 @@ results_json_arc(const struct arc_result *a, struct buf *out)
 	buf_puts(out, "}}");
 }
 
+/*
+ * results_json_bimi - result, reason, the record's domain and selector,
+ * authority, the fields to add; "skipped" with the reason when BIMI did
+ * not run for the message (DMARC not at enforcement)
+ */
+static void
+results_json_bimi(const struct bimi_result *b, struct buf *out)
+{
+	buf_putc(out, '{');
+	json_kv(out, "result", b->checked ? bimi_status_name(b->result) :
+	    "skipped", 1);
+	json_kv(out, "reason", b->reason, 0);
+	json_kv(out, "domain", b->domain, 0);
+	json_kv(out, "selector", b->selector, 0);
+	json_kv(out, "authority", b->checked ? bimi_authority_name(
+	    b->authority) : NULL, 0);
+	json_kv(out, "authority_uri", b->authority_uri, 0);
+	json_kv(out, "location", b->location, 0);
+	json_key(out, "indicator", 0);
+	buf_puts(out, b->indicator != NULL ? "true" : "false");
+	buf_putc(out, '}');
+}
+
 /* results_json - members "spf", "dkim", "dmarc", "arc" (no braces) */
 void
 results_json(const struct results *r, const struct decision *d,
@@ -228,6 +251,11 @@ results_json(const struct results *r, const struct decision *d,
 	json_key(out, "arc", 0);
 	if (r->arc.checked)
 		results_json_arc(&r->arc, out);
+	else
+		buf_puts(out, "null");
+	json_key(out, "bimi", 0);
+	if (r->bimi.checked || r->bimi.reason != NULL)
+		results_json_bimi(&r->bimi, out);
 	else
 		buf_puts(out, "null");
 	json_key(out, "iprev", 0);

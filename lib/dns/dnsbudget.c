@@ -52,3 +52,20 @@ dnsbudget_query(struct dnsbudget *b, struct resolver *res, const char *name,
 	b->queries++;
 	return st;
 }
+
+/* dnsbudget_left_ms - waiting still allowed, in milliseconds (>= 0) */
+long
+dnsbudget_left_ms(const struct dnsbudget *b)
+{
+	return b->left_us > 0 ? b->left_us / 1000 : 0;
+}
+
+/* dnsbudget_charge - us microseconds of another wait (an HTTPS fetch) */
+void
+dnsbudget_charge(struct dnsbudget *b, long us)
+{
+	if (us < 0)
+		us = 0;
+	b->used_us += us;
+	b->left_us -= us;
+}

@@ -11,7 +11,9 @@
  * OWNERSHIP   a struct dnsbudget is a value inside the message.
  * LOCKING     none: a message's lookups run on one thread at a time.
  * LIMITS      only the time spent waiting in dnsbudget_query() is charged
- *             (not the time between lookups, such as a slowly sent body);
+ *             (not the time between lookups, such as a slowly sent body),
+ *             and what a caller charges itself for other network waits
+ *             of the message (BIMI's HTTPS fetches: dnsbudget_charge());
  *             a lookup ends at the earlier of now + what is left and the
  *             caller's own cap, and within dns.timeout (lib/resolver).
  * ERRORS      as resolver_query(); with nothing left a lookup is
@@ -34,5 +36,7 @@ void	dnsbudget_init(struct dnsbudget *, long ms);
 enum resolver_status dnsbudget_query(struct dnsbudget *, struct resolver *,
 	    const char *name, int rrtype, const struct timespec *cap,
 	    struct resolver_answer **);
+long	dnsbudget_left_ms(const struct dnsbudget *);
+void	dnsbudget_charge(struct dnsbudget *, long us);
 
 #endif

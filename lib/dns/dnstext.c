@@ -342,3 +342,25 @@ dnstext_event_json(const struct resolver_event *ev, struct buf *out)
 	buf_puts(out, "]}");
 	buf_free(&t);
 }
+
+/*
+ * dnstext_addrs - the addresses of an A or AAAA answer, appended as
+ * CURLOPT_RESOLVE lists them ("192.0.2.1,[2001:db8::1]"), after n
+ * already there; the count then
+ */
+int
+dnstext_addrs(const struct resolver_answer *a, struct buf *out, int n)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int i, v6;
+
+	for (i = 0; a != NULL && a->status == RESOLVER_OK && i < a->n; i++) {
+		v6 = a->rdlen[i] == 16;
+		if ((a->rdlen[i] != 4 && !v6) || inet_ntop(v6 ? AF_INET6 :
+		    AF_INET, a->rdata[i], addr, sizeof(addr)) == NULL)
+			continue;
+		buf_printf(out, "%s%s%s%s", n++ > 0 ? "," : "", v6 ? "[" : "",
+		    addr, v6 ? "]" : "");
+	}
+	return n;
+}

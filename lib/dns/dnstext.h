@@ -1,6 +1,8 @@
 /*
  * dnstext - DNS answers as text a postmaster reads: type and rcode
- * names, record data, why a lookup failed, one line of a query trace
+ * names, record data, why a lookup failed, one line of a query trace;
+ * and the addresses of an A or AAAA answer as libcurl's CURLOPT_RESOLVE
+ * takes them
  *
  * STANDARDS   RFC 1035 section 3.3 (A, MX, TXT, PTR, CNAME, NS, SOA),
  *             RFC 3596 (AAAA), RFC 4034 (DS, DNSKEY), RFC 6698 (TLSA),
@@ -31,5 +33,7 @@ void		 dnstext_why(const struct resolver_answer *, const char *name,
 void		 dnstext_event(const struct resolver_event *, struct buf *);
 void		 dnstext_event_json(const struct resolver_event *,
 		    struct buf *);
+int		 dnstext_addrs(const struct resolver_answer *, struct buf *,
+		    int n);
 
 #endif

@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "report/report.h"
 #include "report/report_db.h"
+#include "report/report_failure.h"
 #include "report/report_spool.h"
 #include "util/xalloc.h"
 
@@ -84,17 +85,17 @@ report_record_free(struct report_record *r)
 	}
 }
 
-/* report_record_encode - one line: fields by tab, \\ \t \n \r escaped */
+/* report_line_encode - one line: n fields by tab, \\ \t \n \r escaped */
 void
-report_record_encode(const struct report_record *r, struct buf *out)
+report_line_encode(char *const *f, int n, struct buf *out)
 {
 	const char *p;
 	int i;
 
-	for (i = 0; i < REPORT_NCOLS; i++) {
+	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_putc(out, '\t');
-		for (p = r->f[i]; *p != '\0'; p++) {
+		for (p = f[i]; *p != '\0'; p++) {
 			if (*p == '\\' || *p == '\t' || *p == '\n' ||
 			    *p == '\r') {
 				buf_putc(out, '\\');
@@ -105,6 +106,13 @@ report_record_encode(const struct report_record *r, struct buf *out)
 		}
 	}
 	buf_putc(out, '\n');
+}
+
+/* report_record_encode - a record as one line */
+void
+report_record_encode(const struct report_record *r, struct buf *out)
+{
+	report_line_encode(r->f, REPORT_NCOLS, out);
 }
 
 /* report_record_unescape - one field of a line */
@@ -133,40 +141,62 @@ report_record_unescape(const char *p, size_t len, struct buf *out)
 	return out->truncated ? -1 : 0;
 }
 
-/* report_record_decode - a line of report_record_encode(), without \n */
+/*
+ * report_line_decode - exactly n fields of a line of report_line_encode()
+ * (without its \n), each at most max bytes, into f (each xstrdup'ed;
+ * on -1 nothing is left to free)
+ */
 int
-report_record_decode(const char *line, size_t len, struct report_record *r)
+report_line_decode(const char *line, size_t len, char **f, int n,
+    size_t max)
 {
 	struct buf field;
 	const char *end = line + len, *tab;
 	int i, rc = 0;
 
-	report_record_init(r);
-	buf_init(&field, REPORT_MAX_FIELD);
-	for (i = 0; i < REPORT_NCOLS && rc == 0; i++) {
+	/* a field that fails leaves its slot NULL for the cleanup below */
+	for (i = 0; i < n; i++)
+		f[i] = NULL;
+	buf_init(&field, max);
+	for (i = 0; i < n && rc == 0; i++) {
 		tab = memchr(line, '\t', (size_t)(end - line));
-		if ((tab == NULL) != (i == REPORT_NCOLS - 1)) {
+		if ((tab == NULL) != (i == n - 1)) {
 			rc = -1;
 			break;
 		}
 		if (tab == NULL)
 			tab = end;
 		buf_reset(&field);
-		rc = report_record_unescape(line, (size_t)(tab - line), &field);
-		if (rc == 0)
-			report_record_set(r, (enum report_col)i, field.data);
+		if ((rc = report_record_unescape(line, (size_t)(tab - line),
+		    &field)) == 0)
+			f[i] = xstrdup(field.data);
 		line = tab + 1;
 	}
 	buf_free(&field);
+	for (i = 0; rc != 0 && i < n; i++) {
+		free(f[i]);
+		f[i] = NULL;
+	}
+	return rc;
+}
+
+/* report_record_decode - a line of report_record_encode(), without \n */
+int
+report_record_decode(const char *line, size_t len, struct report_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (report_line_decode(line, len, r->f, REPORT_NCOLS,
+	    REPORT_MAX_FIELD) != 0)
+		return -1;
 	/* the database needs numbers where numbers go */
-	if (rc == 0 && (*r->f[REPORT_TS] == '\0' ||
+	if (*r->f[REPORT_TS] == '\0' ||
 	    strspn(r->f[REPORT_TS], "0123456789") != strlen(r->f[REPORT_TS]) ||
 	    *r->f[REPORT_PCT] == '\0' || strspn(r->f[REPORT_PCT],
-	    "0123456789") != strlen(r->f[REPORT_PCT])))
-		rc = -1;
-	if (rc != 0)
+	    "0123456789") != strlen(r->f[REPORT_PCT])) {
 		report_record_free(r);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -260,17 +290,32 @@ report_store_connect(struct report_store *st)
 	return st->db;
 }
 
-/* report_store_decode - the queued lines as records (we encoded them) */
+/* report_store_decode - the queued aggregate lines as records */
 static size_t
 report_store_decode(char **lines, size_t n, struct report_record *recs)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (report_record_decode(lines[i], strlen(lines[i]) - 1,
-		    &recs[k]) == 0)
+		if (!report_failure_line_is(lines[i]) && report_record_decode(
+		    lines[i], strlen(lines[i]) - 1, &recs[k]) == 0)
 			k++;
 	return k;
+}
+
+/* report_store_failures - the queued failure-report lines, inserted */
+static int
+report_store_failures(struct report_store *st, char **lines, size_t n,
+    struct buf *why)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		if (report_failure_line_is(lines[i]))
+			rc = report_failure_insert_line(st->db, lines[i],
+			    strlen(lines[i]) - 1, why);
+	return rc;
 }
 
 /*
@@ -293,6 +338,8 @@ report_store_batch(struct report_store *st, char **lines, size_t n)
 	rc = report_db_begin(st->db, &why);
 	if (rc == 0)
 		rc = report_db_insert_many(st->db, recs, k, &why);
+	if (rc == 0)
+		rc = report_store_failures(st, lines, n, &why);
 	if (rc == 0)
 		rc = report_db_commit(st->db, &why);
 	for (i = 0; i < k; i++)
@@ -458,24 +505,23 @@ report_store_start(struct report_store *st)
 }
 
 /*
- * report_submit - journal and queue one record (or spool it); never waits
- * for the database, and costs one write(2) (no fsync) on the milter thread
+ * report_submit_line - journal and queue one encoded line (ending in \n;
+ * line is left empty), or spool it; never waits for the database, and
+ * costs one write(2) (no fsync) on the milter thread
  */
 void
-report_submit(struct report_store *st, struct report_record *r)
+report_submit_line(struct report_store *st, struct buf *line)
 {
-	struct buf line, why;
+	struct buf why;
 	char *l;
 
 	if (st == NULL)
 		return;
-	buf_init(&line, REPORT_MAX_LINE);
 	buf_init(&why, 1024);
-	report_record_encode(r, &line);
 	pthread_mutex_lock(&st->lock);
 	report_store_start(st);
-	report_store_journal(st, line.data, line.len, &why);
-	l = buf_steal(&line);
+	report_store_journal(st, line->data, line->len, &why);
+	l = buf_steal(line);
 	if (st->started && st->n < st->cap) {
 		st->q[(st->head + st->n) % st->cap] = l;
 		st->n++;
@@ -488,6 +534,20 @@ report_submit(struct report_store *st, struct report_record *r)
 	 * it cannot take is logged as lost there, nothing else to do */
 	if (l != NULL)
 		(void)report_store_spool(st, &l, 1);
+}
+
+/* report_submit - one aggregate-report record, as report_submit_line() */
+void
+report_submit(struct report_store *st, struct report_record *r)
+{
+	struct buf line;
+
+	if (st == NULL)
+		return;
+	buf_init(&line, REPORT_MAX_LINE);
+	report_record_encode(r, &line);
+	report_submit_line(st, &line);
+	buf_free(&line);
 }
 
 /* report_queue_depth - records waiting for the writer (for metrics) */

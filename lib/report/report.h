@@ -1,5 +1,6 @@
 /*
- * report - DMARC aggregate-report records: the store front end
+ * report - DMARC aggregate-report records: the store front end (failure
+ *          reports go through the same queue: lib/report/report_failure.h)
  *
  * STANDARDS   RFC 9990 (what an aggregate report row needs: source IP,
  *             identifiers, SPF and DKIM results, the published and the
@@ -62,6 +63,8 @@ void	report_record_init(struct report_record *);
 void	report_record_set(struct report_record *, enum report_col,
 	    const char *);
 void	report_record_free(struct report_record *);
+void	report_line_encode(char *const *, int n, struct buf *);
+int	report_line_decode(const char *, size_t, char **, int n, size_t max);
 void	report_record_encode(const struct report_record *, struct buf *);
 int	report_record_decode(const char *, size_t, struct report_record *);
 void	report_uid(char *, size_t);
@@ -69,6 +72,7 @@ void	report_uid(char *, size_t);
 struct report_store *report_store_new(const struct config *);
 void	report_store_free(struct report_store *);
 void	report_submit(struct report_store *, struct report_record *);
+void	report_submit_line(struct report_store *, struct buf *);
 size_t	report_queue_depth(struct report_store *);
 
 #endif

@@ -40,6 +40,28 @@ static const struct report_db_step report_db_steps[] = {
 	    "period_begin BIGINT NOT NULL, policy_domain TEXT NOT NULL,"
 	    " destination TEXT NOT NULL, sent_at BIGINT NOT NULL,"
 	    " PRIMARY KEY (period_begin, policy_domain, destination))" },
+	/* 2: RFC 9991 failure reports, one per dedup key; each copy of a
+	 * message is an incident; what became of each destination */
+	{ 2, "CREATE TABLE IF NOT EXISTS failures ("
+	    "dedup TEXT PRIMARY KEY, uid TEXT NOT NULL, ts BIGINT NOT NULL,"
+	    " reporter TEXT NOT NULL, policy_domain TEXT NOT NULL,"
+	    " org_domain TEXT NOT NULL, author TEXT NOT NULL,"
+	    " ruf TEXT NOT NULL, source_ip TEXT NOT NULL,"
+	    " subject TEXT NOT NULL, feedback TEXT NOT NULL,"
+	    " original_type TEXT NOT NULL, original TEXT NOT NULL,"
+	    " done INTEGER NOT NULL DEFAULT 0)" },
+	{ 2, "CREATE INDEX IF NOT EXISTS failures_pending ON failures "
+	    "(done, ts)" },
+	{ 2, "CREATE TABLE IF NOT EXISTS failure_incidents ("
+	    "uid TEXT PRIMARY KEY, dedup TEXT NOT NULL, ts BIGINT NOT NULL)" },
+	{ 2, "CREATE INDEX IF NOT EXISTS failure_incidents_dedup ON "
+	    "failure_incidents (dedup)" },
+	{ 2, "CREATE TABLE IF NOT EXISTS failures_sent ("
+	    "dedup TEXT NOT NULL, destination TEXT NOT NULL,"
+	    " outcome TEXT NOT NULL, sent_at BIGINT NOT NULL,"
+	    " PRIMARY KEY (dedup, destination))" },
+	{ 2, "CREATE INDEX IF NOT EXISTS failures_sent_at ON failures_sent "
+	    "(sent_at, destination)" },
 };
 #define REPORT_DB_NSTEPS (sizeof(report_db_steps) / sizeof(report_db_steps[0]))
 
@@ -166,6 +188,16 @@ int
 report_db_ok(const struct report_db *db)
 {
 	return db != NULL && db->ops->ok(db->conn);
+}
+
+/* report_db_lock - in a transaction: the lock that serializes writers */
+int
+report_db_lock(struct report_db *db, struct buf *why)
+{
+	if (db->ops->lock_sql == NULL)
+		return 0;	/* SQLite: BEGIN IMMEDIATE is the lock */
+	return report_db_exec(db, db->ops->lock_sql, 0, NULL, NULL, NULL,
+	    why);
 }
 
 /* report_db_begin - start a write transaction */

@@ -10,7 +10,9 @@
  *             thread, or authmilter-report). Concurrent writers are the
  *             databases' business (SQLite WAL + busy timeout, PostgreSQL
  *             MVCC); schema migrations take a lock (BEGIN IMMEDIATE, or
- *             pg_advisory_xact_lock) so that two hosts do not race.
+ *             pg_advisory_xact_lock) so that two hosts do not race, and so
+ *             does a failure-report sender's check-and-mark
+ *             (report_db_lock()).
  * LIMITS      REPORT_DB_MAX_PARAMS result columns; REPORT_DB_ROWS records
  *             per INSERT (SQLite allows 32766 parameters, PostgreSQL 65535).
  * ERRORS      every function returns 0 or -1 with the database's text in
@@ -25,7 +27,7 @@
 struct buf;
 
 #define REPORT_DB_MAX_PARAMS	32
-#define REPORT_DB_SCHEMA	1
+#define REPORT_DB_SCHEMA	2
 #define REPORT_DB_ROWS		32	/* records per multi-row INSERT */
 
 /* one result row: ncols text values (NULL for SQL NULL) */
@@ -61,6 +63,7 @@ int	report_db_exec(struct report_db *, const char *sql, int nparams,
 	    const char *const *params, report_db_row_fn *fn, void *arg,
 	    struct buf *why);
 int	report_db_begin(struct report_db *, struct buf *why);
+int	report_db_lock(struct report_db *, struct buf *why);
 int	report_db_migrate_steps(struct report_db *, const char *table,
 	    const struct report_db_step *, size_t, int target, struct buf *why);
 int	report_db_commit(struct report_db *, struct buf *why);

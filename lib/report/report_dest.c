@@ -175,13 +175,24 @@ report_dest_free(struct report_dest *d, size_t n)
 	}
 }
 
-/*
- * report_dest_record - RFC 9990 section 4 step 6: is this TXT a record
- * that starts "v=DMARC1"; *rua gets its rua= value, if any
- */
+/* report_dest_record - report_dest_record_tag() for rua= */
 int
 report_dest_record(const char *txt, size_t len, char **rua)
 {
+	return report_dest_record_tag(txt, len, "rua", rua);
+}
+
+/*
+ * report_dest_record_tag - RFC 9990 section 4 step 6: is this TXT a
+ * record that starts "v=DMARC1"; *rua gets the value of its tag (rua=,
+ * or ruf= for failure reports, RFC 9991 section 5), if any
+ */
+int
+report_dest_record_tag(const char *txt, size_t len, const char *tag,
+    char **rua)
+{
+	size_t tl = strlen(tag);
+
 	const char *p = txt, *end = txt + len, *semi, *eq;
 	size_t l;
 
@@ -209,8 +220,9 @@ report_dest_record(const char *txt, size_t len, char **rua)
 		while (p < semi && (*p == ' ' || *p == '\t'))
 			p++;
 		eq = memchr(p, '=', (size_t)(semi - p));
-		if (eq != NULL && eq - p >= 3 && strncmp(p, "rua", 3) == 0 &&
-		    strspn(p + 3, " \t") == (size_t)(eq - p - 3) &&
+		if (eq != NULL && (size_t)(eq - p) >= tl &&
+		    strncmp(p, tag, tl) == 0 &&
+		    strspn(p + tl, " \t") == (size_t)(eq - p - tl) &&
 		    *rua == NULL) {
 			for (eq++; eq < semi && (*eq == ' ' || *eq == '\t');
 			    eq++)
@@ -258,10 +270,22 @@ report_dest_override(const struct report_dest *d, char *rua, char **out)
 	return v;
 }
 
-/* report_dest_verify - RFC 9990 section 4 for one destination */
+/* report_dest_verify - report_dest_verify_tag() for rua= */
 enum report_verify
 report_dest_verify(struct resolver *res, const char *domain, const char *org,
     const struct report_dest *d, char **rua, struct buf *why)
+{
+	return report_dest_verify_tag(res, domain, org, d, "rua", rua, why);
+}
+
+/*
+ * report_dest_verify_tag - RFC 9990 section 4 for one destination of the
+ * tag (rua, or ruf as RFC 9991 section 5 says: ruf where rua appears)
+ */
+enum report_verify
+report_dest_verify_tag(struct resolver *res, const char *domain,
+    const char *org, const struct report_dest *d, const char *tag,
+    char **rua, struct buf *why)
 {
 	struct resolver_answer *a = NULL;
 	struct timespec deadline;
@@ -288,16 +312,18 @@ report_dest_verify(struct resolver *res, const char *domain, const char *org,
 	    i < a->n; i++) {
 		buf_reset(&txt);
 		if (resolver_txt(a, i, &txt) == 0 &&
-		    report_dest_record(txt.data, txt.len, &r))
+		    report_dest_record_tag(txt.data, txt.len, tag, &r))
 			v = r != NULL ? report_dest_override(d, r, rua) :
 			    REPORT_VERIFY_OK;
 	}
 	if (st == RESOLVER_RETRY || st == RESOLVER_FAIL)
 		v = REPORT_VERIFY_TEMPFAIL;
-	if (v != REPORT_VERIFY_OK)
+	if (v == REPORT_VERIFY_LOOP)
+		buf_printf(why, "%s: %s override names another host",
+		    name.data, tag);
+	else if (v != REPORT_VERIFY_OK)
 		buf_printf(why, "%s: %s", name.data, st != RESOLVER_OK ?
-		    resolver_strstatus(st) : v == REPORT_VERIFY_LOOP ?
-		    "rua override names another host" : "no v=DMARC1 record");
+		    resolver_strstatus(st) : "no v=DMARC1 record");
 	resolver_answer_free(a);
 	buf_free(&name);
 	buf_free(&txt);
@@ -313,6 +339,22 @@ report_verify_name(enum report_verify v)
 	};
 
 	return (unsigned)v < 5 ? names[v] : "refused";
+}
+
+/* report_dest_decision_name - what authmilter-report says of a decision */
+const char *
+report_dest_decision_name(enum report_dest_decision dd)
+{
+	static const char *const said[] = {
+		[REPORT_DEST_SEND] = "sent",
+		[REPORT_DEST_SUPPRESSED] = "suppressed",
+		[REPORT_DEST_REFUSED] = "not authorized",
+		[REPORT_DEST_DEFER] = "deferred (DNS)",
+		[REPORT_DEST_TOO_LARGE] = "too large",
+	};
+
+	return (unsigned)dd < sizeof(said) / sizeof(said[0]) ? said[dd] :
+	    "not authorized";
 }
 
 /* report_dest_suppressed - our own address, or one never to get any */
@@ -333,15 +375,25 @@ report_dest_suppressed(const struct config *cfg, const struct report_dest *d)
 	return NULL;
 }
 
-/*
- * report_dest_check - may a report of size bytes for domain (in org) go
- * to d: suppression first (no DNS for those), then RFC 9990 section 4,
- * then the !size limit
- */
+/* report_dest_check - report_dest_check_tag() for rua= */
 enum report_dest_decision
 report_dest_check(struct resolver *res, const struct config *cfg,
     const char *domain, const char *org, const struct report_dest *d,
     size_t size, struct buf *why)
+{
+	return report_dest_check_tag(res, cfg, domain, org, d, "rua", size,
+	    why);
+}
+
+/*
+ * report_dest_check_tag - may a report of size bytes for domain (in org)
+ * go to d, one of tag's (rua or ruf): suppression first (no DNS for
+ * those), then RFC 9990 section 4, then the !size limit
+ */
+enum report_dest_decision
+report_dest_check_tag(struct resolver *res, const struct config *cfg,
+    const char *domain, const char *org, const struct report_dest *d,
+    const char *tag, size_t size, struct buf *why)
 {
 	const char *s;
 	char *rua = NULL;
@@ -351,7 +403,7 @@ report_dest_check(struct resolver *res, const struct config *cfg,
 		buf_puts(why, s);
 		return REPORT_DEST_SUPPRESSED;
 	}
-	v = report_dest_verify(res, domain, org, d, &rua, why);
+	v = report_dest_verify_tag(res, domain, org, d, tag, &rua, why);
 	free(rua);	/* an override keeps the host; we keep the address */
 	if (v == REPORT_VERIFY_TEMPFAIL)
 		return REPORT_DEST_DEFER;

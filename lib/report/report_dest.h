@@ -1,12 +1,13 @@
 /*
- * report_dest - where an aggregate report may go: rua URIs, !size, and
+ * report_dest - where a report may go: rua and ruf URIs, !size, and
  *               the external destination check
  *
  * STANDARDS   RFC 9990 sections 3 ("Report Delivery") and 4 ("Verifying
- *             External Destinations"); RFC 9989 section 4.7 (rua is a
- *             comma-separated list of URIs); RFC 7489 section 6.2 (the
- *             "!" size limit with k, m, g, t units of 1024); RFC 6068
- *             (mailto:, percent-encoding).
+ *             External Destinations"), which RFC 9991 section 5 applies
+ *             to ruf= (the override record's ruf= tag); RFC 9989
+ *             section 4.7 (rua and ruf are comma-separated lists of
+ *             URIs); RFC 7489 section 6.2 (the "!" size limit with k, m,
+ *             g, t units of 1024); RFC 6068 (mailto:, percent-encoding).
  * OWNERSHIP   report_dest_parse() fills a caller-owned array of struct
  *             report_dest, released with report_dest_free().
  *             report_dest_verify() returns a new rua list or NULL.
@@ -59,13 +60,23 @@ size_t	report_dest_parse(const char *rua, size_t len, struct report_dest *,
 	    size_t max, struct buf *why);
 void	report_dest_free(struct report_dest *, size_t n);
 int	report_dest_record(const char *txt, size_t len, char **rua);
+int	report_dest_record_tag(const char *txt, size_t len, const char *tag,
+	    char **uri);
 int	report_dest_internal(const char *org, const char *host);
 enum report_verify report_dest_verify(struct resolver *, const char *domain,
 	    const char *org, const struct report_dest *, char **rua,
 	    struct buf *why);
+enum report_verify report_dest_verify_tag(struct resolver *,
+	    const char *domain, const char *org, const struct report_dest *,
+	    const char *tag, char **uri, struct buf *why);
 const char *report_verify_name(enum report_verify);
+const char *report_dest_decision_name(enum report_dest_decision);
 enum report_dest_decision report_dest_check(struct resolver *,
 	    const struct config *, const char *domain, const char *org,
 	    const struct report_dest *, size_t size, struct buf *why);
+enum report_dest_decision report_dest_check_tag(struct resolver *,
+	    const struct config *, const char *domain, const char *org,
+	    const struct report_dest *, const char *tag, size_t size,
+	    struct buf *why);
 
 #endif

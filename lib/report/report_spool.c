@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "report/report.h"
 #include "report/report_db.h"
+#include "report/report_failure.h"
 #include "report/report_spool.h"
 #include "util/xalloc.h"
 
@@ -193,6 +194,8 @@ report_spool_line(struct report_db *db, const char *file, char *line,
 		line[--len] = '\0';
 	if (len == 0)
 		return 0;
+	if (report_failure_line_is(line))
+		return report_failure_insert_line(db, line, len, why);
 	if (report_record_decode(line, len, &r) != 0) {
 		log_err("%s: dropping an unreadable spool line", file);
 		return 0;

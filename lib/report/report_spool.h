@@ -2,7 +2,8 @@
  * report_spool - the local spool of report records the store could not
  *                take, and the journal of records on their way to it
  *
- * STANDARDS   none; one record per line in report_record_encode() form.
+ * STANDARDS   none; one record per line in report_record_encode() form,
+ *             or a failure report in report_failure_encode() form.
  * OWNERSHIP   files live in reports.spool_dir: "<host>-<pid>.spool" while
  *             written (each append fsync'd), renamed to ".replaying" when
  *             a replay claims them, removed once every line is in the
@@ -35,12 +36,15 @@
 #include <stddef.h>
 
 #include "report/report.h"
+#include "report/report_failure.h"
 
 struct buf;
 struct report_db;
 struct report_journal;
 
-#define REPORT_SPOOL_MAX_LINE	REPORT_MAX_LINE
+/* the longer of the two kinds of line */
+#define REPORT_SPOOL_MAX_LINE	(REPORT_FAILURE_MAX_LINE > \
+	REPORT_MAX_LINE ? REPORT_FAILURE_MAX_LINE : REPORT_MAX_LINE)
 #define REPORT_JOURNAL_KEEP	(64 * 1024)
 
 int	report_spool_append(const char *dir, const char *name,

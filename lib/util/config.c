@@ -42,6 +42,8 @@ static const char *const config_dnserr[] = { "accept", "tempfail", NULL };
 static const char *const config_logfmt[] = { "text", "json", NULL };
 static const char *const config_arcalg[] = { "rsa-sha256", "ed25519-sha256",
     NULL };
+static const char *const config_ruf[] = { "redacted", "headers", "none",
+    NULL };
 static const char *const config_levels[] = { "error", "warning", "info",
     "debug", NULL };
 static const char *const config_facil[] = { "mail", "daemon", "user",
@@ -173,6 +175,21 @@ static const struct config_row config_rows[] = {
 	    config_chk_suppress),
 	S("reports.sendmail", reports.sendmail, "/usr/sbin/sendmail -i",
 	    config_chk_abspath),
+	B("reports.failure.enabled", reports.failure.enabled, 0),
+	E("reports.failure.content", reports.failure.content,
+	    CONFIG_RUF_REDACTED, config_ruf),
+	B("reports.failure.body", reports.failure.body, 0),
+	I("reports.failure.rate_destination", reports.failure.rate_destination,
+	    10, 1, 100000),
+	I("reports.failure.rate_global", reports.failure.rate_global, 100, 1,
+	    1000000),
+	B("bimi.enabled", bimi.enabled, 0),
+	B("bimi.fetch", bimi.fetch, 0),
+	S("bimi.trust_store", bimi.trust_store, "", config_chk_optpath),
+	S("bimi.https_ca_file", bimi.https_ca_file, "", config_chk_optpath),
+	B("bimi.require_evidence", bimi.require_evidence, 1),
+	I("bimi.timeout", bimi.timeout, 5, 1, 60),
+	I("bimi.cache_entries", bimi.cache_entries, 256, 0, 4096),
 	S("metrics.listen", metrics.listen, "", config_chk_listen),
 	L("ingest.recipients", ingest.recipients, config_empty_list,
 	    config_chk_email),
@@ -534,6 +551,28 @@ config_parse_line(const struct config_parse *cp, const char *key)
 	return cp->lines[config_row_find(key) - config_rows];
 }
 
+/*
+ * config_finish_reports - BIMI fetching needs the roots of mark
+ * certificates; failure reports need the store and a sender address
+ */
+static int
+config_finish_reports(struct config_parse *cp)
+{
+	const struct config *cfg = cp->cfg;
+
+	if (cfg->bimi.fetch && cfg->bimi.require_evidence &&
+	    *cfg->bimi.trust_store == '\0')
+		return config_err(cp, config_parse_line(cp, "bimi.fetch"),
+		    "bimi.fetch", "true needs bimi.trust_store (the roots of "
+		    "mark certificates) unless bimi.require_evidence = false");
+	if (cfg->reports.failure.enabled && (*cfg->reports.store == '\0' ||
+	    *cfg->reports.email == '\0'))
+		return config_err(cp, config_parse_line(cp,
+		    "reports.failure.enabled"), "reports.failure.enabled",
+		    "true needs reports.store and reports.email");
+	return 0;
+}
+
 /* config_finish_ingest - ingest and the dashboard need the store */
 static int
 config_finish_ingest(struct config_parse *cp)
@@ -657,7 +696,7 @@ config_finish(struct config_parse *cp)
 		return config_err(cp, config_parse_line(cp,
 		    "arc.seal.enabled"), "arc.seal",
 		    "enabled = true needs domain, selector and key_file");
-	return 0;
+	return config_finish_reports(cp);
 }
 
 /* config_load - read and check a file; NULL with "FILE:LINE: ..." in why */

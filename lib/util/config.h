@@ -58,6 +58,9 @@ enum config_multifrom { CONFIG_MULTIFROM_REJECT, CONFIG_MULTIFROM_PERMERROR };
 enum config_dnserr { CONFIG_DNSERR_ACCEPT, CONFIG_DNSERR_TEMPFAIL };
 enum config_logfmt { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_arcalg { CONFIG_ARC_RSA_SHA256, CONFIG_ARC_ED25519_SHA256 };
+enum config_ruf_content {
+	CONFIG_RUF_REDACTED, CONFIG_RUF_HEADERS, CONFIG_RUF_NONE
+};
 
 struct config_list {
 	char	**v;		/* n strings, owned */
@@ -186,7 +189,24 @@ struct config {
 		int	 retention_days;	/* rows older than this expire */
 		struct config_list suppress;	/* never send reports here */
 		char	*sendmail;	/* sendmail-compatible command */
+		struct {
+			int	 enabled;	/* record RFC 9991 reports */
+			int	 content;	/* enum config_ruf_content */
+			int	 body;		/* the body too (never redacted
+						   content's default) */
+			int	 rate_destination;	/* per address, hour */
+			int	 rate_global;	/* all addresses, per hour */
+		} failure;
 	} reports;
+	struct {
+		int	 enabled;	/* BIMI at the receiver */
+		int	 fetch;		/* fetch and check logo, certificate */
+		char	*trust_store;	/* PEM roots of mark certificates */
+		char	*https_ca_file;	/* TLS roots ("": libcurl's) */
+		int	 require_evidence;	/* no logo without a= */
+		int	 timeout;	/* seconds of fetching per message */
+		int	 cache_entries;	/* fetched documents kept */
+	} bimi;
 	struct {
 		char	*listen;	/* "host:port" or "" */
 	} metrics;

@@ -182,15 +182,20 @@ config_chk_listen(struct config *cfg, const char *v, struct buf *why)
 
 /*
  * config_chk_added - does authmilter add (Received-SPF, the Junk mark of
- * dmarc.quarantine "header") or delete (forged marks) fields of this name
- * after it signs and seals: a signature naming it would not verify
+ * dmarc.quarantine "header", BIMI-Location and BIMI-Indicator) or delete
+ * (forged marks, BIMI fields from outside) fields of this name after it
+ * signs and seals: a signature naming it would not verify (and BIMI's
+ * must never be signed, BIMI section 5.5)
  */
 static int
 config_chk_added(const char *v)
 {
 	return strcasecmp(v, "received-spf") == 0 ||
 	    strcasecmp(v, "x-spam-flag") == 0 ||
-	    strcasecmp(v, "x-authmilter-quarantine") == 0;
+	    strcasecmp(v, "x-authmilter-quarantine") == 0 ||
+	    strcasecmp(v, "bimi-location") == 0 ||
+	    strcasecmp(v, "bimi-indicator") == 0 ||
+	    strcasecmp(v, "bimi-logo-preference") == 0;
 }
 
 /*
@@ -236,7 +241,7 @@ config_chk_keyspec(struct config *cfg, const char *v, struct buf *why)
  * config_chk_signhdr - a field name a DKIM signature may cover: letters,
  * digits, "-" and "_" (libopendkim matches the list as patterns); never
  * the fields authmilter adds or changes after signing (A-R, ARC-*,
- * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine), nor
+ * Received-SPF, X-Spam-Flag, X-Authmilter-Quarantine, BIMI-*), nor
  * DKIM-Signature (the signatures it adds are made side by side)
  */
 int
@@ -285,6 +290,13 @@ config_chk_abspath(struct config *cfg, const char *v, struct buf *why)
 	if (v[0] != '/')
 		return buf_puts(why, "expected an absolute path"), -1;
 	return 0;
+}
+
+/* config_chk_optpath - "" (none) or an absolute path */
+int
+config_chk_optpath(struct config *cfg, const char *v, struct buf *why)
+{
+	return *v == '\0' ? 0 : config_chk_abspath(cfg, v, why);
 }
 
 /* config_chk_suppress - a mail address or a domain */
@@ -412,6 +424,14 @@ config_check_files(const struct config *cfg, struct buf *why)
 	    config_check_file(cfg, "dmarc.public_suffix_file", "dmarc.mode",
 	    cfg->dmarc.public_suffix_file, " (apt-get install publicsuffix)",
 	    why) != 0)
+		return -1;
+	/* BIMI's roots are read only when it fetches; "" names none */
+	if (cfg->bimi.enabled && cfg->bimi.fetch &&
+	    ((*cfg->bimi.trust_store != '\0' && config_check_file(cfg,
+	    "bimi.trust_store", "bimi.fetch", cfg->bimi.trust_store, "",
+	    why) != 0) || (*cfg->bimi.https_ca_file != '\0' &&
+	    config_check_file(cfg, "bimi.https_ca_file", "bimi.fetch",
+	    cfg->bimi.https_ca_file, "", why) != 0)))
 		return -1;
 	/* the root anchor may be absent (no validation); a chosen one not */
 	if (cfg->dns.dnssec && strcmp(cfg->dns.trust_anchor,

@@ -24,8 +24,9 @@ typedef int config_check_fn(struct config *, const char *, struct buf *);
 config_check_fn config_chk_socket, config_chk_ns, config_chk_cidr,
     config_chk_zone, config_chk_id, config_chk_store, config_chk_listen,
     config_chk_domain, config_chk_sealhdr, config_chk_email,
-    config_chk_abspath, config_chk_suppress, config_chk_reply,
-    config_chk_authserv, config_chk_keyspec, config_chk_signhdr;
+    config_chk_abspath, config_chk_suppress, config_chk_optpath,
+    config_chk_reply, config_chk_authserv, config_chk_keyspec,
+    config_chk_signhdr;
 int	config_check_secrets(const struct config *, struct buf *why);
 
 #endif

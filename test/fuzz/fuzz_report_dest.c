@@ -1,7 +1,8 @@
 /*
  * fuzz_report_dest - what authmilter-report reads from DNS and the spool:
- * rua URI lists with !size, _report._dmarc TXT records, spool lines, and
- * the XML text writer over the same bytes
+ * rua URI lists with !size, _report._dmarc TXT records (and their ruf=),
+ * spool lines of both kinds (records and failure reports), and the XML
+ * text writer over the same bytes
  */
 #include "autoconf.h"
 
@@ -13,9 +14,34 @@
 #include "util/buf.h"
 #include "report/report.h"
 #include "report/report_dest.h"
+#include "report/report_failure.h"
 #include "report/report_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* fuzz_report_failure - a failure line round-trips like a record's */
+static void
+fuzz_report_failure(const uint8_t *data, size_t size)
+{
+	struct report_failure f;
+	struct buf line;
+	char *ruf = NULL;
+
+	if (report_dest_record_tag((const char *)data, size, "ruf", &ruf) ==
+	    0 && ruf != NULL)
+		__builtin_trap();
+	free(ruf);
+	if (report_failure_decode((const char *)data, size, &f) != 0)
+		return;
+	buf_init(&line, REPORT_FAILURE_MAX_LINE);
+	report_failure_encode(&f, &line);
+	report_failure_free(&f);
+	if (!report_failure_line_is(line.data) || report_failure_decode(
+	    line.data, line.len - 1, &f) != 0)
+		__builtin_trap();
+	report_failure_free(&f);
+	buf_free(&line);
+}
 
 /* fuzz_report_xml - escaped text never holds markup or controls */
 static void
@@ -68,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		report_record_free(&r);
 		buf_free(&line);
 	}
+	fuzz_report_failure(data, size);
 	fuzz_report_xml(data, size);
 	buf_free(&why);
 	return 0;

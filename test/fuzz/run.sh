@@ -11,7 +11,7 @@ secs=${1:-10}
 targets=${*:-"authres rfc5322 from tags spf_syntax spf_macro dmarc_record arc
     pipeline report_dest dkim dkim_pair dkim_key dns spf_term dnstext
     ingest_dmarc ingest_tlsrpt
-    ingest_mime"}
+    ingest_mime bimi_record bimi_svg bimi_cert redact"}
 out=${FUZZ_BUILD:-$top/test/fuzz/build}
 mkdir -p "$out"
 
@@ -31,7 +31,8 @@ fuzz_link() {
 	shift
 	fuzz_cc -fsanitize=fuzzer "$@" "$top/test/fuzz/fuzz_$t.c" \
 	    "$top/test/fuzz/fuzzlib.c" ./*.o -lspf2 -lunbound -lconfig -lidn2 \
-	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lxml2 -lzip -ljson-c \
+	    -lopendkim -lopendmarc -lcrypto -lsqlite3 -lpq -lz -lcurl -lxml2 \
+	    -lzip -ljson-c \
 	    -lpthread \
 	    -o "fuzz_$t"
 }

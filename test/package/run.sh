@@ -137,6 +137,8 @@ for f in /usr/sbin/authmilter /usr/bin/authmilter-check \
     /etc/authmilter/authmilter.conf /lib/systemd/system/authmilter.service \
     /lib/systemd/system/authmilter-report.service \
     /lib/systemd/system/authmilter-report.timer \
+    /lib/systemd/system/authmilter-report-failures.service \
+    /lib/systemd/system/authmilter-report-failures.timer \
     /usr/share/man/man8/authmilter.8.gz /usr/share/man/man5/authmilter.conf.5.gz \
     /usr/share/man/man1/authmilter-check.1.gz /usr/sbin/authmilter-report \
     /usr/share/man/man8/authmilter-report.8.gz /etc/mail/m4/authmilter.m4 \
@@ -190,7 +192,9 @@ else
 	fail "postfix in group" "before $had_group, now: $(id -nG postfix)"
 fi
 units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-report.timer
-    /lib/systemd/system/authmilter-report.service"
+    /lib/systemd/system/authmilter-report.service
+    /lib/systemd/system/authmilter-report-failures.timer
+    /lib/systemd/system/authmilter-report-failures.service"
 # shellcheck disable=SC2086  # $units: a list of paths
 out=$(systemd-analyze verify $units 2>&1)
 rc=$?

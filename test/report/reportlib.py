@@ -56,9 +56,11 @@ EXTRA = [
 ]
 
 
-def local_data():
-    out = list(EXTRA)
-    for d, rec in sorted(DOMAINS.items()):
+def local_data(domains=None, extra=None):
+    """dns.local_data lines: EXTRA, and for each of DOMAINS (default this
+    module's) its DMARC record, SPF passing GOOD_IP and an A record."""
+    out = list(EXTRA if extra is None else extra)
+    for d, rec in sorted((DOMAINS if domains is None else domains).items()):
         out.append('_dmarc.%s. 300 IN TXT "%s"' % (d, rec))
         out.append('%s. 300 IN TXT "v=spf1 ip4:%s -all"' % (d, GOOD_IP))
         out.append('%s. 300 IN A 192.0.2.1' % d)

@@ -354,8 +354,8 @@ def main():
         T.check(not err, "concurrent traffic", err[:5])
         T.check(wait_for(lambda: count(pg) == 40, 30),
                 "40 records from two daemons", count(pg))
-        T.check(pg.query("SELECT max(version) FROM schema_version") == "1",
-                "schema_version 1")
+        T.check(pg.query("SELECT max(version) FROM schema_version") == "2",
+                "schema_version 2")
         # a burst through the load client: multi-row inserts on PostgreSQL
         T.check(load(tmp, ports[0], 1000), "1000 messages by milterload")
         T.check(wait_for(lambda: count(pg) == 1040, 60),

@@ -366,7 +366,7 @@ def main():
         con.close()
         T.check(kept == ["retained"], "retention: 31 days before --now "
                 "kept, older expired", kept)
-        T.check(ver == 1 and mode == "wal", "schema version 1, WAL",
+        T.check(ver == 2 and mode == "wal", "schema version 2, WAL",
                 (ver, mode))
         T.check(not os.listdir(fspool), "spool replayed and removed",
                 os.listdir(fspool))

@@ -76,6 +76,23 @@ t_config_defaults(void)
 		{ "policy.dns_error_action",
 		    T_CONFIG_OFF(policy.dns_error_action),
 		    CONFIG_DNSERR_ACCEPT },
+		{ "bimi.enabled", T_CONFIG_OFF(bimi.enabled), 0 },
+		{ "bimi.fetch", T_CONFIG_OFF(bimi.fetch), 0 },
+		{ "bimi.require_evidence", T_CONFIG_OFF(bimi.require_evidence),
+		    1 },
+		{ "bimi.timeout", T_CONFIG_OFF(bimi.timeout), 5 },
+		{ "bimi.cache_entries", T_CONFIG_OFF(bimi.cache_entries), 256 },
+		{ "reports.failure.enabled",
+		    T_CONFIG_OFF(reports.failure.enabled), 0 },
+		{ "reports.failure.content redacted",
+		    T_CONFIG_OFF(reports.failure.content),
+		    CONFIG_RUF_REDACTED },
+		{ "reports.failure.body", T_CONFIG_OFF(reports.failure.body),
+		    0 },
+		{ "reports.failure.rate_destination",
+		    T_CONFIG_OFF(reports.failure.rate_destination), 10 },
+		{ "reports.failure.rate_global",
+		    T_CONFIG_OFF(reports.failure.rate_global), 100 },
 		{ "log.level info", T_CONFIG_OFF(log.level), LOG_LEVEL_INFO },
 		{ "log.facility mail", T_CONFIG_OFF(log.facility), LOG_MAIL },
 		{ "log.format", T_CONFIG_OFF(log.format), CONFIG_LOG_TEXT },
@@ -251,6 +268,18 @@ static const struct {
 	    " domain = \"example.org\"; selector = \"s1\";\n"
 	    " key_file = \"/etc/k.pem\"; }; };",
 	    T_CONFIG_OFF(arc.seal.enabled), 1 },
+	{ "bimi.fetch with roots", "bimi = { enabled = true; fetch = true;\n"
+	    " trust_store = \"/etc/bimi/roots.pem\"; };",
+	    T_CONFIG_OFF(bimi.fetch), 1 },
+	{ "bimi.fetch without evidence", "bimi = { fetch = true;\n"
+	    " require_evidence = false; };", T_CONFIG_OFF(bimi.fetch), 1 },
+	{ "failure reports", "reports = { store = \"sqlite:/r.db\";\n"
+	    " email = \"r@example.org\"; failure = { enabled = true;\n"
+	    " content = \"headers\"; }; };",
+	    T_CONFIG_OFF(reports.failure.content), CONFIG_RUF_HEADERS },
+	{ "failure reports: none", "reports = { failure = { content = "
+	    "\"none\"; }; };", T_CONFIG_OFF(reports.failure.content),
+	    CONFIG_RUF_NONE },
 };
 
 /* valid files: one string field afterwards */
@@ -389,6 +418,15 @@ static const struct {
 	{ "arc.seal.headers: Received-SPF", "arc = { seal = { headers = "
 	    "[ \"from\", \"received-spf\" ]; }; };", 1, "received-spf",
 	    "cannot be sealed" },
+	{ "arc.seal.headers: BIMI-Location", "arc = { seal = { headers = "
+	    "[ \"from\", \"BIMI-Location\" ]; }; };", 1, "BIMI-Location",
+	    "cannot be sealed" },
+	{ "signing.headers: BIMI-Indicator", "signing = { headers = "
+	    "[ \"from\", \"bimi-indicator\" ]; };", 1, "bimi-indicator",
+	    "cannot be signed" },
+	{ "signing.headers: BIMI-Logo-Preference", "signing = { headers = "
+	    "[ \"from\", \"BIMI-Logo-Preference\" ]; };", 1,
+	    "BIMI-Logo-Preference", "cannot be signed" },
 	{ "signing.headers: DKIM-Signature", "signing = { headers = "
 	    "[ \"from\", \"dkim-signature\" ]; };", 1, "dkim-signature",
 	    "cannot be signed" },
@@ -553,6 +591,20 @@ static const struct {
 	{ "arc.seal enabled without anything",
 	    "arc = { seal = { enabled = true; }; };", 1, "arc.seal",
 	    "domain" },
+	{ "bimi.fetch without trust_store",
+	    "bimi = {\n enabled = true;\n fetch = true;\n};", 3,
+	    "bimi.fetch", "trust_store" },
+	{ "bimi.trust_store relative", "bimi = { trust_store = \"r.pem\"; };",
+	    1, "bimi.trust_store", "absolute" },
+	{ "bimi.timeout 0", "bimi = { timeout = 0; };", 1, "bimi.timeout",
+	    "out of range" },
+	{ "failure reports without a store",
+	    "reports = {\n failure = {\n  enabled = true; }; };", 3,
+	    "reports.failure.enabled", "reports.store" },
+	{ "failure rate 0", "reports = { failure = { rate_destination = 0; "
+	    "}; };", 1, "reports.failure.rate_destination", "out of range" },
+	{ "failure report content", "reports = { failure = { content = "
+	    "\"body\"; }; };", 1, "reports.failure.content", "not one of" },
 	{ "syntax error", "\nmilter = { timeout = = 5; };", 2, NULL, NULL },
 	{ "unterminated group", "dns = {\n timeout = 5;\n", 3, NULL, NULL },
 	{ "unterminated string", "authserv_id = \"abc;", 1, NULL, NULL },
@@ -821,6 +873,23 @@ t_config_files(void)
 	free(path);
 	buf_reset(&text);
 
+	cfg = fixture_load("bimi = { enabled = true; fetch = true; "
+	    "trust_store = \"/nonexistent/roots.pem\"; };", &path, &why);
+	buf_reset(&why);
+	rc = cfg != NULL ? config_check_files(cfg, &why) : 0;
+	UNIT_CHECK(rc == -1 && strstr(why.data, "bimi.trust_store") != NULL,
+	    "unreadable bimi.trust_store", "rc %d \"%s\"", rc, why.data);
+	config_release(cfg);
+	free(path);
+
+	cfg = fixture_load("bimi = { trust_store = \"/nonexistent/r.pem\"; };",
+	    &path, &why);
+	buf_reset(&why);
+	rc = cfg != NULL ? config_check_files(cfg, &why) : -1;
+	UNIT_CHECK(rc == 0, "roots unused without bimi.fetch", "\"%s\"",
+	    why.data);
+	config_release(cfg);
+	free(path);
 
 	cfg = fixture_load("dmarc = { public_suffix_file = "
 	    "\"/nonexistent/psl.dat\"; };", &path, &why);

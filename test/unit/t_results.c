@@ -289,7 +289,8 @@ t_results_json(void)
 	memset(&r, 0, sizeof(r));
 	results_json(&r, NULL, &out);
 	UNIT_STREQ(out.data, "\"spf\":null,\"dkim\":null,\"dmarc\":null,"
-	    "\"arc\":null,\"iprev\":null,\"tls\":null", "json: nothing checked");
+	    "\"arc\":null,\"bimi\":null,\"iprev\":null,\"tls\":null",
+	    "json: nothing checked");
 	t_results_full(&r);
 	buf_reset(&out);
 	results_json(&r, NULL, &out);
@@ -309,6 +310,81 @@ t_results_json(void)
 	UNIT_CHECK(strstr(out.data, "\"alignment\":{\"spf\":false,\"dkim\":"
 	    "false}") != NULL && strstr(out.data, "\"p\":\"reject\"") != NULL,
 	    "json dmarc", "%s", out.data);
+	results_free(&r);
+	buf_free(&out);
+}
+
+/* t_results_bimi - BIMI 7.7: the bimi= clause, log and JSON member */
+static void
+t_results_bimi(void)
+{
+	static const struct {
+		const char	*label;		/* what the case shows */
+		int		 result;	/* enum bimi_status */
+		int		 authority;	/* enum bimi_authority */
+		const char	*reason;	/* why */
+		const char	*domain;	/* header.d, or NULL */
+		const char	*uri;		/* a=, or NULL */
+		const char	*want;		/* the clause */
+	} cases[] = {
+		{ "pass with evidence", BIMI_PASS, BIMI_AUTHORITY_PASS, NULL,
+		    "b.example", "https://l.example/vmc.pem", "bimi=pass "
+		    "header.d=b.example header.selector=default "
+		    "policy.authority=pass "
+		    "policy.authority-uri=https://l.example/vmc.pem" },
+		{ "fail says why", BIMI_FAIL, BIMI_AUTHORITY_FAIL,
+		    "certificate expired", "b.example", "https://l.example/v",
+		    "bimi=fail (certificate expired) header.d=b.example "
+		    "header.selector=default policy.authority=fail "
+		    "policy.authority-uri=https://l.example/v" },
+		{ "none: no record, no properties", BIMI_NONE,
+		    BIMI_AUTHORITY_NONE, "no BIMI record", NULL, NULL,
+		    "bimi=none (no BIMI record)" },
+		{ "declined", BIMI_DECLINED, BIMI_AUTHORITY_NONE,
+		    "declination to publish", "b.example", NULL,
+		    "bimi=declined (declination to publish) header.d=b.example "
+		    "header.selector=default" },
+		{ "temperror", BIMI_TEMPERROR, BIMI_AUTHORITY_NONE,
+		    "indicator https://l.example/x.svg: timed out", "b.example",
+		    NULL, "bimi=temperror (indicator https://l.example/x.svg: "
+		    "timed out) header.d=b.example header.selector=default "
+		    "policy.authority=none" },
+	};
+	struct results r;
+	struct buf out;
+	size_t i;
+
+	buf_init(&out, 65536);
+	for (i = 0; i < T_RESULTS_N(cases); i++) {
+		memset(&r, 0, sizeof(r));
+		r.bimi.checked = 1;
+		r.bimi.result = (enum bimi_status)cases[i].result;
+		r.bimi.authority = (enum bimi_authority)cases[i].authority;
+		r.bimi.reason = cases[i].reason ? xstrdup(cases[i].reason) :
+		    NULL;
+		r.bimi.domain = cases[i].domain ? xstrdup(cases[i].domain) :
+		    NULL;
+		r.bimi.selector = xstrdup("default");
+		r.bimi.authority_uri = cases[i].uri ? xstrdup(cases[i].uri) :
+		    NULL;
+		t_results_clauses(&r, NULL, 0, &out);
+		UNIT_STREQ(out.data, cases[i].want, cases[i].label);
+		buf_reset(&out);
+		results_log(&r, &out);
+		UNIT_CHECK(strncmp(out.data, " bimi=", 6) == 0, cases[i].label,
+		    "log: %s", out.data);
+		results_free(&r);
+		buf_reset(&out);
+	}
+	/* not eligible: no clause, but --json says why it was skipped */
+	memset(&r, 0, sizeof(r));
+	r.bimi.reason = xstrdup("DMARC policy p=none");
+	t_results_clauses(&r, NULL, 0, &out);
+	UNIT_STREQ(out.data, "", "skipped: no clause");
+	results_json(&r, NULL, &out);
+	UNIT_CHECK(strstr(out.data, "\"bimi\":{\"result\":\"skipped\","
+	    "\"reason\":\"DMARC policy p=none\"") != NULL, "skipped: json",
+	    "%s", out.data);
 	results_free(&r);
 	buf_free(&out);
 }
@@ -397,6 +473,7 @@ t_results_received_spf(void)
 int
 main(void)
 {
+	t_results_bimi();
 	t_results_received_spf();
 	t_results_authres();
 	t_results_variants();
