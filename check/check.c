@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check - authmilter-check: the daemon's pipeline fed from a message file */
 #include "autoconf.h"
 

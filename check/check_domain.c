@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* check_domain - print a domain's posture findings (text or JSON) */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_domain - authmilter-check --domain: run the posture checks of
  * lib/core/posture.h and print them, as text or one JSON object

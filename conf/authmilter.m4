@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: BSD-2-Clause
 divert(-1)dnl
 dnl #
 dnl # authmilter.m4 - authmilter as an input mail filter of Sendmail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 /*
  * authmilter dashboard: renders the JSON API (/api/...) as pages, with
  * charts drawn as SVG here; no library, no external resource.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keygen - authmilter-keygen: a DKIM (or ARC) private key and the TXT
  * record its selector must publish

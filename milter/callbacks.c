@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* callbacks - libmilter entry points; each hands its event to the pipeline */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * callbacks - the libmilter callback table; thin adapters to lib/pipeline
  *

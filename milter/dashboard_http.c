@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dashboard_http - the received-report dashboard and its JSON API */
 #include "autoconf.h"
 

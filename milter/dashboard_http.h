@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dashboard_http - the dashboard of received reports on dashboard.listen:
  * its static files (dashboard.assets_dir) and its JSON API

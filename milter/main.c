@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* main - options, configuration, privileges, and the libmilter main loop */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* metrics_http - the /metrics endpoint on libmicrohttpd */
 #include "autoconf.h"
 

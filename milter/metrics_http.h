@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics_http - serve struct metrics as Prometheus text on GET /metrics
  *

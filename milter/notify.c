@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* notify - sd_notify(3) for systemd's Type=notify */
 #include "autoconf.h"
 

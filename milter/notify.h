@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * notify - the daemon's state for systemd (Type=notify): ready once the
  *          socket listens, reloading and ready again around a reload,

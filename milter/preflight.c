@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* preflight - authmilter -n: milter.user exists, the socket can be made */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * preflight - what authmilter -n checks beyond the file itself: the user
  *             the daemon will run as, and the directory its unix socket

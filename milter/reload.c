@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* reload - SIGUSR1 and the status for systemd, on their own thread */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reload - the daemon's signal thread: SIGUSR1 reloads the configuration
  *          (a valid new file replaces the one in force, an invalid one is

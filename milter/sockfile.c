@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sockfile - bind in a private directory, hand over, rename into place */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sockfile - a root start's unix socket, owned by milter.user before
  *            anyone can reach it

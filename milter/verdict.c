@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* verdict - the pipeline's verdict as milter actions */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict - carry out a decision with smfi_* calls, log the verdict line
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* authmilter-report - DMARC aggregate reports from the report store */
 #include "autoconf.h"
 

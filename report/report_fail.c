@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_fail - send the recorded failure reports, within the limits */
 #include "autoconf.h"
 

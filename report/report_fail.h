@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_fail - authmilter-report --failures: the DMARC failure reports
  *               the daemons recorded, to their verified ruf destinations

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_ingest - "authmilter-report ingest [FILE|DIR|-]": received
  * reports from a message, an mbox, a Maildir, a folder or a bare report

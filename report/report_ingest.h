@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_ingest - the "ingest" command of authmilter-report
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_send - run the sendmail-compatible command, or write a file */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_send - hand one report message to the MTA, or write it to a file
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Quick start, part 1: build authmilter, start it on the demo configuration
 # (DNS answers from dns.local_data), push demo messages through it over the
 # milter protocol, show the verdicts and the daemon's log lines, stop it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test/lint.sh - the "lint" suite: static analysis of the sources
 #
 #  - cppcheck on the C of lib/ milter/ check/ report/ (and keygen/ when

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test/run-all.sh - every test suite, or a selection, from one table
 #
 #   sh test/run-all.sh              test/setup.sh (install, build), then

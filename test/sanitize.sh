@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Build a second tree with ASan + UBSan (+ LeakSanitizer) and run the unit
 # tests and the suites that drive the binaries (those tagged asan or
 # asan-only in test/run-all.sh's table) against it. Any sanitizer

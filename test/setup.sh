@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Install what authmilter needs to build and test (Debian 12), then build.
 # Used by the README quick start (test/demo.sh, test/run-all.sh) and CI.
 # Set AUTHMILTER_NO_APT=1 to skip apt-get (packages already there).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc - ARC chain validation and sealing (RFC 8617), on OpenSSL
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arc_priv - what arc_verify.c and arc_seal.c share about one message
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* arc_seal - RFC 8617 section 5.1: add one ARC set */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* arc_verify - RFC 8617 section 5.2 chain validation */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bimi - assertion record discovery, indicator and evidence, the result */
 #include "autoconf.h"
 

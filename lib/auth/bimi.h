@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi - Brand Indicators for Message Identification at the receiver:
  *        the assertion record, its indicator and evidence, the result

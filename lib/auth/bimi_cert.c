@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bimi_cert - a mark certificate: its chain, key usage, names and logo */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi_cert - a BIMI evidence document: a Verified or Common Mark
  *             Certificate (VMC, CMC) and the logo it carries

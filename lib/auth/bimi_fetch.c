@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bimi_fetch - one bounded HTTPS GET, and the cache of documents by URL */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi_fetch - HTTPS GET of a BIMI indicator or evidence document, and
  *              the cache of what was fetched, by URL

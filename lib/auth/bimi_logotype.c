@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi_logotype - the RFC 3709 logotype extension of a mark certificate:
  * its DER walked by hand (OpenSSL has no type for it), the SVG of its

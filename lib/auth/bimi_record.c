@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi_record - the BIMI assertion record, the BIMI-Selector field and
  * whether a message may have BIMI at all (DMARC pass at enforcement)

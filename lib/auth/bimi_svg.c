@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* bimi_svg - the SVG Tiny PS profile of a BIMI indicator (libxml2) */
 #include "autoconf.h"
 

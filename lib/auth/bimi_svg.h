@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bimi_svg - is a document a BIMI indicator: SVG Tiny PS, checked with
  *            libxml2 without network, entities or DTDs

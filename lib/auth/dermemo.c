@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dermemo - decoded public keys by DER bytes, standing in d2i_PUBKEY_bio */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dermemo - public keys parsed once per process, by their DER bytes, for
  * libopendkim

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dkim - libopendkim verifier fed from the pipeline, keys via lib/resolver */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dkim_keys - key lookups of a message and the reasons they explain */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_keys - what the key lookups of one message found, and the reason
  * a signature's result is given: the failing step, the key's size and

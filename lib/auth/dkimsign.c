@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkimsign - DKIM signatures fed from the pipeline: libopendkim's signer
  * for rsa-sha256, our own for ed25519-sha256 (dkimsign.h says why)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkimsign - DKIM signatures for outbound mail: rsa-sha256 made by
  *            libopendkim's signing API (dkim_sign), ed25519-sha256 by our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dmarc - policy discovery, organizational domain, alignment, policy */
 #include "autoconf.h"
 

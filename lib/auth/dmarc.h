@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc - DMARC evaluation: RFC 9989 (default) or RFC 7489
  *

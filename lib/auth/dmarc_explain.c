@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dmarc_explain - where the record was, what was tried, why it failed */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_explain - a DMARC result in words: where the record was found,
  * which identifiers were tried and why none aligned

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_priv - what dmarc.c and dmarc_walk.c share: one evaluation's
  * state and the records a tree walk found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dmarc_record - one name's DMARC record: choose it, read its tags */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dmarc_record - fetch and parse the DMARC policy record of one name
  *

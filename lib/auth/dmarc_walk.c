@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dmarc_walk - the DNS tree walk of RFC 9989 section 4.10 */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* iprev - reverse then forward-confirmed lookups of the client address */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * iprev - the "iprev" method: the client's address maps to a name that
  * maps back to the address

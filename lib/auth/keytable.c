@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keytable - private keys by exact domain or *.domain, most specific wins */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keytable - private keys chosen by domain: signing.keys (by the author
  * domain) and arc.seal.keys (by the envelope recipient domain)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pkey - key records, private keys, signing and verification */
 #include "autoconf.h"
 

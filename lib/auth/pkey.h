@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pkey - DKIM-style keys and signatures with OpenSSL (used by ARC)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pkeycache - parsed public keys by key record text, least recently used out */
 #include "autoconf.h"
 

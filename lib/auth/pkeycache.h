@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pkeycache - parsed public keys of recent key records, shared by the
  * messages of one configuration

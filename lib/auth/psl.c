@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* psl - public suffix rules in a hash set, organizational domains */
 #include "autoconf.h"
 

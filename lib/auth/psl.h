@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * psl - the public suffix list, for dmarc.mode = "rfc7489"
  *

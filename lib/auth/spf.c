@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spf - libspf2 adapter with our own DNS layer and RFC 7208 limits */
 #include "autoconf.h"
 

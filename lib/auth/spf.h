@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf - SPF (RFC 7208) through libspf2, with DNS from lib/resolver
  *

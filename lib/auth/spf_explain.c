@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_explain - which term decided an SPF result, and through which
  * include or redirect: libspf2 tells only the result, so the steps our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_macro - RFC 7208 section 7 macro expansion, done by us, not libspf2
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_priv - what spf.c (the libspf2 adapter and its DNS layer) and
  * spf_record.c (its record fetch hook) share about one check_host() run

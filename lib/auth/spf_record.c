@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spf_record - libspf2's record fetch hook: fetch, check, expand, compile */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spf_syntax - strict RFC 7208 record checking before libspf2 sees it */
 #include "autoconf.h"
 

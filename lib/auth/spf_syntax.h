@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_syntax - RFC 7208 record syntax check and the record libspf2 gets
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* spf_term - one SPF term at a time: qualifier, kind, argument, cidr */
 #include "autoconf.h"
 

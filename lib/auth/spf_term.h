@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_term - the terms of an SPF record one at a time, as written: what
  * the explanation of a result and the posture check of a domain read

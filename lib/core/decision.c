@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* decision - the policy's verdict as data */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * decision - what to do with one message: the action, its SMTP reply and
  * why, as the policy decided it

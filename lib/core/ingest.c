@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ingest - received reports into the store, refused input kept aside */
 #include "autoconf.h"
 

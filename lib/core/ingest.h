@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest - received reports from a message, a mailbox or a file into the
  * report store: parse (report/ingest.h), store once (report/ingest_db.h),

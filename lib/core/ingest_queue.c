@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_queue - the daemon's received reports, parsed and stored by one
  * worker thread so that a milter thread never waits for the store or DNS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * limits - the configuration's maxima are the modules' compiled limits
  *

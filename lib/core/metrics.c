@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* metrics - atomic counters and the Prometheus text rendering */
 #include "autoconf.h"
 

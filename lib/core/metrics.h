@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics - the daemon's counters, gauges and histograms, and their
  * Prometheus text rendering

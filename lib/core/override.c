@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* override - local policy rules against one message's identities */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * override - which policy.overrides rule, if any, applies to a message
  *

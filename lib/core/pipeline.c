@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pipeline - one message from connect to verdict, MTA-agnostic */
 #include "autoconf.h"
 

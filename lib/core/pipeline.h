@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline - the per-message work, fed by the daemon and by the check CLI
  *

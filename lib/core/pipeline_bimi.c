@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_bimi - BIMI for a message that passed DMARC at enforcement,
  * and the BIMI fields that came with a message (only we may add them)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_env - what one configuration shares among its sessions
  * (resolver, libopendkim, public suffix list, sealing key, key cache,

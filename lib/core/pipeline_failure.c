@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_failure - an RFC 9991 failure report for a message whose
  * DMARC record asks for one: when (ruf, fo, psd), its ARF fields, and the

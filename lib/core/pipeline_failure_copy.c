@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_failure_copy - the copy of a message a failure report carries
  * (RFC 5965 third part), as reports.failure.content says: every header

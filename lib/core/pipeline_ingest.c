@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_ingest - a message to an ingest.recipients address is kept
  * (up to ingest.max_message_size) and queued for the report store at end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_log - the verdict of a message as text: the log line
  * (log.format "text" or "json") and authmilter-check's --json object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_priv - the pipeline's own structs, for lib/core (and the unit
  * and fuzz tests of lib/core) only: the front ends (milter/, check/) see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pipeline_report - one DMARC aggregate-report record per evaluated message */
 #include "autoconf.h"
 

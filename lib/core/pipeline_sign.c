@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_sign - outbound mail: which messages get DKIM signatures, with
  * which keys (by the author domain), and which key seals a message (by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pipeline_verdict - a message's decision as the one verdict both front
  * ends walk: the header edits in the order to make them, the reply, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* policy - results + config -> decision, nothing else */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* posture - a domain's published mail authentication, check by check */
 #include "autoconf.h"
 

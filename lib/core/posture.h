@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture - what a domain publishes for mail authentication, checked:
  * authmilter-check --domain

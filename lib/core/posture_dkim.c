@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_dkim - the DKIM key of each selector given: present, one
  * record, its type and size against RFC 8301, testing (t=y), revoked

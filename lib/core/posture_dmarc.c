@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_dmarc - the DMARC record the tree walk finds for the domain,
  * its tags, where its reports go and whether those destinations accept

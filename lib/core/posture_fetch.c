@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_fetch - one HTTPS GET for the MTA-STS policy (RFC 8461 3.3):
  * the host's addresses come from our own resolver (so tests and DNSSEC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_mtasts - MTA-STS (RFC 8461): the _mta-sts record's id and, with
  * --fetch, the policy file over HTTPS: its mode, max_age, and that every

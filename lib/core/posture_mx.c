@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_mx - where the domain receives mail: its MX hosts, their
  * addresses, DANE TLSA records for SMTP and the zone's DNSSEC status

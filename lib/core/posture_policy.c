@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_policy - the policy records beside the mail path: BIMI
  * (default._bimi), MTA-STS (_mta-sts and, with --fetch, the policy file)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_priv - what the checks of lib/core/posture*.c share: the run's
  * state, findings, and the TXT lookups they all make

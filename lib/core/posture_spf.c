@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * posture_spf - a domain's SPF record and everything it includes, against
  * RFC 7208: one record, its syntax, the DNS-querying terms and void

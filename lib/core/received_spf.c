@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * received_spf - the Received-SPF field of RFC 7208 section 9.1, for
  * sites whose filters read it (spf.received_spf)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* results - one message's findings as A-R clauses, log and JSON */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * results_json - one message's findings as authmilter-check --json
  * members: every method's result, reason, properties and details

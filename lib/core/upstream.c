@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* upstream - a trusted host's A-R results as our SPF and DKIM results */
 #include "autoconf.h"
 

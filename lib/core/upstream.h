@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * upstream - SPF and DKIM results a trusted host in front of us (a
  *            gateway, a secondary MX) recorded in its Authentication-

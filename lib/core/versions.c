@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* versions - "NAME VERSION" lines for the libraries we link */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * versions - the version of each library lib/ links, in words, for -V
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dnsbudget - DNS wait time of one message, charged per lookup */
 #include "autoconf.h"
 

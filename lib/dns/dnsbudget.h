@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsbudget - how long one message may wait for DNS, per class of lookup
  *

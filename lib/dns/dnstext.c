@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* dnstext - DNS types, rcodes, record data and failures as text */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnstext - DNS answers as text a postmaster reads: type and rcode
  * names, record data, why a lookup failed, one line of a query trace;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* prefetch - the lookups of a message, started early */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prefetch - start the DNS lookups a message will need as soon as their
  * names are known, so that they run while the MTA is still sending

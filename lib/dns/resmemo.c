@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* resmemo - recent libunbound answers, shared between lookups */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resmemo - recent libunbound answers, reused without a trip through
  * libunbound's worker thread

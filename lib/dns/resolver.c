@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* resolver - libunbound behind every DNS lookup, with deadlines */
 #include "autoconf.h"
 

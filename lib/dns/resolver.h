@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver - the one DNS resolver of the process (libunbound)
  *

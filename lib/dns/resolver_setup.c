@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* resolver_setup - a libunbound context configured from dns.* */
 #include "autoconf.h"
 

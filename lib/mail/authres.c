@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* authres - RFC 8601 parser and writer */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres - parse and format Authentication-Results header fields
  *

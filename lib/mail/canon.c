@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* canon - body canonicalization as a byte stream */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * canon - streaming body canonicalization and body hashes (DKIM, ARC)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* hdr - bounded header store */
 #include "autoconf.h"
 

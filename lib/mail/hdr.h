@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hdr - the header fields of one message, as the MTA gave them
  *

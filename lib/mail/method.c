@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* method - result names of the RFC 8601 registry */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* redact - pseudonyms for local parts, and defanged URLs */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * redact - the privacy side of a failure report: the local parts of
  * mail addresses replaced by pseudonyms, and text made harmless to show

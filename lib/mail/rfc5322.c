@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* rfc5322 - CFWS, token, atom and quoted-string scanning */
 #include "autoconf.h"
 

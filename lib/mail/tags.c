@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tags - tag=value list parsing with duplicate detection */
 #include "autoconf.h"
 

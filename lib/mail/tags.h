@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tags - DKIM-style tag=value lists (DKIM-Signature, key records, ARC)
  *

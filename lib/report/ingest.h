@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest - parse the reports other receivers send about our domains:
  * DMARC aggregate reports (XML) and SMTP TLS reports (JSON), as bare

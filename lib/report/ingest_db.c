@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ingest_db - the ingest tables and the store's side of one report */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_db - received reports in the report store: the ingest tables,
  * their migrations, and a sink that stores one report in one transaction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_dmarc - a DMARC aggregate report (RFC 7489 appendix C, RFC 9990)
  * read with libxml2's streaming reader: one record at a time to a sink,

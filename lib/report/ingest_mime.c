@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_mime - find the reports in a message: walk its MIME tree
  * (RFC 2045/2046), decode each leaf (base64, quoted-printable) and hand

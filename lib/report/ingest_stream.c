@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_stream - one report's bytes as a bounded stream: plain, gzip
  * (zlib) or the first report entry of a zip archive (libzip)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ingest_tlsrpt - an SMTP TLS report (RFC 8460 section 4) read with json-c */
 #include "autoconf.h"
 

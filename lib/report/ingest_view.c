@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ingest_view - the dashboard's answers as JSON, from the ingest tables */
 #include "autoconf.h"
 

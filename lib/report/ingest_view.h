@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_view - what the dashboard and its JSON API show, from the
  * ingest tables: domains, their sources, one source's rows, TLS reports,

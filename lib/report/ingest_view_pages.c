@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ingest_view_pages - the dashboard's other answers as JSON: domains with
  * their trend, one source's rows, TLS reports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report - report records, their line form, and the store's writer thread */
 #include "autoconf.h"
 

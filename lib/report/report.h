@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report - DMARC aggregate-report records: the store front end (failure
  *          reports go through the same queue: lib/report/report_failure.h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_arf - a failure report's multipart/report message */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_arf - a DMARC failure report as a mail message: RFC 5965
  *              multipart/report with the RFC 9991 fields

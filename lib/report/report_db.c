@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_db - one schema on SQLite or PostgreSQL, migrations, inserts */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_db - the report store's database: SQLite or PostgreSQL, one schema
  *

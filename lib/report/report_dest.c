@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_dest - rua URI lists and the _report._dmarc authorization check */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_dest - where a report may go: rua and ruf URIs, !size, and
  *               the external destination check

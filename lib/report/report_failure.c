@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_failure - failure-report records: line form, store, sender's SQL */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_failure - DMARC failure reports (RFC 9991) in the report store:
  *                  the record the daemon queues, its line form, and what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_mail - gzip the XML, wrap it in a MIME message */
 #include "autoconf.h"
 

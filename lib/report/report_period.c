@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_period - report days and the time authmilter-report runs as */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_period - the UTC day an aggregate report covers, the clock
  *                 authmilter-report runs by, and the day's records

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_pg - the shared report store: PostgreSQL through libpq */
 #include "autoconf.h"
 

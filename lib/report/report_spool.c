@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_spool - spool files and journals of records, and their replay */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_spool - the local spool of report records the store could not
  *                take, and the journal of records on their way to it

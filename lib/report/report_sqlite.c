@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_sqlite - the embedded report store: one SQLite file in WAL mode */
 #include "autoconf.h"
 

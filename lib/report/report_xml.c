@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* report_xml - aggregate report XML (RFC 9990 schema 0.2) */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * report_xml - one RFC 9990 aggregate report as XML
  *

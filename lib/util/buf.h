@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * buf - bounded, growable, always NUL-terminated byte strings
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* cidr - address parsing and prefix matching */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cidr - IPv4/IPv6 addresses and network prefixes (trusted_networks)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config - libconfig file to struct config, one table row per key */
 #include "autoconf.h"
 

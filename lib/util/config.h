@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config - the libconfig file as an immutable, refcounted struct config
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config_check - is a configuration value well-formed, its files there */
 #include "autoconf.h"
 

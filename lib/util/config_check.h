@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config_check - value checkers for the rows of config.c, the check of
  *                the files a config names (config_check_files(), declared

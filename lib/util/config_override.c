@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* config_override - policy.overrides: local policy rules from libconfig */
 #include "autoconf.h"
 

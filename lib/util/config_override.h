@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config_override - the policy.overrides list of authmilter.conf(5):
  *                   local policy rules, read from the libconfig tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* json - string escaping for JSON output */
 #include "autoconf.h"
 

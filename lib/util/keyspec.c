@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* keyspec - "DOMAIN SELECTOR ALGORITHM KEYFILE", the line of a key table */
 #include "autoconf.h"
 

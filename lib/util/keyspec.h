@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keyspec - one line of a key table (signing.keys, arc.seal.keys):
  *           "DOMAIN SELECTOR ALGORITHM KEYFILE"

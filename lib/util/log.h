@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log - the one sink for diagnostics: syslog, and stderr in the foreground
  *

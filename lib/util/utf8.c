@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* utf8 - validity of UTF-8 sequences */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* xalloc - allocation wrappers that never return NULL */
 #include "autoconf.h"
 

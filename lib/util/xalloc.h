@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xalloc - memory allocation that either succeeds or does not return
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """arclib: what the ARC test runners (test/arc/run_*.py) share.
 
     import arclib            # test/arc on sys.path

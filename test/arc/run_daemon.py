@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ARC through the real daemon, over the milter protocol.
 
 Starts `milter/authmilter -f -c CONF` on a free 127.0.0.1 port with ARC

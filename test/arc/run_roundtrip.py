@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ARC round trips between authmilter-check and dkimpy, and hostile chains.
 
 Groups (every key is made for the run; DNS in dns.local_data under a static

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The ValiMail ARC test suite (test/data/arc/valimail) through
 authmilter-check.
 

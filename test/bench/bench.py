@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """bench.py - the benchmark itself; run.sh starts it in a private network
 and mount namespace (so NSD can own 127.0.0.1:53 and the incumbents' stub
 resolvers can be pointed at it without touching the host).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """CPU cost of many DKIM-Signature fields (not a test: a measurement).
 
 An attacker can put any number of DKIM-Signature fields on a message, each

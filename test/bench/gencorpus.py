@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """gencorpus.py - the benchmark corpus, its keys and its DNS zone.
 
     gencorpus.py OUTDIR [-n MESSAGES] [--seed N]

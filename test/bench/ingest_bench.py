@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Benchmark of received reports (not a timed test; figures in RESULTS.md).
 
   1. one generated report of 1,000,000 records (gzip, 4.8 MB) through

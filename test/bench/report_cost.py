@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The per-message cost of recording DMARC report rows (RESULTS.md,
 "Report journal").
 

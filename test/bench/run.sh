@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/bench/run.sh - the whole benchmark in one command (not part of CI).
 #
 #   sudo test/bench/run.sh [-n MESSAGES] [-r REPS] [--only LIST] [-o FILE]

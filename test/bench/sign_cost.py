@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """CPU per message of DKIM signing, beside verifying (not a test: a
 measurement for RESULTS.md).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtpload.py - send a corpus over SMTP at a fixed concurrency.
 
     smtpload.py -p PORT -c CONCURRENCY [-n MESSAGES] [-k PER_CONN] [-x] DIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """bimilib: what the BIMI suite makes for itself (python3-cryptography).
 
     pki = bimilib.PKI(tmp)                    # a web CA, a mark CA, another

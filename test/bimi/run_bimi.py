@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """BIMI at the receiver (issue 18), end to end on loopback.
 
 The suite makes its own PKI with python3-cryptography (a web CA for the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """authmilter-check: exit codes, --json, and bad input that must not lose
 the verdict (a header without a colon, NUL bytes, invalid UTF-8, huge and
 many header fields, LF-only files), and a HELO full of RFC 2045 tspecials

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """domain: authmilter-check --domain on fixture domains.
 
 Each area's pass, warn and fail findings on domains whose records come

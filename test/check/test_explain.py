@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """explain: every result says why, through the real resolver path.
 
 authmilter-check on messages whose DNS comes from dns.local_data and from

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # t_layers - the one-way layering of lib/ (doc/architecture.md): a file in
 # lib/LAYER may include only headers of its own layer or of the layers
 # below it, names every project header by its folder, and nothing under

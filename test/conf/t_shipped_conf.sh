@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The shipped, commented configuration is valid (authmilter -n) and an
 # invalid one is refused with FILE:LINE (run by `make check`).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The operator's policy controls, through the real daemon over the milter
 protocol (test/tools/milterclient.py) and through authmilter-check on the
 same message and configuration:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The daemon's life cycle, driven over the real milter protocol:
 -V (every library's version in words, and what DKIM signing uses) and
 -h/--help of the four programs, the unit's Type=notify over a NOTIFY_SOCKET the test binds

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """authmilter demo: real messages through a running daemon, over the milter
 protocol, with the verdicts it returns.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Generate the DKIM interop corpus for authmilter at test time.
 
 Nothing of the corpus is committed: keys are made fresh on every run (RSA

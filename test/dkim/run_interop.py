@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DKIM agreement runner: authmilter-check against dkimpy, per signature.
 
 It generates the corpus (test/dkim/gen_corpus.py: fresh keys, messages

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Run the shared DKIM test vectors through authmilter-check.
 
 Sources (test/data/dkim, origins and licences in its PROVENANCE; every

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The DMARC test corpus, shared by run_daemon.py (authmilter over the milter
 protocol) and run_interop.py (an independent implementation, same DNS data).
 

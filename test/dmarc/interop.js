@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 'use strict';
 // Driver for run_interop.py: evaluates messages with the npm package
 // mailauth (7.x for RFC 9989, 4.x, installed as "mailauth4", for RFC 7489)

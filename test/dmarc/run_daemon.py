@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DMARC cases (test/dmarc/cases.py) through the real daemon.
 
 For every configuration group of the corpus this starts

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The DMARC corpus (cases.py) evaluated by authmilter and by an independent
 implementation with the same DNS data, compared field by field.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # test/e2e/lib.sh - helpers for the end-to-end tests through a private
 # Postfix instance on 127.0.0.1.  Source it; nothing runs at load time.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # test/e2e/lib_sendmail.sh - a private Sendmail for the end-to-end tests.
 # Source it after lib.sh; nothing runs at load time.

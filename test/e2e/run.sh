@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/run.sh - end-to-end test of authmilter through a real Postfix on
 # 127.0.0.1: Postfix (private instance) -> authmilter (inet milter) ->
 # Postfix smtp client -> capture sink.  See test/e2e/README.

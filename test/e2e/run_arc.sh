@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/run_arc.sh - ARC sealing through a real Postfix on 127.0.0.1:
 # a message relayed through Postfix with authmilter sealing on arrives at
 # the sink with a new ARC set on top (ARC-Seal first, then the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/run_dmarc.sh - DMARC enforcement through a real Postfix on
 # 127.0.0.1: Postfix (private instance) -> authmilter (inet milter) ->
 # Postfix smtp client -> capture sink.  Reuses test/e2e/lib.sh.

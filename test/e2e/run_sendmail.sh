@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/run_sendmail.sh - authmilter behind a real Sendmail (Debian's
 # sendmail-bin, test/e2e/lib_sendmail.sh): client -> Sendmail (private
 # instance) -> authmilter (unix socket) -> Sendmail's esmtp mailer ->

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/run_sign.sh - DKIM signing through a real Postfix on 127.0.0.1.
 # authmilter (keys made by authmilter-keygen: rsa-sha256 2048 and
 # ed25519-sha256 for example.com) is Postfix's smtpd_milters and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Capture sink for the end-to-end tests.
 
 Listens on 127.0.0.1:PORT, speaks enough ESMTP (EHLO/HELO/LHLO, PIPELINING,

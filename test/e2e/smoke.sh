@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/e2e/smoke.sh - self-test of the e2e harness, no milter involved:
 # a private Postfix on 127.0.0.1 relays one message sent with XCLIENT to the
 # capture sink; the delivered Received header must show the XCLIENT address

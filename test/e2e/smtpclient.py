@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Send one message file over SMTP to 127.0.0.1:PORT for the e2e tests.
 
   smtpclient.py --port N --from ADDR --rcpt ADDR [--rcpt ADDR]... --file F

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_arc - ARC set parsing and chain validation on any header block
  * ("Name: value" lines, folded lines continue a field, then the body).

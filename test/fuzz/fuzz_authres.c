@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_authres - the A-R parser, the id check and the writer on any bytes */
 #include "autoconf.h"
 

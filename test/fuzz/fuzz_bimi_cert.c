@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_bimi_cert - what a mark certificate brings: the logotype
  * extension's DER (walked by hand), its data: URI and hash, and the PEM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_bimi_record - BIMI assertion records and BIMI-Selector fields on
  * any bytes: a record that parses starts with v=BIMI1 and names https:

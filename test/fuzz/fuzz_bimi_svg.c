@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_bimi_svg - the SVG Tiny PS check (libxml2, no network, no
  * entities) and SVGZ inflation on any bytes: an accepted indicator is

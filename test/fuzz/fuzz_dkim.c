@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dkim - DKIM-Signature fields as we read them (tag lists, required
  * tags, i= within d=) and libopendkim's verification behind them, on any

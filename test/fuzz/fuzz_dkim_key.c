@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dkim_key - DKIM key records (RFC 6376 3.6.1) as we parse them for
  * ARC: tag list, v=, k=, p= base64, the RSA or ed25519 key inside.

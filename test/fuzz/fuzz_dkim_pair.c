@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dkim_pair - the pairing invariant of lib/dkim: a result's d= is
  * the d= of the very signature libopendkim verified. A message genuinely

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_dmarc_record - DMARC record tag parsing (both modes) on any text */
 #include "autoconf.h"
 

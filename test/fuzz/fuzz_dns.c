@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_dns - DNS answers as SPF and DMARC read them: this file replaces
  * resolver_query() (run.sh links it first with --allow-multiple-definition)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_dnstext - record data of any type, as the trace shows it */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_from - From field author domains on any bytes */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_ingest_dmarc - an aggregate report as it may arrive: plain XML,
  * gzip or zip, through the bounded stream and the streaming XML reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_ingest_mime - a report mail: the MIME walk (multipart, nested
  * messages, base64 and quoted-printable) hands over only what it decoded

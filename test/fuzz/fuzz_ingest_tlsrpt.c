@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_ingest_tlsrpt - an SMTP TLS report (RFC 8460 JSON) through json-c */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_pipeline - the whole per-message pipeline from one byte blob:
  * "client-ip\nhelo\nmail-from\n" then the message (headers and body).

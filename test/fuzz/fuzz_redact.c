@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_redact - failure-report redaction on any bytes (header fields and
  * bodies from the wire): no NUL comes out, and every "@" that starts a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_report_dest - what authmilter-report reads from DNS and the spool:
  * rua URI lists with !size, _report._dmarc TXT records (and their ruf=),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_rfc5322 - every lexer entry point on any bytes */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_spf_macro - SPF macro expansion (RFC 7208 section 7) with values
  * and text from the input, and the record rewrite that uses it. Input: a

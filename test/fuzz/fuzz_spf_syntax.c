@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_spf_syntax - SPF record check and rewrite on any TXT content */
 #include "autoconf.h"
 

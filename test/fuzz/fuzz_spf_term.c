@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_spf_term - SPF terms as written, on any TXT content */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_tags - DKIM-style tag lists, strict and lenient, on any bytes */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzzlib - shared set-up of the fuzz targets (see fuzzlib.h) */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzzlib - what several fuzz targets need: a configuration from text, and
  * a raw header block split into fields as an MTA would hand them over

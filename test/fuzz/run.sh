@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Build the libFuzzer targets with clang (ASan + UBSan) and run each one.
 #   test/fuzz/run.sh [SECONDS] [TARGET...]     default 10 s, every target
 # Seeds: test/fuzz/corpus/<target>/ (new finds stay in a temp copy unless

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DNS budget: lookups an attacker controls must not turn DMARC fail into
 temperror (security issue, item 2).
 

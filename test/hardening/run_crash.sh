@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/hardening/run_crash.sh - kill -9 authmilter during traffic through a
 # private Postfix on 127.0.0.1 (test/e2e/lib.sh), then start it again.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DNS faults: every method against a loopback DNS server (test/tools/
 testdns.py) that answers late, never, with SERVFAIL, with TC set on UDP and
 TCP, with garbage, with a 60 KB TXT (TCP), with a CNAME loop and with an SPF

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Load and memory: the daemon under many concurrent milter connections
 (test/load/milterload), or under valgrind memcheck.
 

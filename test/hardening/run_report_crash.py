@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Report records of answered messages survive kill -9 (report-crash).
 
 Six senders at once talk the milter protocol to the daemon (SQLite report

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Every limit of the limits group (and dkim.max_signatures) lowered below
 what a message needs: the message still flows (action accept, one
 Authentication-Results header) and the A-R says what was left out. The

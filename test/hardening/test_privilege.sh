@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Privilege: started as root, authmilter refuses to stay root (milter.user
 # root or empty: exit 1 with a clear error), runs as milter.user with only
 # that user's groups, creates its unix socket with milter.umask and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The reconstructed OpenDMARC/OpenARC cases of test/fuzz/regress/ as
 behaviour, not only "no crash": each pipeline input (client IP, HELO,
 MAIL FROM lines, then the message) goes through authmilter-check with DNS

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Generated DMARC aggregate and TLS reports with known totals.
 
   genreports.py DIR             the dashboard fixture: reports of November

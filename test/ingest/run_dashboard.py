@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The dashboard of received reports, in a real browser.
 
 Generated reports with known totals (genreports.py: November 2026, two

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """authmilter-report ingest: received reports into the store, once.
 
 For SQLite and for a PostgreSQL server started on 127.0.0.1 (its own

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/ingest/run_postfix.sh - received reports through a real Postfix on
 # 127.0.0.1, both ways README "Reading your reports" documents:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterload - drive a milter at a given concurrency over the milter
  * protocol (version 6), the way an MTA does, and report what it answered

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 01-spf-pass-header: a client that the SPF records of its MAIL FROM
 -- domain and of its HELO name allow is accepted and gets exactly one
 -- Authentication-Results header, inserted at index 0 (above the MTA's

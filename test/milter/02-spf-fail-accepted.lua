@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 02-spf-fail-accepted: SPF alone never rejects.  A client outside the
 -- sender's "-all" record is still accepted (no reject, no tempfail) and
 -- the header says spf=fail; the same for "~all" and spf=softfail.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 03-forged-ar-removed: incoming Authentication-Results fields that claim
 -- our authserv-id (compared case-insensitively, RFC 8601 section 5) are
 -- deleted; those of other authserv-ids stay.  smfi_chgheader indexes count

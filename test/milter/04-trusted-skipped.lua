@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 04-trusted-skipped: a client in policy.trusted_networks is not checked:
 -- the message is accepted and no Authentication-Results is added.  The
 -- daemon may say so at connect (SMFIR_ACCEPT: an MTA then sends nothing

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 05-auth-skipped: an SMTP-AUTH client (macro {auth_authen} non-empty at
 -- MAIL) is not checked: accepted, no Authentication-Results from us, but
 -- forged fields claiming our authserv-id are still deleted (a signed-in

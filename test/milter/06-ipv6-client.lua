@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 06-ipv6-client: an IPv6 client is matched against ip6: mechanisms:
 -- 2001:db8::10 passes v6.example's "ip6:2001:db8::/64" (and the HELO
 -- record), 2001:db8:1::99 outside it fails; an IPv4-mapped IPv6 address

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 07-dropped-mid-message: connections that end in the middle of the body
 -- (a polite QUIT and an abrupt close, no end of message) must not hurt the
 -- daemon: a NEW connection with a whole good transaction still gets its

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 08-bad-input: hostile or broken input never costs the mail.  Every
 -- message below is accepted (not rejected, not tempfailed, connection not
 -- dropped) and still gets our Authentication-Results:

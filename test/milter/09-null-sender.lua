@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 09-null-sender: with the null reverse-path (MAIL FROM:<>, bounces) the
 -- HELO identity decides (RFC 7208 section 2.4): spf=pass with
 -- smtp.helo=<the HELO name> from the host the HELO record allows, and

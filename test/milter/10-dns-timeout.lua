@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 10-dns-timeout: when DNS does not answer, SPF is temperror and, with
 -- the default policy.dns_error_action = "accept", the message is accepted
 -- (not tempfailed) with spf=temperror in its header.  dns.timeout = 1

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 11-dns-timeout-tempfail: with policy.dns_error_action = "tempfail" a DNS
 -- timeout (spf=temperror) gets a temporary failure: SMFIR_TEMPFAIL, or
 -- SMFIR_REPLYCODE carrying a 4xx reply (libmilter sends the code set with

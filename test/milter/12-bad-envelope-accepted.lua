@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 12-bad-envelope-accepted: malformed MAIL FROM addresses and ESMTP
 -- parameters never cost the mail either: each message is accepted and
 -- gets an Authentication-Results header with a registered spf= result,

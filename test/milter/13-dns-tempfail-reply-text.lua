@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 13-dns-tempfail-reply-text: the SMTP reply of a DNS tempfail
 -- (policy.dns_error_action = "tempfail", spf=temperror) is what
 -- authmilter(8) ACTIONS promises: "451 4.7.0" and a text.  miltertest

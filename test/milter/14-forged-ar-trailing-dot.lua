@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- 14-forged-ar-trailing-dot: an authserv-id is a domain name, so ours
 -- with a trailing dot (bare or quoted, any case) is still ours and the
 -- forged field is deleted (RFC 8601 section 5); names that merely start

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- lib.lua - shared helpers of the authmilter miltertest scripts
 --
 -- Loaded by every NN-*.lua script with dofile(srcdir .. "/lib.lua").

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run.sh - run the miltertest regression scripts against the real daemon
 #
 # Usage: test/milter/run.sh [SCRIPT...]      (default: every NN-*.lua here)

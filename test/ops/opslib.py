@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """opslib: what the operations tests (JSON log, metrics) share.
 
     import opslib

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """log.format = "json": the verdict line as one JSON object per line.
 
 One daemon (`authmilter -f`, log on stderr) starts with log.format "text";

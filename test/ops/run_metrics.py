@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """metrics.listen: Prometheus text on /metrics, fed by real traffic.
 
 Starts `authmilter -f` with metrics.listen on a free 127.0.0.1 port and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/package/clean_build.sh - the package builds in a clean Debian 12 root
 # that has only build-essential and debian/control's Build-Depends, as an
 # archive's build daemon would build it (suite package-clean-build).

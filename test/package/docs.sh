@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/package/docs.sh - the documents are right (suite docs). For each
 # man page man/*.[158]:
 #   - groff -man -Tutf8 -ww (all warnings) prints no warning or error;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/package/run.sh - the Debian package, built, installed, run, purged.
 #
 #  1. copies the tree (git's file list: no build products) to a temp dir and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared pieces of the DMARC failure-report tests (RFC 9991).
 
 The daemon records failure reports into the store (reports.failure);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Shared pieces of the DMARC aggregate-report tests (test/report).
 
 Messages go through the real daemon over the milter protocol; DNS answers

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Destinations that fail for a while (run by run_sqlite.py).
 
 Four policy domains, one UTC day, reports sent through a sendmail stand-in,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DMARC failure reports (RFC 9991) on SQLite, through a sendmail stand-in.
 
 Messages go through the daemon over the milter protocol (DNS from

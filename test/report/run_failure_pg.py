@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DMARC failure reports (RFC 9991) on PostgreSQL: several MX hosts.
 
 A PostgreSQL server of the test's own on 127.0.0.1 (run_pg.Pg); two

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/report/run_failure_postfix.sh - DMARC failure reports (RFC 9991)
 # end to end through a private Postfix on 127.0.0.1 (test/e2e/lib.sh):
 # mail in through Postfix -> authmilter (records failure reports) ->

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DMARC aggregate reports on PostgreSQL (test/report).
 
 A real PostgreSQL server (Debian's package) started by this test on

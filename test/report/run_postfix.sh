@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/report/run_postfix.sh - authmilter-report sends a DMARC aggregate
 # report through a private Postfix on 127.0.0.1 (test/e2e/lib.sh frame):
 # authmilter-report -> Postfix's sendmail (-C the private instance) ->

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DMARC aggregate reports on the embedded SQLite store (test/report).
 
 A multi-day, multi-domain fixture (records replayed from a spool file, with

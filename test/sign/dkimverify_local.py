@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """dkimpy's dkimverify program, with its DNS answered from a file.
 
     dkimverify_local.py RECORDS.json [--index N] < message

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-2-Clause
 'use strict';
 // Driver for test/sign: mailauth's DKIM verifier (the npm package that
 // test/dmarc/run_interop.py installs under test/dmarc/.npm) on message

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """DKIM signing of outbound mail through the real daemon (milter protocol).
 
 Keys are made by authmilter-keygen (rsa-sha256 2048 bits, ed25519-sha256,

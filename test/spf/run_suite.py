@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """RFC 7208 SPF conformance runner for authmilter.
 
 Runs the openspf/pyspf RFC 7208 test suite (test/data/spf/rfc7208-tests.yml;

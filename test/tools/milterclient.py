@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """MTA side of the milter protocol (version 6), standard library only.
 
 Used by the demo and by tests that need to see exactly what the daemon

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """signedzone: a DNSSEC-signed test zone served by NSD on 127.0.0.1.
 
 Used by the tests that need DNSSEC (secure keys and policy records, bogus

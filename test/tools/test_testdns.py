@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Self-test of test/tools/testdns.py.
 
 Starts the server in-process (and once as a subprocess) on 127.0.0.1 and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """testdns: a small authoritative DNS server on loopback, for tests.
 
 It answers from an in-memory zone (a JSON file or a python dict) over UDP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """testlib: small helpers the Python test scripts share (stdlib only).
 
     import testlib          # test/tools on sys.path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* fixture - set-up shared by the unit tests (see fixture.h) */
 #include "autoconf.h"
 

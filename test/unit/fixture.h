@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fixture - what several unit tests set up alike: a libconfig file from
  * text, a config loaded from it, a DNS server that never answers (lookups

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test/unit/run.sh - the "unit" suite of test/run-all.sh: "make check"
 # without the suites it runs too (CHECK_SUITES=no: run-all.sh runs those
 # itself), then each test's "name: N passed, N failed" line from its log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_arc - ARC (RFC 8617) sealing and validation together: chains sealed
  * by arc_seal() hop after hop (ed25519 and RSA keys published through

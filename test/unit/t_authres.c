@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_authres - RFC 8601 parsing of real-world values, syntax errors, the
  * result limit, authres_id(), authres_claims(), the exact output of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_bimi - BIMI without a network: the assertion record and the
  * BIMI-Selector field, when a message is eligible, which BIMI-Selector a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_buf - bounded byte strings: appends, the hard maximum, NUL termination,
  * buf_steal() and binary data

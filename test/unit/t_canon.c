@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_canon - body and header canonicalization (RFC 6376 3.4) and b=
  * stripping (3.7), the bytes DKIM's l= check and ARC hash

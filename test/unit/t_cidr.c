@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_cidr - address and prefix parsing, IPv4-mapped IPv6, prefix matching,
  * formatting

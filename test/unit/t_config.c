@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_config - config_load() on temporary files: the defaults of
  * authmilter.conf(5), every kind of error with its FILE:LINE, value

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dermemo - the process-wide memo behind d2i_PUBKEY_bio: the same key
  * as libcrypto's, one decode per byte string, trailing bytes and other

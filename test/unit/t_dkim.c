@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dkim - dkim_context_new() and the dkim_verifier_* stream over messages
  * signed here with OpenSSL (rsa-sha256, rsa-sha1, ed25519-sha256;

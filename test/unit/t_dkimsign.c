@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dkimsign - signatures made by libopendkim (rsa-sha256) and by our
  * own signer (ed25519-sha256), relaxed/relaxed, verified by our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dmarc - dmarc_check() through the real resolver path with zones from
  * dns.local_data (no network: the only nameserver is a silent socket).

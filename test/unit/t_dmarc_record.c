@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dmarc_record - dmarc_record_parse() in both modes (every tag, case,
  * whitespace, duplicates, unknown tags, the RFC 9989 section 4.10.1 rua

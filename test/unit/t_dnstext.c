@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_dnstext - answers as text through the real resolver (local data, and
  * a silent server on 127.0.0.1 for timeouts): record data of each type,

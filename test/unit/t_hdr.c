@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_hdr - the header store: add, count and nth by case-insensitive name,
  * values kept byte for byte, and the three limits

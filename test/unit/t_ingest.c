@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_ingest - the report parsers: real reporters' samples (test/data/ingest)
  * with the totals their upstream parse gives, and hostile input refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_iprev - RFC 8601 section 3 through the real resolver (local data, a
  * silent server for timeouts): pass when a PTR name maps back, fail when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_json - string escaping: quotes, backslash, control characters, valid
  * UTF-8 kept, invalid UTF-8 replaced by U+FFFD, NULL as null; keys and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_keytable - keys chosen by domain (authmilter.conf(5) "KEY TABLES"):
  * an exact line, a "*.domain" line for the names below domain, the most

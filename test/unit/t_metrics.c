@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_metrics - counters and the Prometheus rendering: each update shows up
  * under its labels, histogram buckets are cumulative with +Inf = count,

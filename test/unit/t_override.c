@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_override - policy.overrides: reading the rules (config_override.c:
  * every error with its FILE:LINE, values stored lowercase, the default

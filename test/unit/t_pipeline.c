@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_pipeline - the verdict pipeline_eom() hands both front ends, through
  * the public API only: forged Authentication-Results (RFC 8601 section 5)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_pipeline_log - the verdict as one JSON object (log.format "json"):
  * exact members for a full message (every field of the text line, in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_pkey - key records, signing and verification for ARC: keys made in the
  * test with OpenSSL, published as DKIM key records, signed and verified

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_pkeycache - the parsed-key cache: one parse per record text, refusals
  * remembered, eviction at the bound with handed-out keys still usable,

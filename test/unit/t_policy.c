@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_policy - policy_decide() over every SPF result and both
  * policy.dns_error_action values: tempfail (451 4.7.0) only for an SPF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_prefetch - which lookups prefetch_mail() and prefetch_header() start:
  * the SPF records of the HELO name and the MAIL FROM domain, the DKIM keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_redact - failure-report privacy: local parts become pseudonyms (the
  * same for the same local part and key, another with another key), what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_report - --now and --period values, report records (line form round
  * trip, hostile lines), rua destinations (mailto:, !size units,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_report_dest - the report destination check through the real resolver
  * path: internal, authorized, override to the same host (authorized),

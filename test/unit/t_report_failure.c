@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_report_failure - failure reports in the store: the line form, one
  * report per dedup key with its incidents (a replayed line counts once),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* t_resmemo - the answer memo on its own and behind resolver_query() */
 #include "autoconf.h"
 

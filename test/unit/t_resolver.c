@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_resolver - lookups through libunbound local zones and data (no
  * network): TXT joining, A, AAAA, MX names, NXDOMAIN, NODATA, refused

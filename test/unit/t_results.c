@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_results - one message's findings as RFC 8601 clauses (results_authres:
  * order, results, comments, properties, the trusted-sealer note), as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_rfc5322 - the lexer: CFWS with nested and escaped comments, the depth
  * limit, token, keyword, dot-atom, quoted-string, value; rfc5322_from():

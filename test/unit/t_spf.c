@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_spf - spf_check() through the real resolver path with a zone served
  * from dns.local_data (no network): results, include, redirect, a and mx

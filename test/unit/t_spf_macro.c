@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_spf_macro - spf_macro_expand() against RFC 7208 section 7: the
  * examples of 7.4, every letter (s l o d i p h c r t v) with DIGIT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_spf_syntax - spf_syntax_prepare(): the RFC 7208 record check and the
  * record libspf2 is handed, with and without macro values; the term count

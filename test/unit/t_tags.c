@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_tags - DKIM-style tag lists (RFC 6376 section 3.2): what the strict
  * parser accepts and why it refuses, what the lenient one still reads,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_upstream - which A-R results of a trusted host stand in for our SPF
  * and DKIM checks: only fields with a listed authserv-id (compared as a

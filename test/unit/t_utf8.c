@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * t_utf8 - utf8_seqlen() against RFC 3629: every sequence length at its
  * boundaries, overlong forms, surrogates, past U+10FFFF, stray and missing
