@@ -244,6 +244,8 @@ function readinessCard(r) {
   c.append(el("p", { class: ok ? "good" : "bad", "data-k": "verdict",
     text: ok ? "Ready: no approved sender fails DMARC." :
       r.messages === 0 ? "No data in this window." :
+      r.approved_sources === 0 ? "Not ready: no sender is approved yet; " +
+        "approve the sources below that send for you." :
       "Not ready: fix the approved senders below first." }));
   if (r.approved_failing.length)
     c.append(sourceTable("readiness-sources", r.approved_failing, false));

@@ -455,14 +455,17 @@ iv_policy_row(void *arg, int ncols, const char *const *v)
 /*
  * ingest_view_readiness - what p=reject would have done over the window:
  * DMARC failures of approved sources (legitimate mail that would be
- * refused) and of the others (what p=reject is for)
+ * refused) and of the others (what p=reject is for). Ready needs at least
+ * one approved source: with none, every failing sender is unreviewed and
+ * "no approved sender fails" would say nothing.
  */
 int
 ingest_view_readiness(struct report_db *db, const struct ingest_view_q *q,
     struct buf *out, struct buf *why)
 {
 	struct iv_sources ss;
-	long long tot[4] = { 0, 0, 0, 0 };	/* messages, pass, appr/unappr fail */
+	long long tot[5] = { 0, 0, 0, 0, 0 };	/* messages, pass, appr/unappr
+						 * fail, approved sources */
 	char p[16] = "", from[24], until[24];
 	const char *par[3];
 	size_t i;
@@ -485,6 +488,7 @@ ingest_view_readiness(struct report_db *db, const struct ingest_view_q *q,
 		tot[0] += ss.v[i].n[0];
 		tot[1] += ss.v[i].n[1];
 		tot[ss.v[i].approved ? 2 : 3] += ss.v[i].n[8];
+		tot[4] += ss.v[i].approved;
 		if (!ss.v[i].approved || ss.v[i].n[8] == 0)
 			continue;
 		if (!first)
@@ -493,9 +497,11 @@ ingest_view_readiness(struct report_db *db, const struct ingest_view_q *q,
 		iv_source_json(out, q->domain, &ss.v[i], q);
 	}
 	buf_printf(out, "],\"messages\":%lld,\"dmarc_pass\":%lld,"
-	    "\"approved_fail\":%lld,\"unapproved_fail\":%lld,\"ready\":%s,"
-	    "\"from\":%lld,\"until\":%lld}", tot[0], tot[1], tot[2], tot[3],
-	    tot[0] > 0 && tot[2] == 0 ? "true" : "false", q->from, q->until);
+	    "\"approved_fail\":%lld,\"unapproved_fail\":%lld,"
+	    "\"approved_sources\":%lld,\"ready\":%s,\"from\":%lld,"
+	    "\"until\":%lld}", tot[0], tot[1], tot[2], tot[3], tot[4],
+	    tot[0] > 0 && tot[4] > 0 && tot[2] == 0 ? "true" : "false",
+	    q->from, q->until);
 	iv_sources_free(&ss);
 	return 0;
 }

@@ -175,6 +175,7 @@ def api_cases(base, exp):
           exp["sources"]["example.com|amazonses.com"]["messages"] and
           {r["reporter"] for r in rows} == {"google.com", "Outlook.com",
                                             "Yahoo"}, str(rows[:2]))
+    readiness_cases(base, q)
     st, body = get("%s/api/tls?%s" % (base, q))
     tls = json.loads(body) if st == 200 else {}
     got = {"%s/%s" % (p["domain"], p["policy_type"]):
@@ -191,6 +192,36 @@ def api_cases(base, exp):
                           "application/x-www-form-urlencoded"})[0],
              get(base + "/", method="PUT")[0])
     check("api-errors", codes == (400, 404, 404, 415, 405), str(codes))
+
+
+def readiness_cases(base, q):
+    """p=reject readiness needs an approved sender: none approved is not
+    ready; approving one that always passes is; withdrawing it (the
+    browser cases start with nothing approved) is not ready again."""
+    def ready():
+        st, body = get("%s/api/readiness?domain=example.net&%s" % (base, q))
+        return json.loads(body) if st == 200 else {}
+
+    def approve(on):
+        return get(base + "/api/approve", data=json.dumps({
+            "domain": "example.net", "source": "google.com",
+            "approved": on}).encode(),
+            headers={"Content-Type": "application/json"})[0]
+
+    r = ready()
+    check("api-readiness-none-approved", r.get("messages", 0) > 0 and
+          r.get("approved_sources") == 0 and r.get("ready") is False,
+          json.dumps(r)[:300])
+    st = approve(True)
+    r = ready()
+    check("api-readiness-approved", st == 200 and
+          r.get("approved_sources") == 1 and r.get("approved_fail") == 0 and
+          r.get("ready") is True, "%s %s" % (st, json.dumps(r)[:300]))
+    st = approve(False)
+    r = ready()
+    check("api-readiness-withdrawn", st == 200 and
+          r.get("approved_sources") == 0 and r.get("ready") is False,
+          "%s %s" % (st, json.dumps(r)[:300]))
 
 
 def browser():
@@ -275,6 +306,11 @@ def browser_cases(base, exp, mport, shots):
               "%s %s %s" % (st, errs, cells(drv, "sources", "data-source",
                                             "amazonses.com", "messages")))
         shot(drv, shots, "sources")
+        verdict = drv.find_elements(By.CSS_SELECTOR,
+                                    '#readiness [data-k="verdict"]')
+        check("browser-readiness-none-approved", verdict and
+              verdict[0].text.startswith("Not ready: no sender is approved"),
+              verdict[0].text if verdict else "no readiness verdict")
         before = metric(mport, "authmilter_unapproved_sources")
         btn = drv.find_elements(By.CSS_SELECTOR, '#sources button'
                                 '[data-source="amazonses.com"]')
