@@ -59,6 +59,16 @@ dermemo_hash(const unsigned char *p, size_t len)
 	return h == 0 ? 1 : h;
 }
 
+/* dermemo_same - whether e holds exactly these bytes; locked */
+static int
+dermemo_same(const struct dermemo_entry *e, uint64_t h,
+    const unsigned char *der, size_t len)
+{
+	/* the hash only narrows the search: the bytes decide */
+	return e->key != NULL && e->hash == h && e->len == len &&
+	    memcmp(e->der, der, len) == 0;
+}
+
 /* dermemo_find - a new reference to the key of exactly these bytes */
 static EVP_PKEY *
 dermemo_find(uint64_t h, const unsigned char *der, size_t len)
@@ -70,9 +80,7 @@ dermemo_find(uint64_t h, const unsigned char *der, size_t len)
 	for (i = 0; i < DERMEMO_ENTRIES; i++) {
 		struct dermemo_entry *e = &dermemo.e[i];
 
-		/* the hash only narrows the search: the bytes decide */
-		if (e->key != NULL && e->hash == h && e->len == len &&
-		    memcmp(e->der, der, len) == 0) {
+		if (dermemo_same(e, h, der, len)) {
 			e->used = ++dermemo.tick;
 			if (EVP_PKEY_up_ref(e->key) == 1)
 				k = e->key;
@@ -93,8 +101,7 @@ dermemo_keep(uint64_t h, const unsigned char *der, size_t len, EVP_PKEY *key)
 	pthread_mutex_lock(&dermemo.lock);
 	for (i = 0; i < DERMEMO_ENTRIES; i++) {
 		e = &dermemo.e[i];
-		if (e->key != NULL && e->hash == h && e->len == len &&
-		    memcmp(e->der, der, len) == 0)
+		if (dermemo_same(e, h, der, len))
 			goto out;	/* another thread was first */
 		if (v == NULL || e->key == NULL ||
 		    (v->key != NULL && e->used < v->used))
